@@ -1,0 +1,25 @@
+// Bundles the products separately: the extension (Node, vscode external), the CLI (Node) and the
+// webview (browser, plus its layout worker). `--watch` rebuilds on change, `--production` minifies.
+import * as esbuild from 'esbuild';
+import { chmodSync, existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', target: 'es2022' };
+// tfjs-node(-gpu) are optional native packages: never bundled, required at run time when present.
+const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+const builds = [
+  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: nodeExternals },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
+  { entryPoints: ['webview/layout-worker.ts'], outfile: 'dist/layout-worker.js', platform: 'browser', format: 'iife' },
+].filter((b) => existsSync(b.entryPoints[0]));
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+}

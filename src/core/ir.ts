@@ -1,0 +1,88 @@
+// The one model representation. Every format parses into a Graph; every feature reads a Graph.
+// Pure data: no vscode, no DOM, no tfjs, so the same objects cross to workers and the webview.
+
+/** A dimension; `null` where the file leaves it open (the batch, or a fully convolutional input). */
+export type Dim = number | null;
+/** Batch first; the layout follows the source format (Keras: NHWC). */
+export type TensorShape = readonly Dim[];
+
+/** UTF-16 offsets into the model file's text, as VS Code's `document.positionAt` expects. */
+export interface SourceRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** An edge: the `index`-th output of node `node`. */
+export interface TensorRef {
+  readonly node: string;
+  readonly index: number;
+}
+
+export type AttrValue = number | string | boolean | null | readonly AttrValue[] | { readonly [key: string]: AttrValue };
+export type Attrs = Readonly<Record<string, AttrValue>>;
+
+export interface IRNode {
+  /** Unique in the graph: the layer name; `name@2` for the second call of a shared layer; `outer/inner` inside a nested model. */
+  readonly id: string;
+  /** The layer's own name in the file (shared between the calls of a shared layer). */
+  readonly layer: string;
+  /** The op kind in the registry, or 'Unknown' for a class CNN Lens does not know. */
+  readonly op: string;
+  /** The class name exactly as the file spells it. */
+  readonly sourceClass: string;
+  /** Attributes normalised by the op's schema (camelCase names, defaults filled); raw config for unknown ops. */
+  readonly attrs: Attrs;
+  readonly inputs: readonly TensorRef[];
+  /** The enclosing group (a nested model), if any. */
+  readonly group?: string;
+  /** For the second and later calls of a shared layer: the id of the first call, which owns the weights. */
+  readonly sharesWeightsWith?: string;
+  /** The layer's whole definition in the file. */
+  readonly range?: SourceRange;
+  /** The layer's name string in the file. */
+  readonly nameRange?: SourceRange;
+}
+
+export interface IRGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'model' | 'block';
+  readonly parent?: string;
+  readonly range?: SourceRange;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  /** A stable identifier for the kind of problem, e.g. 'shape', 'unknown-layer', 'json'. */
+  readonly code: string;
+  readonly message: string;
+  /** The node id the problem belongs to, when it belongs to one. */
+  readonly node?: string;
+  readonly range?: SourceRange;
+}
+
+/** One tensor of a weights manifest (TF.js `model.json`), as the file declares it. */
+export interface WeightSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: string;
+  readonly quantization?: { readonly dtype: string; readonly scale?: number; readonly min?: number };
+}
+
+export interface Graph {
+  readonly name: string;
+  /** 'keras2-json' | 'keras3-json' | 'tfjs-layers' today; ONNX, TF.js graph and Caffe later. */
+  readonly format: string;
+  /** Topologically ordered: every node comes after the nodes it reads. */
+  readonly nodes: readonly IRNode[];
+  /** Ids of the graph's input nodes, in the model's input order. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly TensorRef[];
+  readonly groups: readonly IRGroup[];
+  /** Problems found while parsing (bad JSON, unknown layers, dangling references, cycles). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** The weights manifest, when the file carries one. */
+  readonly weights?: readonly WeightSpec[];
+}
