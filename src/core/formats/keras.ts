@@ -1,0 +1,403 @@
+import type { AttrValue, Attrs, Diagnostic, Graph, IRGroup, IRNode, SourceRange, TensorRef, WeightSpec } from '../ir';
+import { AttrError } from '../ops/attrs';
+import { getOp } from '../ops';
+import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './json-tree';
+import { sortTopologically } from './topology';
+
+// Keras and TF.js layers models, in every JSON form they are saved in:
+//   Keras 2  `model.to_json()`           {class_name, config:{layers:[…inbound_nodes: [[[name, i, t, {}]]]]}}
+//   Keras 3  `config.json` of a .keras   {module, class_name, config:{layers:[…inbound_nodes:[{args, kwargs}]]}}
+//   TF.js    `model.json`                 {modelTopology: <Keras 2 JSON> | {model_config}, weightsManifest}
+// Sequential and Functional, multiple inputs and outputs, nested models (expanded as a group,
+// one copy per call) and shared layers (one node per call; the first call owns the weights).
+
+/** Keras class names that differ from the op kind they mean (legacy aliases, wrappers, contrib layers). */
+const CLASS_ALIASES: Readonly<Record<string, string>> = {
+  InputLayer: 'Input',
+  Convolution2D: 'Conv2D',
+  SeparableConvolution2D: 'SeparableConv2D',
+  Conv2DTranspose: 'Conv2DTranspose',
+  Convolution2DTranspose: 'Conv2DTranspose',
+  Deconvolution2D: 'Conv2DTranspose',
+  MaxPool2D: 'MaxPooling2D',
+  AvgPool2D: 'AveragePooling2D',
+  AveragePool2D: 'AveragePooling2D',
+  GlobalAvgPool2D: 'GlobalAveragePooling2D',
+  GlobalMaxPool2D: 'GlobalMaxPooling2D',
+  BatchNormalizationV1: 'BatchNormalization',
+  BatchNormalizationV2: 'BatchNormalization',
+  SyncBatchNormalization: 'BatchNormalization',
+  LRN: 'LocalResponseNormalization',
+  'Addons>InstanceNormalization': 'InstanceNormalization',
+  SpatialDropout1D: 'Dropout',
+  SpatialDropout2D: 'Dropout',
+  SpatialDropout3D: 'Dropout',
+  AlphaDropout: 'Dropout',
+  GaussianDropout: 'Dropout',
+  GaussianNoise: 'Identity',
+  ActivityRegularization: 'Identity',
+};
+
+/** Config keys whose Keras name is not the snake_case of the op's attribute name. */
+const KEY_ALIASES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  Input: { batchShape: ['batch_shape', 'batch_input_shape'] },
+  LeakyReLU: { alpha: ['alpha', 'negative_slope'] },
+};
+
+const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
+
+const snake = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+interface MutableNode {
+  id: string;
+  layer: string;
+  op: string;
+  sourceClass: string;
+  attrs: Attrs;
+  inputs: TensorRef[];
+  group?: string;
+  sharesWeightsWith?: string;
+  range?: SourceRange;
+  nameRange?: SourceRange;
+}
+
+/** A reference as the file writes it: the `tensor`-th output of call `call` of layer `layer`. */
+interface RawRef {
+  layer: string;
+  call: number;
+  tensor: number;
+  range?: SourceRange;
+}
+
+interface Scope {
+  /** Prefix for node ids inside a nested model call, e.g. 'features/'. */
+  prefix: string;
+  group?: string;
+  /** For a nested call: the outer tensors that feed the inner model's inputs, in order. */
+  feeds?: readonly TensorRef[];
+}
+
+class KerasReader {
+  readonly nodes: MutableNode[] = [];
+  readonly groups: IRGroup[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  /** Inner input nodes of nested calls stand for outer tensors: id → the tensor it stands for. */
+  private readonly aliases = new Map<string, TensorRef>();
+  private readonly ids = new Set<string>();
+
+  /** Reads one model object; returns its input node ids (or aliases) and output tensors. */
+  readModel(model: JsonNode, scope: Scope): { inputs: string[]; outputs: TensorRef[] } {
+    const className = str(prop(model, 'class_name'));
+    const config = prop(model, 'config');
+    // Very old Keras wrote a Sequential config as the bare list of layers.
+    const layerList = config?.type === 'array' ? config : prop(config, 'layers');
+    if (!layerList) {
+      this.report('error', 'model', `the ${className ?? 'model'} has no "layers" list in its config`, undefined, rangeOf(model));
+      return { inputs: [], outputs: [] };
+    }
+    return className === 'Sequential' ? this.readSequential(model, items(layerList), scope) : this.readFunctional(config!, items(layerList), scope);
+  }
+
+  private readSequential(model: JsonNode, layers: readonly JsonNode[], scope: Scope): { inputs: string[]; outputs: TensorRef[] } {
+    const inputs: string[] = [];
+    let previous: TensorRef | undefined;
+    const first = layers[0];
+    const firstIsInput = first && str(prop(first, 'class_name')) === 'InputLayer';
+    if (!firstIsInput) {
+      // Keras 2 puts the input shape on the first layer; Keras 3 on the model's build_input_shape.
+      const config = prop(model, 'config');
+      const shapeNode = prop(prop(first, 'config'), 'batch_input_shape') ?? prop(prop(first, 'config'), 'batch_shape') ?? prop(config, 'build_input_shape');
+      if (scope.feeds) previous = scope.feeds[0];
+      else if (shapeNode) {
+        const firstName = str(prop(prop(first, 'config'), 'name')) ?? 'sequential';
+        const id = this.uniqueId(`${scope.prefix}${firstName}_input`);
+        this.nodes.push({ id, layer: `${firstName}_input`, op: 'Input', sourceClass: 'InputLayer', attrs: { batchShape: valueOf(shapeNode) as AttrValue }, inputs: [], group: scope.group, range: rangeOf(shapeNode), nameRange: rangeOf(shapeNode) });
+        inputs.push(id);
+        previous = { node: id, index: 0 };
+      } else {
+        this.report('error', 'input-shape', 'the Sequential model declares no input shape (no InputLayer, batch_input_shape or build_input_shape)', undefined, rangeOf(first ?? model));
+      }
+    }
+    for (const layer of layers) {
+      const call = this.readLayerCall(layer, 0, scope, previous ? [previous] : []);
+      if (!call) continue;
+      if (call.isInput) {
+        if (scope.feeds) {
+          this.bindToFeed(call.outputs[0].node, scope.feeds[0]);
+          continue;
+        }
+        inputs.push(call.outputs[0].node);
+      }
+      previous = call.outputs[0];
+    }
+    return { inputs, outputs: previous ? [previous] : [] };
+  }
+
+  private readFunctional(config: JsonNode, layers: readonly JsonNode[], scope: Scope): { inputs: string[]; outputs: TensorRef[] } {
+    // Pass 1: every call of every layer becomes a node (or a nested expansion) with unresolved inputs.
+    const calls = new Map<string, TensorRef[][]>();
+    const pending: { node: MutableNode; refs: RawRef[] }[] = [];
+    const placeholders: { id: string; ref: RawRef }[] = [];
+    const inputIds: string[] = [];
+    for (const layer of layers) {
+      const name = layerName(layer);
+      const className = str(prop(layer, 'class_name')) ?? '';
+      const callRefs = readInboundNodes(prop(layer, 'inbound_nodes'), this, name);
+      const outputsPerCall: TensorRef[][] = [];
+      const callCount = Math.max(callRefs.length, 1);
+      for (let k = 0; k < callCount; k++) {
+        const refs = callRefs[k] ?? [];
+        if (MODEL_CLASSES.has(className)) {
+          // Nested model: its inputs are resolved after pass 1, through placeholder aliases.
+          const feeds = refs.map((ref, i) => {
+            const id = `${scope.prefix}${name}${k ? `@${k + 1}` : ''}#in${i}`;
+            placeholders.push({ id, ref });
+            return { node: id, index: 0 };
+          });
+          outputsPerCall.push(this.readNested(layer, k, scope, feeds));
+          continue;
+        }
+        const call = this.readLayerCall(layer, k, scope, undefined);
+        if (!call?.node) continue;
+        if (call.isInput) {
+          if (scope.feeds) {
+            this.bindToFeed(call.node.id, scope.feeds[this.innerInputPosition(config, name)]);
+            outputsPerCall.push(call.outputs);
+            continue;
+          }
+          inputIds.push(call.node.id);
+        }
+        outputsPerCall.push(call.outputs);
+        pending.push({ node: call.node, refs });
+      }
+      calls.set(name, outputsPerCall);
+    }
+    // Pass 2: resolve references now that every call of every layer is known.
+    for (const p of pending) p.node.inputs = p.refs.map((r) => this.resolve(r, calls, p.node.id));
+    for (const p of placeholders) this.aliases.set(p.id, this.resolve(p.ref, calls, undefined));
+    const outputs = readLayerRefs(prop(config, 'output_layers')).map((r) => this.resolve(r, calls, undefined));
+    const declaredInputs = readLayerRefs(prop(config, 'input_layers'));
+    const orderedInputs = declaredInputs.length
+      ? declaredInputs.map((r) => this.resolve(r, calls, undefined).node).filter((id) => inputIds.includes(id))
+      : inputIds;
+    return { inputs: orderedInputs.length === inputIds.length ? orderedInputs : inputIds, outputs };
+  }
+
+  /** An inner model's input node stands for the outer tensor fed to it: drop the node, keep an alias. */
+  private bindToFeed(inputId: string, feed: TensorRef | undefined): void {
+    this.nodes.splice(this.nodes.findIndex((n) => n.id === inputId), 1);
+    this.aliases.set(inputId, feed ?? { node: `${inputId}#unfed`, index: 0 });
+  }
+
+  private innerInputPosition(config: JsonNode, name: string): number {
+    const declared = readLayerRefs(prop(config, 'input_layers'));
+    return Math.max(0, declared.findIndex((r) => r.layer === name));
+  }
+
+  private readNested(layer: JsonNode, call: number, scope: Scope, feeds: readonly TensorRef[]): TensorRef[] {
+    const name = layerName(layer);
+    const id = this.uniqueId(`${scope.prefix}${name}${call ? `@${call + 1}` : ''}`);
+    this.groups.push({ id, name, kind: 'model', parent: scope.group, range: rangeOf(layer) });
+    if (call > 0) {
+      this.report('info', 'shared-model', `nested model "${name}" is called ${call + 1} times; each call is drawn, its weights are counted once per call`, id, rangeOf(layer));
+    }
+    return this.readModel(layer, { prefix: `${id}/`, group: id, feeds }).outputs;
+  }
+
+  /** Creates the node of one call of a plain layer. */
+  private readLayerCall(layer: JsonNode, call: number, scope: Scope, inputs: TensorRef[] | undefined): { node?: MutableNode; outputs: TensorRef[]; isInput: boolean } | undefined {
+    const name = layerName(layer);
+    const className = str(prop(layer, 'class_name'));
+    const config = prop(layer, 'config');
+    const range = rangeOf(layer);
+    if (!className) {
+      this.report('error', 'layer', `layer "${name}" has no class_name`, undefined, range);
+      return undefined;
+    }
+    if (MODEL_CLASSES.has(className)) {
+      const outputs = this.readNested(layer, call, scope, inputs ?? []);
+      return outputs.length ? { outputs, isInput: false } : undefined;
+    }
+    const id = this.uniqueId(`${scope.prefix}${name}${call ? `@${call + 1}` : ''}`);
+    const kind = CLASS_ALIASES[className] ?? className;
+    const op = getOp(kind);
+    const node: MutableNode = {
+      id,
+      layer: name,
+      op: op ? op.kind : 'Unknown',
+      sourceClass: className,
+      attrs: {},
+      inputs: inputs ?? [],
+      group: scope.group,
+      sharesWeightsWith: call > 0 ? `${scope.prefix}${name}` : undefined,
+      range,
+      nameRange: rangeOf(prop(config, 'name') ?? prop(layer, 'name')),
+    };
+    if (!op) {
+      node.attrs = (valueOf(config) as Attrs) ?? {};
+      this.report('warning', 'unknown-layer', `unknown layer class "${className}": drawn as an opaque node; shapes and costs after it are unknown`, id, node.nameRange ?? range);
+    } else {
+      const attrs = readAttrs(op.kind, op.attrs, config);
+      if (attrs.error) {
+        node.op = 'Unknown';
+        node.attrs = (valueOf(config) as Attrs) ?? {};
+        this.report('error', 'attribute', attrs.error, id, attrs.range ?? node.nameRange ?? range);
+      } else node.attrs = attrs.values;
+    }
+    this.nodes.push(node);
+    return { node, outputs: [{ node: id, index: 0 }], isInput: node.op === 'Input' };
+  }
+
+  private resolve(ref: RawRef, calls: Map<string, TensorRef[][]>, consumer: string | undefined): TensorRef {
+    const outputs = calls.get(ref.layer)?.[ref.call];
+    const tensor = outputs?.[ref.tensor];
+    if (tensor) return tensor;
+    const what = !calls.has(ref.layer)
+      ? `inbound layer "${ref.layer}" does not exist in the model`
+      : `inbound layer "${ref.layer}" has no call ${ref.call} with output ${ref.tensor}`;
+    this.report('error', 'missing-input', consumer ? `${what}` : `model output refers to a missing layer: ${what}`, consumer, ref.range);
+    return { node: `${ref.layer}#missing`, index: 0 };
+  }
+
+  private uniqueId(wanted: string): string {
+    let id = wanted;
+    for (let n = 2; this.ids.has(id); n++) id = `${wanted}~${n}`;
+    if (id !== wanted) this.report('warning', 'duplicate-name', `two layers are named "${wanted}"; the second is shown as "${id}"`, id);
+    this.ids.add(id);
+    return id;
+  }
+
+  report(severity: Diagnostic['severity'], code: string, message: string, node?: string, range?: SourceRange): void {
+    this.diagnostics.push({ severity, code, message: node ? `${node}: ${message}` : message, node, range });
+  }
+
+  /** Follows alias chains so every edge points at a real node. */
+  resolveAliases(ref: TensorRef): TensorRef {
+    let current = ref;
+    for (let hops = 0; this.aliases.has(current.node) && hops < 1000; hops++) current = this.aliases.get(current.node)!;
+    return current;
+  }
+}
+
+function layerName(layer: JsonNode): string {
+  return str(prop(layer, 'name')) ?? str(prop(prop(layer, 'config'), 'name')) ?? '(unnamed)';
+}
+
+/** Normalises a layer config through the op's attribute schema. */
+function readAttrs(kind: string, schema: Readonly<Record<string, { default: unknown; parse: (raw: unknown) => unknown }>>, config: JsonNode | undefined): { values: Attrs; error?: string; range?: SourceRange } {
+  const values: Record<string, AttrValue> = {};
+  for (const [attr, spec] of Object.entries(schema)) {
+    const keys = KEY_ALIASES[kind]?.[attr] ?? [snake(attr)];
+    const key = keys.find((k) => prop(config, k) !== undefined);
+    const node = key ? prop(config, key) : undefined;
+    const raw = valueOf(node);
+    if (raw === undefined || (raw === null && spec.default !== undefined && spec.default !== null)) {
+      if (spec.default === undefined) return { values, error: `missing required attribute "${keys[0]}"`, range: undefined };
+      values[attr] = spec.default as AttrValue;
+      continue;
+    }
+    try {
+      values[attr] = spec.parse(raw) as AttrValue;
+    } catch (e) {
+      if (!(e instanceof AttrError)) throw e;
+      return { values, error: `attribute "${key}": ${e.message}`, range: rangeOf(node) };
+    }
+  }
+  return { values };
+}
+
+/** Reads `inbound_nodes` in the Keras 2 (nested lists) or Keras 3 ({args, kwargs}) form: one list of refs per call. */
+function readInboundNodes(node: JsonNode | undefined, reader: KerasReader, layer: string): RawRef[][] {
+  return items(node).map((call) => {
+    if (call.type === 'array') return items(call).map((ref) => refFromList(ref)).filter((r): r is RawRef => r !== undefined);
+    if (call.type === 'object') {
+      const refs: RawRef[] = [];
+      collectKerasTensors(prop(call, 'args'), refs);
+      return refs;
+    }
+    reader.report('error', 'inbound', `layer "${layer}" has an inbound node that is neither a list nor an object`, undefined, rangeOf(call));
+    return [];
+  });
+}
+
+function refFromList(ref: JsonNode): RawRef | undefined {
+  const [layer, call, tensor] = items(ref);
+  const name = str(layer);
+  if (name === undefined) return undefined;
+  return { layer: name, call: typeof call?.value === 'number' ? call.value : 0, tensor: typeof tensor?.value === 'number' ? tensor.value : 0, range: rangeOf(ref) };
+}
+
+/** Keras 3 nests `__keras_tensor__` objects (with a keras_history) anywhere inside args. */
+function collectKerasTensors(node: JsonNode | undefined, out: RawRef[]): void {
+  if (!node) return;
+  if (node.type === 'array') for (const child of items(node)) collectKerasTensors(child, out);
+  if (node.type === 'object') {
+    const history = prop(prop(node, 'config'), 'keras_history');
+    if (str(prop(node, 'class_name')) === '__keras_tensor__' && history) {
+      const ref = refFromList(history);
+      if (ref) out.push({ ...ref, range: rangeOf(node) });
+    }
+  }
+}
+
+/** `input_layers` / `output_layers`: a list of [name, call, tensor], or a single one. */
+function readLayerRefs(node: JsonNode | undefined): RawRef[] {
+  const list = items(node);
+  if (list.length && list[0].type === 'string') {
+    const single = refFromList(node!);
+    return single ? [single] : [];
+  }
+  return list.map(refFromList).filter((r): r is RawRef => r !== undefined);
+}
+
+/** Finds the model object inside a Keras 2, Keras 3 or TF.js document. */
+function findModel(root: JsonNode): { model?: JsonNode; format: string; weights?: WeightSpec[] } {
+  const topology = prop(root, 'modelTopology');
+  if (topology) {
+    const weights = items(prop(root, 'weightsManifest')).flatMap((group) => (valueOf(prop(group, 'weights')) as WeightSpec[] | undefined) ?? []);
+    return { model: prop(topology, 'model_config') ?? topology, format: 'tfjs-layers', weights: prop(root, 'weightsManifest') ? weights : undefined };
+  }
+  const model = prop(root, 'model_config') ?? root;
+  const keras3 = prop(model, 'module') !== undefined || /^3\./.test(str(prop(root, 'keras_version')) ?? '');
+  return { model, format: keras3 ? 'keras3-json' : 'keras2-json' };
+}
+
+/** True when the text looks like a Keras or TF.js layers model (cheap: no full parse). */
+export function looksLikeKerasModel(text: string): boolean {
+  const head = text.slice(0, 4096);
+  return /"class_name"\s*:\s*"(Sequential|Model|Functional)"/.test(head) || (/"modelTopology"/.test(text) && /"class_name"/.test(text));
+}
+
+export function parseKeras(text: string, fileName: string): Graph {
+  const modelName = fileName.replace(/^.*[\\/]/, '').replace(/(\.keras)?\.json$/, '');
+  const { root, diagnostics: jsonProblems } = parseJson(text);
+  const empty = (format: string, diagnostics: Diagnostic[]): Graph => ({ name: modelName, format, nodes: [], inputs: [], outputs: [], groups: [], diagnostics });
+  if (!root || root.type !== 'object') {
+    return empty('json', jsonProblems.length ? jsonProblems : [{ severity: 'error', code: 'model', message: 'the file is not a JSON object, so it cannot be a Keras model' }]);
+  }
+  const { model, format, weights } = findModel(root);
+  const className = str(prop(model, 'class_name'));
+  if (!model || !className || !MODEL_CLASSES.has(className)) {
+    return empty(format, [
+      ...jsonProblems,
+      { severity: 'error', code: 'model', message: `no Keras model found: expected "class_name" to be Sequential, Functional or Model${className ? `, got "${className}"` : ''}`, range: rangeOf(prop(model, 'class_name') ?? root) },
+    ]);
+  }
+  const reader = new KerasReader();
+  const { inputs, outputs } = reader.readModel(model, { prefix: '' });
+  const nodes = reader.nodes.map((n): IRNode => ({ ...n, inputs: n.inputs.map((r) => reader.resolveAliases(r)) }));
+  const sorted = sortTopologically(nodes);
+  for (const cycle of sorted.cycles) {
+    reader.report('error', 'cycle', `layers form a cycle: ${cycle.join(' → ')} → ${cycle[0]}; a network must be acyclic`, cycle[0], nodes.find((n) => n.id === cycle[0])?.range);
+  }
+  return {
+    name: str(prop(prop(model, 'config'), 'name')) ?? modelName,
+    format,
+    nodes: sorted.nodes,
+    inputs,
+    outputs: outputs.map((r) => reader.resolveAliases(r)),
+    groups: reader.groups,
+    diagnostics: [...jsonProblems, ...reader.diagnostics],
+    weights,
+  };
+}

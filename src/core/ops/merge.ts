@@ -1,0 +1,64 @@
+import type { Dim, TensorShape } from '../ir';
+import { int } from './attrs';
+import { defineOp, ShapeError } from './op';
+import { formatShape, numel } from './tensor-math';
+
+// Element-wise merges (residual Add, gating Multiply, …) and Concatenate (Inception modules).
+
+/** Broadcast shapes Keras-style: equal ranks, each dimension equal or 1. */
+function broadcast(inputs: readonly TensorShape[], what: string): TensorShape {
+  if (inputs.length < 2) throw new ShapeError(`${what} needs at least 2 inputs, got ${inputs.length}`);
+  const rank = inputs[0].length;
+  if (inputs.some((s) => s.length !== rank)) throw new ShapeError(`${what} inputs have different ranks: ${inputs.map(formatShape).join(' and ')}`);
+  return inputs[0].map((_, axis): Dim => {
+    const dims = inputs.map((s) => s[axis]);
+    const known = dims.filter((d): d is number => d !== null && d !== 1);
+    if (new Set(known).size > 1) throw new ShapeError(`${what} inputs ${inputs.map(formatShape).join(' and ')} differ at axis ${axis} (${known.join(' vs ')})`);
+    return known[0] ?? (dims.includes(null) ? null : 1);
+  });
+}
+
+const elementwise = (kind: string, summary: string, symbol: string, flopsPerPair: number) =>
+  defineOp<Record<string, never>>({
+    kind,
+    family: 'merge',
+    summary,
+    attrs: {},
+    arity: { min: 2, max: Infinity },
+    label: () => symbol,
+    shape: (inputs) => broadcast(inputs, kind),
+    flops: (inputs, out) => (inputs.length - 1) * flopsPerPair * numel(out) + (kind === 'Average' ? numel(out) : 0),
+  });
+
+export const add = elementwise('Add', 'Element-wise sum (residual connections).', '+', 1);
+export const subtract = elementwise('Subtract', 'Element-wise difference of two inputs.', '−', 1);
+export const multiply = elementwise('Multiply', 'Element-wise product (gating, squeeze-and-excitation).', '×', 1);
+export const average = elementwise('Average', 'Element-wise mean.', 'mean', 1);
+export const maximum = elementwise('Maximum', 'Element-wise maximum.', 'max', 1);
+export const minimum = elementwise('Minimum', 'Element-wise minimum.', 'min', 1);
+
+export const concatenate = defineOp<{ axis: number }>({
+  kind: 'Concatenate',
+  family: 'merge',
+  summary: 'Joins inputs along an axis (channels by default).',
+  attrs: { axis: int(-1) },
+  arity: { min: 1, max: Infinity },
+  label: (a) => (a.axis === -1 ? 'concat' : `concat @${a.axis}`),
+  shape: (inputs, a) => {
+    const rank = inputs[0].length;
+    const axis = a.axis < 0 ? rank + a.axis : a.axis;
+    if (axis <= 0 || axis >= rank) throw new ShapeError(`axis ${a.axis} is out of range for ${rank}-D inputs (the batch axis cannot be concatenated)`);
+    if (inputs.some((s) => s.length !== rank)) throw new ShapeError(`Concatenate inputs have different ranks: ${inputs.map(formatShape).join(', ')}`);
+    return inputs[0].map((d, i) => {
+      if (i === axis) return inputs.some((s) => s[i] === null) ? null : inputs.reduce((sum, s) => sum + (s[i] as number), 0);
+      const known = inputs.map((s) => s[i]).filter((v): v is number => v !== null);
+      if (new Set(known).size > 1) {
+        throw new ShapeError(`Concatenate on axis ${a.axis} needs the other axes to match, but inputs ${inputs.map(formatShape).join(', ')} differ at axis ${i} (${known.join(' vs ')})`);
+      }
+      return known[0] ?? d;
+    });
+  },
+  flops: () => 0,
+});
+
+export default [add, subtract, multiply, average, maximum, minimum, concatenate];

@@ -1,0 +1,45 @@
+import type { TensorShape } from '../ir';
+import type { AttrSpec } from './attrs';
+
+// The shape of an op definition. Everything CNN Lens knows about a layer kind lives in one OpDef:
+// its attributes and defaults, its shape rule, its weights (hence its parameter count), its cost,
+// and its display label. Analysis, diagram, inspector, executor and editor all read the same table.
+
+/** Drives colour and grouping in the diagram. */
+export type Family =
+  | 'input' | 'conv' | 'dense' | 'pool' | 'norm' | 'activation' | 'merge'
+  | 'reshape' | 'regularization' | 'padding' | 'resize' | 'other' | 'unknown';
+
+/** A weight tensor the op owns; parameters are the sum of their sizes. */
+export interface WeightShape {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly trainable: boolean;
+}
+
+/** Thrown by a shape rule; the message names the attribute or input at fault. */
+export class ShapeError extends Error {}
+
+export type AttrSchema<A> = { readonly [K in keyof A]: AttrSpec<A[K]> };
+
+export interface OpDef<A = any> {
+  readonly kind: string;
+  readonly family: Family;
+  /** One line for documentation and the inspector. */
+  readonly summary: string;
+  readonly attrs: AttrSchema<A>;
+  /** Number of inputs the op accepts. */
+  readonly arity: { readonly min: number; readonly max: number };
+  readonly label: (a: A) => string;
+  /** Output shape (batch first), or a ShapeError. */
+  readonly shape: (inputs: readonly TensorShape[], a: A) => TensorShape;
+  /** A legal but suspicious use worth a warning (e.g. Dense on a 4-D tensor), or undefined. */
+  readonly warn?: (inputs: readonly TensorShape[], a: A) => string | undefined;
+  readonly weights?: (inputs: readonly TensorShape[], a: A) => readonly WeightShape[];
+  /** Multiply-accumulates of the op's contraction (convolutions, dense), bias excluded. */
+  readonly macs?: (inputs: readonly TensorShape[], out: TensorShape, a: A) => number;
+  /** All floating-point operations; see README "Counting conventions" for each op's rule. */
+  readonly flops: (inputs: readonly TensorShape[], out: TensorShape, a: A) => number;
+}
+
+export const defineOp = <A>(def: OpDef<A>): OpDef<A> => def;

@@ -1,0 +1,62 @@
+import type { TensorShape } from '../ir';
+import { pads } from './attrs';
+import { defineOp, ShapeError } from './op';
+import { formatShape, requireRank } from './tensor-math';
+
+// Spatial padding and cropping (NHWC). Reflection padding is not a Keras built-in but is the
+// standard custom layer of style-transfer networks (Johnson et al. pad the input by 40 px).
+
+type Pads = readonly [readonly [number, number], readonly [number, number]];
+
+function pad(x: TensorShape, p: Pads, sign: 1 | -1, what: string): TensorShape {
+  requireRank(x, 4, what);
+  if (p.flat().some((v) => v < 0)) throw new ShapeError(`${what} amounts must not be negative, got ${JSON.stringify(p)}`);
+  const out = [x[0], ...[1, 2].map((i) => (x[i] === null ? null : (x[i] as number) + sign * (p[i - 1][0] + p[i - 1][1]))), x[3]];
+  if (out.slice(1, 3).some((d) => d !== null && d < 1)) throw new ShapeError(`${what} of ${JSON.stringify(p)} leaves nothing of the input ${formatShape(x)}`);
+  return out;
+}
+
+const padLabel = (p: Pads): string => {
+  const [[t, b], [l, r]] = p;
+  return t === b && b === l && l === r ? String(t) : `${t},${b} / ${l},${r}`;
+};
+
+export const zeroPadding2d = defineOp<{ padding: Pads }>({
+  kind: 'ZeroPadding2D',
+  family: 'padding',
+  summary: 'Pads height and width with zeros.',
+  attrs: { padding: pads(1) },
+  arity: { min: 1, max: 1 },
+  label: (a) => `pad ${padLabel(a.padding)}`,
+  shape: ([x], a) => pad(x, a.padding, 1, 'ZeroPadding2D'),
+  flops: () => 0,
+});
+
+export const reflectionPadding2d = defineOp<{ padding: Pads }>({
+  kind: 'ReflectionPadding2D',
+  family: 'padding',
+  summary: 'Pads height and width by mirroring the border (style-transfer networks).',
+  attrs: { padding: pads(1) },
+  arity: { min: 1, max: 1 },
+  label: (a) => `reflect ${padLabel(a.padding)}`,
+  shape: ([x], a) => {
+    const [[t, b], [l, r]] = a.padding;
+    if (x[1] !== null && Math.max(t, b) >= x[1]) throw new ShapeError(`reflection padding ${Math.max(t, b)} must be smaller than the height ${x[1]}`);
+    if (x[2] !== null && Math.max(l, r) >= x[2]) throw new ShapeError(`reflection padding ${Math.max(l, r)} must be smaller than the width ${x[2]}`);
+    return pad(x, a.padding, 1, 'ReflectionPadding2D');
+  },
+  flops: () => 0,
+});
+
+export const cropping2d = defineOp<{ cropping: Pads }>({
+  kind: 'Cropping2D',
+  family: 'padding',
+  summary: 'Crops rows and columns off the borders.',
+  attrs: { cropping: pads(0) },
+  arity: { min: 1, max: 1 },
+  label: (a) => `crop ${padLabel(a.cropping)}`,
+  shape: ([x], a) => pad(x, a.cropping, -1, 'Cropping2D'),
+  flops: () => 0,
+});
+
+export default [zeroPadding2d, reflectionPadding2d, cropping2d];
