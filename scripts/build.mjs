@@ -6,7 +6,8 @@ import { chmodSync, existsSync } from 'node:fs';
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', target: 'es2022' };
+// jsonc-parser's UMD entry hides its requires from bundlers; its ESM entry ('module') bundles cleanly.
+const common = { mainFields: ['module', 'main'], bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', target: 'es2022' };
 // tfjs-node(-gpu) are optional native packages: never bundled, required at run time when present.
 const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 

@@ -240,7 +240,7 @@ page.on('console', (msg) => {
     } else {
       text = util.format(...args);
     }
-    consoleLogStream.write(`[${msg.type()}] ${text}\n`);
+    consoleLogStream.write(`[${msg.type()}] ${text}\n`); consoleLogStream.write(`RAW ${JSON.stringify(args.slice(0,3)).slice(0,300)}\n`);
   });
 });
 page.on('pageerror', (err) => consoleLogStream.write(`[pageerror] ${err.stack ?? err}\n`));

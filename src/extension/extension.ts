@@ -4,8 +4,9 @@ import * as vscode from 'vscode';
 
 export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('cnnLens.showSummary', async () => {
-      await vscode.window.showInformationMessage('CNN Lens: model summary is not implemented yet.');
+    vscode.commands.registerCommand('cnnLens.showSummary', () => {
+      // Not awaited: the message's promise settles only when the user dismisses it.
+      void vscode.window.showInformationMessage('CNN Lens: model summary is not implemented yet.');
     }),
   );
 }

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { reportText } from '../core';
+import type { ModelReport } from '../core/analysis/report-types';
+import type { Dim } from '../core/ir';
+import { renderCsv, renderMarkdown, renderTable } from './table';
+import { UsageError, type CommandResult } from './usage';
+
+export const SUMMARY_USAGE = `cnn-lens summary FILE [--input-shape 1,224,224,3] [--batch N] [--json | --csv | --markdown]
+
+  Prints every layer's output shape, parameters and MACs, and the model's totals.
+  --input-shape  replaces the model's input shape, batch first (e.g. MobileNet at 160: 1,160,160,3)
+  --batch        batch size (default 1); counts scale with it
+  --json         the stable JSON schema documented in README.md
+  --csv          one row per layer, exact integers
+  --markdown     a Markdown table
+
+  Exit status: 0 ok, 1 the model has errors (printed after the analysis of the rest), 2 usage or file errors.`;
+
+export function parseShape(text: string): Dim[] {
+  const dims = text.split(/[,x×]/).map((s) => s.trim());
+  const shape = dims.map((d) => (/^(none|null|\?|-1)$/i.test(d) ? null : Number(d)));
+  if (!dims.length || shape.some((d) => d !== null && (!Number.isInteger(d) || d < 1))) {
+    throw new UsageError(`--input-shape "${text}" is not a shape: give positive integers separated by commas, batch first, e.g. 1,224,224,3`);
+  }
+  return shape;
+}
+
+export function summary(argv: string[]): CommandResult {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'input-shape': { type: 'string' }, batch: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' }, markdown: { type: 'boolean' } },
+  });
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `summary takes one model file, got ${positionals.length}: ${positionals.join(' ')}` : 'summary needs a model file');
+  if ([values.json, values.csv, values.markdown].filter(Boolean).length > 1) throw new UsageError('choose one of --json, --csv and --markdown');
+  const batch = values.batch === undefined ? undefined : Number(values.batch);
+  if (batch !== undefined && (!Number.isInteger(batch) || batch < 1)) throw new UsageError(`--batch "${values.batch}" must be a positive integer`);
+  const file = positionals[0];
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const report = reportText(text, file, { batch, inputShape: values['input-shape'] ? parseShape(values['input-shape']) : undefined });
+  const out = values.json ? JSON.stringify(stableJson(report), null, 2) : values.csv ? renderCsv(report) : values.markdown ? renderMarkdown(report) : renderTable(report);
+  const problems = report.diagnostics.map((d) => `${file}: ${d.severity}: ${d.message}`);
+  const failed = report.diagnostics.some((d) => d.severity === 'error');
+  // In JSON mode the diagnostics are part of the document; stderr still tells a human why it failed.
+  return { stdout: out, stderr: problems.join('\n'), code: failed ? 1 : 0 };
+}
+
+/** The documented `--json` schema (README "JSON output"): the core fields, in a fixed order. */
+function stableJson(r: ModelReport) {
+  return {
+    model: r.model,
+    layers: r.layers.map((l) => ({
+      name: l.name,
+      type: l.type,
+      inputs: l.inputs,
+      outputShape: l.outputShape,
+      params: l.params,
+      trainableParams: l.trainableParams,
+      macs: l.macs,
+      flops: l.flops,
+      weightBytes: l.weightBytes,
+      activationBytes: l.activationBytes,
+    })),
+    totals: r.totals,
+    diagnostics: r.diagnostics.map((d) => ({ severity: d.severity, layer: d.layer, message: d.message, range: d.range })),
+  };
+}
