@@ -5,7 +5,7 @@
 // See /work/shared/e2e/RECIPE.md.
 //
 // Understands the arguments runTests passes: --extensionDevelopmentPath=, --extensionTestsPath=,
-// --user-data-dir(=), --extensions-dir(=) and a folder/workspace to open; other flags (--no-sandbox,
+// --user-data-dir(=) (replaced by a fresh one), --extensions-dir(=) and a folder/workspace to open; other flags (--no-sandbox,
 // --disable-extensions, ...) are accepted and ignored. Exits with the tests' exit code.
 //
 // Env: CNN_LENS_CODE_SERVER   code-server launcher (default: scripts/integration/ensure-code-server.sh --print)
@@ -73,7 +73,10 @@ const timeoutS = Number(process.env.CNN_LENS_TEST_TIMEOUT || 300);
 // ---- throwaway folders --------------------------------------------------------------------------
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cnn-lens-code-'));
 const home = path.join(tmp, 'home');
-const userDataDir = path.resolve(opts.userDataDir ?? path.join(tmp, 'user-data'));
+// A fresh user-data dir every run, whatever --user-data-dir says (runTests' default is the persistent
+// .vscode-test/user-data): no restored editors or state from an earlier run, and code-server's
+// unix socket (<user-data>/code-server-ipc.sock) stays within the 108-byte path limit.
+const userDataDir = path.join(tmp, 'user-data');
 const extensionsDir = path.resolve(opts.extensionsDir ?? path.join(tmp, 'extensions'));
 for (const d of [home, path.join(userDataDir, 'User'), extensionsDir]) fs.mkdirSync(d, { recursive: true });
 const emptyConfig = path.join(tmp, 'config.yaml');
@@ -140,17 +143,20 @@ const server = spawn(
 let serverExited = null;
 server.on('exit', (code, signal) => { serverExited = { code, signal }; });
 
-// The suite writes mocha's report to fd 1 of the extension host, which code-server logs as
-// `[ExtensionHostConnection] <pid> <text>` (possibly over several lines): pass that through live.
-let inExtHostBlock = false;
+// Under code-server the suite (test/integration/suite/index.ts) writes mocha's report and the
+// extension host's console to its fd 1, every line tagged with MARK; code-server logs that as
+// `[time] [ip][id][ExtensionHostConnection] <pid> <text>`, lines batched as they come. Pass the
+// tagged lines through live, untagged; everything else goes to code-server.log only.
+const MARK = '@@cnn-lens-test@@ ';
+let pending = '';
+let testOutput = false;
 function onServerText(chunk) {
   serverLogStream.write(chunk);
-  for (const line of chunk.toString().split(/\r?\n/)) {
-    if (line === '') continue;
-    const m = /^(?:\[[^\]]*\] )?\[ExtensionHostConnection\] (?:\d+ )?(.*)$/.exec(line);
-    if (m) { inExtHostBlock = true; process.stdout.write(`${m[1]}\n`); }
-    else if (inExtHostBlock && !/^\[\d{4}-\d\d-\d\dT/.test(line) && !/^\[[A-Za-z]/.test(line)) process.stdout.write(`${line}\n`);
-    else inExtHostBlock = false;
+  const lines = (pending + chunk.toString()).split('\n');
+  pending = lines.pop();
+  for (const line of lines) {
+    const i = line.indexOf(MARK);
+    if (i >= 0) { testOutput = true; process.stdout.write(`${line.slice(i + MARK.length).replace(/\r$/, '')}\n`); }
   }
 }
 server.stdout.on('data', onServerText);
@@ -172,19 +178,23 @@ function killServer(sig) { try { process.kill(-server.pid, sig); } catch { /* go
 function groupAlive() { try { process.kill(-server.pid, 0); return true; } catch { return false; } }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+let finishing = false;
 async function finish(code, reason) {
+  if (finishing) return;
+  finishing = true;
   if (reason) say(reason);
   await sleep(300); // let the last fd-1 lines of the extension host arrive
   await cleanup();
-  if (code !== 0 || process.env.CNN_LENS_KEEP_TMP === '1') {
-    say(`logs kept in ${tmp} (code-server.log, browser-console.log)`);
-    if (code !== 0 && reason) {
-      const tail = fs.readFileSync(serverLog, 'utf8').split('\n').slice(-40).join('\n');
-      say(`last lines of code-server.log:\n${tail}`);
-    }
-  } else {
-    fs.rmSync(tmp, { recursive: true, force: true });
+  await Promise.all([serverLogStream, consoleLogStream].map((st) => (st.writableFinished ? null : once(st, 'finish'))));
+  if (code !== 0) {
+    if (!testOutput) say('the test suite printed nothing: did out/integration/suite/index.js fail to load?');
+    const errors = fs.readFileSync(consoleLog, 'utf8').split('\n')
+      .filter((l) => l.startsWith('[error] ') && l.trim() !== '[error]' && !/open-vsx|Canceled|vsda/.test(l));
+    if (errors.length) say(`browser console errors (last ${Math.min(errors.length, 20)}):\n${errors.slice(-20).join('\n')}`);
+    if (reason) say(`last lines of code-server.log:\n${fs.readFileSync(serverLog, 'utf8').split('\n').slice(-40).join('\n')}`);
   }
+  if (code !== 0 || process.env.CNN_LENS_KEEP_TMP === '1') say(`logs kept in ${tmp} (code-server.log, browser-console.log)`);
+  else fs.rmSync(tmp, { recursive: true, force: true });
   say(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s, exit code ${code}`);
   process.exit(code);
 }
@@ -226,21 +236,15 @@ let resolveExit;
 const exited = new Promise((r) => (resolveExit = r));
 await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code) || 0));
 
-// Browser console: everything to browser-console.log; extension host messages, which arrive as
-// ('%c <LEVEL>', '<css>', fmt, ...args) — not mocha, which uses fd 1 — also to stderr.
+// Browser console (the workbench's log, the extension host's console.* among it, all in one
+// '%c LEVEL' format): to browser-console.log; its errors are shown when the run fails.
 let consoleChain = Promise.resolve();
 page.on('console', (msg) => {
   consoleChain = consoleChain.then(async () => {
     let args;
     try { args = await Promise.all(msg.args().map((a) => a.jsonValue())); } catch { args = [msg.text()]; }
-    let text;
-    if (typeof args[0] === 'string' && /^%c\s*[A-Z]+/.test(args[0]) && typeof args[1] === 'string' && args.length >= 3) {
-      text = util.format(...args.slice(2));
-      process.stderr.write(`[extension host ${args[0].replace(/^%c\s*/, '').toLowerCase()}] ${text}\n`);
-    } else {
-      text = util.format(...args);
-    }
-    consoleLogStream.write(`[${msg.type()}] ${text}\n`); consoleLogStream.write(`RAW ${JSON.stringify(args.slice(0,3)).slice(0,300)}\n`);
+    if (typeof args[0] === 'string' && /^%c\s*[A-Z]+$/.test(args[0]) && typeof args[1] === 'string') args = args.slice(2);
+    consoleLogStream.write(`[${msg.type()}] ${util.format(...args)}\n`);
   });
 });
 page.on('pageerror', (err) => consoleLogStream.write(`[pageerror] ${err.stack ?? err}\n`));

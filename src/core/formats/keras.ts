@@ -135,7 +135,7 @@ class KerasReader {
 
   private readFunctional(config: JsonNode, layers: readonly JsonNode[], scope: Scope): { inputs: string[]; outputs: TensorRef[] } {
     // Pass 1: every call of every layer becomes a node (or a nested expansion) with unresolved inputs.
-    const calls = new Map<string, TensorRef[][]>();
+    const calls = new Map<string, (TensorRef[] | undefined)[]>();
     const pending: { node: MutableNode; refs: RawRef[] }[] = [];
     const placeholders: { id: string; ref: RawRef }[] = [];
     const inputIds: string[] = [];
@@ -170,7 +170,8 @@ class KerasReader {
         outputsPerCall.push(call.outputs);
         pending.push({ node: call.node, refs });
       }
-      calls.set(name, outputsPerCall);
+      // Keras and TF.js number a nested model's calls from 1: its node 0 is the one that built it.
+      calls.set(name, MODEL_CLASSES.has(className) && skipsFirstNode(layer) ? [undefined, ...outputsPerCall] : outputsPerCall);
     }
     // Pass 2: resolve references now that every call of every layer is known.
     for (const p of pending) p.node.inputs = p.refs.map((r) => this.resolve(r, calls, p.node.id));
@@ -248,7 +249,7 @@ class KerasReader {
     return { node, outputs: [{ node: id, index: 0 }], isInput: node.op === 'Input' };
   }
 
-  private resolve(ref: RawRef, calls: Map<string, TensorRef[][]>, consumer: string | undefined): TensorRef {
+  private resolve(ref: RawRef, calls: Map<string, (TensorRef[] | undefined)[]>, consumer: string | undefined): TensorRef {
     const outputs = calls.get(ref.layer)?.[ref.call];
     const tensor = outputs?.[ref.tensor];
     if (tensor) return tensor;
@@ -277,6 +278,14 @@ class KerasReader {
     for (let hops = 0; this.aliases.has(current.node) && hops < 1000; hops++) current = this.aliases.get(current.node)!;
     return current;
   }
+}
+
+/** Keras's `_should_skip_first_node`: a nested Functional, or a Sequential that knows its input shape. */
+function skipsFirstNode(model: JsonNode): boolean {
+  if (str(prop(model, 'class_name')) !== 'Sequential') return true;
+  const first = items(prop(prop(model, 'config'), 'layers'))[0];
+  const firstConfig = prop(first, 'config');
+  return str(prop(first, 'class_name')) === 'InputLayer' || prop(firstConfig, 'batch_input_shape') !== undefined || prop(firstConfig, 'batch_shape') !== undefined;
 }
 
 function layerName(layer: JsonNode): string {

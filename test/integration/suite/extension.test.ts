@@ -19,7 +19,6 @@ async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T |
 
 describe('CNN Lens extension', () => {
   it('is installed from the development folder', () => {
-    console.log('PROBE-LOG %s', 'x', {a:1}); console.error('PROBE-ERR');
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, `extension ${EXTENSION_ID} not found`);
     assert.equal(ext.packageJSON.name, 'cnn-lens');

@@ -7,23 +7,40 @@ import * as util from 'node:util';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 
+const MARK = '@@cnn-lens-test@@ '; // keep in sync with scripts/integration/code-standin.mjs
+
+function writeFd1(text: string): void {
+  const buf = Buffer.from(text);
+  for (let off = 0; off < buf.length; ) {
+    try {
+      off += fs.writeSync(1, buf, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
+}
+
 export async function run(): Promise<void> {
   // Under code-server the extension host's console only reaches the browser page, while its fd 1
-  // is logged live by code-server (and passed through by scripts/integration/code-standin.mjs).
-  // Desktop VS Code forwards console.log to the runTests process: keep it there.
-  const web = vscode.env.uiKind === vscode.UIKind.Web || /code-server/i.test(vscode.env.appName);
-  if (web) {
-    const write = (text: string) => {
-      const buf = Buffer.from(text);
-      for (let off = 0; off < buf.length; ) {
-        try {
-          off += fs.writeSync(1, buf, off);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        }
+  // is logged live by code-server: there, send mocha's report and console.* to fd 1 as lines tagged
+  // with MARK, which scripts/integration/code-standin.mjs passes through to the runTests output.
+  // Desktop VS Code forwards the extension host's console to runTests itself: nothing to do there.
+  if (vscode.env.uiKind === vscode.UIKind.Web || /code-server/i.test(vscode.env.appName)) {
+    const toFd1 = (...args: unknown[]) => writeFd1(util.format(...args).split('\n').map((l) => `${MARK}${l}\n`).join(''));
+    Mocha.reporters.Base.consoleLog = toFd1;
+    for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      const original = console[level].bind(console);
+      const tee = (...args: unknown[]) => {
+        original(...args);
+        toFd1(...args);
+      };
+      // The extension host guards console.* with accessors that ignore plain assignment.
+      try {
+        Object.defineProperty(console, level, { value: tee, writable: true, configurable: true });
+      } catch {
+        /* keep the host's console */
       }
-    };
-    Mocha.reporters.Base.consoleLog = (...args: unknown[]) => write(`${util.format(...args)}\n`);
+    }
   }
 
   const mocha = new Mocha({

@@ -1,0 +1,25 @@
+// The layout worker: runs ELK's layered algorithm off the UI thread. The page builds the ELK graph
+// (elk-graph.ts) and posts `{ id, graph }`; the worker answers `{ id, graph }` or `{ id, error }`.
+// Bundled as an iife and started from a blob: URL (the webview's CSP allows `worker-src blob:`).
+import ELK from 'elkjs/lib/elk.bundled.js';
+
+// elk.bundled.js, loaded inside a worker, installs its own `self.onmessage` (it thinks it *is* the
+// ELK worker). It lays out in-process through its fake worker, so take the handler back.
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+scope.onmessage = null;
+
+const elk = new ELK();
+
+export interface LayoutRequest { readonly id: number; readonly graph: unknown }
+export type LayoutResponse = { readonly id: number; readonly graph: unknown } | { readonly id: number; readonly error: string };
+
+scope.onmessage = async (event: MessageEvent<LayoutRequest>) => {
+  const { id, graph } = event.data;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const result = await elk.layout(graph as any);
+    scope.postMessage({ id, graph: result } satisfies LayoutResponse);
+  } catch (err) {
+    scope.postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies LayoutResponse);
+  }
+};
