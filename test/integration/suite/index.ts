@@ -58,7 +58,12 @@ export async function run(): Promise<void> {
 
   const failures = await new Promise<number>((resolve, reject) => {
     try {
-      mocha.run((n) => resolve(n));
+      const runner = mocha.run((n) => {
+        const s = runner.stats;
+        // A closing line CI logs can read: 'integration: N passed, N failed, N skipped'.
+        Mocha.reporters.Base.consoleLog(`integration: ${s?.passes ?? 0} passed, ${n} failed, ${s?.pending ?? 0} skipped`);
+        resolve(n);
+      });
     } catch (e) {
       reject(e);
     }
