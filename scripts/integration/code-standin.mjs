@@ -148,19 +148,23 @@ server.on('exit', (code, signal) => { serverExited = { code, signal }; });
 // `[time] [ip][id][ExtensionHostConnection] <pid> <text>`, lines batched as they come. Pass the
 // tagged lines through live, untagged; everything else goes to code-server.log only.
 const MARK = '@@cnn-lens-test@@ ';
-let pending = '';
 let testOutput = false;
-function onServerText(chunk) {
-  serverLogStream.write(chunk);
-  const lines = (pending + chunk.toString()).split('\n');
-  pending = lines.pop();
-  for (const line of lines) {
-    const i = line.indexOf(MARK);
-    if (i >= 0) { testOutput = true; process.stdout.write(`${line.slice(i + MARK.length).replace(/\r$/, '')}\n`); }
-  }
+function passThrough(stream) {
+  let pending = '';
+  stream.setEncoding('utf8'); // no multi-byte characters cut between chunks
+  stream.on('data', (chunk) => {
+    serverLogStream.write(chunk);
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop();
+    for (const line of lines) {
+      const i = line.indexOf(MARK);
+      if (i >= 0) { testOutput = true; process.stdout.write(`${line.slice(i + MARK.length).replace(/\r$/, '')}\n`); }
+    }
+  });
 }
-server.stdout.on('data', onServerText);
-server.stderr.on('data', onServerText);
+passThrough(server.stdout);
+passThrough(server.stderr);
+server.on('error', (err) => void finish(1, `could not start code-server (${codeServer}): ${err.message}`));
 
 let browser;
 let cleaned = false;

@@ -46,7 +46,7 @@ describe('CNN Lens extension', () => {
     assert.equal(doc.languageId, 'json');
     const model = JSON.parse(doc.getText());
     assert.equal(model.format, 'layers-model');
-    assert.equal(model.modelTopology.config.layers.length, 6);
+    assert.equal(model.modelTopology.config.layers.length, 5);
 
     const editor = await vscode.window.showTextDocument(doc);
     assert.equal(editor.document.uri.toString(), uri.toString());
