@@ -1,0 +1,90 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../src/cli/main';
+import { FIXTURES, ROOT } from '../support/fixtures';
+
+// The command line: output formats, the JSON schema, exit statuses and messages.
+
+const fixture = (name: string) => join(FIXTURES, name);
+
+describe('cnn-lens summary', () => {
+  it('prints a table with every layer and the totals in human units', () => {
+    const r = runCli(['summary', fixture('keras3_functional.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Model: tiny_resnet \(keras3-json\)/);
+    assert.match(r.stdout, /stem_conv\s+Conv2D\s+1×32×32×16\s+448\s+14\.9%\s+442\.37K\s+15\.8%/);
+    assert.match(r.stdout, /Total params:\s+3,002 \(3\.00K\)/);
+    assert.match(r.stdout, /Non-trainable params:\s+32/);
+    assert.match(r.stdout, /MACs \(mult-adds\):\s+2,801,824/);
+  });
+
+  it('--json follows the documented schema', () => {
+    const r = runCli(['summary', fixture('keras3_functional.json'), '--json']);
+    assert.equal(r.code, 0);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(doc), ['model', 'layers', 'totals', 'diagnostics']);
+    assert.deepEqual(Object.keys(doc.model), ['name', 'format', 'inputs', 'outputs']);
+    assert.deepEqual(Object.keys(doc.layers[0]), ['name', 'type', 'inputs', 'outputShape', 'params', 'trainableParams', 'macs', 'flops', 'weightBytes', 'activationBytes']);
+    assert.deepEqual(Object.keys(doc.totals), ['params', 'trainableParams', 'nonTrainableParams', 'macs', 'flops', 'weightBytes', 'activationBytes']);
+    assert.deepEqual(doc.model.inputs, [{ name: 'input_layer', shape: [1, 64, 64, 3] }]);
+    const residual = doc.layers.find((l: { name: string }) => l.name === 'residual');
+    assert.deepEqual(residual.inputs, ['stem_bn', 'block_conv']);
+    assert.equal(doc.totals.params, 3002);
+    assert.equal(doc.totals.weightBytes, 3002 * 4);
+  });
+
+  it('--input-shape and --batch scale shapes and costs', () => {
+    const base = JSON.parse(runCli(['summary', fixture('keras3_functional.json'), '--json']).stdout);
+    const big = JSON.parse(runCli(['summary', fixture('keras3_functional.json'), '--json', '--input-shape', '1,128,128,3', '--batch', '4']).stdout);
+    assert.deepEqual(big.model.inputs[0].shape, [4, 128, 128, 3]);
+    assert.equal(big.totals.params, base.totals.params, 'parameters do not depend on the input size');
+    // Conv MACs scale with batch × area (16×); the dense head only with batch (4×).
+    assert.equal(big.totals.macs, (base.totals.macs - 160) * 16 + 160 * 4);
+  });
+
+  it('--csv has exact integers and --markdown a table', () => {
+    const csv = runCli(['summary', fixture('keras3_functional.json'), '--csv']).stdout.split('\n');
+    assert.equal(csv[0], 'layer,type,output_shape,params,trainable_params,macs,flops,weight_bytes,activation_bytes');
+    assert.match(csv[2], /^stem_conv,Conv2D,1×32×32×16,448,448,442368,/);
+    const md = runCli(['summary', fixture('keras3_functional.json'), '--markdown']).stdout;
+    assert.match(md, /\| stem_conv \| Conv2D \| 1×32×32×16 \| 448 \|/);
+  });
+
+  it('exit 1 when the model has errors, with the rest still analysed and the problem named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cnn-lens-'));
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, JSON.stringify({ class_name: 'Sequential', config: { name: 'b', layers: [{ class_name: 'Dense', config: { name: 'd1', units: 4, batch_input_shape: [null, 8] } }, { class_name: 'Conv2D', config: { name: 'c', filters: 2, kernel_size: 3 } }] } }));
+    const r = runCli(['summary', file, '--json']);
+    assert.equal(r.code, 1);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.layers.find((l: { name: string }) => l.name === 'd1').params, 36);
+    assert.equal(doc.diagnostics[0].layer, 'c');
+    assert.match(r.stderr, new RegExp(`${file.replace(/[/.]/g, '\\$&')}: error: c \\(Conv2D\\): Conv2D needs a 4-D input`));
+  });
+
+  it('exit 2 for usage errors and unreadable files, naming the file and the reason', () => {
+    const missing = runCli(['summary', '/no/such/model.json']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read \/no\/such\/model\.json: no such file/);
+    assert.equal(runCli(['summary']).code, 2);
+    assert.equal(runCli(['summary', fixture('keras3_functional.json'), '--json', '--csv']).code, 2);
+    const badShape = runCli(['summary', fixture('keras3_functional.json'), '--input-shape', '1,abc']);
+    assert.equal(badShape.code, 2);
+    assert.match(badShape.stderr, /--input-shape "1,abc" is not a shape/);
+    assert.equal(runCli(['summary', fixture('keras3_functional.json'), '--frobnicate']).code, 2);
+    assert.equal(runCli(['explode']).code, 2);
+  });
+
+  it('the built binary runs and sets its exit status', function () {
+    this.timeout(60_000);
+    execFileSync('node', ['scripts/build.mjs'], { cwd: ROOT });
+    const ok = spawnSync(join(ROOT, 'dist', 'cli.js'), ['summary', fixture('keras3_sequential.json')], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.match(ok.stdout, /Total params:\s+11,738/);
+    const bad = spawnSync(join(ROOT, 'dist', 'cli.js'), ['summary', 'nope.json'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+  });
+});
