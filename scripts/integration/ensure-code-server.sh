@@ -37,11 +37,15 @@ if [[ "${1:-}" == "--print" ]]; then
   exit 1
 fi
 
-# Called from `npm run`, we inherit npm's per-project variables (local prefix = the repo, node 20's
-# user agent, ...). The nested installs must see none of them.
-unset INIT_CWD npm_execpath npm_node_execpath npm_config_local_prefix npm_config_user_agent \
-  npm_config_node_gyp npm_config_npm_version npm_config_prefix npm_config_global_prefix
-while IFS= read -r v; do unset "$v"; done < <(compgen -e | grep -E '^npm_(package|lifecycle)_' || true)
+# Called from `npm run`, we inherit npm's per-run variables (local prefix = the repo, Node 20's user
+# agent, an empty allow-scripts list, NODE=node 20, ...). The nested installs must see none of them:
+# keep only where npm's config, cache and certificates are; the config files are read again anyway.
+while IFS= read -r v; do
+  case "$v" in
+    npm_config_userconfig | npm_config_globalconfig | npm_config_cache | npm_config_cafile | npm_config_registry) ;;
+    npm_* | NODE | INIT_CWD) unset "$v" ;;
+  esac
+done < <(compgen -e)
 
 if [[ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]]; then
   log "only linux x64 is supported by this script (found $(uname -s)-$(uname -m))"
