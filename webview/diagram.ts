@@ -1,0 +1,460 @@
+// The SVG diagram: draws a laid-out visible graph, and owns pan, zoom, fit, selection and search
+// highlighting. It knows nothing about the host; main.ts wires it up.
+import { human } from '../src/core/analysis/units';
+import { dims, svg, TextMeasure } from './dom';
+import { CONTAINER_HEADER, type Box, type ElkPoint, type LaidOut, type Size } from './elk-graph';
+import { layerCount, type ModelView, type VisibleGraph } from './model';
+
+export const MINOR_FAMILIES = new Set(['activation', 'norm', 'regularization', 'padding']);
+
+const MIN_W = 200;
+const MAX_W = 300;
+const MAJOR_H = 46;
+const MINOR_H = 28;
+const GROUP_W = 220;
+const GROUP_H = 66;
+
+export type HeatMode = 'none' | 'macs' | 'params';
+
+export interface DiagramEvents {
+  select(id: string | null): void;
+  toggle(groupId: string): void;
+  hover(id: string | null, clientX: number, clientY: number): void;
+}
+
+interface Transform { x: number; y: number; k: number }
+
+export class Diagram {
+  readonly svg: SVGSVGElement;
+  private readonly viewport: SVGGElement;
+  private readonly layerContainers: SVGGElement;
+  private readonly layerEdges: SVGGElement;
+  private readonly layerLabels: SVGGElement;
+  private readonly layerNodes: SVGGElement;
+  private readonly measure: TextMeasure;
+  private t: Transform = { x: 0, y: 0, k: 1 };
+  private laid: LaidOut | null = null;
+  private graph: VisibleGraph | null = null;
+  private view: ModelView | null = null;
+  private nodeEls = new Map<string, SVGGElement>();
+  private edgeEls = new Map<string, SVGGElement>();
+  private selected: string | null = null;
+  private anim = 0;
+  onZoom: (k: number) => void = () => {};
+
+  constructor(private readonly host: HTMLElement, private readonly events: DiagramEvents) {
+    this.measure = new TextMeasure();
+    this.svg = svg('svg', { class: 'diagram edge-labels', tabindex: 0, role: 'application', 'aria-label': 'Model diagram' });
+    const defs = svg('defs', {},
+      svg('marker', { id: 'cl-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, markerUnits: 'userSpaceOnUse', orient: 'auto' }, svg('path', { d: 'M0,1 L10,5 L0,9 z', class: 'arrow' })),
+      svg('marker', { id: 'cl-arrow-hot', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 8, markerHeight: 8, markerUnits: 'userSpaceOnUse', orient: 'auto' }, svg('path', { d: 'M0,1 L10,5 L0,9 z', class: 'arrow hot' })),
+    );
+    this.viewport = svg('g', { class: 'viewport' });
+    this.layerContainers = svg('g', { class: 'containers' });
+    this.layerEdges = svg('g', { class: 'edges' });
+    this.layerNodes = svg('g', { class: 'nodes' });
+    this.layerLabels = svg('g', { class: 'edge-labels-layer' });
+    this.viewport.append(this.layerContainers, this.layerEdges, this.layerNodes, this.layerLabels);
+    this.svg.append(defs, this.viewport);
+    host.append(this.svg);
+    this.installPanZoom();
+  }
+
+  // ---------- sizes (asked by the layout before drawing) ----------
+
+  private fonts() {
+    const f = this.measure;
+    return { type: `600 12px ${f.sans}`, small: `11px ${f.sans}`, mono: `11px ${f.mono}` };
+  }
+
+  size(view: ModelView, id: string, kind: 'layer' | 'group'): Size {
+    const F = this.fonts();
+    const m = this.measure;
+    if (kind === 'group') {
+      const g = view.groups.get(id)!;
+      const w = Math.max(GROUP_W, 26 + m.width(g.name, F.type) + 14 + m.width(`${g.allLayers.length} layers`, F.small) + 12);
+      return { width: Math.min(MAX_W, Math.ceil(w)), height: GROUP_H };
+    }
+    const l = view.layers.get(id)!;
+    if (MINOR_FAMILIES.has(l.family)) {
+      const w = 14 + m.width(l.type, F.type) + 6 + m.width(l.label, F.small) + 16 + m.width(dims(l.outputShape), F.mono) + 12;
+      return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(w))), height: MINOR_H };
+    }
+    const line1 = 14 + m.width(l.type, F.type) + 14 + m.width(l.label, F.small) + 12;
+    const line2 = 14 + m.width(dims(l.outputShape), F.mono) + 16 + Math.min(90, m.width(l.name, F.small)) + 12;
+    return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, line2)))), height: MAJOR_H };
+  }
+
+  edgeLabel(view: ModelView, tensor: string): { text: string; width: number; height: number } | undefined {
+    const l = view.layers.get(tensor);
+    if (!l) return undefined;
+    const text = dims(l.outputShape);
+    return { text, width: Math.ceil(this.measure.width(text, `10px ${this.measure.mono}`)) + 8, height: 14 };
+  }
+
+  // ---------- drawing ----------
+
+  render(view: ModelView, graph: VisibleGraph, laid: LaidOut, heat: HeatMode): void {
+    this.view = view;
+    this.graph = graph;
+    this.laid = laid;
+    this.nodeEls.clear();
+    this.edgeEls.clear();
+    this.layerContainers.replaceChildren();
+    this.layerEdges.replaceChildren();
+    this.layerNodes.replaceChildren();
+    this.layerLabels.replaceChildren();
+    const diagByLayer = new Map<string, 'error' | 'warning'>();
+    for (const d of view.report.diagnostics) {
+      if (!d.layer || d.severity === 'info') continue;
+      if (diagByLayer.get(d.layer) !== 'error') diagByLayer.set(d.layer, d.severity);
+    }
+    for (const n of graph.nodes) {
+      const box = laid.boxes.get(n.id);
+      if (!box) continue;
+      if (n.kind === 'container') this.layerContainers.append(this.drawContainer(view, n.id, box));
+      else {
+        const el = n.kind === 'group' ? this.drawGroup(view, n.id, box) : this.drawLayer(view, n.id, box, diagByLayer.get(n.id));
+        this.nodeEls.set(n.id, el);
+        this.layerNodes.append(el);
+      }
+    }
+    for (const e of graph.edges) {
+      const r = laid.edges.get(e.id);
+      if (!r || r.points.length < 2) continue;
+      const g = svg('g', { class: 'edge', 'data-source': e.source, 'data-target': e.target });
+      g.append(svg('path', { d: roundedPath(r.points, 6), 'marker-end': 'url(#cl-arrow)' }));
+      this.layerEdges.append(g);
+      this.edgeEls.set(e.id, g);
+      if (r.label) {
+        const lb = r.label;
+        this.layerLabels.append(svg('g', { class: 'edge-label' },
+          svg('rect', { x: lb.x, y: lb.y, width: lb.width, height: lb.height, rx: 3 }),
+          svg('text', { x: lb.x + lb.width / 2, y: lb.y + lb.height / 2 + 0.5 }, lb.text)));
+      }
+    }
+    this.svg.setAttribute('data-layers', String(view.layers.size));
+    this.applyHeat(heat);
+    if (this.selected) this.setSelection(this.selected);
+  }
+
+  private drawLayer(view: ModelView, id: string, b: Box, diag?: 'error' | 'warning'): SVGGElement {
+    const l = view.layers.get(id)!;
+    const F = this.fonts();
+    const m = this.measure;
+    const minor = MINOR_FAMILIES.has(l.family);
+    const fam = /^[a-z]+$/.test(l.family) ? l.family : 'unknown';
+    const g = svg('g', {
+      class: `node layer fam-${fam}${minor ? ' minor' : ''}${diag ? ` has-${diag}` : ''}`,
+      transform: `translate(${b.x},${b.y})`, 'data-id': id, 'data-kind': 'layer', 'data-count': 1,
+      role: 'button', 'aria-label': `${l.type} ${id}, output ${dims(l.outputShape)}`,
+    });
+    g.append(
+      svg('rect', { class: 'halo', x: -3, y: -3, width: b.width + 6, height: b.height + 6, rx: 9 }),
+      svg('rect', { class: 'body', width: b.width, height: b.height, rx: 6 }),
+      svg('rect', { class: 'accent', x: 4, y: 6, width: 3, height: b.height - 12, rx: 1.5 }),
+    );
+    const w = b.width;
+    if (minor) {
+      const y = b.height / 2;
+      const typeW = m.width(l.type, F.type);
+      const shape = dims(l.outputShape);
+      const shapeW = m.width(shape, F.mono);
+      g.append(svg('text', { class: 'type', x: 14, y }, l.type));
+      const room = w - 14 - typeW - 6 - shapeW - 20;
+      if (l.label && room > 16) g.append(svg('text', { class: 'label', x: 14 + typeW + 6, y }, m.fit(l.label, F.small, room)));
+      g.append(svg('text', { class: 'shape', x: w - 10, y, 'text-anchor': 'end' }, shape));
+    } else {
+      const typeW = m.width(l.type, F.type);
+      g.append(svg('text', { class: 'type', x: 14, y: 15 }, l.type));
+      if (l.label) g.append(svg('text', { class: 'label', x: w - 10, y: 15, 'text-anchor': 'end' }, m.fit(l.label, F.small, w - 14 - typeW - 24)));
+      const shape = dims(l.outputShape);
+      const shapeW = m.width(shape, F.mono);
+      g.append(svg('text', { class: 'shape', x: 14, y: 32 }, shape));
+      const room = w - 14 - shapeW - 16 - 10;
+      if (room > 24) g.append(svg('text', { class: 'name', x: w - 10, y: 32, 'text-anchor': 'end' }, m.fit(id.slice(id.lastIndexOf('/') + 1), F.small, room)));
+    }
+    if (diag) g.append(svg('circle', { class: 'diag-dot', cx: w - 5, cy: 5, r: 3.5 }));
+    return g;
+  }
+
+  private drawGroup(view: ModelView, id: string, b: Box): SVGGElement {
+    const grp = view.groups.get(id)!;
+    const F = this.fonts();
+    const m = this.measure;
+    const fam = /^[a-z]+$/.test(grp.family) ? grp.family : 'other';
+    const count = grp.allLayers.length;
+    const g = svg('g', {
+      class: `node group fam-${fam}`, transform: `translate(${b.x},${b.y})`, 'data-id': id, 'data-kind': 'group', 'data-count': count,
+      role: 'button', 'aria-expanded': 'false', 'aria-label': `${grp.kind === 'model' ? 'Nested model' : 'Block'} ${grp.name}, ${count} layers, collapsed`,
+    });
+    const w = b.width;
+    const hgt = b.height;
+    g.append(
+      svg('rect', { class: 'halo', x: -3, y: -3, width: w + 6, height: hgt + 6, rx: 9 }),
+      svg('rect', { class: 'stack', x: 6, y: 6, width: w, height: hgt, rx: 6 }),
+      svg('rect', { class: 'stack', x: 3, y: 3, width: w, height: hgt, rx: 6 }),
+      svg('rect', { class: 'body', width: w, height: hgt, rx: 6 }),
+      svg('rect', { class: 'accent', x: 4, y: 6, width: 3, height: hgt - 12, rx: 1.5 }),
+      svg('text', { class: 'chev', x: 13, y: 15 }, '▶'),
+    );
+    const countText = `${count} layers`;
+    const countW = m.width(countText, F.small);
+    g.append(
+      svg('text', { class: 'type', x: 26, y: 15 }, m.fit(grp.name, F.type, w - 26 - countW - 22)),
+      svg('text', { class: 'meta', x: w - 10, y: 15, 'text-anchor': 'end' }, countText),
+      svg('text', { class: 'meta', x: 14, y: 33 }, `${human(grp.params, 1)} params · ${human(grp.macs, 1)} MACs`),
+      svg('text', { class: 'shape', x: 14, y: 50 }, dims(grp.outputShape)),
+    );
+    return g;
+  }
+
+  private drawContainer(view: ModelView, id: string, b: Box): SVGGElement {
+    const grp = view.groups.get(id)!;
+    const F = this.fonts();
+    const m = this.measure;
+    const g = svg('g', { class: 'container', transform: `translate(${b.x},${b.y})`, 'data-id': id, 'data-kind': 'container', 'aria-expanded': 'true' });
+    const meta = `${grp.allLayers.length} layers · ${human(grp.params, 1)} params`;
+    const metaW = m.width(meta, F.small);
+    const head = svg('g', { class: 'head', 'data-toggle': id, role: 'button', 'aria-label': `Collapse ${grp.name}` },
+      svg('rect', { width: b.width, height: CONTAINER_HEADER }),
+      svg('text', { x: 12, y: CONTAINER_HEADER / 2 + 1 }, '▼'),
+      svg('text', { class: 'title', x: 26, y: CONTAINER_HEADER / 2 + 1 }, m.fit(grp.name, F.type, Math.max(40, b.width - 26 - metaW - 20))),
+    );
+    if (b.width - metaW > 120) head.append(svg('text', { x: b.width - 10, y: CONTAINER_HEADER / 2 + 1, 'text-anchor': 'end' }, meta));
+    g.append(svg('rect', { class: 'frame', width: b.width, height: b.height, rx: 8 }), head);
+    return g;
+  }
+
+  applyHeat(mode: HeatMode): { max: number } | null {
+    const view = this.view;
+    this.svg.classList.toggle('heat', mode !== 'none');
+    if (!view || mode === 'none') return null;
+    const value = (id: string): number => {
+      const l = view.layers.get(id);
+      if (l) return (mode === 'macs' ? l.macs : l.params) ?? 0;
+      const g = view.groups.get(id);
+      return (mode === 'macs' ? g?.macs : g?.params) ?? 0;
+    };
+    let max = 0;
+    for (const id of this.nodeEls.keys()) max = Math.max(max, value(id));
+    const denom = Math.log1p(max) || 1;
+    for (const [id, el] of this.nodeEls) el.style.setProperty('--h', (Math.log1p(value(id)) / denom).toFixed(3));
+    return { max };
+  }
+
+  // ---------- selection and search ----------
+
+  setSelection(id: string | null): void {
+    this.selected = id;
+    for (const el of this.svg.querySelectorAll('.selected')) el.classList.remove('selected');
+    for (const el of this.svg.querySelectorAll('.edge.hot')) {
+      el.classList.remove('hot');
+      el.querySelector('path')?.setAttribute('marker-end', 'url(#cl-arrow)');
+    }
+    if (!id) return;
+    const el = this.nodeEls.get(id) ?? (this.layerContainers.querySelector(`[data-id="${cssEscape(id)}"]`) as SVGGElement | null);
+    el?.classList.add('selected');
+    for (const e of this.edgeEls.values()) {
+      if (e.dataset.source === id || e.dataset.target === id) {
+        e.classList.add('hot');
+        e.querySelector('path')?.setAttribute('marker-end', 'url(#cl-arrow-hot)');
+        this.layerEdges.append(e); // draw on top
+      }
+    }
+  }
+
+  setMatches(ids: ReadonlySet<string> | null): void {
+    this.svg.classList.toggle('searching', !!ids);
+    for (const el of this.svg.querySelectorAll('.match')) el.classList.remove('match');
+    if (!ids) return;
+    for (const id of ids) this.nodeEls.get(id)?.classList.add('match');
+  }
+
+  setEdgeLabels(on: boolean): void {
+    this.svg.classList.toggle('edge-labels', on);
+  }
+
+  has(id: string): boolean {
+    return this.nodeEls.has(id);
+  }
+
+  box(id: string): Box | undefined {
+    return this.laid?.boxes.get(id);
+  }
+
+  /** Visible nodes (layers and collapsed groups) with their boxes. */
+  visibleBoxes(): [string, Box][] {
+    return [...this.nodeEls.keys()].map((id) => [id, this.laid!.boxes.get(id)!] as [string, Box]);
+  }
+
+  neighbours(id: string, dir: 'in' | 'out'): string[] {
+    const g = this.graph;
+    if (!g) return [];
+    const out = g.edges.filter((e) => (dir === 'out' ? e.source === id : e.target === id)).map((e) => (dir === 'out' ? e.target : e.source));
+    return [...new Set(out)].filter((n) => this.nodeEls.has(n));
+  }
+
+  // ---------- viewport ----------
+
+  private apply(): void {
+    const { x, y, k } = this.t;
+    this.viewport.setAttribute('transform', `translate(${x.toFixed(2)},${y.toFixed(2)}) scale(${k.toFixed(4)})`);
+    this.onZoom(k);
+  }
+
+  get scale(): number {
+    return this.t.k;
+  }
+
+  private animateTo(target: Transform, ms = 220): void {
+    cancelAnimationFrame(this.anim);
+    const from = { ...this.t };
+    const start = performance.now();
+    const step = (now: number): void => {
+      const p = Math.min(1, (now - start) / ms);
+      const e = 1 - (1 - p) ** 3;
+      this.t = { x: from.x + (target.x - from.x) * e, y: from.y + (target.y - from.y) * e, k: from.k + (target.k - from.k) * e };
+      this.apply();
+      if (p < 1) this.anim = requestAnimationFrame(step);
+    };
+    if (ms <= 0 || matchMedia('(prefers-reduced-motion: reduce)').matches) {
+      this.t = target;
+      this.apply();
+    } else this.anim = requestAnimationFrame(step);
+  }
+
+  fit(animate = true): void {
+    if (!this.laid) return;
+    const { width: vw, height: vh } = this.svg.getBoundingClientRect();
+    const { width, height } = this.laid;
+    if (!vw || !vh || !width || !height) return;
+    const k = Math.min(vw / width, vh / height, 1.25);
+    const target = { k, x: (vw - width * k) / 2, y: (vh - height * k) / 2 };
+    this.animateTo(target, animate ? 220 : 0);
+  }
+
+  /** The opening view: the whole model when it fits at a readable size, else its top at full width. */
+  initialView(): void {
+    if (!this.laid) return;
+    const { width: vw, height: vh } = this.svg.getBoundingClientRect();
+    const { width, height } = this.laid;
+    const fitK = Math.min(vw / width, vh / height, 1.25);
+    if (fitK >= 0.55) return this.fit(false);
+    const k = Math.max(0.55, Math.min(1, vw / width));
+    this.animateTo({ k, x: Math.max((vw - width * k) / 2, vw > width * k ? 0 : -((width * k - vw) / 2)), y: 8 }, 0);
+  }
+
+  zoomBy(factor: number, cx?: number, cy?: number): void {
+    const r = this.svg.getBoundingClientRect();
+    const px = cx ?? r.width / 2;
+    const py = cy ?? r.height / 2;
+    const k = Math.min(4, Math.max(0.05, this.t.k * factor));
+    const f = k / this.t.k;
+    this.t = { k, x: px - (px - this.t.x) * f, y: py - (py - this.t.y) * f };
+    this.apply();
+  }
+
+  /** Pans (without zooming out) so that the node is in view; centres it when it was off-screen. */
+  reveal(id: string, animate = true): void {
+    const b = this.laid?.boxes.get(id);
+    if (!b) return;
+    const r = this.svg.getBoundingClientRect();
+    const { x, y, k } = this.t;
+    const left = b.x * k + x;
+    const top = b.y * k + y;
+    const margin = 40;
+    const inside = left >= margin && top >= margin && left + b.width * k <= r.width - margin && top + b.height * k <= r.height - margin;
+    if (inside) return;
+    const kk = Math.max(k, 0.6);
+    this.animateTo({ k: kk, x: r.width / 2 - (b.x + b.width / 2) * kk, y: r.height / 2 - (b.y + b.height / 2) * kk }, animate ? 260 : 0);
+  }
+
+  private installPanZoom(): void {
+    const s = this.svg;
+    let drag: { id: number; x: number; y: number; tx: number; ty: number; moved: boolean } | null = null;
+    s.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      const r = s.getBoundingClientRect();
+      const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
+      this.zoomBy(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
+    }, { passive: false });
+    s.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      drag = { id: e.pointerId, x: e.clientX, y: e.clientY, tx: this.t.x, ty: this.t.y, moved: false };
+    });
+    s.addEventListener('pointermove', (e) => {
+      if (drag && drag.id === e.pointerId) {
+        const dx = e.clientX - drag.x;
+        const dy = e.clientY - drag.y;
+        if (!drag.moved && Math.hypot(dx, dy) > 3) {
+          drag.moved = true;
+          s.setPointerCapture(e.pointerId);
+          s.classList.add('panning');
+          this.events.hover(null, 0, 0);
+        }
+        if (drag.moved) {
+          cancelAnimationFrame(this.anim);
+          this.t = { ...this.t, x: drag.tx + dx, y: drag.ty + dy };
+          this.apply();
+        }
+        return;
+      }
+      const node = (e.target as Element).closest?.('.node') as SVGGElement | null;
+      this.events.hover(node?.dataset.id ?? null, e.clientX, e.clientY);
+    });
+    s.addEventListener('pointerleave', () => this.events.hover(null, 0, 0));
+    const end = (e: PointerEvent): void => {
+      if (!drag || drag.id !== e.pointerId) return;
+      const wasMoved = drag.moved;
+      drag = null;
+      s.classList.remove('panning');
+      if (s.hasPointerCapture(e.pointerId)) s.releasePointerCapture(e.pointerId);
+      if (wasMoved || e.type === 'pointercancel') return;
+      const target = e.target as Element;
+      const toggle = target.closest?.('[data-toggle]') as SVGGElement | null;
+      if (toggle) return this.events.toggle(toggle.dataset.toggle!);
+      const node = target.closest?.('.node') as SVGGElement | null;
+      this.events.select(node?.dataset.id ?? null);
+    };
+    s.addEventListener('pointerup', end);
+    s.addEventListener('pointercancel', end);
+    s.addEventListener('dblclick', (e) => {
+      const node = (e.target as Element).closest?.('.node.group') as SVGGElement | null;
+      if (node) this.events.toggle(node.dataset.id!);
+    });
+  }
+
+  /** Layers drawn, counting each collapsed group as the layers it holds. */
+  drawnLayerCount(): number {
+    return this.view ? [...this.nodeEls.keys()].reduce((a, id) => a + layerCount(this.view!, id), 0) : 0;
+  }
+}
+
+/** An orthogonal polyline with rounded corners. */
+export function roundedPath(points: readonly ElkPoint[], radius: number): string {
+  if (points.length < 2) return '';
+  let d = `M${points[0].x},${points[0].y}`;
+  for (let i = 1; i < points.length - 1; i++) {
+    const p0 = points[i - 1];
+    const p = points[i];
+    const p1 = points[i + 1];
+    const d0 = Math.hypot(p.x - p0.x, p.y - p0.y);
+    const d1 = Math.hypot(p1.x - p.x, p1.y - p.y);
+    const r = Math.min(radius, d0 / 2, d1 / 2);
+    if (r < 0.5) {
+      d += ` L${p.x},${p.y}`;
+      continue;
+    }
+    const ax = p.x + ((p0.x - p.x) / d0) * r;
+    const ay = p.y + ((p0.y - p.y) / d0) * r;
+    const bx = p.x + ((p1.x - p.x) / d1) * r;
+    const by = p.y + ((p1.y - p.y) / d1) * r;
+    d += ` L${ax.toFixed(1)},${ay.toFixed(1)} Q${p.x},${p.y} ${bx.toFixed(1)},${by.toFixed(1)}`;
+  }
+  const last = points[points.length - 1];
+  d += ` L${last.x},${last.y}`;
+  return d;
+}
+
+export const cssEscape = (s: string): string => (typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(s) : s.replace(/["\\]/g, '\\$&'));
