@@ -75,7 +75,6 @@ async function saveTfjs(model: tfl.LayersModel, dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  tf.util.seedrandom?.('cnn-lens');
   const multi = multiInputOutput();
   writeFileSync(join(OUT, 'multi_io.json'), JSON.stringify(multi.toJSON(null, false), null, 1));
   writeFileSync(join(OUT, 'assorted.json'), JSON.stringify(assortedLayers().toJSON(null, false), null, 1));

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { reportText } from '../core';
 import type { ModelReport } from '../core/analysis/report-types';
 import type { Dim } from '../core/ir';
-import { renderCsv, renderMarkdown, renderTable } from './table';
+import { renderCsv, renderMarkdown, renderTable } from '../core/analysis/summary-text';
 import { UsageError, type CommandResult } from './usage';
 
 export const SUMMARY_USAGE = `cnn-lens summary FILE [--input-shape 1,224,224,3] [--batch N] [--json | --csv | --markdown]

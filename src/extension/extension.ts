@@ -1,14 +1,54 @@
-// Placeholder entry point (to be replaced by the real extension): registers the one contributed
-// command so that the integration tests have something real to check.
 import * as vscode from 'vscode';
+import { buildReport } from '../core';
+import { renderMarkdown } from '../core/analysis/summary-text';
+import { DiagramEditorProvider } from './diagram-editor';
+import { registerLanguageFeatures } from './language-features';
+import { ModelStore } from './model-store';
+import { registerStatusBar } from './status-bar';
+
+// Activation: wires the ModelStore to the editor features, the diagram and the commands. Thin:
+// everything it shows comes from src/core.
 
 export function activate(context: vscode.ExtensionContext): void {
+  const store = new ModelStore();
   context.subscriptions.push(
-    vscode.commands.registerCommand('cnnLens.showSummary', () => {
-      // Not awaited: the message's promise settles only when the user dismisses it.
-      void vscode.window.showInformationMessage('CNN Lens: model summary is not implemented yet.');
+    store,
+    ...registerLanguageFeatures(store),
+    ...registerStatusBar(store),
+    vscode.window.registerCustomEditorProvider(DiagramEditorProvider.viewType, new DiagramEditorProvider(context, store), {
+      webviewOptions: { retainContextWhenHidden: true },
+      supportsMultipleEditorsPerDocument: true,
     }),
+    vscode.commands.registerCommand('cnnLens.openDiagramToSide', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Beside)),
+    vscode.commands.registerCommand('cnnLens.openDiagram', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Active)),
+    vscode.commands.registerCommand('cnnLens.showSummary', (uri?: vscode.Uri) => showSummary(store, uri)),
   );
+}
+
+/** The model the user means: the argument (from a CodeLens or the explorer) or the active editor's file. */
+function targetUri(uri: vscode.Uri | undefined): vscode.Uri | undefined {
+  return uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+}
+
+async function openDiagram(uri: vscode.Uri | undefined, column: vscode.ViewColumn): Promise<void> {
+  const target = targetUri(uri);
+  if (!target) {
+    void vscode.window.showWarningMessage('CNN Lens: open a Keras or TF.js model file (JSON) first.');
+    return;
+  }
+  await vscode.commands.executeCommand('vscode.openWith', target, DiagramEditorProvider.viewType, column);
+}
+
+async function showSummary(store: ModelStore, uri: vscode.Uri | undefined): Promise<void> {
+  const target = targetUri(uri);
+  const document = target && (await vscode.workspace.openTextDocument(target));
+  const analysis = document && store.get(document);
+  if (!document || !analysis) {
+    void vscode.window.showWarningMessage(`CNN Lens: ${document ? `${vscode.workspace.asRelativePath(document.uri)} is not a Keras or TF.js model` : 'open a model file first'}.`);
+    return;
+  }
+  const summary = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderMarkdown(buildReport(analysis)) });
+  await vscode.window.showTextDocument(summary, { viewColumn: vscode.ViewColumn.Beside, preview: true });
 }
 
 export function deactivate(): void {}

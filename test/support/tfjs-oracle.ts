@@ -18,7 +18,7 @@ export interface OracleModel {
   readonly layers: readonly OracleLayer[];
 }
 
-const count = (weights: readonly tfl.LayerVariable[]): number => weights.reduce((s, w) => s + w.shape.reduce((p, d) => p * d, 1), 0);
+const count = (weights: readonly tfl.LayerVariable[]): number => weights.reduce((s, w) => s + w.shape.reduce((p: number, d) => p * (d ?? NaN), 1), 0);
 
 export async function oracle(json: unknown): Promise<OracleModel> {
   const model = await tfl.models.modelFromJSON(json as never);

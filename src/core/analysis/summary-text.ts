@@ -1,5 +1,5 @@
-import type { ModelReport } from '../core/analysis/report-types';
-import { bytes, grouped, human, percent, shapeText } from '../core/analysis/units';
+import type { ModelReport } from './report-types';
+import { bytes, grouped, human, percent, shapeText } from './units';
 
 // The summary as text: a torchinfo-style table, CSV, or Markdown. One row model for all three.
 

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { buildReport } from '../core';
+import { nodeAtOffset } from '../core/analysis/describe';
+import { renderWebviewHtml } from '../../webview/html';
+import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../webview/protocol';
+import type { ModelStore } from './model-store';
+
+// "Open With… → CNN Lens Diagram": a custom editor over the text document, so VS Code keeps
+// owning the file, its undo stack and saving. The webview only renders; the host sends it the
+// report (never the raw file) and keeps the selection in step with the text cursor.
+
+export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
+  static readonly viewType = 'cnnLens.diagram';
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly store: ModelStore,
+  ) {}
+
+  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    const webview = panel.webview;
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...path)).toString();
+    webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')] };
+    webview.html = renderWebviewHtml({
+      cspSource: webview.cspSource,
+      nonce: nonce(),
+      scriptUri: asset('dist', 'webview.js'),
+      workerUri: asset('dist', 'layout-worker.js'),
+      cssUri: asset('media', 'webview.css'),
+    });
+
+    const post = (message: HostMessage) => void webview.postMessage(message);
+    const sendModel = () => {
+      const analysis = this.store.get(document);
+      if (analysis) post({ type: 'model', version: PROTOCOL_VERSION, uri: document.uri.toString(), report: buildReport(analysis) });
+    };
+    const rangeOf = (id: string) => {
+      const node = this.store.get(document)?.graph.nodes.find((n) => n.id === id);
+      const r = node?.nameRange ?? node?.range;
+      return r && new vscode.Range(document.positionAt(r.start), document.positionAt(r.end));
+    };
+
+    const subscriptions = [
+      this.store.onDidAnalyze((e) => e.document === document && sendModel()),
+      webview.onDidReceiveMessage((message: WebviewMessage) => {
+        if (message.type === 'ready') sendModel();
+        if (message.type === 'select' && message.node) {
+          // Follow the diagram in a visible text editor of the same file, without stealing focus.
+          const range = rangeOf(message.node);
+          for (const editor of vscode.window.visibleTextEditors.filter((e) => e.document === document)) {
+            if (range) {
+              editor.selection = new vscode.Selection(range.start, range.end);
+              editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+            }
+          }
+        }
+        if (message.type === 'reveal') {
+          const range = rangeOf(message.node);
+          void vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, selection: range, preserveFocus: false });
+        }
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.textEditor.document !== document || !panel.visible) return;
+        const analysis = this.store.get(document);
+        const node = analysis && nodeAtOffset(analysis, document.offsetAt(e.selections[0].active));
+        post({ type: 'select', node: node?.id ?? null });
+      }),
+    ];
+    panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
+  }
+}
+
+/** A fresh, unguessable nonce per webview for the Content Security Policy. */
+const nonce = (): string => randomBytes(18).toString('base64url');
