@@ -42,7 +42,7 @@ export class Diagram {
   private anim = 0;
   onZoom: (k: number) => void = () => {};
 
-  constructor(private readonly host: HTMLElement, private readonly events: DiagramEvents) {
+  constructor(host: HTMLElement, private readonly events: DiagramEvents) {
     this.measure = new TextMeasure();
     this.svg = svg('svg', { class: 'diagram edge-labels', tabindex: 0, role: 'application', 'aria-label': 'Model diagram' });
     const defs = svg('defs', {},
@@ -85,13 +85,6 @@ export class Diagram {
     return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, line2)))), height: MAJOR_H };
   }
 
-  edgeLabel(view: ModelView, tensor: string): { text: string; width: number; height: number } | undefined {
-    const l = view.layers.get(tensor);
-    if (!l) return undefined;
-    const text = dims(l.outputShape);
-    return { text, width: Math.ceil(this.measure.width(text, `10px ${this.measure.mono}`)) + 8, height: 14 };
-  }
-
   // ---------- drawing ----------
 
   render(view: ModelView, graph: VisibleGraph, laid: LaidOut, heat: HeatMode): void {
@@ -119,6 +112,9 @@ export class Diagram {
         this.layerNodes.append(el);
       }
     }
+    const labelled = new Set<string>();
+    const consumerCount = new Map<string, number>();
+    for (const e of graph.edges) consumerCount.set(`${e.source}|${e.tensor}`, (consumerCount.get(`${e.source}|${e.tensor}`) ?? 0) + 1);
     for (const e of graph.edges) {
       const r = laid.edges.get(e.id);
       if (!r || r.points.length < 2) continue;
@@ -126,12 +122,21 @@ export class Diagram {
       g.append(svg('path', { d: roundedPath(r.points, 6), 'marker-end': 'url(#cl-arrow)' }));
       this.layerEdges.append(g);
       this.edgeEls.set(e.id, g);
-      if (r.label) {
-        const lb = r.label;
-        this.layerLabels.append(svg('g', { class: 'edge-label' },
-          svg('rect', { x: lb.x, y: lb.y, width: lb.width, height: lb.height, rx: 3 }),
-          svg('text', { x: lb.x + lb.width / 2, y: lb.y + lb.height / 2 + 0.5 }, lb.text)));
-      }
+      // One shape label per tensor: on the shared stub below the source when it fans out, else on the
+      // edge's longest vertical run.
+      const key = `${e.source}|${e.tensor}`;
+      if (labelled.has(key)) continue;
+      const l = view.layers.get(e.tensor);
+      if (!l) continue;
+      const fanOut = (consumerCount.get(key) ?? 1) > 1;
+      const at = labelPoint(r.points, fanOut);
+      if (!at) continue;
+      labelled.add(key);
+      const text = dims(l.outputShape);
+      const tw = Math.ceil(this.measure.width(text, `10px ${this.measure.mono}`)) + 8;
+      this.layerLabels.append(svg('g', { class: 'edge-label', 'data-tensor': e.tensor },
+        svg('rect', { x: at.x - tw / 2, y: at.y - 7, width: tw, height: 14, rx: 3 }),
+        svg('text', { x: at.x, y: at.y + 0.5 }, text)));
     }
     this.svg.setAttribute('data-layers', String(view.layers.size));
     this.applyHeat(heat);
@@ -455,6 +460,20 @@ export function roundedPath(points: readonly ElkPoint[], radius: number): string
   const last = points[points.length - 1];
   d += ` L${last.x},${last.y}`;
   return d;
+}
+
+/** Where a shape label sits on an edge: the middle of its first vertical run (fan-out) or its longest. */
+function labelPoint(points: readonly ElkPoint[], first: boolean): ElkPoint | null {
+  let best: { len: number; p: ElkPoint } | null = null;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    if (Math.abs(a.x - b.x) > 0.5) continue;
+    const len = Math.abs(b.y - a.y);
+    if (first) return len >= 12 ? { x: a.x, y: (a.y + b.y) / 2 } : null;
+    if (!best || len > best.len) best = { len, p: { x: a.x, y: (a.y + b.y) / 2 } };
+  }
+  return best && best.len >= 18 ? best.p : null;
 }
 
 export const cssEscape = (s: string): string => (typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(s) : s.replace(/["\\]/g, '\\$&'));

@@ -37,7 +37,12 @@ export interface ElkBuildOptions {
 
 export const portId = (node: string, k: number): string => `${node}::in${k}`;
 
+export const outPortId = (node: string): string => `${node}::out`;
+
 export function toElk(graph: VisibleGraph, opts: ElkBuildOptions): ElkNode {
+  // Sources read by several edges get one output port, so that the edges leave as one trunk and split.
+  const fanOut = new Map<string, number>();
+  for (const e of graph.edges) fanOut.set(e.source, (fanOut.get(e.source) ?? 0) + 1);
   const root: ElkNode = {
     id: '__root__',
     layoutOptions: {
@@ -47,11 +52,11 @@ export function toElk(graph: VisibleGraph, opts: ElkBuildOptions): ElkNode {
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       'elk.json.shapeCoords': 'ROOT',
       'elk.json.edgeCoords': 'ROOT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '34',
-      'elk.spacing.nodeNode': '28',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '30',
+      'elk.spacing.nodeNode': '24',
       'elk.spacing.edgeNode': '16',
       'elk.spacing.edgeEdge': '10',
-      'elk.layered.spacing.edgeNodeBetweenLayers': '14',
+      'elk.layered.spacing.edgeNodeBetweenLayers': '12',
       'elk.layered.spacing.edgeEdgeBetweenLayers': '8',
       'elk.spacing.edgeLabel': '4',
       'elk.edgeLabels.placement': 'CENTER',
@@ -80,12 +85,14 @@ export function toElk(graph: VisibleGraph, opts: ElkBuildOptions): ElkNode {
     } else {
       const s = opts.size(n.id, n.kind);
       e = { id: n.id, width: s.width, height: s.height };
-      if (n.ports > 0) {
+      const ports: ElkPort[] = Array.from({ length: n.ports }, (_, k) => ({
+        id: portId(n.id, k), width: 1, height: 1,
+        layoutOptions: { 'elk.port.side': 'NORTH', 'elk.port.index': String(k) },
+      }));
+      if ((fanOut.get(n.id) ?? 0) > 1) ports.push({ id: outPortId(n.id), width: 1, height: 1, layoutOptions: { 'elk.port.side': 'SOUTH' } });
+      if (ports.length) {
         e.layoutOptions = { 'elk.portConstraints': 'FIXED_ORDER', 'elk.portAlignment.default': 'DISTRIBUTED' };
-        e.ports = Array.from({ length: n.ports }, (_, k) => ({
-          id: portId(n.id, k), width: 1, height: 1,
-          layoutOptions: { 'elk.port.side': 'NORTH', 'elk.port.index': String(k) },
-        }));
+        e.ports = ports;
       }
     }
     elkNodes.set(n.id, e);
@@ -99,7 +106,7 @@ export function toElk(graph: VisibleGraph, opts: ElkBuildOptions): ElkNode {
     const label = opts.edgeLabel?.(edge.tensor);
     root.edges!.push({
       id: edge.id,
-      sources: [edge.source],
+      sources: [(fanOut.get(edge.source) ?? 0) > 1 ? outPortId(edge.source) : edge.source],
       targets: [edge.port === undefined ? edge.target : portId(edge.target, edge.port)],
       ...(label ? { labels: [label] } : {}),
     });

@@ -46,7 +46,13 @@ const KEY_ALIASES: Readonly<Record<string, Readonly<Record<string, readonly stri
 
 const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
 
-const snake = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const snakeNames = new Map<string, string>();
+/** kernelSize → kernel_size (memoised: it runs for every attribute of every layer). */
+function snake(camel: string): string {
+  let name = snakeNames.get(camel);
+  if (name === undefined) snakeNames.set(camel, (name = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
+  return name;
+}
 
 interface MutableNode {
   id: string;

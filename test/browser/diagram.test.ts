@@ -1,0 +1,267 @@
+// The diagram webview in a real browser: the standalone page served over http, opened in Debian's
+// Chromium through playwright-core (never a downloaded browser).
+//
+//   npx mocha --import=tsx --timeout 120000 test/browser/diagram.test.ts
+//
+// Needs /usr/bin/chromium (apt-get install -y chromium); the suite is skipped when it is missing.
+// Screenshots go to test-results/screenshots/.
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { writeStandalone } from '../../scripts/standalone/write-standalone';
+import { FIXTURES } from './fixtures/make-fixtures';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUT = join(ROOT, 'test-results', 'standalone');
+const SHOTS = join(ROOT, 'test-results', 'screenshots');
+const THEMES = join(__dirname, 'themes');
+const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.json': 'application/json' };
+
+type Theme = 'light' | 'dark' | 'high-contrast';
+
+describe('diagram webview (Chromium)', function () {
+  this.timeout(120_000);
+  let server: Server;
+  let base = '';
+  let browser: Browser;
+  let home = '';
+  const problems: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.warn(`  ${CHROMIUM} not found (apt-get install -y chromium): skipping browser tests`);
+      this.skip();
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    let build = true;
+    for (const [name, make] of Object.entries(FIXTURES)) {
+      await writeStandalone({ input: make(), name, outDir: OUT, noBuild: !build });
+      build = false;
+    }
+    server = createServer((req, res) => {
+      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+      const file = join(OUT, path);
+      if (!file.startsWith(OUT) || !existsSync(file)) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(readFileSync(file));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    home = mkdtempSync(join(tmpdir(), 'cnn-lens-chromium-'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      env: { ...process.env, HOME: home },
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  /** Closes the page and fails on any console error or CSP violation it logged. */
+  async function done(context: BrowserContext): Promise<void> {
+    await done(context);
+    const logged = problems.splice(0);
+    assert.deepEqual(logged, [], `console problems:\n${logged.join('\n')}`);
+  }
+
+  /** Clicks a node, panning it into view first (the SVG does not scroll, so off-screen nodes need it). */
+  async function clickNode(page: Page, id: string, opts: { dbl?: boolean } = {}): Promise<void> {
+    await page.evaluate((n) => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal(n), id);
+    const node = page.locator(`svg.diagram .node[data-id="${id}"]`);
+    if (opts.dbl) await node.dblclick();
+    else await node.click();
+  }
+
+  async function open(fixture: string, theme: Theme = 'light', size = { width: 1440, height: 900 }): Promise<{ page: Page; context: BrowserContext }> {
+    const context = await browser.newContext({ viewport: size, deviceScaleFactor: 1, acceptDownloads: true });
+    const page = await context.newPage();
+    const css = readFileSync(join(THEMES, `${theme}.css`), 'utf8');
+    await page.route('**/theme.css', (route) => route.fulfill({ status: 200, contentType: 'text/css', body: css }));
+    page.on('console', (m) => {
+      const t = m.text();
+      if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(t)) problems.push(`[${fixture}] ${m.type()}: ${t}`);
+    });
+    page.on('pageerror', (e) => problems.push(`[${fixture}] pageerror: ${e.message}`));
+    await page.goto(`${base}/${fixture}.html`);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
+    await page.waitForTimeout(150);
+    return { page, context };
+  }
+
+  const selected = (page: Page): Promise<string | null> => page.evaluate(() => (window as unknown as { __cnnLens: { selected: string | null } }).__cnnLens.selected);
+  const sent = (page: Page): Promise<{ type: string; node?: string | null; version?: number }[]> =>
+    page.evaluate(() => (window as unknown as { __cnnLensSent: { type: string }[] }).__cnnLensSent);
+  const drawnCount = (page: Page): Promise<number> =>
+    page.$$eval('svg.diagram .node', (els) => els.reduce((a, e) => a + Number((e as SVGGElement).dataset.count ?? 0), 0));
+  const ready = (page: Page) => page.waitForSelector('body[data-state="ready"]');
+
+  it('draws one node per layer of a sequential VGG, and says ready', async () => {
+    const { page, context } = await open('vgg-mini');
+    const layers = FIXTURES['vgg-mini']().layers.length;
+    assert.equal(await page.locator('svg.diagram .node.layer').count(), layers);
+    assert.equal(await drawnCount(page), layers);
+    assert.equal(await page.locator('svg.diagram .container').count(), 5, 'block1..block5 drawn as expanded groups');
+    const msgs = await sent(page);
+    assert.deepEqual(msgs[0], { type: 'ready', version: 1 });
+    await page.screenshot({ path: join(SHOTS, 'vgg-mini-light.png') });
+    await done(context);
+  });
+
+  it('counts collapsed groups by the layers they hold (ResNet50 opens collapsed)', async () => {
+    const { page, context } = await open('resnet50', 'dark');
+    const layers = FIXTURES.resnet50().layers.length;
+    assert.ok(layers > 150);
+    const groups = await page.locator('svg.diagram .node.group').count();
+    assert.equal(groups, 17, 'stem + 16 bottleneck blocks collapsed');
+    assert.equal(await drawnCount(page), layers);
+    await page.screenshot({ path: join(SHOTS, 'resnet50-collapsed-dark.png') });
+    // Expanding one block keeps the count right.
+    await clickNode(page, 'block:conv3_block1', { dbl: true });
+    await ready(page);
+    await page.waitForSelector('svg.diagram .container[data-id="block:conv3_block1"]');
+    assert.equal(await drawnCount(page), layers);
+    await done(context);
+  });
+
+  it('clicking a node selects it, posts select and shows its inspector', async () => {
+    const { page, context } = await open('resnet-mini');
+    await clickNode(page, 'conv2_block1_2_conv');
+    assert.equal(await selected(page), 'conv2_block1_2_conv');
+    await assert.doesNotReject(page.waitForSelector('[data-testid="inspector-name"]:text("conv2_block1_2_conv")'));
+    const layer = FIXTURES['resnet-mini']().layers.find((l) => l.name === 'conv2_block1_2_conv')!;
+    assert.equal(await page.locator('[data-testid="inspector-output"]').textContent(), `(${layer.outputShape!.join(', ')})`);
+    assert.ok((await page.locator('.inspector').textContent())!.includes('36,928'), 'params with thousands separators');
+    assert.deepEqual((await sent(page)).at(-1), { type: 'select', node: 'conv2_block1_2_conv' });
+    await page.locator('.inspector vscode-button[data-action="reveal"]').click();
+    assert.deepEqual((await sent(page)).at(-1), { type: 'reveal', node: 'conv2_block1_2_conv' });
+    await page.screenshot({ path: join(SHOTS, 'resnet-mini-selected-light.png') });
+    await done(context);
+  });
+
+  it('search finds a layer, and Enter jumps into a collapsed block', async () => {
+    const { page, context } = await open('resnet50');
+    const input = page.locator('vscode-textfield input');
+    await input.fill('conv4_block3_2_conv');
+    await input.press('Enter');
+    await page.waitForFunction(() => (window as unknown as { __cnnLens: { selected: string } }).__cnnLens.selected === 'conv4_block3_2_conv');
+    await ready(page);
+    await page.waitForSelector('svg.diagram .node.layer.selected[data-id="conv4_block3_2_conv"]');
+    assert.equal(await drawnCount(page), FIXTURES.resnet50().layers.length);
+    // A type search matches many; Enter walks through them.
+    await input.fill('add');
+    await input.press('Enter');
+    await page.waitForFunction(() => (window as unknown as { __cnnLens: { selected: string } }).__cnnLens.selected === 'conv2_block1_add');
+    await input.press('Enter');
+    await page.waitForFunction(() => (window as unknown as { __cnnLens: { selected: string } }).__cnnLens.selected === 'conv2_block2_add');
+    assert.match((await page.locator('.match-count').textContent())!, /^2 \/ 16$/);
+    await done(context);
+  });
+
+  it('arrow keys move the selection along edges', async () => {
+    const { page, context } = await open('inception-mini');
+    await clickNode(page, 'input_1');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await selected(page), 'conv1_7x7_s2');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await selected(page), 'pool1_3x3_s2');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await selected(page), 'conv1_7x7_s2');
+    // Across the branches of an inception module.
+    await clickNode(page, 'inception_3a_3x3');
+    await page.keyboard.press('ArrowRight');
+    const right = await selected(page);
+    assert.ok(right && right.startsWith('inception_3a_') && right !== 'inception_3a_3x3', `moved right to ${right}`);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await selected(page), 'inception_3a_output');
+    await page.screenshot({ path: join(SHOTS, 'inception-mini-light.png') });
+    await done(context);
+  });
+
+  it('the host can select a node, and f fits the view', async () => {
+    const { page, context } = await open('vgg-mini');
+    await page.evaluate(() => window.postMessage({ type: 'select', node: 'fc1' }, '*'));
+    await page.waitForSelector('svg.diagram .node.selected[data-id="fc1"]');
+    assert.equal(await selected(page), 'fc1');
+    const before = await page.locator('svg.diagram .viewport').getAttribute('transform');
+    await page.locator('svg.diagram').focus();
+    await page.keyboard.press('+');
+    await page.waitForTimeout(50);
+    const zoomed = await page.locator('svg.diagram .viewport').getAttribute('transform');
+    assert.notEqual(zoomed, before);
+    await page.keyboard.press('f');
+    await page.waitForTimeout(300);
+    const box = await page.locator('svg.diagram .viewport').boundingBox();
+    const stage = await page.locator('svg.diagram').boundingBox();
+    assert.ok(box && stage && box.height <= stage.height + 1 && box.y >= stage.y - 1, 'fit shows the whole graph');
+    // The host may also send a new model.
+    await done(context);
+  });
+
+  it('summary table lists every layer and sorts by a column', async () => {
+    const { page, context } = await open('resnet-mini', 'dark');
+    await page.locator('.view-tabs button[data-tab="table"]').click();
+    const layers = FIXTURES['resnet-mini']().layers;
+    assert.equal(await page.locator('table.table tbody tr').count(), layers.length);
+    await page.locator('table.table th[data-key="macs"]').click();
+    const first = await page.locator('table.table tbody tr').first().getAttribute('data-id');
+    const maxMacs = [...layers].sort((a, b) => (b.macs ?? 0) - (a.macs ?? 0))[0].name;
+    assert.equal(first, maxMacs);
+    await page.locator(`table.table tbody tr[data-id="${maxMacs}"]`).click();
+    assert.equal(await selected(page), maxMacs);
+    await page.screenshot({ path: join(SHOTS, 'resnet-mini-table-dark.png') });
+    await done(context);
+  });
+
+  it('heat overlay shows a legend; exports SVG and PNG', async () => {
+    const { page, context } = await open('inception-mini', 'dark');
+    await page.evaluate(() => {
+      const s = document.querySelector('vscode-single-select') as HTMLElement & { value: string };
+      s.value = 'macs';
+      s.dispatchEvent(new Event('change'));
+    });
+    await page.waitForSelector('.legend:not([hidden])');
+    assert.ok(await page.locator('svg.diagram.heat').count());
+    await clickNode(page, 'inception_3b_3x3');
+    await page.screenshot({ path: join(SHOTS, 'inception-mini-heat-dark.png') });
+    const [svgDl] = await Promise.all([page.waitForEvent('download'), page.locator('vscode-button[data-action="export-svg"]').click()]);
+    assert.equal(svgDl.suggestedFilename(), 'inception_mini.svg');
+    const svgText = readFileSync((await svgDl.path())!, 'utf8');
+    assert.match(svgText, /^<\?xml[^]*<svg[^]*inception_3a_1x1/);
+    assert.ok(!svgText.includes('var(--'), 'colours resolved');
+    const [pngDl] = await Promise.all([page.waitForEvent('download'), page.locator('vscode-button[data-action="export-png"]').click()]);
+    assert.equal(pngDl.suggestedFilename(), 'inception_mini.png');
+    const png = readFileSync((await pngDl.path())!);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    await done(context);
+  });
+
+  it('renders in the high-contrast theme too', async () => {
+    const { page, context } = await open('resnet-mini', 'high-contrast');
+    await clickNode(page, 'conv2_block1_add');
+    await page.screenshot({ path: join(SHOTS, 'resnet-mini-selected-hc.png') });
+    await done(context);
+  });
+
+  it('takes the reference screenshots', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      for (const fixture of ['resnet-mini', 'inception-mini', 'resnet50']) {
+        const { page, context } = await open(fixture, theme);
+        await page.screenshot({ path: join(SHOTS, `${fixture}-${theme}.png`) });
+        await done(context);
+      }
+    }
+  });
+});
