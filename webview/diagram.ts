@@ -7,11 +7,25 @@ import { layerCount, type ModelView, type VisibleGraph } from './model';
 
 export const MINOR_FAMILIES = new Set(['activation', 'norm', 'regularization', 'padding']);
 
-const MIN_W = 200;
+const MIN_W = 208;
+
+/** Shorter op names for the node face (the inspector shows the full type). */
+const SHORT: Record<string, string> = {
+  BatchNormalization: 'BatchNorm',
+  LayerNormalization: 'LayerNorm',
+  GlobalAveragePooling2D: 'GlobalAvgPool2D',
+  GlobalMaxPooling2D: 'GlobalMaxPool2D',
+  AveragePooling2D: 'AvgPool2D',
+  MaxPooling2D: 'MaxPool2D',
+  DepthwiseConv2D: 'DepthwiseConv2D',
+  SeparableConv2D: 'SeparableConv2D',
+  Conv2DTranspose: 'ConvTranspose2D',
+};
+export const shortType = (t: string): string => SHORT[t] ?? t;
 const MAX_W = 300;
 const MAJOR_H = 46;
 const MINOR_H = 28;
-const GROUP_W = 220;
+const GROUP_W = 208;
 const GROUP_H = 66;
 
 export type HeatMode = 'none' | 'macs' | 'params';
@@ -30,6 +44,7 @@ export class Diagram {
   private readonly layerContainers: SVGGElement;
   private readonly layerEdges: SVGGElement;
   private readonly layerLabels: SVGGElement;
+  private readonly layerHeads: SVGGElement;
   private readonly layerNodes: SVGGElement;
   private readonly measure: TextMeasure;
   private t: Transform = { x: 0, y: 0, k: 1 };
@@ -54,7 +69,8 @@ export class Diagram {
     this.layerEdges = svg('g', { class: 'edges' });
     this.layerNodes = svg('g', { class: 'nodes' });
     this.layerLabels = svg('g', { class: 'edge-labels-layer' });
-    this.viewport.append(this.layerContainers, this.layerEdges, this.layerNodes, this.layerLabels);
+    this.layerHeads = svg('g', { class: 'container-heads' });
+    this.viewport.append(this.layerContainers, this.layerEdges, this.layerHeads, this.layerNodes, this.layerLabels);
     this.svg.append(defs, this.viewport);
     host.append(this.svg);
     this.installPanZoom();
@@ -77,10 +93,10 @@ export class Diagram {
     }
     const l = view.layers.get(id)!;
     if (MINOR_FAMILIES.has(l.family)) {
-      const w = 14 + m.width(l.type, F.type) + 6 + m.width(l.label, F.small) + 16 + m.width(dims(l.outputShape), F.mono) + 12;
+      const w = 14 + m.width(shortType(l.type), F.type) + 16 + m.width(dims(l.outputShape), F.mono) + 12;
       return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(w))), height: MINOR_H };
     }
-    const line1 = 14 + m.width(l.type, F.type) + 14 + m.width(l.label, F.small) + 12;
+    const line1 = 14 + m.width(shortType(l.type), F.type) + 14 + m.width(l.label, F.small) + 12;
     const line2 = 14 + m.width(dims(l.outputShape), F.mono) + 16 + Math.min(90, m.width(l.name, F.small)) + 12;
     return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, line2)))), height: MAJOR_H };
   }
@@ -97,6 +113,7 @@ export class Diagram {
     this.layerEdges.replaceChildren();
     this.layerNodes.replaceChildren();
     this.layerLabels.replaceChildren();
+    this.layerHeads.replaceChildren();
     const diagByLayer = new Map<string, 'error' | 'warning'>();
     for (const d of view.report.diagnostics) {
       if (!d.layer || d.severity === 'info') continue;
@@ -105,7 +122,11 @@ export class Diagram {
     for (const n of graph.nodes) {
       const box = laid.boxes.get(n.id);
       if (!box) continue;
-      if (n.kind === 'container') this.layerContainers.append(this.drawContainer(view, n.id, box));
+      if (n.kind === 'container') {
+        const [frame, head] = this.drawContainer(view, n.id, box);
+        this.layerContainers.append(frame);
+        this.layerHeads.append(head);
+      }
       else {
         const el = n.kind === 'group' ? this.drawGroup(view, n.id, box) : this.drawLayer(view, n.id, box, diagByLayer.get(n.id));
         this.nodeEls.set(n.id, el);
@@ -113,6 +134,9 @@ export class Diagram {
       }
     }
     const labelled = new Set<string>();
+    // Labels keep off container titles, nodes and each other.
+    const heads: Box[] = graph.nodes.filter((n) => n.kind === 'container').map((n) => laid.boxes.get(n.id)).filter((b): b is Box => !!b).map((b) => ({ ...b, height: CONTAINER_HEADER }));
+    const placed: Box[] = [...this.nodeEls.keys()].map((id) => laid.boxes.get(id)!).filter(Boolean);
     const consumerCount = new Map<string, number>();
     for (const e of graph.edges) consumerCount.set(`${e.source}|${e.tensor}`, (consumerCount.get(`${e.source}|${e.tensor}`) ?? 0) + 1);
     for (const e of graph.edges) {
@@ -129,13 +153,16 @@ export class Diagram {
       const l = view.layers.get(e.tensor);
       if (!l) continue;
       const fanOut = (consumerCount.get(key) ?? 1) > 1;
-      const at = labelPoint(r.points, fanOut);
-      if (!at) continue;
-      labelled.add(key);
       const text = dims(l.outputShape);
       const tw = Math.ceil(this.measure.width(text, `10px ${this.measure.mono}`)) + 8;
+      const at = labelPoint(r.points, fanOut, heads);
+      if (!at) continue;
+      const rect = { x: at.x - tw / 2, y: at.y - 7, width: tw, height: 14 };
+      if (placed.some((o) => overlaps(o, rect, 2))) continue;
+      placed.push(rect);
+      labelled.add(key);
       this.layerLabels.append(svg('g', { class: 'edge-label', 'data-tensor': e.tensor },
-        svg('rect', { x: at.x - tw / 2, y: at.y - 7, width: tw, height: 14, rx: 3 }),
+        svg('rect', { ...rect, rx: 3 }),
         svg('text', { x: at.x, y: at.y + 0.5 }, text)));
     }
     this.svg.setAttribute('data-layers', String(view.layers.size));
@@ -162,16 +189,18 @@ export class Diagram {
     const w = b.width;
     if (minor) {
       const y = b.height / 2;
-      const typeW = m.width(l.type, F.type);
+      const type = shortType(l.type);
+      const typeW = m.width(type, F.type);
       const shape = dims(l.outputShape);
       const shapeW = m.width(shape, F.mono);
-      g.append(svg('text', { class: 'type', x: 14, y }, l.type));
+      g.append(svg('text', { class: 'type', x: 14, y }, type));
       const room = w - 14 - typeW - 6 - shapeW - 20;
       if (l.label && room > 16) g.append(svg('text', { class: 'label', x: 14 + typeW + 6, y }, m.fit(l.label, F.small, room)));
       g.append(svg('text', { class: 'shape', x: w - 10, y, 'text-anchor': 'end' }, shape));
     } else {
-      const typeW = m.width(l.type, F.type);
-      g.append(svg('text', { class: 'type', x: 14, y: 15 }, l.type));
+      const type = shortType(l.type);
+      const typeW = m.width(type, F.type);
+      g.append(svg('text', { class: 'type', x: 14, y: 15 }, type));
       if (l.label) g.append(svg('text', { class: 'label', x: w - 10, y: 15, 'text-anchor': 'end' }, m.fit(l.label, F.small, w - 14 - typeW - 24)));
       const shape = dims(l.outputShape);
       const shapeW = m.width(shape, F.mono);
@@ -214,21 +243,21 @@ export class Diagram {
     return g;
   }
 
-  private drawContainer(view: ModelView, id: string, b: Box): SVGGElement {
+  private drawContainer(view: ModelView, id: string, b: Box): [SVGGElement, SVGGElement] {
     const grp = view.groups.get(id)!;
     const F = this.fonts();
     const m = this.measure;
     const g = svg('g', { class: 'container', transform: `translate(${b.x},${b.y})`, 'data-id': id, 'data-kind': 'container', 'aria-expanded': 'true' });
     const meta = `${grp.allLayers.length} layers · ${human(grp.params, 1)} params`;
     const metaW = m.width(meta, F.small);
-    const head = svg('g', { class: 'head', 'data-toggle': id, role: 'button', 'aria-label': `Collapse ${grp.name}` },
+    const head = svg('g', { class: 'container-head head', 'data-toggle': id, 'data-id': id, transform: `translate(${b.x},${b.y})`, role: 'button', 'aria-label': `Collapse ${grp.name}` },
       svg('rect', { width: b.width, height: CONTAINER_HEADER }),
       svg('text', { x: 12, y: CONTAINER_HEADER / 2 + 1 }, '▼'),
       svg('text', { class: 'title', x: 26, y: CONTAINER_HEADER / 2 + 1 }, m.fit(grp.name, F.type, Math.max(40, b.width - 26 - metaW - 20))),
     );
     if (b.width - metaW > 120) head.append(svg('text', { x: b.width - 10, y: CONTAINER_HEADER / 2 + 1, 'text-anchor': 'end' }, meta));
-    g.append(svg('rect', { class: 'frame', width: b.width, height: b.height, rx: 8 }), head);
-    return g;
+    g.append(svg('rect', { class: 'frame', width: b.width, height: b.height, rx: 8 }));
+    return [g, head];
   }
 
   applyHeat(mode: HeatMode): { max: number } | null {
@@ -243,8 +272,8 @@ export class Diagram {
     };
     let max = 0;
     for (const id of this.nodeEls.keys()) max = Math.max(max, value(id));
-    const denom = Math.log1p(max) || 1;
-    for (const [id, el] of this.nodeEls) el.style.setProperty('--h', (Math.log1p(value(id)) / denom).toFixed(3));
+    // Square-root scale: separates the heavy layers better than log, keeps light ones visible.
+    for (const [id, el] of this.nodeEls) el.style.setProperty('--h', (max > 0 ? Math.sqrt(Math.max(0, value(id)) / max) : 0).toFixed(3));
     return { max };
   }
 
@@ -462,18 +491,36 @@ export function roundedPath(points: readonly ElkPoint[], radius: number): string
   return d;
 }
 
-/** Where a shape label sits on an edge: the middle of its first vertical run (fan-out) or its longest. */
-function labelPoint(points: readonly ElkPoint[], first: boolean): ElkPoint | null {
+const overlaps = (a: Box, b: Box, m = 0): boolean => a.x < b.x + b.width + m && b.x < a.x + a.width + m && a.y < b.y + b.height + m && b.y < a.y + a.height + m;
+
+/**
+ * Where a shape label sits on an edge: on a vertical run, away from container titles; the first run
+ * for a fan-out (the shared trunk), else the longest.
+ */
+function labelPoint(points: readonly ElkPoint[], first: boolean, heads: readonly Box[]): ElkPoint | null {
   let best: { len: number; p: ElkPoint } | null = null;
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1];
     const b = points[i];
     if (Math.abs(a.x - b.x) > 0.5) continue;
-    const len = Math.abs(b.y - a.y);
-    if (first) return len >= 12 ? { x: a.x, y: (a.y + b.y) / 2 } : null;
-    if (!best || len > best.len) best = { len, p: { x: a.x, y: (a.y + b.y) / 2 } };
+    // The run minus the title bands it crosses: keep the longest free interval.
+    let free: [number, number][] = [[Math.min(a.y, b.y), Math.max(a.y, b.y)]];
+    for (const hd of heads) {
+      if (a.x < hd.x || a.x > hd.x + hd.width) continue;
+      free = free.flatMap(([y0, y1]): [number, number][] => {
+        const h0 = hd.y - 2;
+        const h1 = hd.y + hd.height + 2;
+        if (h1 <= y0 || h0 >= y1) return [[y0, y1]];
+        return [[y0, Math.max(y0, h0)], [Math.min(y1, h1), y1]].filter(([s, e]) => e - s > 0) as [number, number][];
+      });
+    }
+    for (const [y0, y1] of free) {
+      const len = y1 - y0;
+      if (!best || len > best.len) best = { len, p: { x: a.x, y: (y0 + y1) / 2 } };
+    }
+    if (first && best) break;
   }
-  return best && best.len >= 18 ? best.p : null;
+  return best && best.len >= 16 ? best.p : null;
 }
 
 export const cssEscape = (s: string): string => (typeof CSS !== 'undefined' && CSS.escape ? CSS.escape(s) : s.replace(/["\\]/g, '\\$&'));

@@ -32,7 +32,7 @@ let uri = '';
 let collapsed = new Set<string>();
 let selected: string | null = null;
 let heat: HeatMode = 'none';
-let edgeLabels = true;
+let edgeLabels = false;
 let tab: 'diagram' | 'table' = 'diagram';
 let query = '';
 let matches: string[] = [];
@@ -164,8 +164,8 @@ function updateLegend(): void {
   legend.replaceChildren(
     h('div', { class: 'title' }, heat === 'macs' ? 'MACs per node' : 'Parameters per node'),
     h('div', { class: 'ramp' }),
-    h('div', { class: 'ends' }, h('span', {}, '0'), h('span', {}, human(Math.sqrt(info.max), 1)), h('span', {}, human(info.max, 1))),
-    h('div', {}, 'log scale'),
+    h('div', { class: 'ends' }, h('span', {}, '0'), h('span', {}, human(info.max / 4, 1)), h('span', {}, human(info.max, 1))),
+    h('div', {}, 'square-root scale'),
   );
 }
 

@@ -72,7 +72,7 @@ describe('diagram webview (Chromium)', function () {
 
   /** Closes the page and fails on any console error or CSP violation it logged. */
   async function done(context: BrowserContext): Promise<void> {
-    await done(context);
+    await context.close();
     const logged = problems.splice(0);
     assert.deepEqual(logged, [], `console problems:\n${logged.join('\n')}`);
   }
@@ -147,6 +147,10 @@ describe('diagram webview (Chromium)', function () {
     assert.deepEqual((await sent(page)).at(-1), { type: 'select', node: 'conv2_block1_2_conv' });
     await page.locator('.inspector vscode-button[data-action="reveal"]').click();
     assert.deepEqual((await sent(page)).at(-1), { type: 'reveal', node: 'conv2_block1_2_conv' });
+    // Shapes on edges: off by default, one checkbox away.
+    assert.equal(await page.locator('svg.diagram .edge-label').first().isVisible(), false);
+    await page.locator('vscode-checkbox').click();
+    assert.equal(await page.locator('svg.diagram .edge-label').first().isVisible(), true);
     await page.screenshot({ path: join(SHOTS, 'resnet-mini-selected-light.png') });
     await done(context);
   });
@@ -160,8 +164,8 @@ describe('diagram webview (Chromium)', function () {
     await ready(page);
     await page.waitForSelector('svg.diagram .node.layer.selected[data-id="conv4_block3_2_conv"]');
     assert.equal(await drawnCount(page), FIXTURES.resnet50().layers.length);
-    // A type search matches many; Enter walks through them.
-    await input.fill('add');
+    // A search matching many layers: Enter walks through them.
+    await input.fill('_add');
     await input.press('Enter');
     await page.waitForFunction(() => (window as unknown as { __cnnLens: { selected: string } }).__cnnLens.selected === 'conv2_block1_add');
     await input.press('Enter');
