@@ -6,8 +6,6 @@ import type { LayoutResponse } from './layout-worker';
  * Messages the webview posts beyond the shared protocol, proposed for protocol.ts:
  * `export` hands a rendered diagram to the host to save (a webview cannot write files).
  */
-export type ExportMessage = { readonly type: 'export'; readonly format: 'svg' | 'png'; readonly fileName: string; readonly data: string };
-export type OutgoingMessage = WebviewMessage | ExportMessage;
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -19,7 +17,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 export interface HostChannel {
   /** True inside VS Code; false in the standalone page and tests. */
   readonly inVsCode: boolean;
-  post(message: OutgoingMessage): void;
+  post(message: WebviewMessage): void;
   getState<T>(): T | undefined;
   setState(state: unknown): void;
 }
@@ -30,8 +28,8 @@ export function connectHost(): HostChannel {
     return { inVsCode: true, post: (m) => api.postMessage(m), getState: <T>() => api.getState() as T | undefined, setState: (s) => api.setState(s) };
   }
   // Standalone page / tests: keep the messages where a test can read them.
-  const sent: OutgoingMessage[] = [];
-  (window as unknown as { __cnnLensSent: OutgoingMessage[] }).__cnnLensSent = sent;
+  const sent: WebviewMessage[] = [];
+  (window as unknown as { __cnnLensSent: WebviewMessage[] }).__cnnLensSent = sent;
   let state: unknown;
   return { inVsCode: false, post: (m) => void sent.push(m), getState: <T>() => state as T | undefined, setState: (s) => void (state = s) };
 }

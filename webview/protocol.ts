@@ -13,4 +13,6 @@ export type HostMessage =
 export type WebviewMessage =
   | { readonly type: 'ready'; readonly version: number }
   | { readonly type: 'select'; readonly node: string | null }
-  | { readonly type: 'reveal'; readonly node: string };
+  | { readonly type: 'reveal'; readonly node: string }
+  /** Save the diagram: `data` is the SVG text, or a PNG `data:` URL. */
+  | { readonly type: 'export'; readonly format: 'svg' | 'png'; readonly fileName: string; readonly data: string };

@@ -55,6 +55,7 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
             }
           }
         }
+        if (message.type === 'export') void saveExport(document, message);
         if (message.type === 'reveal') {
           const range = rangeOf(message.node);
           void vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, selection: range, preserveFocus: false });
@@ -69,6 +70,18 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
     ];
     panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
   }
+}
+
+/** Saves an exported SVG or PNG next to the model, where the user chooses. */
+async function saveExport(document: vscode.TextDocument, message: Extract<WebviewMessage, { type: 'export' }>): Promise<void> {
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.joinPath(document.uri, '..', message.fileName),
+    filters: message.format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+  });
+  if (!target) return;
+  const bytes = message.format === 'svg' ? Buffer.from(message.data, 'utf8') : Buffer.from(message.data.replace(/^data:image\/png;base64,/, ''), 'base64');
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`CNN Lens: diagram saved to ${vscode.workspace.asRelativePath(target)}.`);
 }
 
 /** A fresh, unguessable nonce per webview for the Content Security Policy. */
