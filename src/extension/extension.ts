@@ -4,7 +4,7 @@ import { renderMarkdown } from '../core/analysis/summary-text';
 import { DiagramEditorProvider } from './diagram-editor';
 import { registerLanguageFeatures } from './language-features';
 import { ModelStore } from './model-store';
-import { registerStatusBar } from './status-bar';
+import { registerActiveModel } from './active-model';
 
 // Activation: wires the ModelStore to the editor features, the diagram and the commands. Thin:
 // everything it shows comes from src/core.
@@ -14,7 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     store,
     ...registerLanguageFeatures(store),
-    ...registerStatusBar(store),
+    ...registerActiveModel(store),
     vscode.window.registerCustomEditorProvider(DiagramEditorProvider.viewType, new DiagramEditorProvider(context, store), {
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,

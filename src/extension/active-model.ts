@@ -2,14 +2,18 @@ import * as vscode from 'vscode';
 import { totalsLine } from '../core/analysis/describe';
 import type { ModelStore } from './model-store';
 
-/** The active model's totals in the status bar; hidden when the active editor is not a model. */
-export function registerStatusBar(store: ModelStore): vscode.Disposable[] {
+/**
+ * Follows the active editor: its model's totals in the status bar (hidden for other files), and
+ * the `cnnLens.isModel` context key, so menus recognise a model by its content, not its name.
+ */
+export function registerActiveModel(store: ModelStore): vscode.Disposable[] {
   const item = vscode.window.createStatusBarItem('cnnLens.totals', vscode.StatusBarAlignment.Right, 100);
   item.name = 'CNN Lens model totals';
   item.command = 'cnnLens.openDiagramToSide';
   const update = () => {
     const document = vscode.window.activeTextEditor?.document;
     const analysis = document && store.get(document);
+    void vscode.commands.executeCommand('setContext', 'cnnLens.isModel', !!analysis);
     if (!analysis) return item.hide();
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
     item.text = `$(circuit-board) ${totalsLine(analysis).split(' · ').slice(0, 2).join(' · ')}${errors ? ` $(error) ${errors}` : ''}`;
