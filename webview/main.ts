@@ -123,10 +123,17 @@ function persist(): void {
   host.setState({ uri, collapsed: [...collapsed], selected, heat, edgeLabels, tab } satisfies SavedState);
 }
 
+// Performance marks (cheap; read by bench/diagram.ts): model received → layout requested → layout done
+// → SVG rendered → painted (double requestAnimationFrame after the first draw of a model).
+const mark = (name: string): void => void performance.mark(`cnn-lens:${name}`);
+/** The last layout's figures: visible nodes and edges, ELK's own time in the worker, round trip. */
+const lastLayout = { nodes: 0, edges: 0, elkMs: NaN, roundTripMs: NaN, renderMs: NaN };
+
 async function relayout(): Promise<void> {
   if (!view) return;
   const v = view;
   const seq = ++layoutSeq;
+  const painting = firstDraw;
   document.body.dataset.state = 'layout';
   const graph = visibleGraph(v, collapsed);
   const elk = toElk(graph, {
@@ -135,7 +142,14 @@ async function relayout(): Promise<void> {
   if (firstDraw) setStatus(`Laying out ${v.layers.size} layers…`);
   let laid;
   try {
-    laid = fromElk(await layout.layout<ElkNode>(elk));
+    mark('layout-requested');
+    const t0 = performance.now();
+    const result = await layout.layout<ElkNode & { elkMs?: number }>(elk);
+    if (seq === layoutSeq) {
+      mark('layout-done');
+      Object.assign(lastLayout, { nodes: graph.nodes.length, edges: graph.edges.length, elkMs: result.elkMs ?? NaN, roundTripMs: performance.now() - t0 });
+    }
+    laid = fromElk(result);
   } catch (err) {
     if (seq === layoutSeq) {
       setStatus(`Layout failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -145,6 +159,7 @@ async function relayout(): Promise<void> {
   }
   if (seq !== layoutSeq || v !== view) return;
   setStatus(v.layers.size === 0 ? 'This model has no layers.' : null);
+  const r0 = performance.now();
   diagram.render(v, graph, laid, heat);
   updateLegend();
   highlightSelection();
@@ -153,6 +168,9 @@ async function relayout(): Promise<void> {
     diagram.initialView();
     firstDraw = false;
   }
+  lastLayout.renderMs = performance.now() - r0;
+  mark('rendered');
+  if (painting) requestAnimationFrame(() => requestAnimationFrame(() => mark('painted')));
   document.body.dataset.state = 'ready';
 }
 
@@ -436,6 +454,7 @@ exportPngBtn.addEventListener('click', () => void doExport('png').catch((err) =>
 
 // ---------- messages ----------
 function loadModel(report: ModelReport, newUri: string): void {
+  mark('model-received');
   const sameDoc = !!view && newUri === uri;
   view = buildModelView(report);
   const restoring = !sameDoc && saved?.uri === newUri && !!saved.collapsed;
@@ -494,6 +513,7 @@ if (initial) loadModel(initial, embedded?.dataset.uri ?? `standalone:${initial.m
   get collapsed() { return [...collapsed]; },
   drawnLayerCount: () => diagram.drawnLayerCount(),
   layerCount: () => view?.layers.size ?? 0,
+  lastLayout: () => ({ ...lastLayout }),
   reveal: (id: string) => diagram.reveal(view?.layers.has(id) ? visibleRep(id) : id, false),
 };
 

@@ -1,8 +1,24 @@
 import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 // TensorFlow.js as an independent oracle: tfjs-layers builds the same Keras JSON with its own
 // code, and its parameter counts and output shapes must equal ours.
+
+/**
+ * GoogLeNet's LRN is not a tfjs-layers class. For counting parameters and shapes a weightless,
+ * shape-preserving stand-in is exact (LRN has no weights and keeps its input's shape).
+ */
+class LocalResponseNormalization extends tfl.layers.Layer {
+  static className = 'LocalResponseNormalization';
+  constructor(args: { name?: string }) {
+    super({ name: args.name, trainable: true });
+  }
+  call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return Array.isArray(inputs) ? inputs[0] : inputs;
+  }
+}
+tf.serialization.registerClass(LocalResponseNormalization);
 
 export interface OracleLayer {
   readonly name: string;

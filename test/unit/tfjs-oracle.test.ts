@@ -7,9 +7,9 @@ import { oracle } from '../support/tfjs-oracle';
 // For every zoo model and Keras JSON fixture that tfjs-layers can build, our per-layer and total
 // parameter counts and every layer's output shape equal tfjs-layers' own.
 
-/** Zoo models tfjs-layers cannot build as written, and what we change in memory so it can. */
+/** Zoo models tfjs-layers cannot build (zoo-figures.test.ts checks them against the published figures). */
 const TFJS_CANNOT_BUILD: Readonly<Record<string, string>> = {
-  'alexnet.json': 'tfjs-layers has no grouped Conv2D (groups=2) and no LocalResponseNormalization; checked against the published figures instead',
+  'alexnet.json': 'tfjs-layers has no grouped Conv2D (groups=2)',
 };
 
 /**
