@@ -67,6 +67,32 @@ export function blockOfName(name: string): { key: string; name: string } | null 
 
 const lastSegment = (id: string): string => id.slice(id.lastIndexOf('/') + 1);
 
+/**
+ * Blocks for names no known convention covers, found by repetition: `b12_conv1`, `res3_bn1` → b12, res3,
+ * when one stem (`b`, `res`) numbers at least `minBlocks` blocks of two or more layers each. Generated
+ * and hand-written residual stacks name their blocks so; a lone `conv2_3x3` or `pool5_flatten` does not
+ * make a block. Returns layer name → block.
+ */
+export function repeatedBlocks(names: readonly string[], minBlocks = 3): Map<string, { key: string; name: string }> {
+  const byKey = new Map<string, { stem: string; members: string[] }>();
+  for (const n of names) {
+    const m = /^([A-Za-z]+)(\d+)_/.exec(n);
+    if (!m) continue;
+    const key = `${m[1]}${m[2]}`;
+    const entry = byKey.get(key) ?? { stem: m[1], members: [] };
+    entry.members.push(n);
+    byKey.set(key, entry);
+  }
+  const blocksPerStem = new Map<string, number>();
+  for (const e of byKey.values()) if (e.members.length >= 2) blocksPerStem.set(e.stem, (blocksPerStem.get(e.stem) ?? 0) + 1);
+  const out = new Map<string, { key: string; name: string }>();
+  for (const [key, e] of byKey) {
+    if (e.members.length < 2 || (blocksPerStem.get(e.stem) ?? 0) < minBlocks) continue;
+    for (const n of e.members) out.set(n, { key, name: key });
+  }
+  return out;
+}
+
 export function buildModelView(report: ModelReport): ModelView {
   const layers = new Map<string, ReportLayer>();
   const order = new Map<string, number>();
@@ -90,9 +116,11 @@ export function buildModelView(report: ModelReport): ModelView {
   // Derived blocks: count candidates first, keep those with two or more layers.
   const candidate = new Map<string, { key: string; name: string; parent?: string }>();
   const counts = new Map<string, number>();
+  const unnamed = report.layers.filter((l) => l.family !== 'input' && !blockOfName(lastSegment(l.name)));
+  const repeated = repeatedBlocks(unnamed.map((l) => lastSegment(l.name)));
   for (const l of report.layers) {
     if (l.family === 'input') continue;
-    const b = blockOfName(lastSegment(l.name));
+    const b = blockOfName(lastSegment(l.name)) ?? repeated.get(lastSegment(l.name)) ?? null;
     if (!b) continue;
     const parent = l.group && groups.has(l.group) ? l.group : undefined;
     const key = `${BLOCK_PREFIX}${parent ? `${parent}/` : ''}${b.key}`;

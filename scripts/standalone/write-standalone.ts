@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { reportText } from '../../src/core';
 import type { ModelReport } from '../../src/core/analysis/report-types';
 import { renderWebviewHtml } from '../../webview/html';
 
@@ -50,9 +51,7 @@ async function loadReport(input: ModelReport | string): Promise<{ report: ModelR
   } catch {
     // not JSON: a model format the core may read
   }
-  const core = (await import('../../src/core')) as { reportText?: (text: string, fileName: string) => ModelReport };
-  if (typeof core.reportText !== 'function') throw new Error(`${input}: not a ModelReport, and src/core has no reportText yet`);
-  return { report: core.reportText(text, path), uri: `file://${path}` };
+  return { report: reportText(text, path), uri: `file://${path}` };
 }
 
 export async function writeStandalone(o: StandaloneOptions): Promise<string> {

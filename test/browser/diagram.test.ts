@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
+import { reportText } from '../../src/core';
 import { FIXTURES } from './fixtures/make-fixtures';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -23,6 +24,8 @@ const THEMES = join(__dirname, 'themes');
 const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.json': 'application/json' };
 
 type Theme = 'light' | 'dark' | 'high-contrast';
+/** Zoo models opened as the real core reports them (reportText on models/*.json). */
+const ZOO = ['vgg16', 'resnet50', 'googlenet'] as const;
 
 describe('diagram webview (Chromium)', function () {
   this.timeout(120_000);
@@ -43,6 +46,7 @@ describe('diagram webview (Chromium)', function () {
       await writeStandalone({ input: make(), name, outDir: OUT, noBuild: !build });
       build = false;
     }
+    for (const file of ZOO) await writeStandalone({ input: join(ROOT, 'models', `${file}.json`), name: `zoo-${file}`, outDir: OUT, noBuild: true });
     server = createServer((req, res) => {
       const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
       const file = join(OUT, path);
@@ -107,6 +111,25 @@ describe('diagram webview (Chromium)', function () {
   const drawnCount = (page: Page): Promise<number> =>
     page.$$eval('svg.diagram .node', (els) => els.reduce((a, e) => a + Number((e as SVGGElement).dataset.count ?? 0), 0));
   const ready = (page: Page) => page.waitForSelector('body[data-state="ready"]');
+
+  for (const model of ZOO) {
+    it(`zoo ${model}: one drawn node per layer (collapsed groups counted), the inspector shows the core’s shape`, async () => {
+      const report = reportText(readFileSync(join(ROOT, 'models', `${model}.json`), 'utf8'), `${model}.json`);
+      for (const theme of ['light', 'dark'] as const) {
+        const { page, context } = await open(`zoo-${model}`, theme);
+        assert.equal(await drawnCount(page), report.layers.length, `${model}: drawn layers`);
+        const conv = report.layers.filter((l) => l.type === 'Conv2D')[1];
+        // Search reaches the layer even inside a collapsed block.
+        await page.locator('vscode-textfield input').fill(conv.name);
+        await page.locator('vscode-textfield input').press('Enter');
+        await page.waitForFunction((n) => (window as unknown as { __cnnLens: { selected: string } }).__cnnLens.selected === n, conv.name);
+        await page.waitForSelector(`[data-testid="inspector-name"]:text("${conv.name}")`);
+        assert.equal(await page.locator('[data-testid="inspector-output"]').textContent(), `(${conv.outputShape!.join(', ')})`);
+        await page.screenshot({ path: join(SHOTS, `zoo-${model}-${theme}.png`) });
+        await done(context);
+      }
+    });
+  }
 
   it('draws one node per layer of a sequential VGG, and says ready', async () => {
     const { page, context } = await open('vgg-mini');

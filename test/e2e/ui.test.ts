@@ -1,0 +1,282 @@
+// UI scenarios in a real VS Code (code-server) driven by a headless Debian Chromium, as a person
+// would: Quick Open, CodeLens, inlay hints, hover, the command palette, the diagram webview (click a
+// node ↔ the text cursor follows), the Problems panel, dark and light themes.
+//
+//   npm run test:e2e
+//   (= npm run build && mocha --no-config --require tsx/cjs --timeout 180000 test/e2e/ui.test.ts)
+//
+// Needs code-server (scripts/integration/ensure-code-server.sh) and /usr/bin/chromium; skipped when
+// either is missing unless CNN_LENS_E2E_REQUIRED=1. Never downloads a browser.
+// Output: test-results/e2e/ (screenshots, code-server.log, console.log).
+// What the UI must say comes from src/core (the same functions the extension uses) on the same file.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { analyzeText, type Analysis } from '../../src/core';
+import { nodeAtOffset, totalsLine } from '../../src/core/analysis/describe';
+import { human, shapeText } from '../../src/core/analysis/units';
+import { CHROMIUM, findCodeServer, ROOT, Workbench } from './harness';
+
+const OUT = join(ROOT, 'test-results', 'e2e');
+const FIX = {
+  multiIo: join(ROOT, 'test', 'fixtures', 'multi_io.json'),
+  broken: join(ROOT, 'test', 'integration', 'fixtures', 'workspace', 'broken-concat.json'),
+  vgg16: join(ROOT, 'models', 'vgg16.json'),
+  resnet50: join(ROOT, 'models', 'resnet50.json'),
+};
+// The zoo's VGG16 when models/ has been generated, else the multi-input/output fixture.
+const MAIN = existsSync(FIX.vgg16) ? { file: 'vgg16.json', path: FIX.vgg16 } : { file: 'multi_io.json', path: FIX.multiIo };
+const HAS_RESNET = existsSync(FIX.resnet50);
+
+const lineCol = (text: string, offset: number) => {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, col: offset - before.lastIndexOf('\n') };
+};
+const offsetOf = (text: string, line: number, col: number) => {
+  let off = 0;
+  for (let l = 1; l < line; l++) off = text.indexOf('\n', off) + 1;
+  return off + col - 1;
+};
+const norm = (s: string | null | undefined) => (s ?? '').replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
+
+/** Polls until `fn` returns a truthy value (or throws its last error / `what`). */
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const t0 = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) { last = e; }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message ?? last}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
+  this.timeout(180_000);
+  let wb: Workbench | undefined;
+  const timings: [string, number][] = [];
+  let text = '';
+  let analysis: Analysis;
+  let frame: Frame;
+  let codeLensText = '';
+  let failed = false;
+  const screenshots: string[] = [];
+
+  const shot = async (name: string, f?: Frame) => {
+    const file = join(OUT, name);
+    if (f) await f.locator('body').screenshot({ path: file });
+    else await wb!.screenshot(file);
+    screenshots.push(file);
+  };
+
+  before(async function () {
+    const codeServer = findCodeServer();
+    const missing = !codeServer ? 'code-server (run scripts/integration/ensure-code-server.sh)' : !existsSync(CHROMIUM) ? `${CHROMIUM} (apt-get install -y chromium)` : '';
+    if (missing) {
+      if (process.env.CNN_LENS_E2E_REQUIRED === '1') throw new Error(`missing ${missing}`);
+      console.warn(`  SKIPPED: missing ${missing}`);
+      this.skip();
+    }
+    for (const f of ['dist/extension.js', 'dist/webview.js', 'dist/layout-worker.js']) assert.ok(existsSync(join(ROOT, f)), `${f} is missing: run npm run build`);
+    text = readFileSync(MAIN.path, 'utf8');
+    analysis = analyzeText(text, MAIN.path);
+    const files: Record<string, string> = { 'multi_io.json': FIX.multiIo, 'broken-concat.json': FIX.broken };
+    if (existsSync(FIX.vgg16)) files['models/vgg16.json'] = FIX.vgg16;
+    if (HAS_RESNET) files['models/resnet50.json'] = FIX.resnet50;
+    const t0 = Date.now();
+    wb = new Workbench({ codeServer: codeServer!, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    await wb.start();
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'broken-concat.json' }).first().waitFor({ timeout: 60_000 });
+    timings.push(['start code-server + workbench', Date.now() - t0]);
+    console.log(`    model under test: ${MAIN.file} (${analysis.graph.nodes.length} layers)`);
+  });
+
+  let t = 0;
+  beforeEach(function () {
+    t = Date.now();
+    if (failed) this.skip(); // each step builds on the one before
+  });
+  afterEach(function () {
+    if (this.currentTest!.state !== 'pending') timings.push([this.currentTest!.title, Date.now() - t]);
+    if (this.currentTest!.state === 'failed') failed = true;
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    if (failed && wb?.page) await wb.screenshot(join(OUT, 'failure.png')).catch(() => {});
+    await wb?.stop();
+    if (timings.length) console.log(`\n    timings:\n${timings.map(([n, ms]) => `      ${(ms / 1000).toFixed(1).padStart(5)} s  ${n}`).join('\n')}`);
+    if (screenshots.length) console.log(`    screenshots:\n${screenshots.map((s) => `      ${s}`).join('\n')}`);
+  });
+
+  it('1. Quick Open shows the CodeLens totals and inlay hints with output shapes', async () => {
+    await wb!.quickOpen(MAIN.file);
+    const editor = wb!.textEditor();
+    const lens = editor.locator('.codelens-decoration', { hasText: 'CNN Lens:' }).first();
+    await lens.waitFor({ timeout: 30_000 });
+    codeLensText = norm(await lens.textContent());
+    assert.ok(codeLensText.includes(`CNN Lens: ${totalsLine(analysis)}`), `CodeLens "${codeLensText}" should say "${totalsLine(analysis)}"`);
+    assert.ok(codeLensText.includes('Open Diagram'), `CodeLens "${codeLensText}" offers Open Diagram`);
+    // Inlay hints are injected text in the view lines: "→ 1×224×224×64" after the first layers.
+    const firstConv = analysis.graph.nodes.find((n) => n.range && lineCol(text, n.range.end).line < 40 && n.op !== 'Input') ?? analysis.graph.nodes[0];
+    const expected = `→ ${shapeText(analysis.byId.get(firstConv.id)!.outputShape)}`;
+    const lines = await until('inlay hints', async () => {
+      const s = norm(await editor.locator('.view-lines').textContent());
+      return /→ 1×/.test(s) && s.includes(expected) && s;
+    });
+    assert.match(lines, /→ 1×\d/);
+  });
+
+  it('2. hovering a layer name shows its output shape', async () => {
+    const layer = analysis.graph.nodes.find((n) => n.nameRange && n.op !== 'Input' && lineCol(text, n.nameRange.start).line < 40)!;
+    const name = layer.id.slice(layer.id.lastIndexOf('/') + 1);
+    const p = await until(`"${name}" on screen`, () => wb!.textPoint(name));
+    await wb!.page.mouse.move(p.x - 30, p.y + 40);
+    await wb!.page.mouse.move(p.x, p.y, { steps: 5 });
+    const hover = wb!.page.locator('.monaco-hover', { hasText: 'output' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const h = norm(await hover.textContent());
+    const shape = shapeText(analysis.byId.get(layer.id)!.outputShape);
+    assert.ok(h.includes(layer.id) && h.includes(shape), `hover "${h}" should name ${layer.id} and its output ${shape}`);
+    await wb!.page.mouse.move(5, 500);
+    await wb!.page.keyboard.press('Escape');
+  });
+
+  it('3. "CNN Lens: Open Diagram to the Side" draws the diagram with the CodeLens totals', async () => {
+    await wb!.runCommand('CNN Lens: Open Diagram to the Side');
+    frame = await wb!.diagramFrame(analysis.graph.name);
+    const drawn = await until('nodes drawn', () => frame.evaluate(() => {
+      const api = (window as unknown as { __cnnLens?: { drawnLayerCount(): number } }).__cnnLens;
+      return document.body.dataset.state === 'ready' && document.querySelectorAll('svg.diagram g.node').length > 0 && api ? api.drawnLayerCount() : 0;
+    }), 60_000);
+    assert.equal(drawn, analysis.graph.nodes.length, 'every layer is drawn (collapsed blocks count their layers)');
+    assert.ok((await frame.locator('svg.diagram g.node.layer').count()) > 0, 'some layer nodes are drawn');
+    const params = norm(await frame.locator('footer.totals span', { hasText: 'Params' }).first().locator('b').textContent());
+    assert.equal(params, human(analysis.totals.params));
+    assert.ok(codeLensText.includes(`${params} params`), `totals bar "${params}" = CodeLens "${codeLensText}"`);
+    const groups = wb!.page.locator('.part.editor .editor-group-container');
+    assert.equal(await groups.count(), 2, 'text and diagram side by side');
+  });
+
+  it('4. a click on a node selects its name in the text; the text cursor selects the node', async () => {
+    // A visible layer node (not the input), clicked like a person.
+    const visible = await frame.evaluate(() => {
+      const svgBox = document.querySelector('svg.diagram')!.getBoundingClientRect();
+      return [...document.querySelectorAll<SVGGElement>('svg.diagram g.node.layer')].filter((g) => {
+        const b = g.getBoundingClientRect();
+        return b.top >= svgBox.top + 4 && b.bottom <= svgBox.bottom - 4 && b.left >= svgBox.left && b.right <= svgBox.right;
+      }).map((g) => g.dataset.id!);
+    });
+    const target = visible.map((id) => analysis.graph.nodes.find((n) => n.id === id)!).find((n) => n && n.nameRange && n.op !== 'Input');
+    assert.ok(target, `a visible layer node to click (visible: ${visible.join(', ')})`);
+    await frame.locator(`svg.diagram g.node.layer[data-id="${target.id}"]`).click();
+    await until('the node selected in the diagram', () => frame.locator(`svg.diagram g.node.selected[data-id="${target.id}"]`).count());
+    const r = target.nameRange!;
+    const start = lineCol(text, r.start);
+    const end = lineCol(text, r.end);
+    const want = text.slice(r.start, r.end);
+    // On screen, while the diagram keeps the focus: the highlight in the text covers the name.
+    const onScreen = await until(`${want} highlighted in the text`, async () => {
+      const s = await wb!.selectionOnScreen();
+      return s && s.line === start.line && s.text === want && s;
+    }, 15_000).catch(async (e) => { throw new Error(`${e.message} (seen: ${JSON.stringify(await wb!.selectionOnScreen())}, expected line ${start.line})`); });
+    assert.equal(onScreen.text, want);
+    await wb!.page.mouse.move(5, 500); // no diagram tooltip in the screenshot
+    await shot(`1-dark-${MAIN.file.replace('.json', '')}-node-selected.png`);
+    // And in the status bar once the text editor has the focus (Ctrl+1: first editor group).
+    await wb!.focusWorkbench();
+    await wb!.page.keyboard.press('Control+1');
+    const cur = await until('Ln/Col in the status bar', () => wb!.cursor().catch(() => null), 10_000);
+    assert.deepEqual([cur.line, cur.col, cur.selected], [end.line, end.col, r.end - r.start], `status bar "${cur.text}"`);
+
+    // Now the other way: click into another layer's definition in the text.
+    const others = analysis.graph.nodes.filter((n) => n.id !== target.id && n.nameRange && !n.id.includes('/'));
+    let clicked: string | undefined;
+    for (const o of others) {
+      const p = await wb!.textPoint(o.id, new RegExp(`"name": "${o.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+      if (!p) continue;
+      await wb!.page.mouse.click(p.x, p.y);
+      clicked = o.id;
+      break;
+    }
+    assert.ok(clicked, 'another layer\'s name is visible in the text');
+    const c = await until('the cursor in the text', async () => { const x = await wb!.cursor(); return x.selected === 0 && x; });
+    const expected = nodeAtOffset(analysis, offsetOf(text, c.line, c.col));
+    assert.ok(expected && expected.id !== target.id, `the cursor (${c.text}) is in another layer (${expected?.id})`);
+    const state = await until(`${expected.id} selected in the diagram`, () => frame.evaluate((id) => {
+      const api = (window as unknown as { __cnnLens: { selected: string | null } }).__cnnLens;
+      const el = document.querySelector('svg.diagram g.node.selected');
+      const name = document.querySelector('[data-testid="inspector-name"]')?.textContent;
+      return api.selected === id && el && name === id ? { node: el.getAttribute('data-id'), name } : null;
+    }, expected.id));
+    assert.equal(state.name, expected.id);
+    await wb!.page.mouse.move(5, 500);
+    await shot(`2-dark-${MAIN.file.replace('.json', '')}-cursor-selects-node.png`);
+  });
+
+  it('5. switching to a light theme re-themes the workbench and the diagram', async () => {
+    wb!.writeSettings({ 'workbench.colorTheme': 'Default Light Modern' });
+    const viaSettings = await until('light workbench', () => wb!.page.locator('.monaco-workbench.vs').count(), 10_000).catch(() => 0);
+    if (!viaSettings) {
+      // The settings file was not picked up: do it the other way a person would.
+      await wb!.runCommand('Preferences: Color Theme');
+      await wb!.page.locator('.quick-input-widget input').first().fill('Default Light Modern');
+      await wb!.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Default Light Modern' }).first().waitFor();
+      await wb!.page.keyboard.press('Enter');
+      await wb!.page.locator('.monaco-workbench.vs').first().waitFor();
+    }
+    await until('light webview', () => frame.evaluate(() => document.body.classList.contains('vscode-light')));
+    await wb!.page.waitForTimeout(500); // theme transition
+    await shot(`3-light-${MAIN.file.replace('.json', '')}-side-by-side.png`);
+    await shot(`4-light-${MAIN.file.replace('.json', '')}-diagram-only.png`, frame);
+    // Node text must stay readable on the node body in the light theme (WCAG AA large text: 3:1).
+    const contrast = await frame.evaluate(() => {
+      const parse = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const lum = (rgb: number[]) => { const [r, g, b] = rgb.map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const ratio = (a: string, b: string) => { const [x, y] = [lum(parse(a)), lum(parse(b))].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+      const node = document.querySelector('svg.diagram g.node.layer:not(.selected)')!;
+      const body = getComputedStyle(node.querySelector('.body')!).fill;
+      return ['.type', '.shape', '.name', '.label'].map((sel) => { const el = node.querySelector(sel); return el ? { sel, fill: getComputedStyle(el).fill, body, ratio: ratio(getComputedStyle(el).fill, body) } : null; }).filter(Boolean) as { sel: string; fill: string; body: string; ratio: number }[];
+    });
+    for (const c of contrast) assert.ok(c.ratio >= 3, `light theme: node ${c.sel} text ${c.fill} on ${c.body} has contrast ${c.ratio.toFixed(2)} < 3`);
+  });
+
+  it('6. broken-concat.json shows a problem naming `join` in the Problems panel', async () => {
+    await wb!.quickOpen('broken-concat.json');
+    await wb!.textEditor().locator('.squiggly-error').first().waitFor({ timeout: 30_000 });
+    await wb!.focusWorkbench();
+    await wb!.page.keyboard.press('Control+Shift+M');
+    const row = wb!.page.locator('.markers-panel .monaco-list-row', { hasText: 'join' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    const msg = norm(await row.textContent());
+    assert.match(msg, /join \(Concatenate\)/);
+    const problems = norm(await wb!.page.locator('[id="status.problems"]').first().getAttribute('aria-label')) || norm(await wb!.page.locator('[id="status.problems"]').first().textContent());
+    assert.match(problems, /1/, `status bar problems: "${problems}"`);
+    await shot('5-light-broken-concat-problems.png');
+  });
+
+  (HAS_RESNET ? it : it.skip)('7. ResNet-50: the CodeLens "Open Diagram" draws all 177 layers', async () => {
+    const rtext = readFileSync(FIX.resnet50, 'utf8');
+    const ra = analyzeText(rtext, FIX.resnet50);
+    await wb!.quickOpen('resnet50.json');
+    const editor = wb!.textEditor();
+    await editor.locator('.codelens-decoration', { hasText: 'CNN Lens:' }).first().waitFor({ timeout: 30_000 });
+    await editor.locator('.codelens-decoration a', { hasText: 'Open Diagram' }).first().click();
+    const f = await wb!.diagramFrame(ra.graph.name);
+    const drawn = await until('resnet nodes drawn', () => f.evaluate(() => {
+      const api = (window as unknown as { __cnnLens?: { drawnLayerCount(): number } }).__cnnLens;
+      return document.body.dataset.state === 'ready' && api ? api.drawnLayerCount() : 0;
+    }), 60_000);
+    assert.equal(drawn, ra.graph.nodes.length);
+    assert.equal(norm(await f.locator('footer.totals span', { hasText: 'Params' }).first().locator('b').textContent()), human(ra.totals.params));
+    await shot('6-light-resnet50-side-by-side.png');
+  });
+
+  it('8. no CSP violations or script errors in the webview', async () => {
+    const bad = wb!.console.filter((c) => /Content Security Policy|Refused to/i.test(c.text) || (c.type === 'error' && /webview|vscode-cdn|vscode-resource/i.test(c.url)));
+    assert.deepEqual(bad.map((c) => `[${c.type}] ${c.url}: ${c.text}`), []);
+  });
+});
