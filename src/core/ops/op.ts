@@ -1,3 +1,4 @@
+import type * as tfc from '@tensorflow/tfjs-core';
 import type { TensorShape } from '../ir';
 import type { AttrSpec } from './attrs';
 
@@ -40,6 +41,11 @@ export interface OpDef<A = any> {
   readonly macs?: (inputs: readonly TensorShape[], out: TensorShape, a: A) => number;
   /** All floating-point operations; see README "Counting conventions" for each op's rule. */
   readonly flops: (inputs: readonly TensorShape[], out: TensorShape, a: A) => number;
+  /**
+   * The op's TensorFlow.js kernel (inference). `tf` is passed in, so core never imports a backend;
+   * `weights` are this node's tensors by the names `weights()` declares.
+   */
+  readonly run?: (tf: typeof tfc, inputs: readonly tfc.Tensor[], weights: Readonly<Record<string, tfc.Tensor>>, a: A) => tfc.Tensor;
 }
 
 export const defineOp = <A>(def: OpDef<A>): OpDef<A> => def;
