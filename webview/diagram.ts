@@ -27,6 +27,17 @@ const MAJOR_H = 46;
 const MINOR_H = 28;
 const GROUP_W = 208;
 const GROUP_H = 66;
+/**
+ * Graphs with more visible items than this keep only what is near the viewport in the render tree
+ * (`display="none"` on the rest). Chrome lays out every SVG <text> again whenever the zoom (the CTM's
+ * scale) changes, so without culling each wheel step on a 1,400-block model cost ~130 ms.
+ */
+export const CULL_MIN = 300;
+
+/** Below this zoom a big graph's text (then under 4 px) is not drawn: Chrome re-lays out SVG text at every zoom step. */
+export const TEXT_MIN_ZOOM = 0.3;
+
+interface Cullable { readonly el: SVGGElement; readonly box: Box; shown: boolean; text: boolean }
 
 export type HeatMode = 'none' | 'macs' | 'params';
 
@@ -55,6 +66,11 @@ export class Diagram {
   private edgeEls = new Map<string, SVGGElement>();
   private selected: string | null = null;
   private anim = 0;
+  /** Elements culled by viewport, when the graph is big; empty otherwise. */
+  private cullables: Cullable[] = [];
+  private cullOff = false;
+  /** The svg's size, kept by a ResizeObserver so that culling never forces a layout. */
+  private viewSize: { width: number; height: number } | null = null;
   onZoom: (k: number) => void = () => {};
 
   constructor(host: HTMLElement, private readonly events: DiagramEvents) {
@@ -73,6 +89,13 @@ export class Diagram {
     this.viewport.append(this.layerContainers, this.layerEdges, this.layerHeads, this.layerNodes, this.layerLabels);
     this.svg.append(defs, this.viewport);
     host.append(this.svg);
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver((entries) => {
+        const r = entries[entries.length - 1].contentRect;
+        this.viewSize = { width: r.width, height: r.height };
+        this.cull();
+      }).observe(this.svg);
+    }
     this.installPanZoom();
   }
 
@@ -166,6 +189,28 @@ export class Diagram {
         svg('text', { x: at.x, y: at.y + 0.5 }, text)));
     }
     this.svg.setAttribute('data-layers', String(view.layers.size));
+    this.cullables = [];
+    if (graph.nodes.length > CULL_MIN) {
+      const add = (el: Element, box: Box | undefined): void => void (box && this.cullables.push({ el: el as SVGGElement, box, shown: true, text: true }));
+      for (const [id, el] of this.nodeEls) add(el, laid.boxes.get(id));
+      for (const el of this.layerContainers.children) add(el, laid.boxes.get((el as SVGGElement).dataset.id!));
+      for (const el of this.layerHeads.children) add(el, laid.boxes.get((el as SVGGElement).dataset.id!));
+      for (const e of graph.edges) {
+        const el = this.edgeEls.get(e.id);
+        const pts = laid.edges.get(e.id)?.points;
+        if (!el || !pts?.length) continue;
+        const xs = pts.map((p) => p.x);
+        const ys = pts.map((p) => p.y);
+        const x = Math.min(...xs);
+        const y = Math.min(...ys);
+        add(el, { x, y, width: Math.max(...xs) - x, height: Math.max(...ys) - y });
+      }
+      for (const el of this.layerLabels.children) {
+        const r = el.firstElementChild!;
+        add(el, { x: Number(r.getAttribute('x')), y: Number(r.getAttribute('y')), width: Number(r.getAttribute('width')), height: Number(r.getAttribute('height')) });
+      }
+      this.cull();
+    }
     this.applyHeat(heat);
     if (this.selected) this.setSelection(this.selected);
   }
@@ -331,8 +376,51 @@ export class Diagram {
 
   // ---------- viewport ----------
 
+  /** Hides what lies far outside the viewport (big graphs only); before the transform, so that no
+   * layout ever runs with every text in the tree. */
+  private cull(): void {
+    if (!this.cullables.length || this.cullOff) return;
+    const vw = this.viewSize?.width || this.svg.clientWidth || 1;
+    const vh = this.viewSize?.height || this.svg.clientHeight || 1;
+    const { x, y, k } = this.t;
+    const text = k >= TEXT_MIN_ZOOM;
+    // Half a viewport of margin on each side: small pans change nothing.
+    const x0 = (-x - vw / 2) / k;
+    const x1 = (vw * 1.5 - x) / k;
+    const y0 = (-y - vh / 2) / k;
+    const y1 = (vh * 1.5 - y) / k;
+    for (const c of this.cullables) {
+      const b = c.box;
+      const show = b.x < x1 && b.x + b.width > x0 && b.y < y1 && b.y + b.height > y0;
+      if (show && c.text !== text) setText(c, text);
+      if (show === c.shown) continue;
+      c.shown = show;
+      if (show) c.el.removeAttribute('display');
+      else c.el.setAttribute('display', 'none');
+    }
+  }
+
+  /** Runs `fn` with every element shown (export reads the whole drawing), then culls again. */
+  async withEverythingShown<T>(fn: () => T | Promise<T>): Promise<T> {
+    this.cullOff = true;
+    for (const c of this.cullables) {
+      if (!c.text) setText(c, true);
+      if (!c.shown) {
+        c.shown = true;
+        c.el.removeAttribute('display');
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      this.cullOff = false;
+      this.cull();
+    }
+  }
+
   private apply(): void {
     const { x, y, k } = this.t;
+    this.cull();
     this.viewport.setAttribute('transform', `translate(${x.toFixed(2)},${y.toFixed(2)}) scale(${k.toFixed(4)})`);
     this.onZoom(k);
   }
@@ -462,6 +550,14 @@ export class Diagram {
   /** Layers drawn, counting each collapsed group as the layers it holds. */
   drawnLayerCount(): number {
     return this.view ? [...this.nodeEls.keys()].reduce((a, id) => a + layerCount(this.view!, id), 0) : 0;
+  }
+}
+
+function setText(c: Cullable, on: boolean): void {
+  c.text = on;
+  for (const t of c.el.querySelectorAll('text')) {
+    if (on) t.removeAttribute('display');
+    else t.setAttribute('display', 'none');
   }
 }
 

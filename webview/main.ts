@@ -434,6 +434,12 @@ fitBtn.addEventListener('click', () => diagram.fit());
 
 async function doExport(format: 'svg' | 'png'): Promise<void> {
   if (!view) return;
+  // Big graphs keep only the part near the viewport drawn; an export wants all of it.
+  await diagram.withEverythingShown(() => exportNow(format));
+}
+
+async function exportNow(format: 'svg' | 'png'): Promise<void> {
+  if (!view) return;
   const box = diagram.svg.querySelector<SVGGElement>('.viewport')!.getBBox();
   const bounds = { width: Math.max(box.x + box.width, 1), height: Math.max(box.y + box.height, 1) };
   const text = exportSvg(diagram.svg, bounds);

@@ -148,14 +148,22 @@ export class Workbench {
     await this.page.locator('.part.editor .tab.active', { hasText: fileName }).first().waitFor();
   }
 
+  /** F1, the command's title, then the row whose label is exactly that title (not a longer one). */
   async runCommand(title: string): Promise<void> {
     await this.focusWorkbench();
     await this.page.keyboard.press('F1');
+    await this.pick(`>${title}`, title);
+  }
+
+  /** Types into the open quick input and chooses the row whose label is exactly `label` (or matches it). */
+  async pick(typed: string, label: string | RegExp): Promise<void> {
     const input = this.page.locator('.quick-input-widget input').first();
     await input.waitFor();
-    await input.fill(`>${title}`);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-    await this.page.keyboard.press('Enter');
+    await input.fill(typed);
+    const exact = typeof label === 'string' ? new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) : label;
+    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exact }) }).first();
+    await row.waitFor();
+    await row.click();
   }
 
   /** The text editor (Monaco) in the first editor group. */
@@ -213,9 +221,9 @@ export class Workbench {
       const box = [...editor.querySelectorAll('.view-overlays .selected-text')].map((e) => e.getBoundingClientRect()).find((b) => b.width > 0);
       if (!box) return null;
       const cy = box.top + box.height / 2;
-      const at = (sel: string) => [...editor.querySelectorAll(sel)].find((e) => { const r = e.getBoundingClientRect(); return r.top <= cy && cy <= r.bottom; });
-      const ln = at('.margin-view-overlays .line-numbers');
-      const line = at('.view-lines .view-line');
+      // (no named helper functions in here: tsx would wrap them in an __name() the page lacks)
+      const [ln, line] = ['.margin-view-overlays .line-numbers', '.view-lines .view-line'].map((sel) =>
+        [...editor.querySelectorAll(sel)].find((e) => { const r = e.getBoundingClientRect(); return r.top <= cy && cy <= r.bottom; }));
       if (!ln || !line) return null;
       let text = '';
       const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);

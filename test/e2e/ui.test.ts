@@ -54,6 +54,20 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   }
 }
 
+/**
+ * WCAG contrast of a (not selected) layer node's texts against its body, in the webview. A string,
+ * not a function: tsx would wrap named helpers in an __name() that the page does not have.
+ */
+const CONTRAST_JS = `(() => {
+  const parse = (c) => { const v = (c.match(/[\\d.]+/g) || []).slice(0, 3).map(Number); return c.startsWith('color(srgb') ? v.map((x) => x * 255) : v; };
+  const lum = (rgb) => { const [r, g, b] = rgb.map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const [x, y] = [lum(parse(a)), lum(parse(b))].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const node = document.querySelector('svg.diagram g.node.layer:not(.selected):not(.minor)') || document.querySelector('svg.diagram g.node.layer:not(.selected)');
+  const body = getComputedStyle(node.querySelector('.body')).fill;
+  return ['.type', '.shape', '.name', '.label'].map((sel) => node.querySelector(sel)).filter(Boolean)
+    .map((el) => ({ sel: el.getAttribute('class'), fill: getComputedStyle(el).fill, body, ratio: ratio(getComputedStyle(el).fill, body) }));
+})()`;
+
 describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
   this.timeout(180_000);
   let wb: Workbench | undefined;
@@ -87,7 +101,7 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     if (existsSync(FIX.vgg16)) files['models/vgg16.json'] = FIX.vgg16;
     if (HAS_RESNET) files['models/resnet50.json'] = FIX.resnet50;
     const t0 = Date.now();
-    wb = new Workbench({ codeServer: codeServer!, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    wb = new Workbench({ codeServer: codeServer!, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Dark Modern' } });
     await wb.start();
     await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'broken-concat.json' }).first().waitFor({ timeout: 60_000 });
     timings.push(['start code-server + workbench', Date.now() - t0]);
@@ -170,7 +184,9 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
         return b.top >= svgBox.top + 4 && b.bottom <= svgBox.bottom - 4 && b.left >= svgBox.left && b.right <= svgBox.right;
       }).map((g) => g.dataset.id!);
     });
-    const target = visible.map((id) => analysis.graph.nodes.find((n) => n.id === id)!).find((n) => n && n.nameRange && n.op !== 'Input');
+    // The second such node when there is one: the text then scrolls and its neighbours are on screen.
+    const candidates = visible.map((id) => analysis.graph.nodes.find((n) => n.id === id)!).filter((n) => n && n.nameRange && n.op !== 'Input');
+    const target = candidates[1] ?? candidates[0];
     assert.ok(target, `a visible layer node to click (visible: ${visible.join(', ')})`);
     await frame.locator(`svg.diagram g.node.layer[data-id="${target.id}"]`).click();
     await until('the node selected in the diagram', () => frame.locator(`svg.diagram g.node.selected[data-id="${target.id}"]`).count());
@@ -193,7 +209,7 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     assert.deepEqual([cur.line, cur.col, cur.selected], [end.line, end.col, r.end - r.start], `status bar "${cur.text}"`);
 
     // Now the other way: click into another layer's definition in the text.
-    const others = analysis.graph.nodes.filter((n) => n.id !== target.id && n.nameRange && !n.id.includes('/'));
+    const others = analysis.graph.nodes.filter((n) => n.id !== target.id && n.nameRange && n.op !== 'Input' && !n.id.includes('/'));
     let clicked: string | undefined;
     for (const o of others) {
       const p = await wb!.textPoint(o.id, new RegExp(`"name": "${o.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
@@ -218,29 +234,17 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
   });
 
   it('5. switching to a light theme re-themes the workbench and the diagram', async () => {
-    wb!.writeSettings({ 'workbench.colorTheme': 'Default Light Modern' });
-    const viaSettings = await until('light workbench', () => wb!.page.locator('.monaco-workbench.vs').count(), 10_000).catch(() => 0);
-    if (!viaSettings) {
-      // The settings file was not picked up: do it the other way a person would.
-      await wb!.runCommand('Preferences: Color Theme');
-      await wb!.page.locator('.quick-input-widget input').first().fill('Default Light Modern');
-      await wb!.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Default Light Modern' }).first().waitFor();
-      await wb!.page.keyboard.press('Enter');
-      await wb!.page.locator('.monaco-workbench.vs').first().waitFor();
-    }
+    // (Rewriting the user settings.json is not picked up live by code-server 4.139: the palette it is.)
+    await wb!.runCommand('Preferences: Color Theme');
+    // "Light Modern" (VS Code ≥ 1.10x; "Default Light Modern" before).
+    await wb!.pick('Light Modern', /^\s*(Default )?Light Modern\s*$/);
+    await wb!.page.locator('.monaco-workbench.vs').first().waitFor({ timeout: 15_000 });
     await until('light webview', () => frame.evaluate(() => document.body.classList.contains('vscode-light')));
     await wb!.page.waitForTimeout(500); // theme transition
     await shot(`3-light-${MAIN.file.replace('.json', '')}-side-by-side.png`);
     await shot(`4-light-${MAIN.file.replace('.json', '')}-diagram-only.png`, frame);
     // Node text must stay readable on the node body in the light theme (WCAG AA large text: 3:1).
-    const contrast = await frame.evaluate(() => {
-      const parse = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
-      const lum = (rgb: number[]) => { const [r, g, b] = rgb.map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-      const ratio = (a: string, b: string) => { const [x, y] = [lum(parse(a)), lum(parse(b))].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-      const node = document.querySelector('svg.diagram g.node.layer:not(.selected)')!;
-      const body = getComputedStyle(node.querySelector('.body')!).fill;
-      return ['.type', '.shape', '.name', '.label'].map((sel) => { const el = node.querySelector(sel); return el ? { sel, fill: getComputedStyle(el).fill, body, ratio: ratio(getComputedStyle(el).fill, body) } : null; }).filter(Boolean) as { sel: string; fill: string; body: string; ratio: number }[];
-    });
+    const contrast = (await frame.evaluate(CONTRAST_JS)) as { sel: string; fill: string; body: string; ratio: number }[];
     for (const c of contrast) assert.ok(c.ratio >= 3, `light theme: node ${c.sel} text ${c.fill} on ${c.body} has contrast ${c.ratio.toFixed(2)} < 3`);
   });
 
@@ -258,13 +262,15 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     await shot('5-light-broken-concat-problems.png');
   });
 
-  (HAS_RESNET ? it : it.skip)('7. ResNet-50: the CodeLens "Open Diagram" draws all 177 layers', async () => {
+  (HAS_RESNET ? it : it.skip)('7. ResNet-50: the editor title button opens a diagram of all its layers', async () => {
     const rtext = readFileSync(FIX.resnet50, 'utf8');
     const ra = analyzeText(rtext, FIX.resnet50);
     await wb!.quickOpen('resnet50.json');
     const editor = wb!.textEditor();
     await editor.locator('.codelens-decoration', { hasText: 'CNN Lens:' }).first().waitFor({ timeout: 30_000 });
-    await editor.locator('.codelens-decoration a', { hasText: 'Open Diagram' }).first().click();
+    // The editor title's "Open Diagram to the Side" button (the CodeLens' own "Open Diagram" lies past
+    // the right edge of a half-width editor, behind the minimap: a person cannot click it there).
+    await wb!.page.locator('.part.editor .editor-group-container').first().locator('.editor-actions [aria-label*="Open Diagram to the Side"]').first().click();
     const f = await wb!.diagramFrame(ra.graph.name);
     const drawn = await until('resnet nodes drawn', () => f.evaluate(() => {
       const api = (window as unknown as { __cnnLens?: { drawnLayerCount(): number } }).__cnnLens;
@@ -276,7 +282,12 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
   });
 
   it('8. no CSP violations or script errors in the webview', async () => {
-    const bad = wb!.console.filter((c) => /Content Security Policy|Refused to/i.test(c.text) || (c.type === 'error' && /webview|vscode-cdn|vscode-resource/i.test(c.url)));
-    assert.deepEqual(bad.map((c) => `[${c.type}] ${c.url}: ${c.text}`), []);
+    // The webview's console does reach us (else "no errors" would prove nothing).
+    await frame.evaluate(() => console.error('cnn-lens-e2e-probe'));
+    await until('the probe in the console log', async () => wb!.console.some((c) => c.text.includes('cnn-lens-e2e-probe')), 5_000);
+    // Known noise of an offline code-server: the marketplace (open-vsx), vsda, GitHub auth.
+    const noise = /cnn-lens-e2e-probe|open-vsx|vsda|ENOTFOUND|getaddrinfo|github/i;
+    const bad = wb!.console.filter((c) => /Content Security Policy|Refused to/i.test(c.text) || ((c.type === 'error' || c.type === 'pageerror') && !noise.test(`${c.url} ${c.text}`)));
+    assert.deepEqual(bad.map((c) => `[${c.type}] ${c.url}: ${c.text.slice(0, 300)}`), []);
   });
 });

@@ -1,6 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { strict as assert } from 'node:assert';
+import type { Analysis } from '../../src/core';
 
 // TensorFlow.js as an independent oracle: tfjs-layers builds the same Keras JSON with its own
 // code, and its parameter counts and output shapes must equal ours.
@@ -57,3 +59,40 @@ export async function oracle(json: unknown): Promise<OracleModel> {
     model.dispose();
   }
 }
+
+/**
+ * What tfjs-layers gets: the topology only (so it does not fetch weight shards), and
+ * ZeroPadding2D for ReflectionPadding2D, which is not a tfjs layer but has the same shape rule and no weights.
+ */
+function forTfjs(text: string): unknown {
+  const json = JSON.parse(text.replace(/"ReflectionPadding2D"/g, '"ZeroPadding2D"'));
+  return json.modelTopology ?? json;
+}
+
+/** Our nodes that make up one tfjs layer: its calls, or, for a nested model, everything in its group. */
+function ourParams(analysis: Analysis, layerName: string): number {
+  return analysis.graph.nodes
+    .filter((n) => (n.layer === layerName && !n.group) || n.group === layerName || n.group?.startsWith(`${layerName}/`))
+    .reduce((s, n) => s + analysis.byId.get(n.id)!.params, 0);
+}
+
+/** Our total and per-layer parameters and every layer's output shape equal tfjs-layers' for this JSON. */
+export async function assertMatchesTfjs(name: string, text: string, analysis: Analysis): Promise<void> {
+  const truth = await oracle(forTfjs(text));
+  assert.equal(analysis.totals.params, truth.params, `${name}: total params`);
+  let shapesCompared = 0;
+  for (const layer of truth.layers) {
+    assert.equal(ourParams(analysis, layer.name), layer.params, `${name}: params of layer ${layer.name}`);
+    const isModel = analysis.graph.groups.some((g) => g.id === layer.name);
+    layer.outputShapes.forEach((shape, call) => {
+      if (isModel || layer.className === 'InputLayer') return;
+      const id = call === 0 ? layer.name : `${layer.name}@${call + 1}`;
+      const ours = analysis.byId.get(id)?.outputShape;
+      assert.ok(ours, `${name}: we have no output shape for ${id}`);
+      assert.deepEqual(ours.slice(1), shape.slice(1), `${name}: output shape of ${id}`);
+      shapesCompared++;
+    });
+  }
+  assert.ok(shapesCompared > 0, `${name}: compared no shapes`);
+}
+

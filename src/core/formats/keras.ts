@@ -2,6 +2,7 @@ import type { AttrValue, Attrs, Diagnostic, Graph, IRGroup, IRNode, SourceRange,
 import { AttrError } from '../ops/attrs';
 import { getOp } from '../ops';
 import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './json-tree';
+import { CLASS_ALIASES, configKeys, MODEL_CLASSES } from './keras-names';
 import { sortTopologically } from './topology';
 
 // Keras and TF.js layers models, in every JSON form they are saved in:
@@ -10,49 +11,6 @@ import { sortTopologically } from './topology';
 //   TF.js    `model.json`                 {modelTopology: <Keras 2 JSON> | {model_config}, weightsManifest}
 // Sequential and Functional, multiple inputs and outputs, nested models (expanded as a group,
 // one copy per call) and shared layers (one node per call; the first call owns the weights).
-
-/** Keras class names that differ from the op kind they mean (legacy aliases, wrappers, contrib layers). */
-const CLASS_ALIASES: Readonly<Record<string, string>> = {
-  InputLayer: 'Input',
-  Convolution2D: 'Conv2D',
-  SeparableConvolution2D: 'SeparableConv2D',
-  Conv2DTranspose: 'Conv2DTranspose',
-  Convolution2DTranspose: 'Conv2DTranspose',
-  Deconvolution2D: 'Conv2DTranspose',
-  MaxPool2D: 'MaxPooling2D',
-  AvgPool2D: 'AveragePooling2D',
-  AveragePool2D: 'AveragePooling2D',
-  GlobalAvgPool2D: 'GlobalAveragePooling2D',
-  GlobalMaxPool2D: 'GlobalMaxPooling2D',
-  BatchNormalizationV1: 'BatchNormalization',
-  BatchNormalizationV2: 'BatchNormalization',
-  SyncBatchNormalization: 'BatchNormalization',
-  LRN: 'LocalResponseNormalization',
-  'Addons>InstanceNormalization': 'InstanceNormalization',
-  SpatialDropout1D: 'Dropout',
-  SpatialDropout2D: 'Dropout',
-  SpatialDropout3D: 'Dropout',
-  AlphaDropout: 'Dropout',
-  GaussianDropout: 'Dropout',
-  GaussianNoise: 'Identity',
-  ActivityRegularization: 'Identity',
-};
-
-/** Config keys whose Keras name is not the snake_case of the op's attribute name. */
-const KEY_ALIASES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
-  Input: { batchShape: ['batch_shape', 'batch_input_shape'] },
-  LeakyReLU: { alpha: ['alpha', 'negative_slope'] },
-};
-
-const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
-
-const snakeNames = new Map<string, string>();
-/** kernelSize → kernel_size (memoised: it runs for every attribute of every layer). */
-function snake(camel: string): string {
-  let name = snakeNames.get(camel);
-  if (name === undefined) snakeNames.set(camel, (name = camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)));
-  return name;
-}
 
 interface MutableNode {
   id: string;
@@ -302,7 +260,7 @@ function layerName(layer: JsonNode): string {
 function readAttrs(kind: string, schema: Readonly<Record<string, { default: unknown; parse: (raw: unknown) => unknown }>>, config: JsonNode | undefined): { values: Attrs; error?: string; range?: SourceRange } {
   const values: Record<string, AttrValue> = {};
   for (const [attr, spec] of Object.entries(schema)) {
-    const keys = KEY_ALIASES[kind]?.[attr] ?? [snake(attr)];
+    const keys = configKeys(kind, attr);
     const key = keys.find((k) => prop(config, k) !== undefined);
     const node = key ? prop(config, key) : undefined;
     const raw = valueOf(node);

@@ -1,3 +1,4 @@
+import type * as tfc from '@tensorflow/tfjs-core';
 import { float, ints, nullable, oneOf } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { numel } from './tensor-math';
@@ -54,6 +55,61 @@ export const activationAttr = (def: ActivationName) => {
 /** Elementwise cost of a fused activation over an output of this size. */
 export const activationCost = (activation: ActivationName, elements: number): number => ACTIVATION_FLOPS[activation] * elements;
 
+/**
+ * Applies an activation function by name, as Keras defines it. Notes where definitions differ:
+ * hard_sigmoid is Keras 2's and TF.js's clip(0.2·x + 0.5, 0, 1) (Keras 3 uses relu6(x + 3) / 6);
+ * gelu is the exact erf form (Keras's default, approximate=False); leaky_relu uses Keras 3's slope 0.2;
+ * softmax and log_softmax act on the last axis.
+ */
+export function applyActivation(tf: typeof tfc, name: ActivationName, x: tfc.Tensor): tfc.Tensor {
+  switch (name) {
+    case 'linear':
+      return x;
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
+    case 'leaky_relu':
+      return tf.leakyRelu(x, 0.2);
+    case 'elu':
+      return tf.elu(x);
+    case 'selu':
+      return tf.selu(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'hard_sigmoid':
+      return tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'swish':
+    case 'silu':
+      return tf.mul(x, tf.sigmoid(x));
+    case 'hard_swish':
+    case 'hard_silu':
+      return tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6));
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+    case 'mish':
+      return tf.mul(x, tf.tanh(tf.softplus(x)));
+    case 'softmax':
+      return tf.softmax(x);
+    case 'log_softmax':
+      return tf.logSoftmax(x);
+    case 'softplus':
+      return tf.softplus(x);
+    case 'softsign':
+      return tf.div(x, tf.add(1, tf.abs(x)));
+    case 'exponential':
+      return tf.exp(x);
+    default:
+      throw new Error(`activation "${String(name)}" has no kernel`);
+  }
+}
+
+/** The activations TF.js fuses into conv2d, depthwiseConv2d and matMul (same arithmetic, one pass). */
+const FUSABLE: Partial<Record<ActivationName, 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid'>> = { linear: 'linear', relu: 'relu', relu6: 'relu6', elu: 'elu', sigmoid: 'sigmoid' };
+export const fusedActivation = (name: ActivationName) => FUSABLE[name];
+
 const identityShape = ([x]: readonly (readonly (number | null)[])[]) => x;
 
 export const activation = defineOp<{ activation: ActivationName }>({
@@ -65,6 +121,7 @@ export const activation = defineOp<{ activation: ActivationName }>({
   label: (a) => a.activation,
   shape: identityShape,
   flops: (_, out, a) => activationCost(a.activation, numel(out)),
+  run: (tf, [x], _, a) => applyActivation(tf, a.activation, x),
 });
 
 export const relu = defineOp<{ maxValue: number | null; negativeSlope: number; threshold: number }>({
@@ -76,6 +133,12 @@ export const relu = defineOp<{ maxValue: number | null; negativeSlope: number; t
   label: (a) => (a.maxValue === null ? 'relu' : `relu${a.maxValue}`),
   shape: identityShape,
   flops: (_, out, a) => numel(out) * ((a.maxValue === null ? 1 : 2) + (a.negativeSlope ? 1 : 0)),
+  // Keras: max_value for x ≥ max_value, x for threshold ≤ x < max_value, negative_slope·(x − threshold) below.
+  run: (tf, [x], _, a) => {
+    let y = a.threshold === 0 && a.negativeSlope === 0 ? tf.relu(x) : tf.where(tf.greaterEqual(x, a.threshold), x, a.negativeSlope === 0 ? tf.zerosLike(x) : tf.mul(tf.sub(x, a.threshold), a.negativeSlope));
+    if (a.maxValue !== null) y = a.maxValue === 6 && a.threshold === 0 && a.negativeSlope === 0 ? tf.relu6(x) : tf.minimum(y, a.maxValue);
+    return y;
+  },
 });
 
 export const leakyRelu = defineOp<{ alpha: number }>({
@@ -88,6 +151,7 @@ export const leakyRelu = defineOp<{ alpha: number }>({
   label: (a) => `leaky ${a.alpha}`,
   shape: identityShape,
   flops: (_, out) => ACTIVATION_FLOPS.leaky_relu * numel(out),
+  run: (tf, [x], _, a) => tf.leakyRelu(x, a.alpha),
 });
 
 export const elu = defineOp<{ alpha: number }>({
@@ -99,6 +163,7 @@ export const elu = defineOp<{ alpha: number }>({
   label: () => 'elu',
   shape: identityShape,
   flops: (_, out) => ACTIVATION_FLOPS.elu * numel(out),
+  run: (tf, [x], _, a) => (a.alpha === 1 ? tf.elu(x) : tf.where(tf.greater(x, 0), x, tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), a.alpha))),
 });
 
 export const softmax = defineOp<{ axis: readonly number[] }>({
@@ -110,6 +175,13 @@ export const softmax = defineOp<{ axis: readonly number[] }>({
   label: () => 'softmax',
   shape: identityShape,
   flops: (_, out) => ACTIVATION_FLOPS.softmax * numel(out),
+  run: (tf, [x], _, a) => {
+    const axes = [...new Set(a.axis.map((d) => (d < 0 ? x.rank + d : d)))];
+    if (axes.length === 1 && axes[0] === x.rank - 1) return tf.softmax(x);
+    // TF.js's softmax only takes the last axis; the general form, stabilised by the maximum.
+    const e = tf.exp(tf.sub(x, tf.max(x, axes, true)));
+    return tf.div(e, tf.sum(e, axes, true));
+  },
 });
 
 export const prelu = defineOp<{ sharedAxes: readonly number[] | null }>({
@@ -129,6 +201,8 @@ export const prelu = defineOp<{ sharedAxes: readonly number[] | null }>({
     return [{ name: 'alpha', shape: alpha, trainable: true }];
   },
   flops: (_, out) => 2 * numel(out),
+  // relu(x) + alpha·min(x, 0); alpha has the input's shape without the batch (1 along shared axes) and broadcasts.
+  run: (tf, [x], w) => tf.add(tf.relu(x), tf.mul(w.alpha, tf.minimum(x, 0))),
 });
 
 export default [activation, relu, leakyRelu, elu, softmax, prelu];

@@ -1,0 +1,46 @@
+import { analyze } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
+import { parseModel } from '../formats';
+import type { Diagnostic } from '../ir';
+import { AttrError } from '../ops/attrs';
+import { getOp } from '../ops';
+import { planKerasEdit } from '../formats/keras-edits';
+import { applyTextEdits, EditError, type ModelEdit, type PlannedEdit } from './types';
+
+// Plans an edit: validates it, computes the text edits, and analyses the result. An edit whose
+// own layer would be wrong (a kernel larger than its input, negative filters, a cycle, a bad
+// value) is refused with the reason; one that only breaks layers downstream is allowed, and the
+// problems it creates are returned so the UI can mark them (the user can undo in one step).
+
+/** Problem codes that make an edit invalid wherever they appear. */
+const ALWAYS_REFUSED = new Set(['cycle', 'attribute', 'json', 'missing-input', 'duplicate-name']);
+
+export function planEdit(text: string, fileName: string, edit: ModelEdit, before: Analysis = analyze(parseModel(text, fileName))): PlannedEdit {
+  if (edit.kind === 'setAttribute') validateAttribute(before, edit.layer, edit.attr, edit.value);
+  if (edit.kind === 'insertLayer' && !getOp(edit.op)) throw new EditError(`"${edit.op}" is not a layer kind CNN Lens knows`);
+  const { edits, focus } = planKerasEdit(text, before.graph, edit);
+  const after = applyTextEdits(text, edits);
+  const analysis = analyze(parseModel(after, fileName));
+  const known = new Set(before.diagnostics.map(key));
+  const created = analysis.diagnostics.filter((d) => d.severity === 'error' && !known.has(key(d)));
+  const target = focus ?? ('layer' in edit ? edit.layer : undefined);
+  const fatal = created.filter((d) => ALWAYS_REFUSED.has(d.code) || (target !== undefined && d.node === target && edit.kind !== 'deleteLayer'));
+  if (fatal.length) throw new EditError(fatal.map((d) => d.message).join('; '));
+  return { edits, text: after, newProblems: created, focus };
+}
+
+/** Problems are compared by layer and message, since offsets move with the edit. */
+const key = (d: Diagnostic): string => `${d.code}|${d.message}`;
+
+function validateAttribute(analysis: Analysis, id: string, attr: string, value: unknown): void {
+  const node = analysis.graph.nodes.find((n) => n.id === id);
+  if (!node) throw new EditError(`there is no layer "${id}" in the model`);
+  const spec = getOp(node.op)?.attrs[attr];
+  if (!spec) throw new EditError(`${node.op} layers have no attribute "${attr}"`);
+  try {
+    spec.parse(value);
+  } catch (e) {
+    if (e instanceof AttrError) throw new EditError(`${id}: ${attr}: ${e.message}`);
+    throw e;
+  }
+}

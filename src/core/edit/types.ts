@@ -1,0 +1,41 @@
+import type { AttrValue, Diagnostic, TensorShape } from '../ir';
+
+// Edits of a model, as the diagram, the commands and other extensions ask for them. Layers are
+// named by node id; attributes by the op schema's names (camelCase, as the inspector shows them).
+
+export type ModelEdit =
+  | { readonly kind: 'setAttribute'; readonly layer: string; readonly attr: string; readonly value: AttrValue }
+  | { readonly kind: 'insertLayer'; readonly anchor: string; readonly position: 'after' | 'before'; readonly op: string; readonly name?: string; readonly attrs?: Readonly<Record<string, AttrValue>> }
+  | { readonly kind: 'deleteLayer'; readonly layer: string }
+  | { readonly kind: 'duplicateLayer'; readonly layer: string }
+  | { readonly kind: 'renameLayer'; readonly layer: string; readonly newName: string }
+  /** Feeds input `input` of `layer` from `from`; `input` equal to the current input count adds an input (Add, Concatenate). */
+  | { readonly kind: 'connect'; readonly layer: string; readonly input: number; readonly from: string }
+  | { readonly kind: 'setInputShape'; readonly layer?: string; readonly shape: TensorShape };
+
+/** A replacement of `length` characters at `offset` (UTF-16) by `content`, on the text the edit was planned on. */
+export interface TextEdit {
+  readonly offset: number;
+  readonly length: number;
+  readonly content: string;
+}
+
+/** An edit CNN Lens refuses, with the reason (the file is left untouched). */
+export class EditError extends Error {}
+
+export interface PlannedEdit {
+  readonly edits: readonly TextEdit[];
+  /** The text after the edit. */
+  readonly text: string;
+  /** Problems the edit creates downstream (allowed, shown to the user, undoable). */
+  readonly newProblems: readonly Diagnostic[];
+  /** The node the edit is about, after it (a renamed or inserted layer's new id). */
+  readonly focus?: string;
+}
+
+/** Applies non-overlapping edits planned on `text`. */
+export function applyTextEdits(text: string, edits: readonly TextEdit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.offset - a.offset)) out = out.slice(0, e.offset) + e.content + out.slice(e.offset + e.length);
+  return out;
+}

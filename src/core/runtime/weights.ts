@@ -1,0 +1,187 @@
+import type * as tfc from '@tensorflow/tfjs-core';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze } from '../analysis/analyze';
+import type { Analysis } from '../analysis/types';
+import type { Graph, IRNode } from '../ir';
+import { getOp, type WeightShape } from '../ops';
+import { formatShape } from '../ops/tensor-math';
+
+// Weights for the executor: one common shape for every source (TF.js shards, Keras HDF5 files,
+// `.keras` archives), and the checks every source shares. A loader finds, for each tensor in its
+// file, the node that owns it and the op weight name (or position) it stands for; `bindWeights`
+// checks every shape against the op's declared `weights()` and builds the map.
+
+/** Each node's weight tensors by the names its op's weights() declares (kernel, bias, gamma, …). */
+export type WeightMap = ReadonlyMap<string, Readonly<Record<string, tfc.Tensor>>>;
+export interface LoadedWeights { readonly weights: WeightMap; readonly source: string; /* e.g. "TF.js shards next to model.json (2 files, uint8-quantised)" */ }
+
+/**
+ * A weights file that cannot be used with the model: unreadable, or not matching the architecture
+ * (names or shapes). `problems` lists every mismatch; the message names the file and the first ones.
+ */
+export class WeightsError extends Error {
+  constructor(readonly file: string, readonly problems: readonly string[], headline?: string) {
+    super(`${headline ?? `${file} does not match the model`}${problems.length ? `:\n${problems.slice(0, MAX_LISTED).map((p) => `  - ${p}`).join('\n')}${problems.length > MAX_LISTED ? `\n  … and ${problems.length - MAX_LISTED} more` : ''}` : ''}`);
+    this.name = 'WeightsError';
+  }
+}
+const MAX_LISTED = 12;
+
+export interface LoadOptions {
+  /** The tfjs the tensors are created with (the chosen backend's); default @tensorflow/tfjs-core. */
+  readonly tf?: typeof tfc;
+}
+
+/** The node that owns a node's weights: later calls of a shared layer and of a nested model share the first call's. */
+export const ownerId = (id: string): string => id.split('/').map((part) => part.replace(/@\d+$/, '')).join('/');
+
+/** A node that owns weights (first call), with the op's declared weights when shapes are known. */
+export interface WeightSlot {
+  readonly node: IRNode;
+  /** Undefined for unknown ops and where the input shapes are unknown: then the file's tensors are taken unchecked. */
+  readonly declared?: readonly WeightShape[];
+}
+
+/** Every node that could own weights, in graph order (first calls only), by id. */
+export function weightSlots(analysis: Analysis): Map<string, WeightSlot> {
+  const slots = new Map<string, WeightSlot>();
+  for (const node of analysis.graph.nodes) {
+    if (ownerId(node.id) !== node.id || node.op === 'Input') continue;
+    const op = getOp(node.op);
+    const ins = analysis.byId.get(node.id)?.inputShapes ?? [];
+    let declared: readonly WeightShape[] | undefined;
+    if (op && ins.every((s) => s !== undefined)) {
+      try {
+        declared = op.weights?.(ins as never, node.attrs) ?? [];
+      } catch {
+        declared = undefined;
+      }
+    }
+    slots.set(node.id, { node, declared });
+  }
+  return slots;
+}
+
+/** One tensor found in a file, attributed to a node by the loader. */
+export interface FoundWeight {
+  readonly owner: string;
+  /** The op weight name (TF.js, Keras 2) or, with `index`, the position in the layer's variable list (Keras 3). */
+  readonly name?: string;
+  readonly index?: number;
+  /** How the file names it, for messages. */
+  readonly origin: string;
+  readonly tensor: tfc.Tensor;
+}
+
+export const asAnalysis = (model: Graph | Analysis): Analysis => ('byId' in model ? model : analyze(model));
+
+/**
+ * Checks what a loader found against the model and builds the map; throws a WeightsError listing
+ * every problem (missing, extra, misshapen tensors, and those the loader could not place) and
+ * disposes what it created.
+ */
+export function bindWeights(analysis: Analysis, found: readonly FoundWeight[], file: string, unplaced: readonly string[] = []): WeightMap {
+  const slots = weightSlots(analysis);
+  const problems = [...unplaced];
+  const byOwner = new Map<string, FoundWeight[]>();
+  for (const f of found) {
+    const list = byOwner.get(f.owner) ?? [];
+    list.push(f);
+    byOwner.set(f.owner, list);
+  }
+  const records = new Map<string, Record<string, tfc.Tensor>>();
+  for (const [id, slot] of slots) {
+    const list = byOwner.get(id) ?? [];
+    const where = `layer ${id} (${slot.node.sourceClass})`;
+    if (!slot.declared) {
+      // Unknown op or unknown input shapes: nothing to check against; keep the file's tensors by their names.
+      if (list.length) records.set(id, Object.fromEntries(list.map((f, i) => [f.name ?? String(f.index ?? i), f.tensor])));
+      continue;
+    }
+    const declared = slot.declared;
+    if (!declared.length) {
+      if (list.length) problems.push(`${where} has no weights, but the file has ${list.map((f) => f.origin).join(', ')}`);
+      continue;
+    }
+    if (!list.length) {
+      problems.push(`${where} needs ${declared.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ')}, but the file has no weights for it`);
+      continue;
+    }
+    const record: Record<string, tfc.Tensor> = {};
+    const used = new Set<FoundWeight>();
+    declared.forEach((w, i) => {
+      const f = list.find((x) => !used.has(x) && (x.name !== undefined ? x.name === w.name : x.index === i));
+      if (!f) {
+        problems.push(`${where}: weight "${w.name}" ${formatShape(w.shape)} is missing from the file`);
+        return;
+      }
+      used.add(f);
+      if (f.tensor.shape.length !== w.shape.length || f.tensor.shape.some((d, k) => d !== w.shape[k])) {
+        problems.push(`${where}: weight "${w.name}" (${f.origin}) has shape ${formatShape(f.tensor.shape)} in the file, the model expects ${formatShape(w.shape)}`);
+        return;
+      }
+      record[w.name] = f.tensor;
+    });
+    for (const f of list) if (!used.has(f)) problems.push(`${where}: the file's ${f.origin} ${formatShape(f.tensor.shape)} is not a weight of this layer (it has ${declared.map((w) => w.name).join(', ')})`);
+    records.set(id, record);
+  }
+  for (const [owner, list] of byOwner) {
+    if (!slots.has(owner)) problems.push(`the file's ${list.map((f) => f.origin).join(', ')} belong to "${owner}", which is not a layer of the model`);
+  }
+  if (problems.length) {
+    for (const f of found) f.tensor.dispose();
+    throw new WeightsError(file, problems);
+  }
+  const map = new Map<string, Readonly<Record<string, tfc.Tensor>>>();
+  for (const node of analysis.graph.nodes) {
+    const record = records.get(ownerId(node.id));
+    if (record) map.set(node.id, record);
+  }
+  return map;
+}
+
+/** Disposes every tensor of a map once (later calls of shared layers hold the same tensors). */
+export function disposeWeights(weights: WeightMap): void {
+  const seen = new Set<tfc.Tensor>();
+  for (const record of weights.values()) for (const t of Object.values(record)) seen.add(t);
+  for (const t of seen) t.dispose();
+}
+
+/** The kinds of weight files CNN Lens reads, by path. */
+export function weightsKind(path: string): 'tfjs' | 'keras-h5' | 'keras-archive' | undefined {
+  if (/\.json$/i.test(path)) return 'tfjs';
+  if (/\.keras$/i.test(path)) return 'keras-archive';
+  if (/\.(h5|hdf5|he5)$/i.test(path)) return 'keras-h5';
+  return undefined;
+}
+
+/** In a folder: model.json (TF.js) first, then one `.weights.h5` / `.h5` / `.keras` file. */
+export function findWeightsInFolder(dir: string): string | undefined {
+  if (existsSync(join(dir, 'model.json'))) return join(dir, 'model.json');
+  const files = readdirSync(dir).sort();
+  const pick = (re: RegExp) => files.filter((f) => re.test(f));
+  for (const re of [/\.weights\.h5$/i, /\.(h5|hdf5)$/i, /\.keras$/i]) {
+    const hits = pick(re);
+    if (hits.length === 1) return join(dir, hits[0]);
+    if (hits.length > 1) throw new WeightsError(dir, hits, `${dir} holds several weight files; name one`);
+  }
+  return undefined;
+}
+
+/**
+ * Loads weights for a model from a TF.js model.json (its shards), a Keras `.h5` / `.weights.h5`
+ * file, a `.keras` archive, or a folder holding one of them.
+ */
+export async function loadWeights(path: string, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
+  let file = path;
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const found = findWeightsInFolder(path);
+    if (!found) throw new WeightsError(path, [], `${path} holds no weights (no model.json, .weights.h5, .h5 or .keras file)`);
+    file = found;
+  }
+  const kind = weightsKind(file);
+  if (kind === 'tfjs') return (await import('./weights-tfjs')).loadTfjsWeights(file, model, options);
+  if (kind === 'keras-h5' || kind === 'keras-archive') return (await import('./weights-keras')).loadKerasWeights(file, model, options);
+  throw new WeightsError(file, [], `${file}: not a weights file CNN Lens reads (a TF.js model.json, a Keras .h5 / .weights.h5, or a .keras archive)`);
+}

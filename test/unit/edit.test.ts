@@ -1,0 +1,126 @@
+import { strict as assert } from 'node:assert';
+import { analyzeText } from '../../src/core';
+import { planEdit } from '../../src/core/edit/plan';
+import { applyTextEdits, EditError, type ModelEdit } from '../../src/core/edit/types';
+import { readFixture, readModel } from '../support/fixtures';
+import { assertMatchesTfjs } from '../support/tfjs-oracle';
+
+// Every edit kind on Keras Sequential and Functional JSON: the result parses, tfjs-layers builds
+// it, our analysis equals tfjs-layers' parameters and shapes, and the text outside the edited
+// spans is byte-identical (only the changed span is rewritten).
+
+/** Applies an edit and checks the invariants; returns the new text and analysis. */
+async function edit(text: string, file: string, e: ModelEdit, { oracle = true } = {}) {
+  const planned = planEdit(text, file, e);
+  const after = applyTextEdits(text, planned.edits);
+  assert.equal(after, planned.text);
+  JSON.parse(after);
+  // Outside the edits, nothing moved: the new text is the old one with just these spans replaced.
+  const sorted = [...planned.edits].sort((a, b) => a.offset - b.offset);
+  let cursor = 0;
+  let rebuilt = '';
+  for (const x of sorted) {
+    assert.ok(x.offset >= cursor, 'edits do not overlap');
+    rebuilt += text.slice(cursor, x.offset) + x.content;
+    cursor = x.offset + x.length;
+  }
+  assert.equal(rebuilt + text.slice(cursor), after);
+  const changed = sorted.reduce((s, x) => s + x.length + x.content.length, 0);
+  assert.ok(changed < 2000, `the edit rewrites ${changed} characters: only the changed span should be`);
+  const analysis = analyzeText(after, file);
+  if (oracle) await assertMatchesTfjs(file, after, analysis);
+  return { text: after, analysis, planned };
+}
+
+describe('editing the model text', () => {
+  const vgg = readModel('vgg16.json');
+  const resnet = readModel('resnet18.json');
+  const seq = readFixture('assorted.json');
+
+  it('setAttribute: VGG-16 block1_conv1 filters 64 → 32 drops the totals by the exact amount', async () => {
+    const before = analyzeText(vgg, 'vgg16.json');
+    const { analysis, planned } = await edit(vgg, 'vgg16.json', { kind: 'setAttribute', layer: 'block1_conv1', attr: 'filters', value: 32 });
+    assert.equal(planned.edits.length, 1);
+    assert.equal(planned.edits[0].content, '32');
+    // conv1_1 loses 32·(27+1) params; conv1_2 loses 32·9·64 weights.
+    assert.equal(before.totals.params - analysis.totals.params, 32 * 28 + 32 * 9 * 64);
+    assert.deepEqual(analysis.byId.get('block1_conv1')!.outputShape, [1, 224, 224, 32]);
+  });
+
+  it('setAttribute on a Sequential model and with enum/tuple values; adds a key the file did not write', async () => {
+    await edit(seq, 'assorted.json', { kind: 'setAttribute', layer: 'conv_rect', attr: 'kernelSize', value: [3, 3] }, { oracle: false });
+    await edit(seq, 'assorted.json', { kind: 'setAttribute', layer: 'conv_rect', attr: 'filters', value: 6 });
+    await edit(seq, 'assorted.json', { kind: 'setAttribute', layer: 'conv_dilated', attr: 'activation', value: 'relu6' });
+    const { analysis } = await edit(seq, 'assorted.json', { kind: 'setAttribute', layer: 'head', attr: 'useBias', value: true });
+    assert.equal(analysis.byId.get('head')!.params, 1443 * 3 * 6 + 6);
+  });
+
+  it('insertLayer after and before, on Functional and Sequential models, with consumers reconnected', async () => {
+    const after = await edit(resnet, 'resnet18.json', { kind: 'insertLayer', anchor: 'conv1_conv', position: 'after', op: 'BatchNormalization', attrs: { axis: [3] } });
+    const inserted = after.analysis.graph.nodes.find((n) => n.id === after.planned.focus)!;
+    assert.equal(inserted.op, 'BatchNormalization');
+    assert.deepEqual(inserted.inputs.map((r) => r.node), ['conv1_conv']);
+    assert.deepEqual(after.analysis.graph.nodes.find((n) => n.id === 'conv1_bn')!.inputs.map((r) => r.node), [inserted.id], 'the old consumer reads the new layer');
+    await edit(resnet, 'resnet18.json', { kind: 'insertLayer', anchor: 'pool1_pool', position: 'before', op: 'ReLU' });
+    const s = await edit(seq, 'assorted.json', { kind: 'insertLayer', anchor: 'leaky', position: 'after', op: 'Dropout', name: 'extra_dropout', attrs: { rate: 0.1 } });
+    assert.equal(s.analysis.graph.nodes[4].id, 'extra_dropout');
+  });
+
+  it('deleteLayer reconnects consumers to its input; breaking an Add is allowed and reported', async () => {
+    const d = await edit(resnet, 'resnet18.json', { kind: 'deleteLayer', layer: 'conv2_block1_1_relu' });
+    assert.ok(!d.analysis.byId.has('conv2_block1_1_relu'));
+    assert.deepEqual(d.analysis.graph.nodes.find((n) => n.id === 'conv2_block1_2_conv')!.inputs.map((r) => r.node), ['conv2_block1_1_bn']);
+    // Deleting the projection shortcut's conv of a downsampling block breaks the Add downstream.
+    const broken = planEdit(resnet, 'resnet18.json', { kind: 'deleteLayer', layer: 'conv3_block1_0_conv' });
+    assert.ok(broken.newProblems.some((p) => p.node === 'conv3_block1_0_bn' || p.node === 'conv3_block1_add'), broken.newProblems.map((p) => p.message).join('\n'));
+    await edit(seq, 'assorted.json', { kind: 'deleteLayer', layer: 'elu' });
+  });
+
+  it('renameLayer: every reference follows', async () => {
+    const r = await edit(resnet, 'resnet18.json', { kind: 'renameLayer', layer: 'conv2_block1_add', newName: 'first_residual' });
+    assert.equal(r.planned.focus, 'first_residual');
+    assert.deepEqual(r.analysis.graph.nodes.find((n) => n.id === 'conv2_block1_out')!.inputs.map((x) => x.node), ['first_residual']);
+    assert.ok(!r.text.includes('"conv2_block1_add"'));
+  });
+
+  it('duplicateLayer inserts a copy after it', async () => {
+    const d = await edit(resnet, 'resnet18.json', { kind: 'duplicateLayer', layer: 'conv1_relu' });
+    assert.equal(d.planned.focus, 'conv1_relu_copy');
+    assert.equal(d.analysis.graph.nodes.find((n) => n.id === 'conv1_relu_copy')!.op, 'Activation');
+  });
+
+  it('connect: rewire an input, and add an input to an Add', async () => {
+    const text = readFixture('multi_io.json');
+    const rewired = await edit(text, 'multi_io.json', { kind: 'connect', layer: 'sum', input: 1, from: 'shared_dense@2'.replace('@2', '') });
+    assert.deepEqual(rewired.analysis.graph.nodes.find((n) => n.id === 'sum')!.inputs.map((x) => x.node), ['gate', 'shared_dense']);
+    const added = await edit(text, 'multi_io.json', { kind: 'connect', layer: 'sum', input: 2, from: 'meta_proj' });
+    assert.equal(added.analysis.graph.nodes.find((n) => n.id === 'sum')!.inputs.length, 3);
+  });
+
+  it('setInputShape: the resolution of any model', async () => {
+    const m = await edit(readModel('mobilenet_v1.json'), 'mobilenet_v1.json', { kind: 'setInputShape', shape: [1, 160, 160, 3] });
+    assert.equal(m.analysis.totals.macs, 290_675_200);
+  });
+
+  it('Keras 3 files: rename and insert keep the Keras 3 form', async () => {
+    const k3 = readFixture('keras3_functional.json');
+    const r = await edit(k3, 'k3.json', { kind: 'renameLayer', layer: 'stem_bn', newName: 'bn0' }, { oracle: false });
+    assert.deepEqual(r.analysis.graph.nodes.find((n) => n.id === 'residual')!.inputs.map((x) => x.node), ['bn0', 'block_conv']);
+    const i = await edit(k3, 'k3.json', { kind: 'insertLayer', anchor: 'leaky', position: 'after', op: 'Dropout', attrs: { rate: 0.2 } }, { oracle: false });
+    assert.match(i.text, /"keras_history": \[\s*"leaky"/);
+    assert.deepEqual(i.analysis.diagnostics, []);
+  });
+
+  it('invalid edits are refused with a message and change nothing', () => {
+    const refused = (e: ModelEdit, pattern: RegExp) => assert.throws(() => planEdit(vgg, 'vgg16.json', e), (err: Error) => err instanceof EditError && pattern.test(err.message));
+    refused({ kind: 'setAttribute', layer: 'block1_conv1', attr: 'filters', value: -4 }, /filters must be positive, got -4/);
+    assert.throws(() => planEdit(seq, 'assorted.json', { kind: 'setAttribute', layer: 'conv_rect', attr: 'kernelSize', value: 99 }), /window 99×99 .* does not fit the input/);
+    refused({ kind: 'setAttribute', layer: 'block1_conv1', attr: 'kernelSize', value: 'big' }, /kernelSize: expected an integer or a pair/);
+    refused({ kind: 'setAttribute', layer: 'block1_conv1', attr: 'units', value: 3 }, /Conv2D layers have no attribute "units"/);
+    refused({ kind: 'renameLayer', layer: 'block1_conv1', newName: 'block1_conv2' }, /already exists/);
+    refused({ kind: 'deleteLayer', layer: 'input_1' }, /model input/);
+    refused({ kind: 'insertLayer', anchor: 'fc1', position: 'after', op: 'Sparkle' }, /not a layer kind/);
+    assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv1_conv', input: 0, from: 'conv1_relu' }), /cycle/);
+    assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv2_block1_add', input: 1, from: 'conv3_block1_out' }), /conv2_block1_add \(Add\): .*differ at axis 1 \(56 vs 28\)/);
+  });
+});
