@@ -5,6 +5,7 @@
 //   npm run test:e2e
 //   (= npm run build && mocha --no-config --require tsx/cjs --timeout 180000 test/e2e/ui.test.ts)
 //
+// CNN_LENS_E2E_FIXTURES=1: use the test fixtures even when models/ exists.
 // Needs code-server (scripts/integration/ensure-code-server.sh) and /usr/bin/chromium; skipped when
 // either is missing unless CNN_LENS_E2E_REQUIRED=1. Never downloads a browser.
 // Output: test-results/e2e/ (screenshots, code-server.log, console.log).
@@ -25,9 +26,11 @@ const FIX = {
   vgg16: join(ROOT, 'models', 'vgg16.json'),
   resnet50: join(ROOT, 'models', 'resnet50.json'),
 };
-// The zoo's VGG16 when models/ has been generated, else the multi-input/output fixture.
-const MAIN = existsSync(FIX.vgg16) ? { file: 'vgg16.json', path: FIX.vgg16 } : { file: 'multi_io.json', path: FIX.multiIo };
-const HAS_RESNET = existsSync(FIX.resnet50);
+// The zoo's VGG16 when models/ has been generated, else (or with CNN_LENS_E2E_FIXTURES=1) the
+// multi-input/output fixture (nested model, shared layer).
+const ZOO = process.env.CNN_LENS_E2E_FIXTURES !== '1';
+const MAIN = ZOO && existsSync(FIX.vgg16) ? { file: 'vgg16.json', path: FIX.vgg16 } : { file: 'multi_io.json', path: FIX.multiIo };
+const HAS_RESNET = ZOO && existsSync(FIX.resnet50);
 
 const lineCol = (text: string, offset: number) => {
   const before = text.slice(0, offset);
@@ -98,7 +101,7 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     text = readFileSync(MAIN.path, 'utf8');
     analysis = analyzeText(text, MAIN.path);
     const files: Record<string, string> = { 'multi_io.json': FIX.multiIo, 'broken-concat.json': FIX.broken };
-    if (existsSync(FIX.vgg16)) files['models/vgg16.json'] = FIX.vgg16;
+    if (ZOO && existsSync(FIX.vgg16)) files['models/vgg16.json'] = FIX.vgg16;
     if (HAS_RESNET) files['models/resnet50.json'] = FIX.resnet50;
     const t0 = Date.now();
     wb = new Workbench({ codeServer: codeServer!, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Dark Modern' } });

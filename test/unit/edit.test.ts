@@ -121,6 +121,6 @@ describe('editing the model text', () => {
     refused({ kind: 'deleteLayer', layer: 'input_1' }, /model input/);
     refused({ kind: 'insertLayer', anchor: 'fc1', position: 'after', op: 'Sparkle' }, /not a layer kind/);
     assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv1_conv', input: 0, from: 'conv1_relu' }), /cycle/);
-    assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv2_block1_add', input: 1, from: 'conv3_block1_out' }), /conv2_block1_add \(Add\): .*differ at axis 1 \(56 vs 28\)/);
+    assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv2_block2_add', input: 1, from: 'conv1_conv' }), /conv2_block2_add \(Add\): .*differ at axis 1 \(56 vs 112\)/);
   });
 });

@@ -1,6 +1,7 @@
+import type * as tfc from '@tensorflow/tfjs-core';
 import type { TensorShape } from '../ir';
 import { bool, int, nullable, oneOf, pair } from './attrs';
-import { activationAttr, activationCost, type ActivationName } from './activation';
+import { activationAttr, activationCost, applyActivation, fusedActivation, type ActivationName } from './activation';
 import { defineOp, ShapeError } from './op';
 import { channels, numel, positive, requirePositive, requireRank, transposedOut, windowOut, type Padding } from './tensor-math';
 
@@ -46,6 +47,12 @@ function slide(x: TensorShape, a: Window, outChannels: number, what: string): Te
 const windowLabel = (a: Window): string =>
   `${a.kernelSize.join('×')}${a.strides[0] !== 1 || a.strides[1] !== 1 ? ` / ${a.strides[0] === a.strides[1] ? a.strides[0] : a.strides.join('×')}` : ''}${a.dilationRate[0] !== 1 ? ` d${a.dilationRate[0]}` : ''}`;
 
+/** Adds the bias (when there is one) and applies the activation unless the kernel already fused them. */
+function finish(tf: typeof tfc, y: tfc.Tensor, bias: tfc.Tensor | undefined, a: Window): tfc.Tensor {
+  const biased = a.useBias && bias ? tf.add(y, bias) : y;
+  return applyActivation(tf, a.activation, biased);
+}
+
 const biasAndActivation = (out: TensorShape, a: Window): number => (a.useBias ? numel(out) : 0) + activationCost(a.activation, numel(out));
 
 export const conv2d = defineOp<Window & { filters: number; groups: number }>({
@@ -69,6 +76,21 @@ export const conv2d = defineOp<Window & { filters: number; groups: number }>({
   ],
   macs: ([x], out, a) => numel(out) * a.kernelSize[0] * a.kernelSize[1] * (channels(x, 'Conv2D') / a.groups),
   flops: ([x], out, a) => 2 * numel(out) * a.kernelSize[0] * a.kernelSize[1] * (channels(x, 'Conv2D') / a.groups) + biasAndActivation(out, a),
+  // TF.js's conv2d has no groups: split the channels (and the filters), convolve each group, concatenate.
+  run: (tf, [x], w, a) => {
+    const x4 = x as tfc.Tensor4D;
+    const kernel = w.kernel as tfc.Tensor4D;
+    const bias = a.useBias ? (w.bias as tfc.Tensor1D) : undefined;
+    if (a.groups === 1) {
+      const fused = fusedActivation(a.activation);
+      if (fused) return tf.fused.conv2d({ x: x4, filter: kernel, strides: a.strides as [number, number], pad: a.padding, dilations: a.dilationRate as [number, number], bias, activation: fused });
+      return finish(tf, tf.conv2d(x4, kernel, a.strides as [number, number], a.padding, 'NHWC', a.dilationRate as [number, number]), bias, a);
+    }
+    const xs = tf.split(x4, a.groups, 3) as tfc.Tensor4D[];
+    const ks = tf.split(kernel, a.groups, 3);
+    const ys = xs.map((xi, g) => tf.conv2d(xi, ks[g] as tfc.Tensor4D, a.strides as [number, number], a.padding, 'NHWC', a.dilationRate as [number, number]));
+    return finish(tf, tf.concat(ys, 3), bias, a);
+  },
 });
 
 export const depthwiseConv2d = defineOp<Window & { depthMultiplier: number }>({
@@ -88,6 +110,14 @@ export const depthwiseConv2d = defineOp<Window & { depthMultiplier: number }>({
   },
   macs: (_, out, a) => numel(out) * a.kernelSize[0] * a.kernelSize[1],
   flops: (_, out, a) => 2 * numel(out) * a.kernelSize[0] * a.kernelSize[1] + biasAndActivation(out, a),
+  // Keras's depthwise kernel [kh, kw, cin, multiplier] is TF.js's filter layout as it is.
+  run: (tf, [x], w, a) => {
+    const bias = a.useBias ? (w.bias as tfc.Tensor1D) : undefined;
+    const fused = fusedActivation(a.activation);
+    const args = [x as tfc.Tensor4D, w.depthwise_kernel as tfc.Tensor4D, a.strides as [number, number], a.padding, 'NHWC', a.dilationRate as [number, number]] as const;
+    if (fused) return tf.fused.depthwiseConv2d({ x: args[0], filter: args[1], strides: args[2], pad: args[3], dataFormat: 'NHWC', dilations: args[5], bias, activation: fused });
+    return finish(tf, tf.depthwiseConv2d(...args), bias, a);
+  },
 });
 
 export const separableConv2d = defineOp<Window & { filters: number; depthMultiplier: number }>({
@@ -118,6 +148,10 @@ export const separableConv2d = defineOp<Window & { filters: number; depthMultipl
   flops: ([x], out, a) => {
     const mid = channels(x, 'SeparableConv2D') * a.depthMultiplier;
     return (2 * numel(out) / a.filters) * mid * (a.kernelSize[0] * a.kernelSize[1] + a.filters) + biasAndActivation(out, a);
+  },
+  run: (tf, [x], w, a) => {
+    const y = tf.separableConv2d(x as tfc.Tensor4D, w.depthwise_kernel as tfc.Tensor4D, w.pointwise_kernel as tfc.Tensor4D, a.strides as [number, number], a.padding, a.dilationRate as [number, number], 'NHWC');
+    return finish(tf, y, a.useBias ? w.bias : undefined, a);
   },
 });
 
@@ -152,6 +186,14 @@ export const conv2dTranspose = defineOp<Window & { filters: number; outputPaddin
   // fvcore and Netscope do; ptflops counts the output grid, which is stride² larger.
   macs: ([x], _, a) => numel(x) * a.kernelSize[0] * a.kernelSize[1] * a.filters,
   flops: ([x], out, a) => 2 * numel(x) * a.kernelSize[0] * a.kernelSize[1] * a.filters + biasAndActivation(out, a),
+  // Keras's kernel [kh, kw, filters, cin] is TF.js's [h, w, outDepth, inDepth]; the output size is this op's own
+  // shape rule (Keras's deconv_output_length, output_padding included), as TensorFlow passes it to the gradient kernel.
+  run: (tf, [x], w, a) => {
+    if (a.dilationRate[0] !== 1 || a.dilationRate[1] !== 1) throw new Error(`Conv2DTranspose with dilation_rate ${a.dilationRate.join('×')} has no TensorFlow.js kernel`);
+    const out = conv2dTranspose.shape([x.shape], a) as number[];
+    const y = tf.conv2dTranspose(x as tfc.Tensor4D, w.kernel as tfc.Tensor4D, out.slice(1) as [number, number, number], a.strides as [number, number], a.padding);
+    return finish(tf, y, a.useBias ? w.bias : undefined, a);
+  },
 });
 
 export default [conv2d, depthwiseConv2d, separableConv2d, conv2dTranspose];
