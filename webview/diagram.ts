@@ -28,16 +28,17 @@ const MINOR_H = 28;
 const GROUP_W = 208;
 const GROUP_H = 66;
 /**
- * Graphs with more visible items than this keep only what is near the viewport in the render tree
- * (`display="none"` on the rest). Chrome lays out every SVG <text> again whenever the zoom (the CTM's
- * scale) changes, so without culling each wheel step on a 1,400-block model cost ~130 ms.
+ * Graphs with more visible items than this keep only what is near the viewport in the document (the
+ * rest is detached, and put back as the view moves). Chrome lays out every SVG <text> again whenever
+ * the zoom (the CTM's scale) changes, and walks every element under the transformed group even when
+ * hidden: without culling each wheel step on a 1,400-block model cost 100–200 ms.
  */
 export const CULL_MIN = 300;
 
 /** Below this zoom a big graph's text (then under 4 px) is not drawn: Chrome re-lays out SVG text at every zoom step. */
 export const TEXT_MIN_ZOOM = 0.3;
 
-interface Cullable { readonly el: SVGGElement; readonly box: Box; shown: boolean; text: boolean }
+interface Cullable { readonly el: SVGGElement; readonly parent: Element; readonly box: Box; shown: boolean; text: boolean }
 
 export type HeatMode = 'none' | 'macs' | 'params';
 
@@ -191,7 +192,7 @@ export class Diagram {
     this.svg.setAttribute('data-layers', String(view.layers.size));
     this.cullables = [];
     if (graph.nodes.length > CULL_MIN) {
-      const add = (el: Element, box: Box | undefined): void => void (box && this.cullables.push({ el: el as SVGGElement, box, shown: true, text: true }));
+      const add = (el: Element, box: Box | undefined): void => void (box && this.cullables.push({ el: el as SVGGElement, parent: el.parentElement!, box, shown: true, text: true }));
       for (const [id, el] of this.nodeEls) add(el, laid.boxes.get(id));
       for (const el of this.layerContainers.children) add(el, laid.boxes.get((el as SVGGElement).dataset.id!));
       for (const el of this.layerHeads.children) add(el, laid.boxes.get((el as SVGGElement).dataset.id!));
@@ -324,10 +325,17 @@ export class Diagram {
 
   // ---------- selection and search ----------
 
+  /** Elements with a class, in the document or culled out of it. */
+  private withClass(selector: string): Element[] {
+    const found = [...this.svg.querySelectorAll(selector)];
+    for (const c of this.cullables) if (!c.shown && c.el.matches(selector)) found.push(c.el);
+    return found;
+  }
+
   setSelection(id: string | null): void {
     this.selected = id;
-    for (const el of this.svg.querySelectorAll('.selected')) el.classList.remove('selected');
-    for (const el of this.svg.querySelectorAll('.edge.hot')) {
+    for (const el of this.withClass('.selected')) el.classList.remove('selected');
+    for (const el of this.withClass('.edge.hot')) {
       el.classList.remove('hot');
       el.querySelector('path')?.setAttribute('marker-end', 'url(#cl-arrow)');
     }
@@ -345,7 +353,7 @@ export class Diagram {
 
   setMatches(ids: ReadonlySet<string> | null): void {
     this.svg.classList.toggle('searching', !!ids);
-    for (const el of this.svg.querySelectorAll('.match')) el.classList.remove('match');
+    for (const el of this.withClass('.match')) el.classList.remove('match');
     if (!ids) return;
     for (const id of ids) this.nodeEls.get(id)?.classList.add('match');
   }
@@ -395,8 +403,8 @@ export class Diagram {
       if (show && c.text !== text) setText(c, text);
       if (show === c.shown) continue;
       c.shown = show;
-      if (show) c.el.removeAttribute('display');
-      else c.el.setAttribute('display', 'none');
+      if (show) c.parent.append(c.el);
+      else c.el.remove();
     }
   }
 
@@ -407,7 +415,7 @@ export class Diagram {
       if (!c.text) setText(c, true);
       if (!c.shown) {
         c.shown = true;
-        c.el.removeAttribute('display');
+        c.parent.append(c.el);
       }
     }
     try {

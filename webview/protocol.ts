@@ -1,18 +1,29 @@
 // The typed messages between the extension host and the webview. One file, versioned: a change in
 // shape bumps PROTOCOL_VERSION so a stale webview can say so instead of misreading.
 import type { ModelReport } from '../src/core/analysis/report-types';
+import type { opCatalog } from '../src/core/edit/catalog';
+import type { ModelEdit } from '../src/core/edit/types';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** The op palette and attribute schemas, so the webview can offer controls that fit each attribute. */
+export type OpCatalogEntry = ReturnType<typeof opCatalog>[number];
 
 /** Host → webview. */
 export type HostMessage =
   | { readonly type: 'model'; readonly version: number; readonly uri: string; readonly report: ModelReport }
-  | { readonly type: 'select'; readonly node: string | null };
+  | { readonly type: 'select'; readonly node: string | null }
+  /** Sent once after `ready`: what can be inserted and how each attribute is edited. */
+  | { readonly type: 'catalog'; readonly ops: readonly OpCatalogEntry[] }
+  /** The outcome of an `edit`: refused (file untouched) with the reason, or applied with the problems it created downstream. */
+  | { readonly type: 'editResult'; readonly id: number; readonly ok: boolean; readonly message?: string; readonly focus?: string; readonly problems?: readonly string[] };
 
 /** Webview → host. */
 export type WebviewMessage =
   | { readonly type: 'ready'; readonly version: number }
   | { readonly type: 'select'; readonly node: string | null }
   | { readonly type: 'reveal'; readonly node: string }
+  /** Asks the host to edit the document (one undoable WorkspaceEdit); answered by `editResult` with the same id. */
+  | { readonly type: 'edit'; readonly id: number; readonly edit: ModelEdit }
   /** Save the diagram: `data` is the SVG text, or a PNG `data:` URL. */
   | { readonly type: 'export'; readonly format: 'svg' | 'png'; readonly fileName: string; readonly data: string };

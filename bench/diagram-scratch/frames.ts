@@ -9,7 +9,7 @@ import { largeModel } from '../../scripts/large-model';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
 (async () => {
   const out = mkdtempSync(join(tmpdir(), 'fr-'));
-  await writeStandalone({ input: reportText(JSON.stringify(largeModel(10000)), 'g.json'), name: 'g', outDir: out });
+  await writeStandalone({ input: reportText(JSON.stringify(largeModel(Number(process.env.N ?? 10000))), 'g.json'), name: 'g', outDir: out });
   const server = createServer((req, res) => { const f = join(out, req.url!.slice(1)); if (!existsSync(f)) return void res.writeHead(404).end(); res.writeHead(200, { 'content-type': extname(f) === '.html' ? 'text/html' : extname(f) === '.css' ? 'text/css' : 'text/javascript' }); res.end(readFileSync(f)); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
@@ -17,15 +17,16 @@ import { writeStandalone } from '../../scripts/standalone/write-standalone';
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/g.html`);
   await page.waitForSelector('body[data-state="ready"]');
   const variants = (process.argv[2] ?? 'base').split(',');
-  for (const v of ['base', 'noedges', 'nonodes', 'nolabels', 'nocontainers', 'nothing']) {
+  for (const v of ['base', 'nothing', 'notable', 'notable-nothing']) {
   const r = await page.evaluate(`(async () => {
     const svg = document.querySelector('svg.diagram'); const vp = svg.querySelector('.viewport');
     const v = '${'${v}'}';
     const hide = (sel) => svg.querySelector(sel).setAttribute('display', 'none');
-    if (v === 'noedges' || v === 'nothing') hide('.edges');
-    if (v === 'nonodes' || v === 'nothing') hide('.nodes');
-    if (v === 'nolabels' || v === 'nothing') hide('.edge-labels-layer');
-    if (v === 'nocontainers' || v === 'nothing') { hide('.containers'); hide('.container-heads'); }
+    if (v.startsWith('notable')) document.querySelector('.table-view').replaceChildren();
+    if (v.endsWith('nothing')) hide('.edges');
+    if (v.endsWith('nothing')) hide('.nodes');
+    if (v.endsWith('nothing')) hide('.edge-labels-layer');
+    if (v.endsWith('nothing')) { hide('.containers'); hide('.container-heads'); }
     svg.getBoundingClientRect();
     const out = [];
     for (let i = 0; i < 10; i++) {

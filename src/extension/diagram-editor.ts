@@ -4,6 +4,8 @@ import { buildReport } from '../core';
 import { nodeAtOffset } from '../core/analysis/describe';
 import { renderWebviewHtml } from '../../webview/html';
 import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../webview/protocol';
+import { opCatalog } from '../core/edit/catalog';
+import { applyModelEdit } from './edit-commands';
 import type { ModelStore } from './model-store';
 
 // "Open With… → CNN Lens Diagram": a custom editor over the text document, so VS Code keeps
@@ -44,7 +46,11 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
     const subscriptions = [
       this.store.onDidAnalyze((e) => e.document === document && sendModel()),
       webview.onDidReceiveMessage((message: WebviewMessage) => {
-        if (message.type === 'ready') sendModel();
+        if (message.type === 'ready') {
+          post({ type: 'catalog', ops: opCatalog() });
+          sendModel();
+        }
+        if (message.type === 'edit') void applyModelEdit(this.store, document, message.edit).then((outcome) => post({ type: 'editResult', id: message.id, ...outcome }));
         if (message.type === 'select' && message.node) {
           // Follow the diagram in a visible text editor of the same file, without stealing focus.
           const range = rangeOf(message.node);

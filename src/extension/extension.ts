@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { buildReport } from '../core';
 import { renderMarkdown } from '../core/analysis/summary-text';
 import { DiagramEditorProvider } from './diagram-editor';
+import { registerEditCommands } from './edit-commands';
 import { registerLanguageFeatures } from './language-features';
 import { ModelStore } from './model-store';
 import { registerActiveModel } from './active-model';
@@ -15,6 +16,7 @@ export function activate(context: vscode.ExtensionContext): void {
     store,
     ...registerLanguageFeatures(store),
     ...registerActiveModel(store),
+    ...registerEditCommands(store),
     vscode.window.registerCustomEditorProvider(DiagramEditorProvider.viewType, new DiagramEditorProvider(context, store), {
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,

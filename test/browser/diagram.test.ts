@@ -14,6 +14,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
 import { reportText } from '../../src/core';
+import { PROTOCOL_VERSION } from '../../webview/protocol';
 import { FIXTURES } from './fixtures/make-fixtures';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -138,7 +139,7 @@ describe('diagram webview (Chromium)', function () {
     assert.equal(await drawnCount(page), layers);
     assert.equal(await page.locator('svg.diagram .container').count(), 5, 'block1..block5 drawn as expanded groups');
     const msgs = await sent(page);
-    assert.deepEqual(msgs[0], { type: 'ready', version: 1 });
+    assert.deepEqual(msgs[0], { type: 'ready', version: PROTOCOL_VERSION });
     await page.screenshot({ path: join(SHOTS, 'vgg-mini-light.png') });
     await done(context);
   });

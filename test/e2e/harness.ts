@@ -148,6 +148,17 @@ export class Workbench {
     await this.page.locator('.part.editor .tab.active', { hasText: fileName }).first().waitFor();
   }
 
+  /** Ctrl+P, ":line", Enter: the active text editor scrolls to the line and puts the cursor there. */
+  async goToLine(line: number): Promise<void> {
+    await this.focusWorkbench();
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input').first();
+    await input.waitFor();
+    await input.fill(`:${line}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.quick-input-widget').first().waitFor({ state: 'hidden' });
+  }
+
   /** F1, the command's title, then the row whose label is exactly that title (not a longer one). */
   async runCommand(title: string): Promise<void> {
     await this.focusWorkbench();

@@ -148,9 +148,12 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
   });
 
   it('2. hovering a layer name shows its output shape', async () => {
-    const layer = analysis.graph.nodes.find((n) => n.nameRange && n.op !== 'Input' && lineCol(text, n.nameRange.start).line < 40)!;
-    const name = layer.id.slice(layer.id.lastIndexOf('/') + 1);
-    const p = await until(`"${name}" on screen`, () => wb!.textPoint(name));
+    // The first layer that is not an input; off screen (a nested model's layer), go to its line first.
+    const layer = analysis.graph.nodes.find((x) => x.nameRange && x.op !== 'Input')!;
+    const name = text.slice(layer.nameRange!.start + 1, layer.nameRange!.end - 1);
+    const line = new RegExp(`"name": "${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
+    if (!(await wb!.textPoint(name, line))) await wb!.goToLine(lineCol(text, layer.nameRange!.start).line);
+    const p = await until(`"${name}" on screen`, () => wb!.textPoint(name, line));
     await wb!.page.mouse.move(p.x - 30, p.y + 40);
     await wb!.page.mouse.move(p.x, p.y, { steps: 5 });
     const hover = wb!.page.locator('.monaco-hover', { hasText: 'output' }).first();

@@ -1,7 +1,8 @@
 import { analyze } from '../analysis/analyze';
 import type { Analysis } from '../analysis/types';
 import { parseModel } from '../formats';
-import type { Diagnostic } from '../ir';
+import type { AttrValue, Diagnostic } from '../ir';
+import { requiredDefaults } from './catalog';
 import { AttrError } from '../ops/attrs';
 import { getOp } from '../ops';
 import { planKerasEdit } from '../formats/keras-edits';
@@ -17,7 +18,7 @@ const ALWAYS_REFUSED = new Set(['cycle', 'attribute', 'json', 'missing-input', '
 
 export function planEdit(text: string, fileName: string, edit: ModelEdit, before: Analysis = analyze(parseModel(text, fileName))): PlannedEdit {
   if (edit.kind === 'setAttribute') validateAttribute(before, edit.layer, edit.attr, edit.value);
-  if (edit.kind === 'insertLayer' && !getOp(edit.op)) throw new EditError(`"${edit.op}" is not a layer kind CNN Lens knows`);
+  if (edit.kind === 'insertLayer') edit = withRequiredAttrs(before, edit);
   const { edits, focus } = planKerasEdit(text, before.graph, edit);
   const after = applyTextEdits(text, edits);
   const analysis = analyze(parseModel(after, fileName));
@@ -27,6 +28,15 @@ export function planEdit(text: string, fileName: string, edit: ModelEdit, before
   const fatal = created.filter((d) => ALWAYS_REFUSED.has(d.code) || (target !== undefined && d.node === target && edit.kind !== 'deleteLayer'));
   if (fatal.length) throw new EditError(fatal.map((d) => d.message).join('; '));
   return { edits, text: after, newProblems: created, focus };
+}
+
+/** Fills the attributes a new layer cannot do without (filters, units, …) from the tensor it will read. */
+function withRequiredAttrs(analysis: Analysis, edit: Extract<ModelEdit, { kind: 'insertLayer' }>): ModelEdit {
+  if (!getOp(edit.op)) throw new EditError(`"${edit.op}" is not a layer kind CNN Lens knows`);
+  const anchor = analysis.byId.get(edit.anchor);
+  const input = edit.position === 'after' ? anchor?.outputShape : anchor?.inputShapes[0];
+  const channels = input?.[input.length - 1] ?? null;
+  return { ...edit, attrs: { ...(requiredDefaults(edit.op, channels) as Record<string, AttrValue>), ...edit.attrs } };
 }
 
 /** Problems are compared by layer and message, since offsets move with the edit. */

@@ -1,5 +1,6 @@
+import type * as tfc from '@tensorflow/tfjs-core';
 import { bool, int } from './attrs';
-import { activationAttr, activationCost, type ActivationName } from './activation';
+import { activationAttr, activationCost, applyActivation, fusedActivation, type ActivationName } from './activation';
 import { defineOp, ShapeError } from './op';
 import { channels, formatShape, numel, positive } from './tensor-math';
 
@@ -26,6 +27,16 @@ export const dense = defineOp<{ units: number; useBias: boolean; activation: Act
   ],
   macs: ([x], out) => numel(out) * channels(x, 'Dense'),
   flops: ([x], out, a) => 2 * numel(out) * channels(x, 'Dense') + (a.useBias ? numel(out) : 0) + activationCost(a.activation, numel(out)),
+  // On the last axis of any rank: fold the leading axes into one, multiply, unfold.
+  run: (tf, [x], w, a) => {
+    const cin = x.shape[x.rank - 1];
+    const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, cin])) as tfc.Tensor2D;
+    const bias = a.useBias ? w.bias : undefined;
+    const fused = fusedActivation(a.activation);
+    let y: tfc.Tensor = fused ? tf.fused.matMul({ a: x2, b: w.kernel as tfc.Tensor2D, bias, activation: fused }) : tf.matMul(x2, w.kernel as tfc.Tensor2D);
+    if (!fused) y = applyActivation(tf, a.activation, bias ? tf.add(y, bias) : y);
+    return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), a.units]);
+  },
 });
 
 export default [dense];

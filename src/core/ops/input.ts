@@ -21,6 +21,8 @@ export const input = defineOp<{ batchShape: TensorShape }>({
   label: (a) => a.batchShape.slice(1).map((d) => d ?? '?').join('×'),
   shape: (_, a) => a.batchShape,
   flops: () => 0,
+  // The executor feeds the input tensor through this node unchanged.
+  run: (_tf, [x]) => x,
 });
 
 export default [input];

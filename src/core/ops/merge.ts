@@ -1,3 +1,4 @@
+import type * as tfc from '@tensorflow/tfjs-core';
 import type { Dim, TensorShape } from '../ir';
 import { int } from './attrs';
 import { defineOp, ShapeError } from './op';
@@ -18,6 +19,16 @@ function broadcast(inputs: readonly TensorShape[], what: string): TensorShape {
   });
 }
 
+type Combine = (tf: typeof tfc, a: tfc.Tensor, b: tfc.Tensor) => tfc.Tensor;
+const COMBINE: Readonly<Record<string, Combine>> = {
+  Add: (tf, a, b) => tf.add(a, b),
+  Subtract: (tf, a, b) => tf.sub(a, b),
+  Multiply: (tf, a, b) => tf.mul(a, b),
+  Average: (tf, a, b) => tf.add(a, b),
+  Maximum: (tf, a, b) => tf.maximum(a, b),
+  Minimum: (tf, a, b) => tf.minimum(a, b),
+};
+
 const elementwise = (kind: string, summary: string, symbol: string, flopsPerPair: number) =>
   defineOp<Record<string, never>>({
     kind,
@@ -28,6 +39,11 @@ const elementwise = (kind: string, summary: string, symbol: string, flopsPerPair
     label: () => symbol,
     shape: (inputs) => broadcast(inputs, kind),
     flops: (inputs, out) => (inputs.length - 1) * flopsPerPair * numel(out) + (kind === 'Average' ? numel(out) : 0),
+    // Left to right, broadcasting as the shape rule allows; Subtract takes exactly two inputs in Keras.
+    run: (tf, inputs) => {
+      const combined = inputs.slice(1).reduce((acc, t) => COMBINE[kind](tf, acc, t), inputs[0]);
+      return kind === 'Average' ? tf.div(combined, inputs.length) : combined;
+    },
   });
 
 export const add = elementwise('Add', 'Element-wise sum (residual connections).', '+', 1);
@@ -59,6 +75,7 @@ export const concatenate = defineOp<{ axis: number }>({
     });
   },
   flops: () => 0,
+  run: (tf, inputs, _, a) => (inputs.length === 1 ? inputs[0] : tf.concat([...inputs], a.axis)),
 });
 
 export default [add, subtract, multiply, average, maximum, minimum, concatenate];

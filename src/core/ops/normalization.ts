@@ -1,3 +1,4 @@
+import type * as tfc from '@tensorflow/tfjs-core';
 import { bool, float, int, ints } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { channels, formatShape, numel, positive, requireRank } from './tensor-math';
@@ -36,6 +37,8 @@ export const batchNormalization = defineOp<{ axis: readonly number[]; epsilon: n
     ];
   },
   flops: (_, out) => 2 * numel(out),
+  // Inference: (x − moving_mean) / √(moving_variance + ε) · γ + β, without γ or β when scale or center is off.
+  run: (tf, [x], w, a) => tf.batchNorm(x, w.moving_mean as tfc.Tensor1D, w.moving_variance as tfc.Tensor1D, a.center ? (w.beta as tfc.Tensor1D) : undefined, a.scale ? (w.gamma as tfc.Tensor1D) : undefined, a.epsilon),
 });
 
 export const localResponseNormalization = defineOp<{ depthRadius: number; bias: number; alpha: number; beta: number }>({
@@ -53,6 +56,8 @@ export const localResponseNormalization = defineOp<{ depthRadius: number; bias: 
   },
   // Per element: a window of 2r+1 squares and adds, then bias + alpha·sum, a power and a divide.
   flops: (_, out, a) => numel(out) * (2 * (2 * a.depthRadius + 1) + 4),
+  // TF.js takes TensorFlow's parameterisation as it is.
+  run: (tf, [x], _, a) => tf.localResponseNormalization(x as tfc.Tensor4D, a.depthRadius, a.bias, a.alpha, a.beta),
 });
 
 export const instanceNormalization = defineOp<{ axis: readonly number[]; epsilon: number; center: boolean; scale: boolean }>({
@@ -73,6 +78,14 @@ export const instanceNormalization = defineOp<{ axis: readonly number[]; epsilon
   },
   // Mean (1), variance (2), normalise (2), scale and shift (2) per element.
   flops: (_, out) => 7 * numel(out),
+  // Statistics per image and channel over H and W (biased variance), then γ and β per channel.
+  run: (tf, [x], w, a) => {
+    const { mean, variance } = tf.moments(x, [1, 2], true);
+    let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, a.epsilon)));
+    if (a.scale) y = tf.mul(y, w.gamma);
+    if (a.center) y = tf.add(y, w.beta);
+    return y;
+  },
 });
 
 export default [batchNormalization, localResponseNormalization, instanceNormalization];

@@ -30,6 +30,7 @@ export const zeroPadding2d = defineOp<{ padding: Pads }>({
   label: (a) => `pad ${padLabel(a.padding)}`,
   shape: ([x], a) => pad(x, a.padding, 1, 'ZeroPadding2D'),
   flops: () => 0,
+  run: (tf, [x], _, a) => tf.pad(x, [[0, 0], [...a.padding[0]], [...a.padding[1]], [0, 0]]),
 });
 
 export const reflectionPadding2d = defineOp<{ padding: Pads }>({
@@ -46,6 +47,8 @@ export const reflectionPadding2d = defineOp<{ padding: Pads }>({
     return pad(x, a.padding, 1, 'ReflectionPadding2D');
   },
   flops: () => 0,
+  // Mirrors without repeating the border row (TensorFlow's REFLECT), as style-transfer networks pad.
+  run: (tf, [x], _, a) => tf.mirrorPad(x, [[0, 0], [...a.padding[0]], [...a.padding[1]], [0, 0]], 'reflect'),
 });
 
 export const cropping2d = defineOp<{ cropping: Pads }>({
@@ -57,6 +60,11 @@ export const cropping2d = defineOp<{ cropping: Pads }>({
   label: (a) => `crop ${padLabel(a.cropping)}`,
   shape: ([x], a) => pad(x, a.cropping, -1, 'Cropping2D'),
   flops: () => 0,
+  run: (tf, [x], _, a) => {
+    const [[t, b], [l, r]] = a.cropping;
+    const [n, h, w, c] = x.shape;
+    return tf.slice(x, [0, t, l, 0], [n, h - t - b, w - l - r, c]);
+  },
 });
 
 export default [zeroPadding2d, reflectionPadding2d, cropping2d];

@@ -1,3 +1,4 @@
+import type * as tfc from '@tensorflow/tfjs-core';
 import { bool, oneOf, pair, nullable } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { channels, numel, positive, requirePositive, requireRank, windowOut, type Padding } from './tensor-math';
@@ -43,6 +44,7 @@ export const maxPooling2d = defineOp<Pool>({
   label: (a) => `max ${poolLabel(a)}`,
   shape: ([x], a) => poolShape(x, a, 'MaxPooling2D'),
   flops: (_, out, a) => numel(out) * (a.poolSize[0] * a.poolSize[1] - 1),
+  run: (tf, [x], _, a) => tf.maxPool(x as tfc.Tensor4D, a.poolSize as [number, number], (a.strides ?? a.poolSize) as [number, number], a.padding),
 });
 
 export const averagePooling2d = defineOp<Pool>({
@@ -54,6 +56,8 @@ export const averagePooling2d = defineOp<Pool>({
   label: (a) => `avg ${poolLabel(a)}`,
   shape: ([x], a) => poolShape(x, a, 'AveragePooling2D'),
   flops: (_, out, a) => numel(out) * a.poolSize[0] * a.poolSize[1],
+  // With 'same' padding the mean is over the window's positions inside the input, as TensorFlow's.
+  run: (tf, [x], _, a) => tf.avgPool(x as tfc.Tensor4D, a.poolSize as [number, number], (a.strides ?? a.poolSize) as [number, number], a.padding),
 });
 
 interface GlobalPool {
@@ -79,6 +83,7 @@ export const globalAveragePooling2d = defineOp<GlobalPool>({
   label: () => 'global avg',
   shape: ([x], a) => globalShape(x, a, 'GlobalAveragePooling2D'),
   flops: ([x], out) => numel(x) + numel(out),
+  run: (tf, [x], _, a) => tf.mean(x, [1, 2], a.keepdims),
 });
 
 export const globalMaxPooling2d = defineOp<GlobalPool>({
@@ -90,6 +95,7 @@ export const globalMaxPooling2d = defineOp<GlobalPool>({
   label: () => 'global max',
   shape: ([x], a) => globalShape(x, a, 'GlobalMaxPooling2D'),
   flops: ([x], out) => numel(x) - numel(out),
+  run: (tf, [x], _, a) => tf.max(x, [1, 2], a.keepdims),
 });
 
 export default [maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d];

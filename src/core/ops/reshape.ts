@@ -17,6 +17,7 @@ export const flatten = defineOp<Record<string, never>>({
     return [x[0], Number.isNaN(n) ? null : n];
   },
   flops: () => 0,
+  run: (tf, [x]) => tf.reshape(x, [x.shape[0], -1]),
 });
 
 export const reshape = defineOp<{ targetShape: readonly number[] }>({
@@ -42,6 +43,7 @@ export const reshape = defineOp<{ targetShape: readonly number[] }>({
     return [x[0], ...target];
   },
   flops: () => 0,
+  run: (tf, [x], _, a) => tf.reshape(x, [x.shape[0], ...a.targetShape]),
 });
 
 export const dropout = defineOp<{ rate: number }>({
@@ -56,6 +58,7 @@ export const dropout = defineOp<{ rate: number }>({
     return x;
   },
   flops: () => 0,
+  run: (_tf, [x]) => x,
 });
 
 export const identity = defineOp<Record<string, never>>({
@@ -67,6 +70,7 @@ export const identity = defineOp<Record<string, never>>({
   label: () => 'identity',
   shape: ([x]) => x,
   flops: () => 0,
+  run: (_tf, [x]) => x,
 });
 
 export default [flatten, reshape, dropout, identity];

@@ -1,3 +1,4 @@
+import type * as tfc from '@tensorflow/tfjs-core';
 import { float, oneOf, pair } from './attrs';
 import { defineOp } from './op';
 import { numel, positive, requireRank } from './tensor-math';
@@ -18,6 +19,13 @@ export const upSampling2d = defineOp<{ size: readonly [number, number]; interpol
   },
   // Nearest copies; bilinear blends 4 neighbours with 3 lerps (2 FLOPs each) per output.
   flops: (_, out, a) => (a.interpolation === 'bilinear' ? 6 * numel(out) : 0),
+  // Nearest repeats each row and column; bilinear is Keras's (TensorFlow 2's tf.image.resize: half-pixel
+  // centres), which differs at the borders from tfjs-layers' own UpSampling2D (corner-aligned grid).
+  run: (tf, [x], _, a) => {
+    const [, h, w] = (x as tfc.Tensor4D).shape;
+    const size: [number, number] = [h * a.size[0], w * a.size[1]];
+    return a.interpolation === 'nearest' ? tf.image.resizeNearestNeighbor(x as tfc.Tensor4D, size) : tf.image.resizeBilinear(x as tfc.Tensor4D, size, false, true);
+  },
 });
 
 export const rescaling = defineOp<{ scale: number; offset: number }>({
@@ -29,6 +37,7 @@ export const rescaling = defineOp<{ scale: number; offset: number }>({
   label: (a) => `×${+a.scale.toPrecision(4)}${a.offset ? ` ${a.offset > 0 ? '+' : '−'} ${Math.abs(a.offset)}` : ''}`,
   shape: ([x]) => x,
   flops: (_, out, a) => numel(out) * (a.offset ? 2 : 1),
+  run: (tf, [x], _, a) => (a.offset ? tf.add(tf.mul(x, a.scale), a.offset) : tf.mul(x, a.scale)),
 });
 
 export default [upSampling2d, rescaling];
