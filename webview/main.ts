@@ -395,8 +395,19 @@ document.addEventListener('keydown', (e) => {
 });
 
 // ---------- toolbar ----------
+// The summary table (a row per layer) is built when first shown: on a 10,000-layer model building it
+// cost as much as the diagram's first paint.
+let tableFor: ModelView | null = null;
+function ensureTable(): void {
+  if (!view || tableFor === view) return;
+  table.render(view);
+  tableFor = view;
+  table.select(selected && view.layers.has(selected) ? selected : null);
+}
+
 function setTab(t: 'diagram' | 'table'): void {
   tab = t;
+  if (t === 'table') ensureTable();
   tabDiagram.setAttribute('aria-selected', String(t === 'diagram'));
   tabTable.setAttribute('aria-selected', String(t === 'table'));
   diagramView.hidden = t !== 'diagram';
@@ -480,7 +491,8 @@ function loadModel(report: ModelReport, newUri: string): void {
   titleFormat.textContent = report.model.format;
   titleFormat.hidden = !report.model.format;
   renderTotals();
-  table.render(view);
+  tableFor = null;
+  if (tab === 'table') ensureTable();
   runSearch(search.value ?? '');
   void select(selected && (view.layers.has(selected) || view.groups.has(selected)) ? selected : null, { post: false, reveal: false });
   persist();

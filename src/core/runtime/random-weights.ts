@@ -10,9 +10,12 @@ import { getOp, type WeightShape } from '../ops';
 // seeded per (seed, node, weight), so they are the same on every backend and do not depend on
 // the order of the nodes. Every view that shows outputs computed with them must say so.
 
-export type NodeWeights = Record<string, tfc.Tensor>;
-/** Weights by the id of the node that owns them; later calls of a shared layer have no entry (see `weightsFor`). */
-export type WeightMap = Map<string, NodeWeights>;
+export type NodeWeights = Readonly<Record<string, tfc.Tensor>>;
+/**
+ * Weights by the id of the node that owns them (the same shape as weights.ts's WeightMap): later calls
+ * of a shared layer or of a nested model have no entry of their own (see `weightsFor`).
+ */
+export type WeightMap = ReadonlyMap<string, NodeWeights>;
 
 export interface RandomWeightsOptions {
   /** The model file's text: lets each layer's declared initializers (read from its `range`) be used. */
@@ -24,9 +27,12 @@ export interface RandomWeightsOptions {
   readonly perturb?: boolean;
 }
 
-/** Where the weights of a node live: its own entry, or that of the shared layer's first call. */
-export const weightsFor = (weights: ReadonlyMap<string, NodeWeights>, node: IRNode): NodeWeights | undefined =>
-  weights.get(node.id) ?? (node.sharesWeightsWith ? weights.get(node.sharesWeightsWith) : undefined);
+/** The node that owns a node's weights when it has no `sharesWeightsWith`: `outer@2/inner` → `outer/inner` (a nested model's later call). */
+export const firstCallId = (id: string): string => id.split('/').map((part) => part.replace(/@\d+$/, '')).join('/');
+
+/** Where the weights of a node live: its own entry, that of the shared layer's first call, or of the nested model's first call. */
+export const weightsFor = (weights: WeightMap, node: IRNode): NodeWeights | undefined =>
+  weights.get(node.id) ?? (node.sharesWeightsWith ? weights.get(node.sharesWeightsWith) : undefined) ?? weights.get(firstCallId(node.id));
 
 /** mulberry32: a small, fast 32-bit PRNG with a good spread; returns numbers in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -206,13 +212,13 @@ function declaredInitializer(text: string | undefined, node: IRNode, weight: str
  * Seeded random weights for every node that has weights and whose shapes analysis could compute.
  * Shared-layer calls get no entry of their own: they use the first call's (`weightsFor`).
  */
-export function randomWeights(tf: typeof tfc, graph: Graph, analysis: Analysis, seed: number, options: RandomWeightsOptions = {}): WeightMap {
-  const result: WeightMap = new Map();
+export function randomWeights(tf: typeof tfc, graph: Graph, analysis: Analysis, seed: number, options: RandomWeightsOptions = {}): Map<string, Record<string, tfc.Tensor>> {
+  const result = new Map<string, Record<string, tfc.Tensor>>();
   for (const node of graph.nodes) {
-    if (node.sharesWeightsWith) continue;
+    if (node.sharesWeightsWith || firstCallId(node.id) !== node.id) continue;
     const specs = declaredWeights(node, analysis);
     if (!specs?.length) continue;
-    const tensors: NodeWeights = {};
+    const tensors: Record<string, tfc.Tensor> = {};
     for (const spec of specs) {
       const rand = mulberry32(streamSeed(seed, `${node.id}\u0000${spec.name}`));
       const range = options.perturb ? PERTURB[spec.name] : undefined;
@@ -236,9 +242,4 @@ export function declaredWeights(node: IRNode, analysis: Analysis): readonly Weig
   } catch {
     return undefined;
   }
-}
-
-/** Frees every tensor of a weight map. */
-export function disposeWeights(weights: WeightMap): void {
-  for (const w of weights.values()) for (const t of Object.values(w)) t.dispose();
 }

@@ -36,7 +36,7 @@ let scratch = 0;
 /** Opens HDF5 bytes read-only, runs `body`, and always closes and removes the in-memory copy. */
 export async function withHdf5<T>(bytes: Uint8Array, body: (file: H5.File) => T): Promise<T> {
   const h5 = await hdf5();
-  const name = `/cnn-lens-${process.pid}-${++scratch}.h5`;
+  const name = `/cnn-lens-${++scratch}.h5`;
   h5.FS!.writeFile(name, bytes);
   let file: H5.File | undefined;
   try {
