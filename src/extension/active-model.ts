@@ -10,8 +10,16 @@ export function registerActiveModel(store: ModelStore): vscode.Disposable[] {
   const item = vscode.window.createStatusBarItem('cnnLens.totals', vscode.StatusBarAlignment.Right, 100);
   item.name = 'CNN Lens model totals';
   item.command = 'cnnLens.openDiagramToSide';
+  /** The active model document: a text editor's, or the one behind an active diagram editor. */
+  const activeDocument = (): vscode.TextDocument | undefined => {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (input instanceof vscode.TabInputCustom && input.viewType === 'cnnLens.diagram') {
+      return vscode.workspace.textDocuments.find((d) => d.uri.toString() === input.uri.toString());
+    }
+    return vscode.window.activeTextEditor?.document;
+  };
   const update = () => {
-    const document = vscode.window.activeTextEditor?.document;
+    const document = activeDocument();
     const analysis = document && store.get(document);
     void vscode.commands.executeCommand('setContext', 'cnnLens.isModel', !!analysis);
     if (!analysis) return item.hide();
@@ -21,5 +29,5 @@ export function registerActiveModel(store: ModelStore): vscode.Disposable[] {
     item.show();
   };
   update();
-  return [item, vscode.window.onDidChangeActiveTextEditor(update), store.onDidAnalyze(update)];
+  return [item, vscode.window.onDidChangeActiveTextEditor(update), vscode.window.tabGroups.onDidChangeTabs(update), store.onDidAnalyze(update)];
 }

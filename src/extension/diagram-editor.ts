@@ -40,7 +40,10 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
     const rangeOf = (id: string) => {
       const node = this.store.get(document)?.graph.nodes.find((n) => n.id === id);
       const r = node?.nameRange ?? node?.range;
-      return r && new vscode.Range(document.positionAt(r.start), document.positionAt(r.end));
+      if (!r) return undefined;
+      // Select the name itself, without its quotes.
+      const quoted = node?.nameRange && document.getText().charAt(r.start) === '"';
+      return new vscode.Range(document.positionAt(r.start + (quoted ? 1 : 0)), document.positionAt(r.end - (quoted ? 1 : 0)));
     };
 
     const subscriptions = [

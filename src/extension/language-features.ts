@@ -68,9 +68,10 @@ export function registerLanguageFeatures(store: ModelStore): vscode.Disposable[]
       const analysis = store.get(document);
       if (!analysis) return [];
       const top = new vscode.Range(0, 0, 0, 0);
+      // The diagram first: a long totals lens would push it behind the minimap in a narrow editor.
       return [
-        new vscode.CodeLens(top, { title: `CNN Lens: ${totalsLine(analysis)}`, command: 'cnnLens.showSummary', arguments: [document.uri] }),
-        new vscode.CodeLens(top, { title: 'Open Diagram', command: 'cnnLens.openDiagramToSide', arguments: [document.uri] }),
+        new vscode.CodeLens(top, { title: '$(type-hierarchy-sub) Open Diagram', command: 'cnnLens.openDiagramToSide', arguments: [document.uri] }),
+        new vscode.CodeLens(top, { title: `CNN Lens: ${totalsLine(analysis)}`, tooltip: 'Show the layer-by-layer summary', command: 'cnnLens.showSummary', arguments: [document.uri] }),
       ];
     },
   });

@@ -255,14 +255,17 @@ export class Workbench {
   /** The webview frame that holds a drawn CNN Lens diagram of the model `modelName`. */
   async diagramFrame(modelName: string, timeoutMs = 60_000): Promise<Frame> {
     const t0 = Date.now();
+    let seen: string[] = [];
     for (;;) {
+      seen = [];
       for (const f of this.page.frames()) {
         try {
-          const name = await f.evaluate(() => (document.querySelector('svg.diagram') ? document.querySelector('.toolbar .title .name')?.textContent ?? '' : null));
-          if (name === modelName) return f;
+          const d = await f.evaluate(() => (document.querySelector('svg.diagram') ? { name: document.querySelector('.toolbar .title .name')?.textContent ?? '', status: document.querySelector('.status:not([hidden])')?.textContent ?? '' } : null));
+          if (d?.name === modelName) return f;
+          if (d) seen.push(`"${d.name}"${d.status ? ` saying "${d.status}"` : ''}`);
         } catch { /* detached or cross-origin in transition */ }
       }
-      if (Date.now() - t0 > timeoutMs) throw new Error(`no diagram webview of "${modelName}" within ${timeoutMs} ms (frames: ${this.page.frames().map((f) => f.url()).join(', ')})`);
+      if (Date.now() - t0 > timeoutMs) throw new Error(`no diagram webview of "${modelName}" within ${timeoutMs} ms (diagram webviews: ${seen.join(', ') || 'none'}; frames: ${this.page.frames().map((f) => f.url().replace(/\?.*/, '')).join(', ')})`);
       await sleep(250);
     }
   }

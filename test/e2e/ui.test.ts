@@ -215,14 +215,23 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     assert.deepEqual([cur.line, cur.col, cur.selected], [end.line, end.col, r.end - r.start], `status bar "${cur.text}"`);
 
     // Now the other way: click into another layer's definition in the text.
-    const others = analysis.graph.nodes.filter((n) => n.id !== target.id && n.nameRange && n.op !== 'Input' && !n.id.includes('/'));
+    const others = analysis.graph.nodes.filter((n) => n.id !== target.id && n.nameRange && n.op !== 'Input');
     let clicked: string | undefined;
-    for (const o of others) {
-      const p = await wb!.textPoint(o.id, new RegExp(`"name": "${o.id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
-      if (!p) continue;
-      await wb!.page.mouse.click(p.x, p.y);
-      clicked = o.id;
-      break;
+    const box = (await wb!.textEditor().boundingBox())!;
+    for (let scroll = 0; !clicked && scroll < 20; scroll++) {
+      for (const o of others) {
+        const name = text.slice(o.nameRange!.start + 1, o.nameRange!.end - 1);
+        const p = await wb!.textPoint(name, new RegExp(`"name": "${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+        if (!p) continue;
+        await wb!.page.mouse.click(p.x, p.y);
+        clicked = o.id;
+        break;
+      }
+      if (!clicked) { // scroll down with the wheel, as a person would, and look again
+        await wb!.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await wb!.page.mouse.wheel(0, 300);
+        await wb!.page.waitForTimeout(150);
+      }
     }
     assert.ok(clicked, 'another layer\'s name is visible in the text');
     const c = await until('the cursor in the text', async () => { const x = await wb!.cursor(); return x.selected === 0 && x; });

@@ -156,7 +156,7 @@ describe('webview: block derivation from layer names', () => {
     if (!g || !m) this.skip();
     const gv = buildModelView(g!);
     assert.deepEqual([...gv.groups.keys()], ['3a', '3b', '4a', '4b', '4c', '4d', '4e', '5a', '5b'].map((s) => `block:inception_${s}`));
-    assert.equal(gv.groups.get('block:inception_3a')!.layers.length, 9, '6 convs, a pool, its projection… and the concat');
+    assert.equal(gv.groups.get('block:inception_3a')!.layers.length, 8, '1×1, two reduce/conv pairs, pool, pool projection, concat');
     assert.equal(gv.groupOf.get('inception_3a_concat'), 'block:inception_3a');
     const mv = buildModelView(m!);
     assert.equal(mv.groupOf.get('conv_dw_3'), 'block:mobilenet_block_3');
@@ -264,7 +264,8 @@ describe('webview: the ELK graph', () => {
     const nodes = checkElk(g, elk, 'googlenet');
     const id = 'inception_3a_concat';
     assert.deepEqual(view.layers.get(id)!.inputs, ['inception_3a_1x1', 'inception_3a_3x3', 'inception_3a_5x5', 'inception_3a_pool_proj']);
-    assert.deepEqual(nodes.get(id)!.ports!.map((p) => p.id), [0, 1, 2, 3].map((k) => portId(id, k)));
+    // Four input ports in branch order, and one output port: 3b's four branches all read the concat.
+    assert.deepEqual(nodes.get(id)!.ports!.map((p) => p.id), [...[0, 1, 2, 3].map((k) => portId(id, k)), outPortId(id)]);
     const sources = [0, 1, 2, 3].map((k) => elk.edges!.find((e) => e.targets[0] === portId(id, k))!.sources[0]);
     assert.deepEqual(sources, view.layers.get(id)!.inputs);
     // Collapsed, the module is one node: its concat's ports are gone, the next module reads the block.
