@@ -46,6 +46,10 @@ export interface DiagramEvents {
   select(id: string | null): void;
   toggle(groupId: string): void;
   hover(id: string | null, clientX: number, clientY: number): void;
+  /** Right-click (or the context-menu key) on a visible item. */
+  contextMenu?(id: string, clientX: number, clientY: number): void;
+  /** A drag from `source`'s output dot was dropped on `target`, at graph point (x, y). */
+  connect?(source: string, target: string, x: number, y: number): void;
 }
 
 interface Transform { x: number; y: number; k: number }
@@ -58,6 +62,11 @@ export class Diagram {
   private readonly layerLabels: SVGGElement;
   private readonly layerHeads: SVGGElement;
   private readonly layerNodes: SVGGElement;
+  private readonly layerFlash: SVGGElement;
+  private readonly connectLine: SVGPathElement;
+  private flashTimer = 0;
+  /** Draw output dots (drag to connect) on layers. */
+  editable = false;
   private readonly measure: TextMeasure;
   private t: Transform = { x: 0, y: 0, k: 1 };
   private laid: LaidOut | null = null;
@@ -87,7 +96,9 @@ export class Diagram {
     this.layerNodes = svg('g', { class: 'nodes' });
     this.layerLabels = svg('g', { class: 'edge-labels-layer' });
     this.layerHeads = svg('g', { class: 'container-heads' });
-    this.viewport.append(this.layerContainers, this.layerEdges, this.layerHeads, this.layerNodes, this.layerLabels);
+    this.layerFlash = svg('g', { class: 'flashes' });
+    this.connectLine = svg('path', { class: 'connect-line', d: '' });
+    this.viewport.append(this.layerContainers, this.layerEdges, this.layerHeads, this.layerNodes, this.layerLabels, this.layerFlash, this.connectLine);
     this.svg.append(defs, this.viewport);
     host.append(this.svg);
     if (typeof ResizeObserver === 'function') {
@@ -138,6 +149,7 @@ export class Diagram {
     this.layerNodes.replaceChildren();
     this.layerLabels.replaceChildren();
     this.layerHeads.replaceChildren();
+    this.layerFlash.replaceChildren();
     const diagByLayer = new Map<string, 'error' | 'warning'>();
     for (const d of view.report.diagnostics) {
       if (!d.layer || d.severity === 'info') continue;
@@ -255,6 +267,7 @@ export class Diagram {
       if (room > 24) g.append(svg('text', { class: 'name', x: w - 10, y: 32, 'text-anchor': 'end' }, m.fit(id.slice(id.lastIndexOf('/') + 1), F.small, room)));
     }
     if (diag) g.append(svg('circle', { class: 'diag-dot', cx: w - 5, cy: 5, r: 3.5 }));
+    if (this.editable) g.append(svg('circle', { class: 'port-out', cx: w / 2, cy: b.height, r: 4.5 }, svg('title', {}, 'Drag onto a layer to connect')));
     return g;
   }
 
@@ -321,6 +334,72 @@ export class Diagram {
     // Square-root scale: separates the heavy layers better than log, keeps light ones visible.
     for (const [id, el] of this.nodeEls) el.style.setProperty('--h', (max > 0 ? Math.sqrt(Math.max(0, value(id)) / max) : 0).toFixed(3));
     return { max };
+  }
+
+  // ---------- edit feedback ----------
+
+  /** Marks changed items for a moment, each with a badge ("params −1,792 · → 56×56×32"). */
+  flash(changes: ReadonlyMap<string, string>, ms = 2600): void {
+    clearTimeout(this.flashTimer);
+    this.layerFlash.replaceChildren();
+    for (const el of this.withClass('.changed')) el.classList.remove('changed');
+    const F = this.fonts();
+    for (const [id, text] of changes) {
+      const el = this.nodeEls.get(id);
+      const b = this.laid?.boxes.get(id);
+      if (!el || !b) continue;
+      el.classList.add('changed');
+      if (!text) continue;
+      const minus = text.includes('−');
+      const plus = /\+/.test(text) || text.startsWith('new');
+      const tw = Math.ceil(this.measure.width(text, F.mono)) + 12;
+      const x = b.x + b.width - tw + 6;
+      const y = b.y - 11;
+      this.layerFlash.append(svg('g', { class: `delta-badge ${minus ? 'minus' : plus ? 'plus' : 'neutral'}`, 'data-id': id, transform: `translate(${x},${y})` },
+        svg('rect', { width: tw, height: 17, rx: 8.5 }),
+        svg('text', { x: tw / 2, y: 9 }, text)));
+    }
+    this.flashTimer = window.setTimeout(() => {
+      this.layerFlash.replaceChildren();
+      for (const el of this.withClass('.changed')) el.classList.remove('changed');
+    }, ms);
+  }
+
+  /** Where an item's top-left corner is on screen (px in the svg), or null. */
+  screenOf(id: string): { x: number; y: number } | null {
+    const b = this.laid?.boxes.get(id);
+    if (!b) return null;
+    return { x: b.x * this.t.k + this.t.x, y: b.y * this.t.k + this.t.y };
+  }
+
+  /** Pans so that an item's top-left corner is at (x, y) on screen: the edited node stays under the eye. */
+  keepAt(id: string, x: number, y: number): void {
+    const now = this.screenOf(id);
+    if (!now) return;
+    cancelAnimationFrame(this.anim);
+    this.t = { ...this.t, x: this.t.x + x - now.x, y: this.t.y + y - now.y };
+    this.apply();
+  }
+
+  /** The input port of `target` whose edge ends nearest (x, y), within a few pixels; undefined otherwise. */
+  portAt(target: string, x: number, y: number): number | undefined {
+    if (!this.graph || !this.laid) return undefined;
+    let best: { d: number; port: number } | undefined;
+    for (const e of this.graph.edges) {
+      if (e.target !== target || e.port === undefined) continue;
+      const pts = this.laid.edges.get(e.id)?.points;
+      const end = pts?.[pts.length - 1];
+      if (!end) continue;
+      const d = Math.hypot(end.x - x, (end.y - y) / 2);
+      if (d < 16 && (!best || d < best.d)) best = { d, port: e.port };
+    }
+    return best?.port;
+  }
+
+  /** Client point → graph point. */
+  toGraph(clientX: number, clientY: number): { x: number; y: number } {
+    const r = this.svg.getBoundingClientRect();
+    return { x: (clientX - r.left - this.t.x) / this.t.k, y: (clientY - r.top - this.t.y) / this.t.k };
   }
 
   // ---------- selection and search ----------
@@ -509,11 +588,50 @@ export class Diagram {
       const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
       this.zoomBy(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
     }, { passive: false });
+    let wire: { id: number; source: string; x: number; y: number; over: Element | null } | null = null;
+    const nodeAt = (cx: number, cy: number): SVGGElement | null => {
+      for (const el of document.elementsFromPoint(cx, cy)) {
+        const n = el.closest?.('.node.layer') as SVGGElement | null;
+        if (n && s.contains(n)) return n;
+      }
+      return null;
+    };
     s.addEventListener('pointerdown', (e) => {
       if (e.button !== 0) return;
+      const port = (e.target as Element).closest?.('.port-out');
+      const node = port?.closest('.node.layer') as SVGGElement | null;
+      if (port && node) {
+        e.stopPropagation();
+        const b = this.laid?.boxes.get(node.dataset.id!);
+        if (!b) return;
+        wire = { id: e.pointerId, source: node.dataset.id!, x: b.x + b.width / 2, y: b.y + b.height, over: null };
+        s.setPointerCapture(e.pointerId);
+        s.classList.add('wiring');
+        this.events.hover(null, 0, 0);
+        return;
+      }
       drag = { id: e.pointerId, x: e.clientX, y: e.clientY, tx: this.t.x, ty: this.t.y, moved: false };
     });
+    s.addEventListener('contextmenu', (e) => {
+      const node = (e.target as Element).closest?.('.node') as SVGGElement | null;
+      if (!node || !this.events.contextMenu) return;
+      e.preventDefault();
+      this.events.contextMenu(node.dataset.id!, e.clientX, e.clientY);
+    });
     s.addEventListener('pointermove', (e) => {
+      if (wire && wire.id === e.pointerId) {
+        const p = this.toGraph(e.clientX, e.clientY);
+        const my = (wire.y + p.y) / 2;
+        this.connectLine.setAttribute('d', `M${wire.x},${wire.y} C${wire.x},${my} ${p.x},${my} ${p.x},${p.y}`);
+        const over = nodeAt(e.clientX, e.clientY);
+        const target = over && over.dataset.id !== wire.source ? over : null;
+        if (target !== wire.over) {
+          wire.over?.classList.remove('drop-target');
+          target?.classList.add('drop-target');
+          wire.over = target;
+        }
+        return;
+      }
       if (drag && drag.id === e.pointerId) {
         const dx = e.clientX - drag.x;
         const dy = e.clientY - drag.y;
@@ -535,6 +653,20 @@ export class Diagram {
     });
     s.addEventListener('pointerleave', () => this.events.hover(null, 0, 0));
     const end = (e: PointerEvent): void => {
+      if (wire && wire.id === e.pointerId) {
+        const w = wire;
+        wire = null;
+        s.classList.remove('wiring');
+        this.connectLine.setAttribute('d', '');
+        w.over?.classList.remove('drop-target');
+        if (s.hasPointerCapture(e.pointerId)) s.releasePointerCapture(e.pointerId);
+        const target = e.type === 'pointerup' ? nodeAt(e.clientX, e.clientY) : null;
+        if (target && target.dataset.id !== w.source) {
+          const p = this.toGraph(e.clientX, e.clientY);
+          this.events.connect?.(w.source, target.dataset.id!, p.x, p.y);
+        }
+        return;
+      }
       if (!drag || drag.id !== e.pointerId) return;
       const wasMoved = drag.moved;
       drag = null;

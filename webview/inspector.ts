@@ -2,13 +2,45 @@
 import type { ReportLayer } from '../src/core/analysis/report-types';
 import { bytes, grouped, human } from '../src/core/analysis/units';
 import type { AttrValue } from '../src/core/ir';
+import { attrEditorRow } from './attr-controls';
 import { dims, fullDims, h } from './dom';
+import { kerasName } from './edit-ui';
 import type { ModelView } from './model';
+import type { OpCatalogEntry } from './protocol';
 
 export interface InspectorEvents {
   select(id: string): void;
   reveal(id: string): void;
   toggle(groupId: string): void;
+}
+
+export type LayerAction = 'insert-after' | 'insert-before' | 'delete' | 'duplicate' | 'rename' | 'connect' | 'add-input' | 'replace-input';
+
+/** Present when the host can edit the model (it sent the op catalog). */
+export interface InspectorEditing {
+  schema(type: string): OpCatalogEntry | undefined;
+  commit(layer: string, attr: string, value: AttrValue): void;
+  action(action: LayerAction, layer: string, input?: number): void;
+  /** The inline rename field is open for this layer. */
+  readonly renaming: string | null;
+  /** Why a name cannot be used, or null. */
+  checkName(layer: string, name: string): string | null;
+  rename(layer: string, newName: string | null): void;
+  inputShape(layer: string, shape: (number | null)[]): void;
+}
+
+/** Actions a layer offers, by its type (the same list feeds the context menu). */
+export function layerActions(layer: ReportLayer): { action: LayerAction; label: string; key?: string; disabled?: boolean; danger?: boolean }[] {
+  const isInput = layer.family === 'input' || layer.type === 'Input' || layer.type === 'InputLayer';
+  const merge = layer.family === 'merge';
+  return [
+    { action: 'insert-after', label: 'Insert after…' },
+    { action: 'insert-before', label: 'Insert before…', disabled: isInput },
+    { action: 'duplicate', label: 'Duplicate', disabled: isInput },
+    { action: 'rename', label: 'Rename', key: 'F2' },
+    merge ? { action: 'add-input', label: 'Add input from…' } : { action: 'connect', label: 'Connect input from…', disabled: isInput },
+    { action: 'delete', label: 'Delete', key: 'Del', disabled: isInput, danger: true },
+  ];
 }
 
 const famClass = (f: string): string => `fam-${/^[a-z]+$/.test(f) ? f : 'unknown'}`;
@@ -43,12 +75,13 @@ function row(label: string, value: Node | string, shareText?: string, cls = ''):
   return h('tr', {}, h('td', {}, label), h('td', { class: cls }, value), h('td', { class: 'share' }, shareText ?? ''));
 }
 
-export function renderInspector(root: HTMLElement, view: ModelView | null, id: string | null, ev: InspectorEvents): void {
+export function renderInspector(root: HTMLElement, view: ModelView | null, id: string | null, ev: InspectorEvents, edit?: InspectorEditing): void {
   root.replaceChildren();
   if (!view || !id) {
     root.append(h('div', { class: 'empty' },
       h('p', {}, 'Select a layer to see its shapes, parameters, cost and attributes.'),
-      h('p', { class: 'help' }, h('kbd', {}, '←↑↓→'), ' move along edges · ', h('kbd', {}, 'f'), ' fit · ', h('kbd', {}, '+'), ' ', h('kbd', {}, '−'), ' zoom · ', h('kbd', {}, '/'), ' search · ', h('kbd', {}, 'Enter'), ' expand block')));
+      h('p', { class: 'help' }, h('kbd', {}, '←↑↓→'), ' move along edges · ', h('kbd', {}, 'f'), ' fit · ', h('kbd', {}, '+'), ' ', h('kbd', {}, '−'), ' zoom · ', h('kbd', {}, '/'), ' search · ', h('kbd', {}, 'Enter'), ' expand block'),
+      edit ? h('p', { class: 'help' }, 'Editing: change attributes here · right-click a layer for actions · ', h('kbd', {}, 'Del'), ' delete · ', h('kbd', {}, 'F2'), ' rename · drag from a layer’s output dot onto another layer to connect') : null));
     return;
   }
   const totals = view.report.totals;
@@ -58,7 +91,7 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
     if (g) renderGroup(root, view, id, ev);
     return;
   }
-  root.append(renderLayerHeader(layer, ev));
+  root.append(renderLayerHeader(layer, ev, edit));
 
   // Shapes
   const shapes = h('section', {}, h('h3', {}, 'Tensors'));
@@ -68,6 +101,11 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
     a.addEventListener('click', () => ev.select(input));
     a.addEventListener('keydown', (e) => e.key === 'Enter' && ev.select(input));
     const cell = h('span', {}, a, ' ', h('span', { class: 'mono' }, dims(layer.inputShapes[i] ?? view.layers.get(input)?.outputShape)));
+    if (edit) {
+      const swap = h('button', { class: 'mini', 'data-action': 'replace-input', 'data-input': i, title: `Feed ${layer.inputs.length > 1 ? `input ${i + 1}` : 'the input'} from another layer…`, 'aria-label': `Feed input ${i + 1} from another layer` }, '⇄');
+      swap.addEventListener('click', () => edit.action('replace-input', layer.name, i));
+      cell.append(swap);
+    }
     t.append(row(layer.inputs.length > 1 ? `Input ${i + 1}` : 'Input', cell));
   });
   t.append(row('Output', h('span', { class: 'mono', 'data-testid': 'inspector-output' }, fullDims(layer.outputShape))));
@@ -113,27 +151,120 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
 
   // Attributes
   const entries = Object.entries(layer.attrs);
-  const attrs = h('section', {}, h('h3', {}, 'Attributes'));
-  if (!entries.length) attrs.append(h('div', { class: 'empty-attrs' }, h('span', { class: 'label' }, 'None')));
+  const schema = edit?.schema(layer.type);
+  const attrs = h('section', { class: schema ? 'editable' : '' }, h('h3', {}, 'Attributes'));
+  const isInput = layer.family === 'input' || layer.type === 'Input' || layer.type === 'InputLayer';
+  if (edit && isInput && layer.outputShape?.length === 4) attrs.append(inputShapeEditor(layer, edit));
+  if (!entries.length && !schema?.attrs.length) attrs.append(h('div', { class: 'empty-attrs' }, h('span', { class: 'label' }, 'None')));
   else {
     const at = h('table');
-    for (const [k, v] of entries) at.append(row(k, h('span', { class: 'attr-val' }, formatAttr(v))));
+    const known = new Set(schema?.attrs.map((a) => a.name));
+    if (schema) for (const a of schema.attrs) at.append(attrEditorRow(layer, a, { commit: (attr, value) => edit!.commit(layer.name, attr, value) }));
+    for (const [k, v] of entries) if (!known.has(k)) at.append(row(schema || edit ? kerasName(k) : k, h('span', { class: 'attr-val' }, formatAttr(v))));
     attrs.append(at);
   }
   if (layer.sourceClass && layer.sourceClass !== layer.type) attrs.append(h('div', { class: 'label' }, `Class in file: ${layer.sourceClass}`));
-  root.append(attrs);
+  // Editing: the attributes come first, right under the layer's name and actions.
+  if (edit) root.insertBefore(attrs, root.children[1] ?? null);
+  else root.append(attrs);
 }
 
-function renderLayerHeader(layer: ReportLayer, ev: InspectorEvents): HTMLElement {
+function renderLayerHeader(layer: ReportLayer, ev: InspectorEvents, edit?: InspectorEditing): HTMLElement {
   const reveal = h('vscode-button', { secondary: true, 'data-action': 'reveal', title: 'Show this layer in the model file' }, 'Reveal in file');
   if (!layer.range) reveal.setAttribute('disabled', '');
   reveal.addEventListener('click', () => ev.reveal(layer.name));
+  const name = edit?.renaming === layer.name ? renameField(layer, edit) : h('div', { class: 'lname', 'data-testid': 'inspector-name' }, layer.name);
   const header = h('header', { class: famClass(layer.family) },
     h('div', { class: 'kind' }, h('span', { class: 'swatch' }), h('span', { class: 'type' }, layer.type), h('span', { class: 'label' }, layer.label)),
-    h('div', { class: 'lname', 'data-testid': 'inspector-name' }, layer.name),
+    name,
     h('div', { class: 'actions' }, reveal),
   );
+  if (edit) {
+    const bar = h('div', { class: 'actions edit-actions', role: 'toolbar', 'aria-label': 'Layer actions' });
+    for (const a of layerActions(layer)) {
+      const b = h('vscode-button', { secondary: true, 'data-action': a.action, title: a.key ? `${a.label.replace('…', '')} (${a.key})` : a.label, class: a.danger ? 'danger' : '' }, a.label);
+      if (a.disabled) b.setAttribute('disabled', '');
+      b.addEventListener('click', () => a.disabled || edit.action(a.action, layer.name));
+      bar.append(b);
+    }
+    header.append(bar);
+  }
   return header;
+}
+
+function renameField(layer: ReportLayer, edit: InspectorEditing): HTMLElement {
+  const f = h('vscode-textfield', { value: layer.name, 'aria-label': `New name for ${layer.name}`, class: 'rename', 'data-testid': 'rename-field' }) as HTMLElement & { value: string; invalid: boolean };
+  f.value = layer.name;
+  const msg = h('div', { class: 'attr-error', role: 'alert', hidden: true });
+  let done = false;
+  const commit = (): void => {
+    if (done) return;
+    const name = (f.value ?? '').trim();
+    if (name === layer.name) return void ((done = true), edit.rename(layer.name, null));
+    const err = edit.checkName(layer.name, name);
+    msg.hidden = !err;
+    msg.textContent = err ?? '';
+    f.invalid = !!err;
+    if (err) return;
+    done = true;
+    edit.rename(layer.name, name);
+  };
+  f.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      commit();
+    } else if (e.key === 'Escape') {
+      e.preventDefault();
+      e.stopPropagation();
+      done = true;
+      edit.rename(layer.name, null);
+    }
+  });
+  f.addEventListener('input', () => {
+    msg.hidden = true;
+    f.invalid = false;
+  });
+  requestAnimationFrame(() => {
+    f.focus();
+    const input = f.shadowRoot?.querySelector('input');
+    input?.select();
+  });
+  return h('div', { class: 'rename-wrap' }, f, msg);
+}
+
+/** Height × width × channels of an Input layer; commits `setInputShape`. */
+function inputShapeEditor(layer: ReportLayer, edit: InspectorEditing): HTMLElement {
+  const shape = layer.outputShape!;
+  const msg = h('div', { class: 'attr-error', role: 'alert', hidden: true });
+  const names = ['height', 'width', 'channels'];
+  const fields = [1, 2, 3].map((d, i) => {
+    const f = h('vscode-textfield', { type: 'number', class: 'num pair', min: 1, step: 1, 'aria-label': `Input ${names[i]}`, 'data-dim': d, placeholder: 'None' }) as HTMLElement & { value: string; invalid: boolean };
+    f.value = shape[d] === null ? '' : String(shape[d]);
+    return f;
+  });
+  const commit = (): void => {
+    const next: (number | null)[] = [shape[0]];
+    for (const [i, f] of fields.entries()) {
+      const s = (f.value ?? '').trim();
+      const n = s === '' ? null : Number(s);
+      if (n !== null && (!Number.isInteger(n) || n < 1)) {
+        msg.hidden = false;
+        msg.textContent = `input ${names[i]} must be a whole number ≥ 1`;
+        fields.forEach((x) => (x.invalid = true));
+        return;
+      }
+      next.push(n);
+    }
+    msg.hidden = true;
+    fields.forEach((x) => (x.invalid = false));
+    if (JSON.stringify(next) !== JSON.stringify(shape)) edit.inputShape(layer.name, next);
+  };
+  for (const f of fields) {
+    f.addEventListener('keydown', (e) => e.key === 'Enter' && (e.preventDefault(), commit()));
+    f.addEventListener('change', commit);
+  }
+  return h('table', {}, h('tr', { class: 'attr-edit' }, h('td', {}, h('label', {}, 'input shape')), h('td', { colspan: 2 },
+    h('div', { class: 'pair-fields triple', role: 'group', 'aria-label': 'Input shape' }, fields[0], h('span', { class: 'times' }, '×'), fields[1], h('span', { class: 'times' }, '×'), fields[2]), msg)));
 }
 
 function renderGroup(root: HTMLElement, view: ModelView, id: string, ev: InspectorEvents): void {

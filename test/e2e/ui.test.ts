@@ -196,7 +196,8 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     assert.ok(target, `a visible layer node to click (visible: ${visible.join(', ')})`);
     await frame.locator(`svg.diagram g.node.layer[data-id="${target.id}"]`).click();
     await until('the node selected in the diagram', () => frame.locator(`svg.diagram g.node.selected[data-id="${target.id}"]`).count());
-    const r = target.nameRange!;
+    // The host selects the bare name, without the quotes of its JSON string.
+    const r = { start: target.nameRange!.start + 1, end: target.nameRange!.end - 1 };
     const start = lineCol(text, r.start);
     const end = lineCol(text, r.end);
     const want = text.slice(r.start, r.end);

@@ -101,7 +101,7 @@ async function smallModel(): Promise<{ topology: unknown; specs: tf.io.WeightsMa
     name: 'small',
     layers: [
       tfl.layers.conv2d({ inputShape: [5, 5, 2], filters: 3, kernelSize: 2, name: 'conv1', biasInitializer: 'randomNormal' }),
-      tfl.layers.batchNormalization({ name: 'bn', gammaInitializer: 'randomUniform', movingVarianceInitializer: 'ones' }),
+      tfl.layers.batchNormalization({ name: 'bn', gammaInitializer: 'randomUniform', betaInitializer: 'randomNormal', movingVarianceInitializer: 'ones' }),
       tfl.layers.flatten({ name: 'flat' }),
       tfl.layers.dense({ units: 4, name: 'fc', biasInitializer: 'randomNormal' }),
     ],

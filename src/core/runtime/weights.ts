@@ -6,6 +6,9 @@ import type { Analysis } from '../analysis/types';
 import type { Graph, IRNode } from '../ir';
 import { getOp, type WeightShape } from '../ops';
 import { formatShape } from '../ops/tensor-math';
+// The loaders import this module's helpers back; they use them only when called, so the cycle is harmless.
+import { loadKerasWeights } from './weights-keras';
+import { loadTfjsWeights } from './weights-tfjs';
 
 // Weights for the executor: one common shape for every source (TF.js shards, Keras HDF5 files,
 // `.keras` archives), and the checks every source shares. A loader finds, for each tensor in its
@@ -181,7 +184,7 @@ export async function loadWeights(path: string, model: Graph | Analysis, options
     file = found;
   }
   const kind = weightsKind(file);
-  if (kind === 'tfjs') return (await import('./weights-tfjs')).loadTfjsWeights(file, model, options);
-  if (kind === 'keras-h5' || kind === 'keras-archive') return (await import('./weights-keras')).loadKerasWeights(file, model, options);
+  if (kind === 'tfjs') return loadTfjsWeights(file, model, options);
+  if (kind === 'keras-h5' || kind === 'keras-archive') return loadKerasWeights(file, model, options);
   throw new WeightsError(file, [], `${file}: not a weights file CNN Lens reads (a TF.js model.json, a Keras .h5 / .weights.h5, or a .keras archive)`);
 }
