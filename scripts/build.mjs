@@ -1,7 +1,7 @@
 // Bundles the products separately: the extension (Node, vscode external), the CLI (Node) and the
 // webview (browser, plus its layout worker). `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -24,3 +24,8 @@ if (watch) {
   await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 }
+
+// The wasm backend loads its binaries at run time from next to the bundle (src/core/runtime/backend.ts).
+const wasmDist = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
+mkdirSync('dist', { recursive: true });
+for (const f of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) copyFileSync(`${wasmDist}/${f}`, `dist/${f}`);

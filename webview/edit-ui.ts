@@ -231,6 +231,7 @@ export class ContextMenu {
     this.el = h('div', { class: 'context-menu', role: 'menu', hidden: true, tabindex: -1 });
     parent.append(this.el);
     this.el.addEventListener('keydown', (e) => {
+      e.stopPropagation(); // the diagram's own keys (arrows, Delete…) wait until the menu is closed
       const items = [...this.el.querySelectorAll<HTMLElement>('[role="menuitem"]:not([aria-disabled="true"])')];
       const at = items.indexOf(document.activeElement as HTMLElement);
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
@@ -264,11 +265,13 @@ export class ContextMenu {
     if (this.resolve) this.close(null);
     this.returnFocus = document.activeElement as HTMLElement | null;
     this.el.setAttribute('aria-label', label);
-    this.el.replaceChildren(...items.flatMap((it) => [
-      it.separator ? h('div', { class: 'sep', role: 'separator' }) : null,
-      h('div', { class: `item${it.danger ? ' danger' : ''}`, role: 'menuitem', tabindex: -1, 'data-id': it.id, 'aria-disabled': it.disabled ? 'true' : undefined },
-        h('span', {}, it.label), it.key ? h('kbd', {}, it.key) : null),
-    ].filter((n): n is HTMLElement => !!n)));
+    const nodes: HTMLElement[] = [];
+    for (const it of items) {
+      if (it.separator && nodes.length) nodes.push(h('div', { class: 'sep', role: 'separator' }));
+      nodes.push(h('div', { class: `item${it.danger ? ' danger' : ''}`, role: 'menuitem', tabindex: -1, 'data-id': it.id, 'aria-disabled': it.disabled ? 'true' : undefined },
+        h('span', {}, it.label), it.key ? h('kbd', {}, it.key) : null));
+    }
+    this.el.replaceChildren(...nodes);
     this.el.hidden = false;
     const parent = (this.el.offsetParent as HTMLElement | null) ?? document.body;
     const pw = parent.clientWidth;

@@ -12,9 +12,12 @@ import { dims, h } from './dom';
 import { fromElk, toElk, type ElkNode } from './elk-graph';
 import { download, exportSvg, svgToPng } from './export';
 import { connectHost, LayoutClient } from './host';
-import { renderInspector } from './inspector';
+import { Banner, changeText, ContextMenu, diffReports, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
+import { layerActions, renderInspector, type InspectorEditing, type LayerAction } from './inspector';
 import { ancestors, buildModelView, defaultCollapsed, visibleGraph, type ModelView } from './model';
-import { PROTOCOL_VERSION, type HostMessage } from './protocol';
+import { PROTOCOL_VERSION, type HostMessage, type OpCatalogEntry } from './protocol';
+import type { ModelEdit } from '../src/core/edit/types';
+import type { TensorShape } from '../src/core/ir';
 import { SummaryTable } from './table';
 
 interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; tab?: 'diagram' | 'table' }
@@ -39,6 +42,19 @@ let matches: string[] = [];
 let matchIndex = -1;
 let layoutSeq = 0;
 let firstDraw = true;
+// Editing: the host's op catalog (absent: the view is read-only), edits in flight, and what to do when
+// the edited model comes back.
+let catalog: Map<string, OpCatalogEntry> | null = null;
+let editSeq = 0;
+const pendingEdits = new Map<number, { edit: ModelEdit; fallback?: string }>();
+/** Select this layer once it exists (an inserted or renamed layer arrives with the next model). */
+let pendingFocus: string | null = null;
+/** Old name → new name of the last rename, so its numbers are compared with its old self. */
+let renamedTo = new Map<string, string>();
+let renaming: string | null = null;
+/** The item to keep under the eye across the next relayout, at this screen position. */
+let keepPlace: { id: string; x: number; y: number } | null = null;
+let pendingFlash: ReadonlyMap<string, string> | null = null;
 const saved = host.getState<SavedState>();
 if (saved) {
   heat = saved.heat ?? heat;
@@ -68,12 +84,18 @@ const zoomIn = btn('+', 'Zoom in (+)', 'zoom-in', { class: 'icon' });
 const fitBtn = btn('Fit', 'Fit to view (f)', 'fit');
 const exportSvgBtn = btn('SVG', 'Export the diagram as SVG', 'export-svg');
 const exportPngBtn = btn('PNG', 'Export the diagram as PNG', 'export-png');
+type NumField = HTMLElement & { value: string; invalid: boolean };
+const inputH = h('vscode-textfield', { type: 'number', min: 1, step: 1, class: 'size', 'aria-label': 'Input height', title: 'Input height', 'data-testid': 'input-h' }) as NumField;
+const inputW = h('vscode-textfield', { type: 'number', min: 1, step: 1, class: 'size', 'aria-label': 'Input width', title: 'Input width', 'data-testid': 'input-w' }) as NumField;
+const inputSize = h('div', { class: 'group input-size diagram-only', role: 'group', 'aria-label': 'Input size', hidden: true },
+  h('span', { class: 'inline-label' }, 'Input'), inputH, h('span', { class: 'times' }, '×'), inputW);
 
 const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Diagram tools' },
   h('div', { class: 'title' }, titleName, titleFormat),
   h('div', { class: 'view-tabs', role: 'tablist' }, tabDiagram, tabTable),
   h('div', { class: 'group' }, search, matchCount),
   h('div', { class: 'spacer' }),
+  inputSize,
   h('div', { class: 'group diagram-only' }, heatSelect, edgeToggle),
   h('span', { class: 'sep diagram-only' }),
   h('div', { class: 'group diagram-only' }, expandAll, collapseAll),
@@ -91,6 +113,9 @@ const families = h('div', { class: 'families' });
 const zoomReadout = h('div', { class: 'zoom-readout' });
 const tooltip = h('div', { class: 'tooltip', hidden: true, role: 'tooltip' });
 const stage = h('div', { class: 'stage' }, diagramView, tableView, status);
+const banner = new Banner(stage);
+const quickPick = new QuickPick(stage);
+const menu = new ContextMenu(stage);
 diagramView.append(legend, families, zoomReadout, tooltip);
 const inspector = h('aside', { class: 'inspector', 'aria-label': 'Layer inspector' });
 const main = h('div', { class: 'main' }, stage, inspector);
@@ -106,6 +131,8 @@ const diagram = new Diagram(diagramView, {
   select: (id) => select(id, { post: true, reveal: false }),
   toggle: (g) => toggleGroup(g),
   hover: (id, x, y) => showTooltip(id, x, y),
+  contextMenu: (id, x, y) => void openMenu(id, x, y),
+  connect: (source, target, x, y) => dropConnect(source, target, x, y),
 });
 diagramView.insertBefore(diagram.svg, legend);
 diagram.onZoom = (k) => (zoomReadout.textContent = `${Math.round(k * 100)}%`);
@@ -167,6 +194,20 @@ async function relayout(): Promise<void> {
   if (firstDraw) {
     diagram.initialView();
     firstDraw = false;
+  } else if (keepPlace) {
+    const k = keepPlace;
+    const id = graph.rep.get(k.id) ?? (v.groups.has(k.id) ? k.id : null);
+    if (id) diagram.keepAt(id, k.x, k.y);
+  }
+  keepPlace = null;
+  if (pendingFlash) {
+    const byRep = new Map<string, string>();
+    for (const [layer, text] of pendingFlash) {
+      const rep = graph.rep.get(layer);
+      if (rep && !byRep.has(rep)) byRep.set(rep, rep === layer ? text : '');
+    }
+    diagram.flash(byRep);
+    pendingFlash = null;
   }
   lastLayout.renderMs = performance.now() - r0;
   mark('rendered');
@@ -187,12 +228,15 @@ function updateLegend(): void {
   );
 }
 
-function renderTotals(): void {
+let totalsTimer = 0;
+function renderTotals(delta?: ReportDelta): void {
   if (!view) return totals.replaceChildren();
   const t = view.report.totals;
   const errors = view.report.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = view.report.diagnostics.filter((d) => d.severity === 'warning').length;
-  const item = (label: string, value: string, title?: string): HTMLElement => h('span', { title }, `${label} `, h('b', {}, value));
+  const moved = (key: string): boolean => !!delta && (key === 'params' ? delta.totals.params !== 0 : key === 'trainable' ? delta.totals.trainable !== 0 : key === 'macs' ? !!delta.totals.macs : key === 'flops' ? !!delta.totals.flops : false);
+  const item = (label: string, value: string, title?: string): HTMLElement => h('span', { title, 'data-total': label.toLowerCase() }, `${label} `, h('b', { class: moved(label.toLowerCase()) ? 'flash' : '' }, value));
+  const chips = deltaChips(delta);
   totals.replaceChildren(
     item('Params', human(t.params), t.params === null ? undefined : `${grouped(t.params)} parameters`),
     item('Trainable', human(t.trainableParams), t.trainableParams === null ? undefined : grouped(t.trainableParams)),
@@ -200,9 +244,31 @@ function renderTotals(): void {
     item('FLOPs', human(t.flops), t.flops === null ? undefined : grouped(t.flops)),
     item('Weights', bytes(t.weightBytes)),
     item('Activations', bytes(t.activationBytes)),
+    ...(chips ? [chips] : []),
     h('span', { class: 'right' }, h('b', {}, String(view.layers.size)), ' layers · ', h('b', {}, String(view.groups.size)), ' blocks'),
     h('span', { class: `problems${errors + warnings ? ' has' : ''}` }, h('b', {}, String(errors)), ' errors · ', h('b', {}, String(warnings)), ' warnings'),
   );
+}
+
+/** The totals' changes after an edit, for a moment: `params −590,080`, `MACs −1.85G`. */
+function deltaChips(delta?: ReportDelta): HTMLElement | null {
+  clearTimeout(totalsTimer);
+  if (!delta) return null;
+  const d = delta.totals;
+  const chip = (key: string, n: number | null, text: (n: number) => string, title: string): HTMLElement | null =>
+    n ? h('span', { class: `delta ${n < 0 ? 'minus' : 'plus'}`, 'data-delta': key, title }, text(n)) : null;
+  const chips = [
+    chip('params', d.params, (n) => `params ${signed(n)}`, 'Change in parameters'),
+    chip('macs', d.macs, (n) => `MACs ${signedHuman(n)}`, d.macs === null ? '' : `MACs ${signed(d.macs)}`),
+    chip('flops', d.flops, (n) => `FLOPs ${signedHuman(n)}`, d.flops === null ? '' : `FLOPs ${signed(d.flops)}`),
+  ].filter((c): c is HTMLElement => !!c);
+  if (!chips.length) return null;
+  const box = h('span', { class: 'deltas', role: 'status', 'aria-label': 'Change from the edit' }, ...chips);
+  totalsTimer = window.setTimeout(() => {
+    box.remove();
+    for (const b of totals.querySelectorAll('b.flash')) b.classList.remove('flash');
+  }, 2600);
+  return box;
 }
 
 function highlightSelection(): void {
@@ -222,12 +288,9 @@ function visibleRep(layer: string): string {
 async function select(id: string | null, opts: { post: boolean; reveal: boolean; expand?: boolean }): Promise<void> {
   if (!view) return;
   if (id && !view.layers.has(id) && !view.groups.has(id)) id = null;
+  if (id !== selected) renaming = null;
   selected = id;
-  renderInspector(inspector, view, id, {
-    select: (other) => select(other, { post: true, reveal: true, expand: true }),
-    reveal: (layer) => host.post({ type: 'reveal', node: layer }),
-    toggle: (g) => toggleGroup(g),
-  });
+  renderInspectorNow();
   table.select(id && view.layers.has(id) ? id : null);
   if (opts.post && (id === null || view.layers.has(id))) host.post({ type: 'select', node: id });
   persist();
@@ -243,6 +306,14 @@ async function select(id: string | null, opts: { post: boolean; reveal: boolean;
     const rep = view.layers.has(id) ? visibleRep(id) : id;
     diagram.reveal(rep);
   }
+}
+
+function renderInspectorNow(): void {
+  renderInspector(inspector, view, selected, {
+    select: (other) => select(other, { post: true, reveal: true, expand: true }),
+    reveal: (layer) => host.post({ type: 'reveal', node: layer }),
+    toggle: (g) => toggleGroup(g),
+  }, editing());
 }
 
 async function toggleGroup(g: string): Promise<void> {
@@ -382,6 +453,22 @@ document.addEventListener('keydown', (e) => {
         if (g && visibleRep(selected) !== selected) void toggleGroup(visibleRep(selected));
       }
       break;
+    case 'Delete':
+      if (onControl || !catalog || !selected || !view?.layers.has(selected)) return;
+      layerAction('delete', selected);
+      break;
+    case 'F2':
+      if (!catalog || !selected || !view?.layers.has(selected)) return;
+      layerAction('rename', selected);
+      break;
+    case 'ContextMenu':
+      if (!selected) return;
+      void openMenuAtNode(selected);
+      break;
+    case 'F10':
+      if (!e.shiftKey || !selected) return;
+      void openMenuAtNode(selected);
+      break;
     case 'Escape':
       if (query) {
         search.value = '';
@@ -407,12 +494,15 @@ function ensureTable(): void {
 
 function setTab(t: 'diagram' | 'table'): void {
   tab = t;
+  quickPick.close(null);
+  menu.close(null);
   if (t === 'table') ensureTable();
   tabDiagram.setAttribute('aria-selected', String(t === 'diagram'));
   tabTable.setAttribute('aria-selected', String(t === 'table'));
   diagramView.hidden = t !== 'diagram';
   tableView.hidden = t !== 'table';
   for (const el of toolbar.querySelectorAll<HTMLElement>('.diagram-only')) el.hidden = t !== 'diagram';
+  renderInputSize();
   if (t === 'table' && selected) table.select(selected);
   persist();
 }
@@ -469,11 +559,215 @@ async function exportNow(format: 'svg' | 'png'): Promise<void> {
 exportSvgBtn.addEventListener('click', () => void doExport('svg'));
 exportPngBtn.addEventListener('click', () => void doExport('png').catch((err) => setStatus(`PNG export failed: ${err}`)));
 
+// ---------- editing ----------
+function editing(): InspectorEditing | undefined {
+  if (!catalog || !view) return undefined;
+  const cat = catalog;
+  return {
+    schema: (type) => cat.get(type),
+    commit: (layer, attr, value) => sendEdit({ kind: 'setAttribute', layer, attr, value }, `Could not change ${attr} of ${layer}`),
+    action: (action, layer, input) => layerAction(action, layer, input),
+    renaming,
+    checkName: (layer, name) => checkName(layer, name),
+    rename: (layer, newName) => {
+      renaming = null;
+      if (newName) sendEdit({ kind: 'renameLayer', layer, newName }, `Could not rename ${layer}`);
+      renderInspectorNow();
+      if (!newName) diagram.svg.focus();
+    },
+    inputShape: (layer, shape) => sendEdit({ kind: 'setInputShape', layer, shape }, 'Could not change the input shape'),
+  };
+}
+
+function checkName(layer: string, name: string): string | null {
+  if (!name) return 'A layer needs a name';
+  if (/\s/.test(name)) return 'Names cannot contain spaces';
+  if (!/^[A-Za-z0-9_.\-]+$/.test(name)) return 'Use letters, digits, _ . and - only';
+  if (name !== layer && view?.layers.has(name)) return `There is already a layer named ${name}`;
+  return null;
+}
+
+const refusalTitle = new Map<number, string>();
+
+/** Posts an edit; the host answers with `editResult` (same id) and, when applied, a new `model`. */
+function sendEdit(edit: ModelEdit, refusal: string, fallback?: string): number {
+  const id = ++editSeq;
+  pendingEdits.set(id, { edit, fallback });
+  // The new model may come before the result: know at once which layer a rename is about.
+  if (edit.kind === 'renameLayer') renamedTo = new Map([[edit.layer, edit.newName]]);
+  refusalTitle.set(id, refusal);
+  banner.hide();
+  document.body.dataset.editing = 'pending';
+  host.post({ type: 'edit', id, edit });
+  return id;
+}
+
+function onEditResult(msg: Extract<HostMessage, { type: 'editResult' }>): void {
+  const p = pendingEdits.get(msg.id);
+  const title = refusalTitle.get(msg.id) ?? 'The edit was refused';
+  pendingEdits.delete(msg.id);
+  refusalTitle.delete(msg.id);
+  if (!pendingEdits.size) delete document.body.dataset.editing;
+  if (!msg.ok) {
+    if (p?.edit.kind === 'renameLayer') renamedTo = new Map();
+    banner.show('error', `${title}: ${msg.message ?? 'the host refused the edit'}`, [], 0);
+    renderInspectorNow(); // back to the file's values
+    return;
+  }
+  if (msg.problems?.length) banner.show('warning', `Applied, but it breaks ${msg.problems.length === 1 ? 'a layer' : `${msg.problems.length} layers`} downstream (undo with Ctrl+Z):`, msg.problems, 0);
+  const focus = msg.focus ?? p?.fallback ?? null;
+  if (!focus) return;
+  if (view?.layers.has(focus)) {
+    if (focus !== selected) void select(focus, { post: true, reveal: true, expand: true });
+  } else pendingFocus = focus;
+}
+
+async function pickOp(layer: string, position: 'after' | 'before'): Promise<void> {
+  const l = view?.layers.get(layer);
+  if (!l || !catalog) return;
+  const op = await quickPick.show(`Insert a layer ${position} ${layer}`, 'Type to search layer kinds…', opItems([...catalog.values()], l.type, position));
+  if (op) sendEdit({ kind: 'insertLayer', anchor: layer, position, op }, `Could not insert ${op} ${position} ${layer}`);
+}
+
+async function pickSource(layer: string, input: number, append: boolean): Promise<void> {
+  if (!view) return;
+  const l = view.layers.get(layer);
+  if (!l) return;
+  const shape = l.inputShapes[append ? 0 : input] ?? view.layers.get(l.inputs[append ? 0 : input])?.outputShape ?? null;
+  const want = l.family === 'merge' && l.type !== 'Concatenate' && shape ? dims(shape) : null;
+  const title = append ? `Add an input to ${layer} from…` : `Feed ${l.inputs.length > 1 ? `input ${input + 1} of ` : ''}${layer} from…`;
+  const items = sourceItems(view.report, view.consumers, l, want, append ? [...l.inputs] : [l.inputs[input]].filter(Boolean));
+  const from = await quickPick.show(title, 'Type to search layers…', items);
+  if (from) sendEdit({ kind: 'connect', layer, input: append ? l.inputs.length : input, from }, `Could not connect ${from} to ${layer}`);
+}
+
+function layerAction(action: LayerAction, layer: string, input = 0): void {
+  const l = view?.layers.get(layer);
+  if (!l || !catalog) return;
+  switch (action) {
+    case 'insert-after': void pickOp(layer, 'after'); break;
+    case 'insert-before': void pickOp(layer, 'before'); break;
+    case 'duplicate': sendEdit({ kind: 'duplicateLayer', layer }, `Could not duplicate ${layer}`); break;
+    case 'delete': sendEdit({ kind: 'deleteLayer', layer }, `Could not delete ${layer}`, l.inputs[0]); break;
+    case 'rename':
+      if (selected !== layer) void select(layer, { post: true, reveal: true });
+      renaming = layer;
+      renderInspectorNow();
+      break;
+    case 'connect': void pickSource(layer, 0, false); break;
+    case 'replace-input': void pickSource(layer, input, false); break;
+    case 'add-input': void pickSource(layer, 0, true); break;
+  }
+}
+
+async function openMenu(id: string, clientX: number, clientY: number): Promise<void> {
+  if (!view) return;
+  if (selected !== id) await select(id, { post: true, reveal: false });
+  const r = stage.getBoundingClientRect();
+  const l = view.layers.get(id);
+  const items = l && catalog
+    ? [...layerActions(l).map((a) => ({ id: a.action, label: a.label, key: a.key, disabled: a.disabled, danger: a.danger, separator: a.action === 'delete' })), { id: 'reveal', label: 'Reveal in file', separator: true, disabled: !l.range }]
+    : view.groups.has(id)
+      ? [{ id: 'toggle', label: visibleRep(view.groups.get(id)!.allLayers[0]) === id ? 'Expand block' : 'Collapse block' }]
+      : l ? [{ id: 'reveal', label: 'Reveal in file', disabled: !l.range }] : [];
+  if (!items.length) return;
+  const choice = await menu.show(clientX - r.left, clientY - r.top, `Actions for ${id}`, items);
+  if (!choice) return;
+  if (choice === 'reveal') host.post({ type: 'reveal', node: id });
+  else if (choice === 'toggle') void toggleGroup(id);
+  else layerAction(choice as LayerAction, id);
+}
+
+/** The context menu from the keyboard (the menu key or Shift+F10): opens beside the selected node. */
+async function openMenuAtNode(id: string): Promise<void> {
+  const rep = view?.layers.has(id) ? visibleRep(id) : id;
+  diagram.reveal(rep, false);
+  const el = diagram.svg.querySelector(`.node[data-id="${CSS.escape(rep)}"]`);
+  const r = el?.getBoundingClientRect();
+  if (r) await openMenu(id, r.left + Math.min(r.width, 60), r.bottom);
+}
+
+/** A drag from `source`'s output dropped on `target`: merge layers get a new input (or the port it was dropped on), others have their input replaced. */
+function dropConnect(source: string, target: string, x: number, y: number): void {
+  const l = view?.layers.get(target);
+  if (!l || !catalog || !view?.layers.has(source)) return;
+  if (l.inputs.includes(source) && l.family !== 'merge') return;
+  const port = diagram.portAt(target, x, y);
+  const input = port ?? (l.family === 'merge' ? l.inputs.length : 0);
+  sendEdit({ kind: 'connect', layer: target, input, from: source }, `Could not connect ${source} to ${target}`);
+}
+
+function renderInputSize(): void {
+  const ins = view?.report.model.inputs ?? [];
+  const shape = ins.length === 1 ? ins[0].shape : null;
+  inputSize.hidden = !catalog || !shape || shape.length !== 4 || tab !== 'diagram';
+  if (inputSize.hidden || !shape) return;
+  inputH.value = shape[1] === null ? '' : String(shape[1]);
+  inputW.value = shape[2] === null ? '' : String(shape[2]);
+  inputH.invalid = inputW.invalid = false;
+}
+
+function commitInputSize(): void {
+  const ins = view?.report.model.inputs ?? [];
+  const shape = ins[0]?.shape;
+  if (!shape || shape.length !== 4) return;
+  const read = (f: NumField): number | null | undefined => {
+    const t = (f.value ?? '').trim();
+    if (t === '') return null;
+    const n = Number(t);
+    return Number.isInteger(n) && n >= 1 ? n : undefined;
+  };
+  const hh = read(inputH);
+  const ww = read(inputW);
+  inputH.invalid = hh === undefined;
+  inputW.invalid = ww === undefined;
+  if (hh === undefined || ww === undefined) {
+    banner.show('error', 'The input size must be whole numbers ≥ 1 (or empty for any size).', [], 5000);
+    return;
+  }
+  if (hh === shape[1] && ww === shape[2]) return;
+  const next: TensorShape = [shape[0], hh, ww, shape[3]];
+  sendEdit({ kind: 'setInputShape', layer: ins[0].name, shape: next }, 'Could not change the input size');
+}
+for (const f of [inputH, inputW]) {
+  f.addEventListener('keydown', (e) => e.key === 'Enter' && (e.preventDefault(), commitInputSize()));
+  f.addEventListener('change', commitInputSize);
+}
+
+function setCatalog(ops: readonly OpCatalogEntry[]): void {
+  catalog = new Map(ops.map((o) => [o.kind, o]));
+  diagram.editable = true;
+  document.body.dataset.editable = 'true';
+  renderInputSize();
+  renderInspectorNow();
+  if (view) void relayout();
+}
+
 // ---------- messages ----------
 function loadModel(report: ModelReport, newUri: string): void {
   mark('model-received');
   const sameDoc = !!view && newUri === uri;
+  const previous = sameDoc ? view!.report : null;
+  if (sameDoc && selected) {
+    // Keep the edited (selected) node where it is on screen.
+    const rep = view!.layers.has(selected) ? visibleRep(selected) : selected;
+    const at = diagram.screenOf(rep);
+    const keepId = renamedTo.get(selected) ?? selected;
+    if (at) keepPlace = { id: keepId, x: at.x, y: at.y };
+  }
   view = buildModelView(report);
+  let delta: ReportDelta | undefined;
+  if (previous && previous !== report) {
+    delta = diffReports(previous, report, renamedTo);
+    const renamedBack = new Set(renamedTo.values());
+    pendingFlash = new Map([...delta.layers].filter(([name]) => !renamedBack.has(name)).map(([name, c]) => [name, changeText(c)]));
+    if (selected && renamedTo.has(selected)) selected = renamedTo.get(selected)!;
+  }
+  renamedTo = new Map();
+  if (pendingFocus && view.layers.has(pendingFocus)) {
+    selected = pendingFocus;
+    pendingFocus = null;
+  }
   const restoring = !sameDoc && saved?.uri === newUri && !!saved.collapsed;
   if (sameDoc) {
     for (const g of [...collapsed]) if (!view.groups.has(g)) collapsed.delete(g);
@@ -490,7 +784,8 @@ function loadModel(report: ModelReport, newUri: string): void {
   titleName.title = newUri;
   titleFormat.textContent = report.model.format;
   titleFormat.hidden = !report.model.format;
-  renderTotals();
+  renderTotals(delta);
+  renderInputSize();
   tableFor = null;
   if (tab === 'table') ensureTable();
   runSearch(search.value ?? '');
@@ -513,6 +808,12 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'select':
       void select(msg.node, { post: false, reveal: true, expand: true });
       break;
+    case 'catalog':
+      setCatalog(msg.ops);
+      break;
+    case 'editResult':
+      onEditResult(msg);
+      break;
   }
 });
 
@@ -533,6 +834,8 @@ if (initial) loadModel(initial, embedded?.dataset.uri ?? `standalone:${initial.m
   layerCount: () => view?.layers.size ?? 0,
   lastLayout: () => ({ ...lastLayout }),
   reveal: (id: string) => diagram.reveal(view?.layers.has(id) ? visibleRep(id) : id, false),
+  screenOf: (id: string) => diagram.screenOf(view?.layers.has(id) ? visibleRep(id) : id),
+  get editable() { return !!catalog; },
 };
 
 host.post({ type: 'ready', version: PROTOCOL_VERSION });

@@ -14,6 +14,9 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
 import { reportText } from '../../src/core';
+import { opCatalog } from '../../src/core/edit/catalog';
+import { planEdit } from '../../src/core/edit/plan';
+import type { ModelEdit } from '../../src/core/edit/types';
 import { PROTOCOL_VERSION } from '../../webview/protocol';
 import { FIXTURES } from './fixtures/make-fixtures';
 
@@ -291,5 +294,209 @@ describe('diagram webview (Chromium)', function () {
         await done(context);
       }
     }
+  });
+  // ---------- editing: the webview side (the host is simulated: editResult and the new model are posted
+  // to the page as the extension would, the new report built by planEdit + reportText on the edited text) ----------
+  describe('editing', () => {
+    type Sent = { type: string; id?: number; edit?: ModelEdit };
+    const text = (model: string): string => readFileSync(join(ROOT, 'models', `${model}.json`), 'utf8');
+    const post = (page: Page, message: unknown): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message as object);
+    const edits = async (page: Page): Promise<Sent[]> => ((await sent(page)) as Sent[]).filter((m) => m.type === 'edit');
+    const lastEdit = async (page: Page): Promise<Sent> => {
+      const all = await edits(page);
+      assert.ok(all.length, 'an edit was posted');
+      return all[all.length - 1];
+    };
+
+    before(async () => {
+      await writeStandalone({ input: join(ROOT, 'models', 'resnet18.json'), name: 'zoo-resnet18', outDir: OUT, noBuild: true });
+    });
+
+    /** Opens a zoo model in edit mode (the host sends the catalog after `ready`). */
+    async function openEditable(model: string, theme: Theme = 'dark') {
+      const o = await open(`zoo-${model}`, theme);
+      await post(o.page, { type: 'catalog', ops: opCatalog() });
+      await o.page.waitForFunction(() => (window as unknown as { __cnnLens: { editable: boolean } }).__cnnLens.editable);
+      await o.page.waitForSelector('body[data-state="ready"]');
+      return o;
+    }
+
+    /** What the host does with an edit: plan it on the file's text, answer, and post the new model. */
+    async function hostApplies(page: Page, model: string, message: Sent): Promise<{ before: ReturnType<typeof reportText>; after: ReturnType<typeof reportText>; focus?: string }> {
+      const source = text(model);
+      const planned = planEdit(source, `${model}.json`, message.edit!);
+      const before = reportText(source, `${model}.json`);
+      const after = reportText(planned.text, `${model}.json`);
+      const uri = await page.evaluate(() => document.getElementById('cnn-lens-initial')?.dataset.uri ?? '');
+      await post(page, { type: 'model', version: PROTOCOL_VERSION, uri, report: after });
+      await post(page, { type: 'editResult', id: message.id, ok: true, focus: planned.focus, problems: planned.newProblems.map((p) => p.message) });
+      return { before, after, focus: planned.focus };
+    }
+
+    const attrField = (page: Page, attr: string) => page.locator(`.inspector tr[data-attr="${attr}"] vscode-textfield input`);
+
+    it('changing filters in the inspector posts setAttribute; the new model flashes the exact delta', async () => {
+      const { page, context } = await openEditable('vgg16');
+      await clickNode(page, 'block1_conv1');
+      await page.waitForSelector('.inspector tr[data-attr="filters"] vscode-textfield');
+      // Keras names, schema values.
+      assert.deepEqual(await page.locator('.inspector tr.attr-edit label').allTextContents(), ['filters', 'groups', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'use_bias', 'activation', 'data_format']);
+      assert.equal(await attrField(page, 'filters').inputValue(), '64');
+      await attrField(page, 'filters').fill('32');
+      await page.screenshot({ path: join(SHOTS, 'edit-inspector-dark.png') });
+      await attrField(page, 'filters').press('Enter');
+      const msg = await lastEdit(page);
+      assert.deepEqual(msg.edit, { kind: 'setAttribute', layer: 'block1_conv1', attr: 'filters', value: 32 });
+      assert.equal(typeof msg.id, 'number');
+      // Blur (change) after Enter does not post it twice.
+      await page.locator('svg.diagram').focus();
+      assert.equal((await edits(page)).length, 1);
+      const vp = await page.evaluate(() => document.querySelector('svg.diagram .viewport')!.getAttribute('transform'));
+      const { before, after } = await hostApplies(page, 'vgg16', msg);
+      const delta = after.totals.params! - before.totals.params!;
+      assert.ok(delta < 0);
+      const chip = page.locator('.totals .delta[data-delta="params"]');
+      await chip.waitFor();
+      assert.equal(await chip.textContent(), `params −${Math.abs(delta).toLocaleString('en-US')}`);
+      // The changed nodes flash with their own delta; the view neither jumps nor loses the selection.
+      await page.waitForSelector('.delta-badge[data-id="block1_conv2"]');
+      const own = after.layers.find((l) => l.name === 'block1_conv1')!.params - before.layers.find((l) => l.name === 'block1_conv1')!.params;
+      assert.match((await page.locator('.delta-badge[data-id="block1_conv1"] text').textContent())!, new RegExp(`^params −${Math.abs(own).toLocaleString('en-US')}`));
+      assert.equal(await selected(page), 'block1_conv1');
+      assert.equal(await attrField(page, 'filters').inputValue(), '32');
+      assert.equal(await page.evaluate(() => document.querySelector('svg.diagram .viewport')!.getAttribute('transform')), vp);
+      await page.screenshot({ path: join(SHOTS, 'edit-delta-flash-dark.png') });
+      await page.locator('.totals').screenshot({ path: join(SHOTS, 'edit-delta-totals-dark.png') });
+      await done(context);
+    });
+
+    it('refuses invalid values inline without posting; a refused edit shows the banner and keeps the UI', async () => {
+      const { page, context } = await openEditable('vgg16', 'light');
+      await clickNode(page, 'block1_conv1');
+      for (const bad of ['0', '-3', '2.5']) {
+        await attrField(page, 'filters').fill(bad);
+        await attrField(page, 'filters').press('Enter');
+        await page.waitForSelector('.inspector tr[data-attr="filters"] .attr-error:not([hidden])');
+      }
+      assert.match((await page.locator('.inspector tr[data-attr="filters"] .attr-error').textContent())!, /filters must be a whole number/);
+      // A kernel larger than the input (valid padding) is refused before it reaches the host.
+      await clickNode(page, 'block5_conv1');
+      const ks = page.locator('.inspector tr[data-attr="kernelSize"] vscode-textfield input');
+      await page.locator('.inspector tr[data-attr="padding"] vscode-single-select').evaluate((el) => {
+        (el as HTMLElement & { value: string }).value = 'same';
+      });
+      await ks.first().fill('30');
+      await ks.first().press('Enter');
+      assert.equal((await edits(page)).length, 0, 'nothing posted');
+      // A value the host refuses: the banner says why, the field shows the file's value again.
+      await attrField(page, 'filters').fill('100000');
+      await attrField(page, 'filters').press('Enter');
+      const msg = await lastEdit(page);
+      assert.deepEqual(msg.edit, { kind: 'setAttribute', layer: 'block5_conv1', attr: 'filters', value: 100000 });
+      await post(page, { type: 'editResult', id: msg.id, ok: false, message: 'block5_conv1: filters: the model would not fit in memory' });
+      const banner = page.locator('.banner[role="alert"]');
+      await banner.waitFor();
+      assert.match((await banner.textContent())!, /Could not change filters of block5_conv1: block5_conv1: filters: the model would not fit in memory/);
+      assert.equal(await attrField(page, 'filters').inputValue(), '512');
+      assert.equal(await selected(page), 'block5_conv1');
+      await page.screenshot({ path: join(SHOTS, 'edit-refused-light.png') });
+      await done(context);
+    });
+
+    it('Delete deletes the selected layer; F2 renames it inline', async () => {
+      const { page, context } = await openEditable('vgg16');
+      await clickNode(page, 'block2_conv2');
+      await page.keyboard.press('Delete');
+      assert.deepEqual((await lastEdit(page)).edit, { kind: 'deleteLayer', layer: 'block2_conv2' });
+      await page.keyboard.press('F2');
+      const field = page.locator('[data-testid="rename-field"] input');
+      await field.waitFor();
+      await field.fill('block2_conv1');
+      await field.press('Enter');
+      await page.waitForSelector('.inspector .rename-wrap .attr-error:not([hidden])');
+      await field.fill('second_conv');
+      await field.press('Enter');
+      const msg = await lastEdit(page);
+      assert.deepEqual(msg.edit, { kind: 'renameLayer', layer: 'block2_conv2', newName: 'second_conv' });
+      await hostApplies(page, 'vgg16', msg);
+      await page.waitForFunction(() => (window as unknown as { __cnnLens: { selected: string } }).__cnnLens.selected === 'second_conv');
+      assert.equal(await page.locator('[data-testid="inspector-name"]').textContent(), 'second_conv');
+      assert.equal(await page.locator('.delta-badge').count(), 0, 'a rename changes no numbers');
+      await done(context);
+    });
+
+    it('the palette inserts after the selection, suggestions first; the new layer is selected', async () => {
+      const { page, context } = await openEditable('vgg16');
+      await clickNode(page, 'block3_conv1');
+      await page.locator('.inspector vscode-button[data-action="insert-after"]').click();
+      await page.waitForSelector('.quick-pick:not([hidden])');
+      assert.deepEqual((await page.locator('.qp-item .qp-label').allTextContents()).slice(0, 3), ['BatchNormalization', 'ReLU', 'Activation']);
+      await page.locator('.qp-input').fill('drop');
+      await page.screenshot({ path: join(SHOTS, 'edit-palette-dark.png') });
+      await page.locator('.qp-input').fill('batchn');
+      await page.keyboard.press('Enter');
+      const msg = await lastEdit(page);
+      assert.deepEqual(msg.edit, { kind: 'insertLayer', anchor: 'block3_conv1', position: 'after', op: 'BatchNormalization' });
+      assert.ok(await page.locator('.quick-pick[hidden]').count());
+      const { focus } = await hostApplies(page, 'vgg16', msg);
+      assert.ok(focus);
+      await page.waitForFunction((f) => (window as unknown as { __cnnLens: { selected: string } }).__cnnLens.selected === f, focus);
+      const chip = page.locator('.totals .delta[data-delta="params"]');
+      await chip.waitFor();
+      assert.equal(await chip.textContent(), `params +${(4 * 256).toLocaleString('en-US')}`);
+      await page.screenshot({ path: join(SHOTS, 'edit-inserted-dark.png') });
+      await done(context);
+    });
+
+    it('connects from the keyboard: the context menu adds an input to an Add, and feeds a layer from another', async () => {
+      const { page, context } = await openEditable('resnet18');
+      await clickNode(page, 'conv2_block2_add');
+      await page.keyboard.press('Shift+F10');
+      await page.waitForSelector('.context-menu:not([hidden])');
+      await page.screenshot({ path: join(SHOTS, 'edit-context-menu-dark.png') });
+      await page.locator('.context-menu .item[data-id="add-input"]').focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.quick-pick:not([hidden])');
+      // Layers downstream of the Add (a cycle) are not offered; same-shape layers come first.
+      const offered = await page.locator('.qp-item').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
+      assert.ok(!offered.includes('conv2_block2_out') && !offered.includes('conv2_block2_add'));
+      await page.locator('.qp-input').fill('conv2_block1_out');
+      await page.keyboard.press('Enter');
+      assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv2_block2_add', input: 2, from: 'conv2_block1_out' });
+      // Single-input layers: "Connect input from…" replaces input 0.
+      await clickNode(page, 'conv3_block1_1_conv');
+      await page.locator('.inspector vscode-button[data-action="connect"]').click();
+      await page.locator('.qp-input').fill('pool1_pool');
+      await page.keyboard.press('Enter');
+      assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv3_block1_1_conv', input: 0, from: 'pool1_pool' });
+      await done(context);
+    });
+
+    it('drags from a node’s output dot onto another node to connect', async () => {
+      const { page, context } = await openEditable('resnet18');
+      await clickNode(page, 'conv2_block1_2_bn');
+      const dot = page.locator('svg.diagram .node[data-id="conv2_block1_2_bn"] .port-out');
+      const target = page.locator('svg.diagram .node[data-id="conv2_block2_add"]');
+      await page.evaluate(() => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal('conv2_block2_add'));
+      const a = (await dot.boundingBox())!;
+      const b = (await target.boundingBox())!;
+      await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+      assert.ok(await page.locator('.node.drop-target').count());
+      await page.mouse.up();
+      assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv2_block2_add', input: 2, from: 'conv2_block1_2_bn' });
+      await done(context);
+    });
+
+    it('the toolbar input size posts setInputShape', async () => {
+      const { page, context } = await openEditable('vgg16');
+      const hField = page.locator('[data-testid="input-h"] input');
+      assert.equal(await hField.inputValue(), '224');
+      await hField.fill('160');
+      await hField.press('Enter');
+      assert.deepEqual((await lastEdit(page)).edit, { kind: 'setInputShape', layer: 'input_1', shape: [null, 160, 224, 3] });
+      await done(context);
+    });
   });
 });

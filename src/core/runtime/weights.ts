@@ -14,6 +14,9 @@ import { loadTfjsWeights } from './weights-tfjs';
 // `.keras` archives), and the checks every source shares. A loader finds, for each tensor in its
 // file, the node that owns it and the op weight name (or position) it stands for; `bindWeights`
 // checks every shape against the op's declared `weights()` and builds the map.
+// The map has an entry for every node with weights, later calls of a shared layer (`name@2`) and of
+// a nested model (`outer@2/inner`) included: they hold the very tensors of the first call.
+// Tensors are float32 (int32 where the file stores integers); the caller owns them (disposeWeights).
 
 /** Each node's weight tensors by the names its op's weights() declares (kernel, bias, gamma, …). */
 export type WeightMap = ReadonlyMap<string, Readonly<Record<string, tfc.Tensor>>>;
