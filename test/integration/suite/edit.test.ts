@@ -2,16 +2,8 @@
 // undo stay in step (issue 5's scenarios, driven through the cnnLens.edit.* commands).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { waitFor } from './wait';
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== null && (v as unknown) !== false) return v as T;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const zoo = (file: string) => vscode.Uri.joinPath(vscode.extensions.getExtension('cnn-lens.cnn-lens')!.extensionUri, 'models', file);
 const totalsLens = async (uri: vscode.Uri) =>
