@@ -197,8 +197,8 @@ describe('runtime: op kernels against direct reference implementations', () => {
       const filters = 8;
       const k = random([3, 3, 8 / groups, filters], 2);
       const b = random([filters], 3);
-      const a = { filters, kernelSize: [3, 3], useBias: true, ...given };
-      const ref = refConv(x, k, b, a.strides as [number, number] ?? [1, 1], (a.dilationRate as [number, number]) ?? [1, 1], a.padding as 'valid' | 'same', groups);
+      const a: Record<string, unknown> = { filters, kernelSize: [3, 3], useBias: true, ...given };
+      const ref = refConv(x, k, b, (a.strides as [number, number]) ?? [1, 1], (a.dilationRate as [number, number]) ?? [1, 1], a.padding as 'valid' | 'same', groups);
       assertClose(title, run('Conv2D', [x], { kernel: k, bias: b }, a), ref);
     });
   }

@@ -2,7 +2,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { strict as assert } from 'node:assert';
 import { getOp, type Analysis } from '../../src/core';
-import { draw, fans, mulberry32, randomWeights, weightsFor } from '../../src/core/runtime/random-weights';
+import { draw, fans, mulberry32, randomWeights } from '../../src/core/runtime/random-weights';
+import { weightsFor } from '../../src/core/runtime/weights';
 import { analyzeFixture, analyzeModel, readFixture, readModel } from '../support/fixtures';
 
 // Seeded random weights: the same seed gives the same values, another seed other values; every
@@ -79,8 +80,8 @@ describe('runtime: seeded random weights', () => {
     const weights = randomWeights(tf, analysis.graph, analysis, 1);
     const kernel = weights.get('conv_pw_13')!.kernel; // [1, 1, 1024, 1024]
     const limit = Math.sqrt(6 / (1024 + 1024));
-    const k = kernel.dataSync();
-    const variance = k.reduce((s, v) => s + v * v, 0) / k.length;
+    const k = kernel.dataSync() as Float32Array;
+    const variance = k.reduce((s: number, v: number) => s + v * v, 0) / k.length;
     assert.ok(k.every((v) => Math.abs(v) <= limit), 'within the Glorot limit');
     assert.ok(Math.abs(variance / (limit * limit / 3) - 1) < 0.02, `variance ${variance} ≈ limit²/3`);
     const bn = weights.get('conv_pw_13_bn')!;

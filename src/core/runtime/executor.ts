@@ -3,7 +3,8 @@ import type { Analysis } from '../analysis/types';
 import type { IRNode, TensorShape } from '../ir';
 import { getOp } from '../ops';
 import { formatShape } from '../ops/tensor-math';
-import { declaredWeights, weightsFor, type WeightMap } from './random-weights';
+import { declaredWeights } from './random-weights';
+import { weightsFor, type WeightMap } from './weight-map';
 
 // Runs an analysed graph on TensorFlow.js, node by node in topological order, with each op's own
 // kernel (OpDef.run). Only the nodes the outputs and taps need are run. Every intermediate tensor
@@ -15,7 +16,10 @@ export interface ExecuteOptions {
   readonly taps?: 'all' | readonly string[];
   /** Called after each node with its wall time in ms (dispatch time on asynchronous backends). */
   readonly onNode?: (id: string, ms: number) => void;
-  /** Checked between nodes; an aborted run frees what it made and rejects with the signal's reason. */
+  /**
+   * Checked between nodes; an aborted run frees what it made and rejects with the signal's reason.
+   * With a signal, the run yields to the event loop every ~16 ms so that an abort from elsewhere can land.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -33,6 +37,9 @@ export class ExecutionError extends Error {
     this.name = 'ExecutionError';
   }
 }
+
+/** How long a cancellable run computes before it lets other work (an abort) in. */
+const YIELD_MS = 16;
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -97,9 +104,17 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
     holders.set(t, (holders.get(t) ?? 0) + 1);
   };
 
+  await tf.ready();
+  let lastYield = now();
   try {
     for (const node of order) {
-      if (options.signal?.aborted) throw options.signal.reason ?? new Error('execution was cancelled');
+      if (options.signal) {
+        if (now() - lastYield > YIELD_MS) {
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          lastYield = now();
+        }
+        if (options.signal.aborted) throw options.signal.reason ?? new Error('execution was cancelled');
+      }
       const info = analysis.byId.get(node.id);
       const op = getOp(node.op);
       if (!op) fail(node, node.op === 'Unknown' ? `"${node.sourceClass}" is not a layer CNN Lens knows` : `unknown op ${node.op}`);

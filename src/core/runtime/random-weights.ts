@@ -2,6 +2,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { Analysis } from '../analysis/types';
 import type { Graph, IRNode, TensorShape } from '../ir';
 import { getOp, type WeightShape } from '../ops';
+import { ownerId } from './weight-map';
 
 // Seeded random weights for a model that comes without any: each tensor is drawn as its layer
 // declares (the `*_initializer` of the layer's config in the file, when the file text is given),
@@ -9,13 +10,6 @@ import { getOp, type WeightShape } from '../ops';
 // ones for γ and moving variances, 0.25 for PReLU's α. Values come from our own PRNG (mulberry32),
 // seeded per (seed, node, weight), so they are the same on every backend and do not depend on
 // the order of the nodes. Every view that shows outputs computed with them must say so.
-
-export type NodeWeights = Readonly<Record<string, tfc.Tensor>>;
-/**
- * Weights by the id of the node that owns them (the same shape as weights.ts's WeightMap): later calls
- * of a shared layer or of a nested model have no entry of their own (see `weightsFor`).
- */
-export type WeightMap = ReadonlyMap<string, NodeWeights>;
 
 export interface RandomWeightsOptions {
   /** The model file's text: lets each layer's declared initializers (read from its `range`) be used. */
@@ -27,12 +21,7 @@ export interface RandomWeightsOptions {
   readonly perturb?: boolean;
 }
 
-/** The node that owns a node's weights when it has no `sharesWeightsWith`: `outer@2/inner` → `outer/inner` (a nested model's later call). */
-export const firstCallId = (id: string): string => id.split('/').map((part) => part.replace(/@\d+$/, '')).join('/');
 
-/** Where the weights of a node live: its own entry, that of the shared layer's first call, or of the nested model's first call. */
-export const weightsFor = (weights: WeightMap, node: IRNode): NodeWeights | undefined =>
-  weights.get(node.id) ?? (node.sharesWeightsWith ? weights.get(node.sharesWeightsWith) : undefined) ?? weights.get(firstCallId(node.id));
 
 /** mulberry32: a small, fast 32-bit PRNG with a good spread; returns numbers in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -215,7 +204,7 @@ function declaredInitializer(text: string | undefined, node: IRNode, weight: str
 export function randomWeights(tf: typeof tfc, graph: Graph, analysis: Analysis, seed: number, options: RandomWeightsOptions = {}): Map<string, Record<string, tfc.Tensor>> {
   const result = new Map<string, Record<string, tfc.Tensor>>();
   for (const node of graph.nodes) {
-    if (node.sharesWeightsWith || firstCallId(node.id) !== node.id) continue;
+    if (node.sharesWeightsWith || ownerId(node.id) !== node.id) continue;
     const specs = declaredWeights(node, analysis);
     if (!specs?.length) continue;
     const tensors: Record<string, tfc.Tensor> = {};

@@ -7,6 +7,7 @@ import type { Graph, IRNode } from '../ir';
 import { getOp, type WeightShape } from '../ops';
 import { formatShape } from '../ops/tensor-math';
 // The loaders import this module's helpers back; they use them only when called, so the cycle is harmless.
+import { ownerId, type WeightMap } from './weight-map';
 import { loadKerasWeights } from './weights-keras';
 import { loadTfjsWeights } from './weights-tfjs';
 
@@ -19,7 +20,7 @@ import { loadTfjsWeights } from './weights-tfjs';
 // Tensors are float32 (int32 where the file stores integers); the caller owns them (disposeWeights).
 
 /** Each node's weight tensors by the names its op's weights() declares (kernel, bias, gamma, …). */
-export type WeightMap = ReadonlyMap<string, Readonly<Record<string, tfc.Tensor>>>;
+
 export interface LoadedWeights { readonly weights: WeightMap; readonly source: string; /* e.g. "TF.js shards next to model.json (2 files, uint8-quantised)" */ }
 
 /**
@@ -39,8 +40,6 @@ export interface LoadOptions {
   readonly tf?: typeof tfc;
 }
 
-/** The node that owns a node's weights: later calls of a shared layer and of a nested model share the first call's. */
-export const ownerId = (id: string): string => id.split('/').map((part) => part.replace(/@\d+$/, '')).join('/');
 
 /** A node that owns weights (first call), with the op's declared weights when shapes are known. */
 export interface WeightSlot {
@@ -191,3 +190,6 @@ export async function loadWeights(path: string, model: Graph | Analysis, options
   if (kind === 'keras-h5' || kind === 'keras-archive') return loadKerasWeights(file, model, options);
   throw new WeightsError(file, [], `${file}: not a weights file CNN Lens reads (a TF.js model.json, a Keras .h5 / .weights.h5, or a .keras archive)`);
 }
+
+
+export { ownerId, weightsFor, type NodeWeights, type WeightMap } from './weight-map';

@@ -1,0 +1,16 @@
+import type * as tfc from '@tensorflow/tfjs-core';
+import type { IRNode } from '../ir';
+
+// Weights in memory, by node: the one type every loader produces and the executor reads. No I/O
+// here, so workers and the webview can use it too.
+
+/** Each node's weight tensors by the names its op's weights() declares (kernel, bias, gamma, …). */
+export type NodeWeights = Readonly<Record<string, tfc.Tensor>>;
+export type WeightMap = ReadonlyMap<string, NodeWeights>;
+
+/** The node that owns a node's weights: later calls of a shared layer and of a nested model share the first call's. */
+export const ownerId = (id: string): string => id.split('/').map((part) => part.replace(/@\d+$/, '')).join('/');
+
+/** Where a node's weights live: its own entry, its shared layer's first call's, or its nested model's first call's. */
+export const weightsFor = (weights: WeightMap, node: IRNode): NodeWeights | undefined =>
+  weights.get(node.id) ?? (node.sharesWeightsWith ? weights.get(node.sharesWeightsWith) : undefined) ?? weights.get(ownerId(node.id));
