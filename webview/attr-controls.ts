@@ -110,7 +110,7 @@ export function attrEditorRow(layer: ReportLayer, attr: AttrSchema, ev: AttrEdit
   const setError = (error: string | null): void => {
     msg.hidden = !error;
     msg.textContent = error ?? '';
-    for (const f of fields) f.invalid = !!error;
+    for (const f of fields) f.classList.toggle('invalid', !!error);
   };
   const send = (value: AttrValue): void => {
     const c = checkAttr(attr, value, layer);
@@ -152,7 +152,8 @@ export function attrEditorRow(layer: ReportLayer, attr: AttrSchema, ev: AttrEdit
     case 'float': {
       const kind = attr.kind;
       const f = textField(current === null || current === undefined ? '' : String(current), {
-        type: 'number', id, 'aria-label': name, class: 'num', placeholder: current === null ? 'None' : '', step: kind === 'int' ? 1 : 'any',
+        // Floats as text: a number field's step would mark 0.001 invalid.
+        type: kind === 'int' ? 'number' : 'text', id, 'aria-label': name, class: 'num', placeholder: current === null ? 'None' : '', ...(kind === 'int' ? { step: 1 } : {}),
         ...(POSITIVE.has(attr.name) ? { min: 1 } : {}),
       });
       wire(f, () => num(f.value ?? '', name, kind), () => (f.value = current === null || current === undefined ? '' : String(current)));

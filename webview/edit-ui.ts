@@ -50,6 +50,23 @@ export function suggestedBefore(op: string): readonly string[] {
   }
 }
 
+const SUFFIX: Record<string, string> = {
+  BatchNormalization: 'bn', ReLU: 'relu', Activation: 'act', Dropout: 'drop', MaxPooling2D: 'pool', AveragePooling2D: 'avgpool',
+  Conv2D: 'conv', DepthwiseConv2D: 'dwconv', SeparableConv2D: 'sepconv', Dense: 'dense', ZeroPadding2D: 'pad', Flatten: 'flatten',
+  GlobalAveragePooling2D: 'gap', GlobalMaxPooling2D: 'gmp', LeakyReLU: 'lrelu',
+};
+
+/**
+ * A name for a layer inserted next to `anchor` that keeps it in the anchor's block (blocks come from
+ * names: block3_conv1 → block3_conv1_bn stays in block3), unique in the model.
+ */
+export function insertedName(anchor: string, op: string, taken: (name: string) => boolean): string {
+  const base = `${anchor.slice(anchor.lastIndexOf('/') + 1)}_${SUFFIX[op] ?? kerasName(op).replace(/^_/, '')}`;
+  let name = base;
+  for (let i = 2; taken(name); i++) name = `${base}_${i}`;
+  return name;
+}
+
 const FAMILY_ORDER = ['conv', 'norm', 'activation', 'pool', 'regularization', 'dense', 'merge', 'reshape', 'padding', 'resize', 'other'];
 
 /** The catalog ordered for an insertion next to `op`: suggestions first, then by family. */
@@ -310,7 +327,7 @@ export class Banner {
     close.addEventListener('click', () => this.hide());
     this.el.className = `banner ${kind}`;
     this.el.replaceChildren(
-      h('span', { class: 'banner-icon', 'aria-hidden': 'true' }, kind === 'error' ? '⛔' : kind === 'warning' ? '⚠' : 'ℹ'),
+      h('span', { class: 'banner-icon', 'aria-hidden': 'true' }, kind === 'info' ? 'i' : '!'),
       h('div', { class: 'banner-body' },
         h('div', { class: 'banner-title' }, title),
         lines.length ? h('ul', {}, ...lines.slice(0, 6).map((l) => h('li', {}, l)), lines.length > 6 ? h('li', {}, `… and ${lines.length - 6} more`) : null) : null),

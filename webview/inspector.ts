@@ -204,7 +204,7 @@ function renameField(layer: ReportLayer, edit: InspectorEditing): HTMLElement {
     const err = edit.checkName(layer.name, name);
     msg.hidden = !err;
     msg.textContent = err ?? '';
-    f.invalid = !!err;
+    f.classList.toggle('invalid', !!err);
     if (err) return;
     done = true;
     edit.rename(layer.name, name);
@@ -222,7 +222,7 @@ function renameField(layer: ReportLayer, edit: InspectorEditing): HTMLElement {
   });
   f.addEventListener('input', () => {
     msg.hidden = true;
-    f.invalid = false;
+    f.classList.remove('invalid');
   });
   requestAnimationFrame(() => {
     f.focus();
@@ -243,21 +243,21 @@ function inputShapeEditor(layer: ReportLayer, edit: InspectorEditing): HTMLEleme
     return f;
   });
   const commit = (): void => {
-    const next: (number | null)[] = [shape[0]];
+    const next: (number | null)[] = [null];
     for (const [i, f] of fields.entries()) {
       const s = (f.value ?? '').trim();
       const n = s === '' ? null : Number(s);
       if (n !== null && (!Number.isInteger(n) || n < 1)) {
         msg.hidden = false;
         msg.textContent = `input ${names[i]} must be a whole number ≥ 1`;
-        fields.forEach((x) => (x.invalid = true));
+        fields.forEach((x) => x.classList.add('invalid'));
         return;
       }
       next.push(n);
     }
     msg.hidden = true;
-    fields.forEach((x) => (x.invalid = false));
-    if (JSON.stringify(next) !== JSON.stringify(shape)) edit.inputShape(layer.name, next);
+    fields.forEach((x) => x.classList.remove('invalid'));
+    if (JSON.stringify(next.slice(1)) !== JSON.stringify(shape.slice(1))) edit.inputShape(layer.name, next);
   };
   for (const f of fields) {
     f.addEventListener('keydown', (e) => e.key === 'Enter' && (e.preventDefault(), commit()));

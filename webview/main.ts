@@ -12,7 +12,7 @@ import { dims, h } from './dom';
 import { fromElk, toElk, type ElkNode } from './elk-graph';
 import { download, exportSvg, svgToPng } from './export';
 import { connectHost, LayoutClient } from './host';
-import { Banner, changeText, ContextMenu, diffReports, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
+import { Banner, changeText, ContextMenu, diffReports, insertedName, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
 import { layerActions, renderInspector, type InspectorEditing, type LayerAction } from './inspector';
 import { ancestors, buildModelView, defaultCollapsed, visibleGraph, type ModelView } from './model';
 import { PROTOCOL_VERSION, type HostMessage, type OpCatalogEntry } from './protocol';
@@ -95,7 +95,6 @@ const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': '
   h('div', { class: 'view-tabs', role: 'tablist' }, tabDiagram, tabTable),
   h('div', { class: 'group' }, search, matchCount),
   h('div', { class: 'spacer' }),
-  inputSize,
   h('div', { class: 'group diagram-only' }, heatSelect, edgeToggle),
   h('span', { class: 'sep diagram-only' }),
   h('div', { class: 'group diagram-only' }, expandAll, collapseAll),
@@ -623,10 +622,15 @@ function onEditResult(msg: Extract<HostMessage, { type: 'editResult' }>): void {
 }
 
 async function pickOp(layer: string, position: 'after' | 'before'): Promise<void> {
+  tooltip.hidden = true;
   const l = view?.layers.get(layer);
   if (!l || !catalog) return;
   const op = await quickPick.show(`Insert a layer ${position} ${layer}`, 'Type to search layer kinds…', opItems([...catalog.values()], l.type, position));
-  if (op) sendEdit({ kind: 'insertLayer', anchor: layer, position, op }, `Could not insert ${op} ${position} ${layer}`);
+  if (!op || !view) return;
+  const v = view;
+  // Named after the anchor, so that it joins the anchor's block and the layout keeps its shape.
+  const name = insertedName(layer, op, (n) => v.layers.has(n) || v.layers.has(layer.includes('/') ? `${layer.slice(0, layer.lastIndexOf('/'))}/${n}` : n));
+  sendEdit({ kind: 'insertLayer', anchor: layer, position, op, name }, `Could not insert ${op} ${position} ${layer}`);
 }
 
 async function pickSource(layer: string, input: number, append: boolean): Promise<void> {
@@ -662,6 +666,7 @@ function layerAction(action: LayerAction, layer: string, input = 0): void {
 
 async function openMenu(id: string, clientX: number, clientY: number): Promise<void> {
   if (!view) return;
+  tooltip.hidden = true;
   if (selected !== id) await select(id, { post: true, reveal: false });
   const r = stage.getBoundingClientRect();
   const l = view.layers.get(id);
@@ -704,7 +709,8 @@ function renderInputSize(): void {
   if (inputSize.hidden || !shape) return;
   inputH.value = shape[1] === null ? '' : String(shape[1]);
   inputW.value = shape[2] === null ? '' : String(shape[2]);
-  inputH.invalid = inputW.invalid = false;
+  inputH.classList.remove('invalid');
+  inputW.classList.remove('invalid');
 }
 
 function commitInputSize(): void {
@@ -719,14 +725,14 @@ function commitInputSize(): void {
   };
   const hh = read(inputH);
   const ww = read(inputW);
-  inputH.invalid = hh === undefined;
-  inputW.invalid = ww === undefined;
+  inputH.classList.toggle('invalid', hh === undefined);
+  inputW.classList.toggle('invalid', ww === undefined);
   if (hh === undefined || ww === undefined) {
     banner.show('error', 'The input size must be whole numbers ≥ 1 (or empty for any size).', [], 5000);
     return;
   }
   if (hh === shape[1] && ww === shape[2]) return;
-  const next: TensorShape = [shape[0], hh, ww, shape[3]];
+  const next: TensorShape = [null, hh, ww, shape[3]]; // the batch stays free, as Keras writes it
   sendEdit({ kind: 'setInputShape', layer: ins[0].name, shape: next }, 'Could not change the input size');
 }
 for (const f of [inputH, inputW]) {
@@ -736,6 +742,8 @@ for (const f of [inputH, inputW]) {
 
 function setCatalog(ops: readonly OpCatalogEntry[]): void {
   catalog = new Map(ops.map((o) => [o.kind, o]));
+  // The whole-model knobs join the toolbar only when the host can edit.
+  if (!inputSize.isConnected) toolbar.querySelector('.spacer')?.after(inputSize);
   diagram.editable = true;
   document.body.dataset.editable = 'true';
   renderInputSize();
@@ -756,6 +764,7 @@ function loadModel(report: ModelReport, newUri: string): void {
     if (at) keepPlace = { id: keepId, x: at.x, y: at.y };
   }
   view = buildModelView(report);
+  tooltip.hidden = true; // its numbers are the old model's
   let delta: ReportDelta | undefined;
   if (previous && previous !== report) {
     delta = diffReports(previous, report, renamedTo);

@@ -95,6 +95,7 @@ describe('diagram webview (Chromium)', function () {
 
   async function open(fixture: string, theme: Theme = 'light', size = { width: 1440, height: 900 }): Promise<{ page: Page; context: BrowserContext }> {
     const context = await browser.newContext({ viewport: size, deviceScaleFactor: 1, acceptDownloads: true });
+    context.setDefaultTimeout(20_000); // playwright-core waits forever by default: fail instead
     const page = await context.newPage();
     const css = readFileSync(join(THEMES, `${theme}.css`), 'utf8');
     await page.route('**/theme.css', (route) => route.fulfill({ status: 200, contentType: 'text/css', body: css }));
@@ -340,7 +341,7 @@ describe('diagram webview (Chromium)', function () {
       await clickNode(page, 'block1_conv1');
       await page.waitForSelector('.inspector tr[data-attr="filters"] vscode-textfield');
       // Keras names, schema values.
-      assert.deepEqual(await page.locator('.inspector tr.attr-edit label').allTextContents(), ['filters', 'groups', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'use_bias', 'activation', 'data_format']);
+      assert.deepEqual(await page.locator('.inspector tr.attr-edit > td:first-child > label').allTextContents(), ['filters', 'groups', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'use_bias', 'activation', 'data_format']);
       assert.equal(await attrField(page, 'filters').inputValue(), '64');
       await attrField(page, 'filters').fill('32');
       await page.screenshot({ path: join(SHOTS, 'edit-inspector-dark.png') });
@@ -380,14 +381,15 @@ describe('diagram webview (Chromium)', function () {
       }
       assert.match((await page.locator('.inspector tr[data-attr="filters"] .attr-error').textContent())!, /filters must be a whole number/);
       // A kernel larger than the input (valid padding) is refused before it reaches the host.
-      await clickNode(page, 'block5_conv1');
-      const ks = page.locator('.inspector tr[data-attr="kernelSize"] vscode-textfield input');
-      await page.locator('.inspector tr[data-attr="padding"] vscode-single-select').evaluate((el) => {
-        (el as HTMLElement & { value: string }).value = 'same';
-      });
+      await clickNode(page, 'block5_pool');
+      const ks = page.locator('.inspector tr[data-attr="poolSize"] vscode-textfield input');
       await ks.first().fill('30');
       await ks.first().press('Enter');
-      assert.equal((await edits(page)).length, 0, 'nothing posted');
+      await page.waitForSelector('.inspector tr[data-attr="poolSize"] .attr-error:not([hidden])');
+      assert.match((await page.locator('.inspector tr[data-attr="poolSize"] .attr-error').textContent())!, /larger than the 14×14 input/);
+      assert.deepEqual(await edits(page), [], 'nothing posted');
+      await page.locator('.inspector').screenshot({ path: join(SHOTS, 'edit-invalid-inline-light.png') });
+      await clickNode(page, 'block5_conv1');
       // A value the host refuses: the banner says why, the field shows the file's value again.
       await attrField(page, 'filters').fill('100000');
       await attrField(page, 'filters').press('Enter');
@@ -436,10 +438,11 @@ describe('diagram webview (Chromium)', function () {
       await page.locator('.qp-input').fill('batchn');
       await page.keyboard.press('Enter');
       const msg = await lastEdit(page);
-      assert.deepEqual(msg.edit, { kind: 'insertLayer', anchor: 'block3_conv1', position: 'after', op: 'BatchNormalization' });
+      // Named after its anchor, so that it stays in the anchor's block.
+      assert.deepEqual(msg.edit, { kind: 'insertLayer', anchor: 'block3_conv1', position: 'after', op: 'BatchNormalization', name: 'block3_conv1_bn' });
       assert.ok(await page.locator('.quick-pick[hidden]').count());
       const { focus } = await hostApplies(page, 'vgg16', msg);
-      assert.ok(focus);
+      assert.equal(focus, 'block3_conv1_bn');
       await page.waitForFunction((f) => (window as unknown as { __cnnLens: { selected: string } }).__cnnLens.selected === f, focus);
       const chip = page.locator('.totals .delta[data-delta="params"]');
       await chip.waitFor();
@@ -460,22 +463,24 @@ describe('diagram webview (Chromium)', function () {
       // Layers downstream of the Add (a cycle) are not offered; same-shape layers come first.
       const offered = await page.locator('.qp-item').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id));
       assert.ok(!offered.includes('conv2_block2_out') && !offered.includes('conv2_block2_add'));
+      assert.equal(offered[0], 'conv2_block2_2_conv', 'the nearest same-shape layer upstream comes first');
+      assert.ok(offered.includes('pool1_pool'));
+      await page.locator('.qp-input').fill('pool1_p');
+      await page.keyboard.press('Enter');
+      assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv2_block2_add', input: 2, from: 'pool1_pool' });
+      // Single-input layers: "Connect input from…" replaces input 0.
+      await clickNode(page, 'conv3_block1_0_conv');
+      await page.locator('.inspector vscode-button[data-action="connect"]').click();
       await page.locator('.qp-input').fill('conv2_block1_out');
       await page.keyboard.press('Enter');
-      assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv2_block2_add', input: 2, from: 'conv2_block1_out' });
-      // Single-input layers: "Connect input from…" replaces input 0.
-      await clickNode(page, 'conv3_block1_1_conv');
-      await page.locator('.inspector vscode-button[data-action="connect"]').click();
-      await page.locator('.qp-input').fill('pool1_pool');
-      await page.keyboard.press('Enter');
-      assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv3_block1_1_conv', input: 0, from: 'pool1_pool' });
+      assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv3_block1_0_conv', input: 0, from: 'conv2_block1_out' });
       await done(context);
     });
 
     it('drags from a node’s output dot onto another node to connect', async () => {
       const { page, context } = await openEditable('resnet18');
-      await clickNode(page, 'conv2_block1_2_bn');
-      const dot = page.locator('svg.diagram .node[data-id="conv2_block1_2_bn"] .port-out');
+      await clickNode(page, 'conv2_block2_1_relu');
+      const dot = page.locator('svg.diagram .node[data-id="conv2_block2_1_relu"] .port-out');
       const target = page.locator('svg.diagram .node[data-id="conv2_block2_add"]');
       await page.evaluate(() => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal('conv2_block2_add'));
       const a = (await dot.boundingBox())!;
@@ -484,8 +489,9 @@ describe('diagram webview (Chromium)', function () {
       await page.mouse.down();
       await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
       assert.ok(await page.locator('.node.drop-target').count());
+      await page.screenshot({ path: join(SHOTS, 'edit-drag-connect-dark.png') });
       await page.mouse.up();
-      assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv2_block2_add', input: 2, from: 'conv2_block1_2_bn' });
+      assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv2_block2_add', input: 2, from: 'conv2_block2_1_relu' });
       await done(context);
     });
 
