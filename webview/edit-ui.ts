@@ -5,6 +5,7 @@ import type { ModelReport, ReportLayer } from '../src/core/analysis/report-types
 import { grouped, human } from '../src/core/analysis/units';
 import { dims, h } from './dom';
 import type { OpCatalogEntry } from './protocol';
+import { suggestedAfter, suggestedBefore } from '../src/core/edit/catalog';
 
 // ---------- names ----------
 
@@ -14,41 +15,6 @@ export const kerasName = (attr: string): string => attr.replace(/[A-Z]/g, (c) =>
 const famClass = (f: string): string => `fam-${/^[a-z]+$/.test(f) ? f : 'unknown'}`;
 
 // ---------- palette order ----------
-
-/**
- * Ops that usually follow `op`, first in the palette. Mirrors src/core/edit/catalog.ts `suggestedAfter`
- * (the webview does not bundle the op registry; proposed: send the suggestions with the catalog).
- */
-export function suggestedAfter(op: string): readonly string[] {
-  switch (op) {
-    case 'Conv2D': case 'DepthwiseConv2D': case 'SeparableConv2D': case 'Conv2DTranspose':
-      return ['BatchNormalization', 'ReLU', 'Activation', 'MaxPooling2D', 'Dropout'];
-    case 'BatchNormalization':
-      return ['ReLU', 'Activation', 'Conv2D'];
-    case 'Dense':
-      return ['Dropout', 'Activation', 'BatchNormalization', 'Dense'];
-    case 'MaxPooling2D': case 'AveragePooling2D':
-      return ['Conv2D', 'Dropout', 'Flatten'];
-    case 'Flatten': case 'GlobalAveragePooling2D': case 'GlobalMaxPooling2D':
-      return ['Dense', 'Dropout'];
-    case 'Input': case 'InputLayer':
-      return ['Rescaling', 'ZeroPadding2D', 'Conv2D'];
-    default:
-      return ['Conv2D', 'BatchNormalization', 'ReLU', 'Dense'];
-  }
-}
-
-/** Ops that usually come before `op`. */
-export function suggestedBefore(op: string): readonly string[] {
-  switch (op) {
-    case 'Conv2D': case 'DepthwiseConv2D': case 'SeparableConv2D':
-      return ['ZeroPadding2D', 'BatchNormalization', 'Dropout', 'Conv2D'];
-    case 'Dense':
-      return ['Dropout', 'Flatten', 'GlobalAveragePooling2D', 'Dense'];
-    default:
-      return ['Conv2D', 'BatchNormalization', 'ReLU', 'Dropout'];
-  }
-}
 
 const SUFFIX: Record<string, string> = {
   BatchNormalization: 'bn', ReLU: 'relu', Activation: 'act', Dropout: 'drop', MaxPooling2D: 'pool', AveragePooling2D: 'avgpool',

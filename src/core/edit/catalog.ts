@@ -14,23 +14,37 @@ export function opCatalog() {
     }));
 }
 
-/** Ops that usually follow `op`, first in the palette (BatchNormalization after a convolution, …). */
+/**
+ * Ops that usually follow `op`, first in the palette (BatchNormalization after a convolution, …).
+ */
 export function suggestedAfter(op: string): readonly string[] {
   switch (op) {
-    case 'Conv2D':
-    case 'DepthwiseConv2D':
-    case 'SeparableConv2D':
-    case 'Conv2DTranspose':
+    case 'Conv2D': case 'DepthwiseConv2D': case 'SeparableConv2D': case 'Conv2DTranspose':
       return ['BatchNormalization', 'ReLU', 'Activation', 'MaxPooling2D', 'Dropout'];
     case 'BatchNormalization':
       return ['ReLU', 'Activation', 'Conv2D'];
     case 'Dense':
       return ['Dropout', 'Activation', 'BatchNormalization', 'Dense'];
-    case 'MaxPooling2D':
-    case 'AveragePooling2D':
+    case 'MaxPooling2D': case 'AveragePooling2D':
       return ['Conv2D', 'Dropout', 'Flatten'];
+    case 'Flatten': case 'GlobalAveragePooling2D': case 'GlobalMaxPooling2D':
+      return ['Dense', 'Dropout'];
+    case 'Input': case 'InputLayer':
+      return ['Rescaling', 'ZeroPadding2D', 'Conv2D'];
     default:
       return ['Conv2D', 'BatchNormalization', 'ReLU', 'Dense'];
+  }
+}
+
+/** Ops that usually come before `op`. */
+export function suggestedBefore(op: string): readonly string[] {
+  switch (op) {
+    case 'Conv2D': case 'DepthwiseConv2D': case 'SeparableConv2D':
+      return ['ZeroPadding2D', 'BatchNormalization', 'Dropout', 'Conv2D'];
+    case 'Dense':
+      return ['Dropout', 'Flatten', 'GlobalAveragePooling2D', 'Dense'];
+    default:
+      return ['Conv2D', 'BatchNormalization', 'ReLU', 'Dropout'];
   }
 }
 
