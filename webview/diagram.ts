@@ -572,7 +572,8 @@ export class Diagram {
     const { x, y, k } = this.t;
     const left = b.x * k + x;
     const top = b.y * k + y;
-    const margin = 40;
+    // Only a node that is actually clipped moves the view (a node at the top edge stays put).
+    const margin = 4;
     const inside = left >= margin && top >= margin && left + b.width * k <= r.width - margin && top + b.height * k <= r.height - margin;
     if (inside) return;
     const kk = Math.max(k, 0.6);
