@@ -7,6 +7,7 @@ import { dims, fullDims, h } from './dom';
 import { kerasName } from './edit-ui';
 import type { ModelView } from './model';
 import type { OpCatalogEntry } from './protocol';
+import type { ActivationPreview } from './protocol';
 
 export interface InspectorEvents {
   select(id: string): void;
@@ -75,7 +76,14 @@ function row(label: string, value: Node | string, shareText?: string, cls = ''):
   return h('tr', {}, h('td', {}, label), h('td', { class: cls }, value), h('td', { class: 'share' }, shareText ?? ''));
 }
 
-export function renderInspector(root: HTMLElement, view: ModelView | null, id: string | null, ev: InspectorEvents, edit?: InspectorEditing): void {
+/** Activation previews the host computed for an input image (see protocol `activations`). */
+export interface Activations {
+  readonly image: string;
+  readonly random: boolean;
+  readonly previews: Readonly<Record<string, ActivationPreview>>;
+}
+
+export function renderInspector(root: HTMLElement, view: ModelView | null, id: string | null, ev: InspectorEvents, edit?: InspectorEditing, activations?: Activations): void {
   root.replaceChildren();
   if (!view || !id) {
     root.append(h('div', { class: 'empty' },
@@ -92,6 +100,8 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
     return;
   }
   root.append(renderLayerHeader(layer, ev, edit));
+  const preview = activations?.previews[id];
+  if (activations && preview) root.append(renderActivation(preview, activations));
 
   // Shapes
   const shapes = h('section', {}, h('h3', {}, 'Tensors'));
@@ -298,4 +308,14 @@ function renderGroup(root: HTMLElement, view: ModelView, id: string, ev: Inspect
   }
   list.append(lt);
   root.append(list);
+}
+
+/** The layer's output for the chosen image: a grid of its first channels, each normalised, with the value range. */
+function renderActivation(p: ActivationPreview, a: Activations): HTMLElement {
+  const img = h('img', { class: 'activation', src: p.thumbnail, alt: `Feature maps of this layer for ${a.image}` });
+  return h('section', { 'data-testid': 'inspector-activation' },
+    h('h3', {}, 'Activation'),
+    img,
+    h('p', { class: 'help' }, `${a.image} · ${p.channels} channel${p.channels === 1 ? '' : 's'} · range ${p.min.toPrecision(3)} … ${p.max.toPrecision(3)}`),
+    a.random ? h('p', { class: 'warning' }, 'Random weights (seeded): these activations show the architecture, not a trained model.') : null);
 }

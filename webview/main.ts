@@ -13,7 +13,7 @@ import { fromElk, toElk, type ElkNode } from './elk-graph';
 import { download, exportSvg, svgToPng } from './export';
 import { connectHost, LayoutClient } from './host';
 import { Banner, changeText, ContextMenu, diffReports, insertedName, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
-import { layerActions, renderInspector, type InspectorEditing, type LayerAction } from './inspector';
+import { layerActions, renderInspector, type Activations, type InspectorEditing, type LayerAction } from './inspector';
 import { ancestors, buildModelView, defaultCollapsed, visibleGraph, type ModelView } from './model';
 import { PROTOCOL_VERSION, type HostMessage, type OpCatalogEntry } from './protocol';
 import type { ModelEdit } from '../src/core/edit/types';
@@ -307,12 +307,15 @@ async function select(id: string | null, opts: { post: boolean; reveal: boolean;
   }
 }
 
+/** The latest activation previews from the host (an image run through the model), if any. */
+let activations: Activations | undefined;
+
 function renderInspectorNow(): void {
   renderInspector(inspector, view, selected, {
     select: (other) => select(other, { post: true, reveal: true, expand: true }),
     reveal: (layer) => host.post({ type: 'reveal', node: layer }),
     toggle: (g) => toggleGroup(g),
-  }, editing());
+  }, editing(), activations);
 }
 
 async function toggleGroup(g: string): Promise<void> {
@@ -819,6 +822,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       break;
     case 'catalog':
       setCatalog(msg.ops);
+      break;
+    case 'activations':
+      activations = msg;
+      renderInspectorNow();
       break;
     case 'editResult':
       onEditResult(msg);

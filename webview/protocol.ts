@@ -9,12 +9,23 @@ export const PROTOCOL_VERSION = 2;
 /** The op palette and attribute schemas, so the webview can offer controls that fit each attribute. */
 export type OpCatalogEntry = ReturnType<typeof opCatalog>[number];
 
+/** A small picture of one layer's output: the first channels tiled and normalised, never the tensor itself. */
+export interface ActivationPreview {
+  /** `data:image/png;base64,…` */
+  readonly thumbnail: string;
+  readonly min: number;
+  readonly max: number;
+  readonly channels: number;
+}
+
 /** Host → webview. */
 export type HostMessage =
   | { readonly type: 'model'; readonly version: number; readonly uri: string; readonly report: ModelReport }
   | { readonly type: 'select'; readonly node: string | null }
   /** Sent once after `ready`: what can be inserted and how each attribute is edited. */
   | { readonly type: 'catalog'; readonly ops: readonly OpCatalogEntry[] }
+  /** Activation previews for an input image; `random` when the weights were seeded random ones (outputs not meaningful). */
+  | { readonly type: 'activations'; readonly image: string; readonly random: boolean; readonly previews: Readonly<Record<string, ActivationPreview>> }
   /** The outcome of an `edit`: refused (file untouched) with the reason, or applied with the problems it created downstream. */
   | { readonly type: 'editResult'; readonly id: number; readonly ok: boolean; readonly message?: string; readonly focus?: string; readonly problems?: readonly string[] };
 

@@ -1,0 +1,79 @@
+import type * as tfc from '@tensorflow/tfjs-core';
+import * as jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
+
+// Images in and out of the runtime: PNG (pngjs) and JPEG (jpeg-js) decoded to RGBA bytes, and RGBA
+// bytes encoded as PNG (thumbnails, the bundled sample). Both codecs are pure JavaScript: nothing
+// native, nothing fetched. Node only (pngjs needs zlib): the webview gets PNG data URLs, not this.
+
+export interface RgbaImage {
+  readonly width: number;
+  readonly height: number;
+  /** width × height × 4 bytes, row-major, RGBA. */
+  readonly data: Uint8Array;
+}
+
+/** A file that is not a PNG or JPEG CNN Lens can read; the message names the file and the reason. */
+export class ImageError extends Error {
+  constructor(readonly file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = 'ImageError';
+  }
+}
+
+/** Refuse images whose decoded pixels would not fit comfortably in memory (jpeg-js's own guard too). */
+const MAX_PIXELS = 100e6;
+
+export function imageKind(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
+  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  return undefined;
+}
+
+/** Decodes a PNG or JPEG (recognised by its bytes, not its name) to RGBA. */
+export function decodeImage(bytes: Uint8Array, file = 'the image'): RgbaImage {
+  const kind = imageKind(bytes);
+  if (!kind) throw new ImageError(file, 'not a PNG or JPEG image (its first bytes are neither signature)');
+  try {
+    if (kind === 'png') {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (png.width * png.height > MAX_PIXELS) throw new Error(`${png.width}×${png.height} is too large`);
+      return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+    }
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+    return { width: img.width, height: img.height, data: img.data };
+  } catch (e) {
+    throw new ImageError(file, `the ${kind === 'png' ? 'PNG' : 'JPEG'} cannot be decoded: ${(e as Error).message}`);
+  }
+}
+
+/** Encodes RGBA bytes as a PNG file. */
+export function encodePng(image: RgbaImage): Uint8Array {
+  const png = new PNG({ width: image.width, height: image.height });
+  png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  const out = PNG.sync.write(png);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** A PNG as a `data:image/png;base64,…` URL. */
+export const pngDataUrl = (image: RgbaImage): string => `data:image/png;base64,${Buffer.from(encodePng(image)).toString('base64')}`;
+
+/**
+ * The image as a float32 RGB tensor of pixel values 0–255, shape [1, height, width, 3], resized
+ * bilinearly to `size` ([height, width]) when given. Resizing uses half-pixel centres, as
+ * TensorFlow 2's `tf.image.resize` (and so Keras's image loading) does. Alpha is dropped.
+ */
+export function imageTensor(tf: typeof tfc, image: RgbaImage, size?: readonly [number, number]): tfc.Tensor4D {
+  return tf.tidy(() => {
+    const n = image.width * image.height;
+    const rgb = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      rgb[i * 3] = image.data[i * 4];
+      rgb[i * 3 + 1] = image.data[i * 4 + 1];
+      rgb[i * 3 + 2] = image.data[i * 4 + 2];
+    }
+    const t = tf.tensor4d(rgb, [1, image.height, image.width, 3]);
+    if (!size || (size[0] === image.height && size[1] === image.width)) return t;
+    return tf.image.resizeBilinear(t, [size[0], size[1]], false, true);
+  });
+}
