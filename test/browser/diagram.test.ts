@@ -222,6 +222,23 @@ describe('diagram webview (Chromium)', function () {
     await done(context);
   });
 
+  it('shows the activation preview the host sends for the selected layer, labelled when the weights are random', async () => {
+    const { page, context } = await open('vgg-mini');
+    // A 2×2 PNG (red, green / blue, white) as the host would send: thumbnails, never tensors.
+    const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==';
+    await page.evaluate((thumbnail) => window.postMessage({ type: 'activations', image: 'sample.png', random: true, previews: { fc1: { thumbnail, min: -1.5, max: 2.25, channels: 64 } } }, '*'), png);
+    await page.evaluate(() => window.postMessage({ type: 'select', node: 'fc1' }, '*'));
+    const section = page.locator('[data-testid="inspector-activation"]');
+    await section.waitFor();
+    assert.equal(await section.locator('img.activation').getAttribute('src'), png);
+    assert.match((await section.textContent())!, /sample\.png · 64 channels · range -1\.50 … 2\.25/);
+    assert.match((await section.textContent())!, /Random weights/);
+    await page.evaluate(() => window.postMessage({ type: 'select', node: 'block1_conv1' }, '*'));
+    await page.waitForSelector('[data-testid="inspector-name"]:text("block1_conv1")');
+    assert.equal(await section.count(), 0, 'no preview for a layer the host sent none for');
+    await done(context);
+  });
+
   it('the host can select a node, and f fits the view', async () => {
     const { page, context } = await open('vgg-mini');
     await page.evaluate(() => window.postMessage({ type: 'select', node: 'fc1' }, '*'));
