@@ -38,3 +38,32 @@ export type WebviewMessage =
   | { readonly type: 'edit'; readonly id: number; readonly edit: ModelEdit }
   /** Save the diagram: `data` is the SVG text, or a PNG `data:` URL. */
   | { readonly type: 'export'; readonly format: 'svg' | 'png'; readonly fileName: string; readonly data: string };
+
+// ---------- the style-transfer side panel (a webview view of its own) ----------
+
+export type StyleMode = 'fast' | 'optimise' | 'train';
+
+export interface StylePreset {
+  readonly name: string;
+  readonly description: string;
+  /** A small picture of the style image, `data:image/png;base64,…`. */
+  readonly thumbnail: string;
+}
+
+/** Host → style panel. */
+export type StyleHostMessage =
+  | { readonly type: 'init'; readonly presets: readonly StylePreset[]; readonly samples: readonly string[]; readonly backends: readonly string[] }
+  /** The chosen content or style image, as a preview (`data:` URL) with its file name. */
+  | { readonly type: 'picked'; readonly role: 'content' | 'style'; readonly name: string; readonly preview: string }
+  | { readonly type: 'progress'; readonly step: number; readonly total: number; readonly message: string }
+  | { readonly type: 'result'; readonly before: string; readonly after: string; readonly ms: number; readonly backend: string; readonly lossNetwork: string; readonly notice?: string }
+  | { readonly type: 'failed'; readonly message: string };
+
+/** Style panel → host. */
+export type StylePanelMessage =
+  | { readonly type: 'ready' }
+  /** Choose the content or style image: a bundled sample by name, a file from a dialog, or dropped bytes. */
+  | { readonly type: 'pick'; readonly role: 'content' | 'style'; readonly sample?: string; readonly dropped?: { readonly name: string; readonly dataUrl: string } }
+  | { readonly type: 'run'; readonly mode: StyleMode; readonly preset?: string; readonly strength: number; readonly size: number; readonly steps: number; readonly backend: string }
+  | { readonly type: 'cancel' }
+  | { readonly type: 'save' };

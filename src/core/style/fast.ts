@@ -1,0 +1,191 @@
+import type * as tfc from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import type { Analysis } from '../analysis/types';
+import { execute } from '../runtime/executor';
+import { disposeWeights, loadWeights, type WeightMap } from '../runtime/weights';
+import { formatShape } from '../ops/tensor-math';
+import { type RgbImage } from './image-io';
+import { analyzeTransformNet, readModelMetadata } from './transform-net';
+
+// Fast mode: one forward pass of a trained transformation network (a TF.js layers model.json —
+// ours or the user's), run by the project's executor. Large images are cut into tiles (default
+// 512², 64 px overlap) so that memory stays that of one tile: each tile is stylised alone and the
+// tiles are blended with weights that fall linearly to 0 over the overlap (the first 8 px, where
+// the network's own border effects live, get weight 0), so no seam shows. A network built only of
+// convolutions, BN at inference and element-wise ops gives the same pixels away from tile borders
+// as on the whole image; normalisations with per-image statistics (instance norm) would differ
+// per tile, which the blend smooths but cannot remove — our presets use BN for that reason.
+// Pixel ranges: our nets (model.json metadata `outputRange: "0-255"`) take and give RGB in [0, 255].
+// Other nets: input [0, 255]; output read from the last layer: tanh → [−1, 1], sigmoid → [0, 1],
+// Rescaling without offset (Johnson's 150·tanh) → mean-centred (+ ImageNet mean), else [0, 255].
+
+export class StyleModelError extends Error {
+  constructor(readonly file: string, message: string) {
+    super(message);
+    this.name = 'StyleModelError';
+  }
+}
+
+export interface TransformModel {
+  readonly path: string;
+  readonly text: string;
+  readonly weights: WeightMap;
+  readonly weightsSource: string;
+  readonly metadata: Record<string, unknown>;
+  readonly outputRange: '0-255' | '-1-1' | '0-1' | 'centred';
+  /** The analysis for a 1×H×W×3 input (cached per size); throws StyleModelError when the model cannot take it. */
+  analysisFor(height: number, width: number): Analysis;
+  dispose(): void;
+}
+
+const IMAGENET_MEAN_RGB = [123.68, 116.779, 103.939];
+
+export async function loadTransformModel(tf: typeof tfc, modelJsonPath: string): Promise<TransformModel> {
+  let text: string;
+  try {
+    text = readFileSync(modelJsonPath, 'utf8');
+  } catch (e) {
+    throw new StyleModelError(modelJsonPath, `cannot read the style model ${modelJsonPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const cache = new Map<string, Analysis>();
+  const analysisFor = (h: number, w: number): Analysis => {
+    const key = `${h}x${w}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const a = analyzeTransformNet(text, modelJsonPath, h, w);
+    const error = a.diagnostics.find((d) => d.severity === 'error');
+    if (a.graph.inputs.length !== 1) throw new StyleModelError(modelJsonPath, `the style model ${modelJsonPath} takes ${a.graph.inputs.length} inputs; a transformation network takes one RGB image`);
+    const declared = a.graph.nodes.find((n) => n.id === a.graph.inputs[0]);
+    const declaredShape = (declared?.attrs as { shape?: readonly (number | null)[] } | undefined)?.shape;
+    const outShape = a.graph.outputs.length === 1 ? a.byId.get(a.graph.outputs[0].node)?.outputShape : undefined;
+    if (error || !outShape || outShape.length !== 4 || outShape[1] !== h || outShape[2] !== w || outShape[3] !== 3) {
+      const what = error ? error.message : `its output is ${outShape ? formatShape(outShape) : 'not one tensor'}, not 1×${h}×${w}×3`;
+      throw new StyleModelError(modelJsonPath, `the style model ${modelJsonPath} cannot turn a 1×${h}×${w}×3 RGB image into an image of the same size${declaredShape ? ` (it declares input ${formatShape(declaredShape)})` : ''}: ${what}`);
+    }
+    cache.set(key, a);
+    return a;
+  };
+  let probe: Analysis;
+  try {
+    probe = analysisFor(256, 256);
+  } catch (e) {
+    throw e;
+  }
+  const loaded = await loadWeights(modelJsonPath, probe, { tf });
+  const metadata = readModelMetadata(modelJsonPath);
+  const last = probe.graph.nodes.find((n) => n.id === probe.graph.outputs[0].node)!;
+  const act = (last.attrs as { activation?: string }).activation;
+  const outputRange: TransformModel['outputRange'] =
+    metadata.outputRange === '0-255' ? '0-255'
+      : act === 'tanh' ? '-1-1'
+      : act === 'sigmoid' ? '0-1'
+      : last.op === 'Rescaling' && !(last.attrs as { offset: number }).offset ? 'centred'
+      : '0-255';
+  return { path: modelJsonPath, text, weights: loaded.weights, weightsSource: loaded.source, metadata, outputRange, analysisFor, dispose: () => disposeWeights(loaded.weights) };
+}
+
+export interface FastOptions {
+  /** Tile side in px (default 512); images up to this size run in one pass. */
+  readonly tile?: number;
+  /** Overlap between neighbouring tiles in px (default 64). */
+  readonly overlap?: number;
+  readonly signal?: AbortSignal;
+  readonly onTile?: (done: number, total: number) => void;
+}
+
+export interface FastResult {
+  readonly image: RgbImage;
+  readonly tiles: number;
+}
+
+const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
+
+/** Tile origins along one axis of length `len`: evenly spread, the first at 0 and the last flush with the end. */
+export function tileStarts(len: number, tile: number, overlap: number): number[] {
+  if (len <= tile) return [0];
+  const n = Math.ceil((len - overlap) / (tile - overlap));
+  return Array.from({ length: n }, (_, i) => Math.round((i * (len - tile)) / (n - 1)));
+}
+
+/** Blend weight at position x of a tile of length t; sides flush with the image edge keep weight 1. */
+function ramp(x: number, t: number, overlap: number, atStart: boolean, atEnd: boolean): number {
+  const dead = Math.min(8, overlap / 4);
+  const up = (d: number) => Math.max(0, Math.min(1, (d + 0.5 - dead) / (overlap - dead)));
+  let w = 1;
+  if (!atStart) w = Math.min(w, up(x));
+  if (!atEnd) w = Math.min(w, up(t - 1 - x));
+  return Math.max(w, 1e-6);
+}
+
+async function runTile(tf: typeof tfc, model: TransformModel, data: Float32Array, h: number, w: number, signal?: AbortSignal): Promise<Float32Array> {
+  // Pad (reflect) to a multiple of 4 so that the strided convolutions and their transposes line up.
+  const ph = roundUp4(h), pw = roundUp4(w);
+  const input = tf.tidy(() => {
+    const t = tf.tensor4d(data, [1, h, w, 3]);
+    return ph === h && pw === w ? t : tf.mirrorPad(t, [[0, 0], [0, ph - h], [0, pw - w], [0, 0]], 'symmetric');
+  });
+  try {
+    const analysis = model.analysisFor(ph, pw);
+    const { outputs } = await execute(tf, analysis, model.weights, [input], { signal });
+    const out = tf.tidy(() => {
+      let y = outputs[0] as tfc.Tensor4D;
+      if (ph !== h || pw !== w) y = tf.slice(y, [0, 0, 0, 0], [1, h, w, 3]);
+      switch (model.outputRange) {
+        case '-1-1': return tf.mul(tf.add(y, 1), 127.5);
+        case '0-1': return tf.mul(y, 255);
+        case 'centred': return tf.add(y, tf.tensor1d(IMAGENET_MEAN_RGB));
+        default: return y;
+      }
+    });
+    outputs.forEach((o) => o.dispose());
+    const values = out.dataSync() as Float32Array;
+    out.dispose();
+    return values;
+  } finally {
+    input.dispose();
+  }
+}
+
+/** Stylises `image` with a transformation network, by tiles when it is larger than one tile. */
+export async function stylizeFast(tf: typeof tfc, model: TransformModel, image: RgbImage, options: FastOptions = {}): Promise<FastResult> {
+  const tile = options.tile ?? 512;
+  const overlap = Math.min(options.overlap ?? 64, Math.floor(tile / 2));
+  const { width: W, height: H } = image;
+  const xs = tileStarts(W, tile, overlap);
+  const ys = tileStarts(H, tile, overlap);
+  const tw = Math.min(W, tile), th = Math.min(H, tile);
+  const acc = new Float32Array(W * H * 3);
+  const wsum = new Float32Array(W * H);
+  const total = xs.length * ys.length;
+  let done = 0;
+  for (const y0 of ys) {
+    for (const x0 of xs) {
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error('stylisation was cancelled');
+      const patch = new Float32Array(tw * th * 3);
+      for (let y = 0; y < th; y++) {
+        for (let x = 0; x < tw; x++) {
+          const s = ((y0 + y) * W + x0 + x) * 3, d = (y * tw + x) * 3;
+          patch[d] = image.data[s];
+          patch[d + 1] = image.data[s + 1];
+          patch[d + 2] = image.data[s + 2];
+        }
+      }
+      const out = await runTile(tf, model, patch, th, tw, options.signal);
+      for (let y = 0; y < th; y++) {
+        const wy = ramp(y, th, overlap, y0 === 0, y0 + th >= H);
+        for (let x = 0; x < tw; x++) {
+          const wgt = wy * ramp(x, tw, overlap, x0 === 0, x0 + tw >= W);
+          const p = (y0 + y) * W + x0 + x, d = (y * tw + x) * 3;
+          acc[p * 3] += wgt * out[d];
+          acc[p * 3 + 1] += wgt * out[d + 1];
+          acc[p * 3 + 2] += wgt * out[d + 2];
+          wsum[p] += wgt;
+        }
+      }
+      options.onTile?.(++done, total);
+    }
+  }
+  const data = new Uint8Array(W * H * 3);
+  for (let p = 0; p < W * H; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.max(0, Math.min(255, Math.round(acc[p * 3 + c] / wsum[p])));
+  return { image: { width: W, height: H, data }, tiles: total };
+}
