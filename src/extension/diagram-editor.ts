@@ -6,6 +6,7 @@ import { renderWebviewHtml } from '../../webview/html';
 import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../webview/protocol';
 import { opCatalog } from '../core/edit/catalog';
 import { applyModelEdit } from './edit-commands';
+import { onDidComputePreviews, refreshPreviews } from './run-session';
 import type { ModelStore } from './model-store';
 
 // "Open With… → CNN Lens Diagram": a custom editor over the text document, so VS Code keeps
@@ -46,8 +47,19 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
       return new vscode.Range(document.positionAt(r.start + (quoted ? 1 : 0)), document.positionAt(r.end - (quoted ? 1 : 0)));
     };
 
+    let refreshing: AbortController | undefined;
     const subscriptions = [
-      this.store.onDidAnalyze((e) => e.document === document && sendModel()),
+      this.store.onDidAnalyze((e) => {
+        if (e.document !== document) return;
+        sendModel();
+        // Previews follow the model: rerun on the last image (a half-typed model may not run: keep quiet then).
+        refreshing?.abort();
+        refreshing = new AbortController();
+        if (!e.analysis.diagnostics.some((d) => d.severity === 'error')) void refreshPreviews(document, e.analysis, refreshing.signal).catch(() => undefined);
+      }),
+      onDidComputePreviews((r) => {
+        if (r.uri === document.uri.toString()) post({ type: 'activations', image: r.input, random: r.random, previews: r.previews });
+      }),
       webview.onDidReceiveMessage((message: WebviewMessage) => {
         if (message.type === 'ready') {
           post({ type: 'catalog', ops: opCatalog() });

@@ -3,9 +3,12 @@ import { buildReport } from '../core';
 import { renderMarkdown } from '../core/analysis/summary-text';
 import { DiagramEditorProvider } from './diagram-editor';
 import { registerEditCommands } from './edit-commands';
+import { StylePanelProvider } from './style-panel';
 import { registerLanguageFeatures } from './language-features';
 import { ModelStore } from './model-store';
 import { registerActiveModel } from './active-model';
+import { registerProfileCommand } from './profile-command';
+import { registerRunOnImage } from './run-session';
 
 // Activation: wires the ModelStore to the editor features, the diagram and the commands. Thin:
 // everything it shows comes from src/core.
@@ -17,6 +20,9 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerLanguageFeatures(store),
     ...registerActiveModel(store),
     ...registerEditCommands(store),
+    ...registerProfileCommand(context, store),
+    ...registerRunOnImage(context, store),
+    vscode.window.registerWebviewViewProvider(StylePanelProvider.viewType, new StylePanelProvider(context), { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerCustomEditorProvider(DiagramEditorProvider.viewType, new DiagramEditorProvider(context, store), {
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,

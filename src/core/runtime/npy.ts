@@ -61,7 +61,9 @@ export function parseNpy(bytes: Uint8Array, file = 'the array'): NpyArray {
   const need = count * BYTES[dtype];
   if (bytes.length - offset < need) throw new NpyError(file, `the file holds ${bytes.length - offset} bytes of data, the shape (${shape.join(', ')}) of ${dtype} needs ${need}`);
   // Copy into an aligned buffer: the data offset need not be a multiple of the element size.
-  const raw = bytes.slice(offset, offset + need);
+  // (Buffer#slice is a view, not a copy: copy explicitly.)
+  const raw = new Uint8Array(need);
+  raw.set(bytes.subarray(offset, offset + need));
   const data = dtype === 'float32' ? new Float32Array(raw.buffer) : dtype === 'float64' ? new Float64Array(raw.buffer) : dtype === 'int32' ? new Int32Array(raw.buffer) : raw;
   return { dtype, shape, data };
 }

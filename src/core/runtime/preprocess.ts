@@ -177,7 +177,7 @@ export function prepareInputs(tf: typeof tfc, analysis: Analysis, sources: reado
           for (let i = 0; i < n; i++) values[i] = Math.floor(rand() * 256);
           tensors.push(tf.tidy(() => {
             const raw = tf.tensor(values, shape);
-            return shape[3] === 3 ? applyPreset(tf, raw, choice.preset) : applyPreset(tf, tf.tile(raw, [1, 1, 1, 3]), choice.preset).mean(-1, true);
+            return shape[3] === 3 ? applyPreset(tf, raw, choice.preset) : tf.mean(applyPreset(tf, tf.tile(raw, [1, 1, 1, 3]), choice.preset), -1, true);
           }));
           notes.push(`${id}: random pixels (seed ${seed}) ${shape.slice(1, 3).join('×')}, preprocessing ${choice.preset.name} (${choice.reason})`);
         } else {

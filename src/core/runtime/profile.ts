@@ -12,14 +12,18 @@ import { weightsFor, type WeightMap } from './weight-map';
 //   when the outputs' values have been read back (`await data()`), so asynchronous backends are
 //   measured to completion. `wholeModelMs` is the median.
 // - Per layer: the graph is run node by node with the same kernels (OpDef.run), and after each node
-//   the backend is synchronised by reading back one element of its output (a 1-element slice, so the
-//   read itself copies almost nothing). A node's time is its kernel plus that sync. Each layer's `ms`
-//   is the median over `runs` such passes, with p10 and p90 as the spread.
+//   the backend is synchronised, so that a node's time is its own work. On cpu and wasm the kernels
+//   run to completion on the calling thread before they return, so the node's wall time is already
+//   its compute time and no extra sync is added (measured on resnet18/wasm: an extra read-back per
+//   node added ~20%, an awaited `data()` ~45%). On the other backends (tfjs-node, tfjs-node-gpu,
+//   webgl), which may queue work, one element of the node's output is read back (`dataSync` of a
+//   1-element slice: the read copies almost nothing, but the host waits for the device). Each
+//   layer's `ms` is the median over `runs` such passes, with p10 and p90 as the spread.
 // - Why the sum of the layers differs from the whole-model time: the per-node sync stops the backend
-//   from overlapping one node's work with the next node's dispatch (on tfjs-node-gpu, the GPU waits for
-//   the host at every node), and each sync adds a small op and a read-back. On cpu and wasm, kernels run
-//   synchronously, so the gap there is mostly the sync ops and timer overhead (a few percent). Both
-//   figures are reported, with the gap.
+//   from overlapping one node's work with the next node's dispatch (on a GPU, the device idles while
+//   the host waits at every node), each sync adds a small op and a read-back, and the per-node timer
+//   and bookkeeping add a little. On cpu and wasm the gap is small (timer overhead, cache effects,
+//   noise); on a GPU it can be large. Both figures are reported, with the gap.
 // - `gflops` is the node's FLOPs (analysis, see README's counting conventions) / its ms / 1e6.
 // - `peakActivationBytes`: the largest sum of live node outputs during one run, simulated from the
 //   analysis with the executor's own freeing order (an output is freed after its last reader; the
@@ -79,7 +83,7 @@ export interface ProfileOptions {
 
 /** One line for the UI and the CLI: why the per-layer sum differs from the whole-model time. */
 export const SUM_VS_WHOLE_EXPLANATION =
-  'each layer is timed alone with a sync after it (one element read back), which stops the backend from overlapping work between layers and adds a small op per layer; the whole-model time runs without those syncs';
+  'each layer is timed alone, with the backend synchronised after it (on cpu and wasm kernels finish before returning; elsewhere one element is read back), which stops work between layers from overlapping and adds a timer and bookkeeping per layer; the whole-model time runs without those syncs';
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -153,12 +157,15 @@ export function peakActivationBytes(analysis: Analysis): number {
   return peak;
 }
 
+/** Backends whose kernels finish before they return: no sync is needed to time a node. */
+export const SYNCHRONOUS_BACKENDS: ReadonlySet<string> = new Set(['cpu', 'wasm']);
+
 /** Waits until the backend has computed `t`: reads back one element (nothing for empty tensors). */
-async function sync(tf: typeof tfc, t: tfc.Tensor): Promise<void> {
+function sync(tf: typeof tfc, t: tfc.Tensor): void {
   if (t.size === 0) return;
   const one = tf.tidy(() => tf.slice(tf.reshape(t, [-1]), [0], [1]));
   try {
-    await one.data();
+    one.dataSync();
   } finally {
     one.dispose();
   }
@@ -190,6 +197,7 @@ async function layerPass(tf: typeof tfc, analysis: Analysis, order: readonly IRN
     }
   };
   const times = new Map<string, number>();
+  const needsSync = !SYNCHRONOUS_BACKENDS.has(tf.getBackend());
   let lastYield = now();
   try {
     for (const node of order) {
@@ -203,7 +211,7 @@ async function layerPass(tf: typeof tfc, analysis: Analysis, order: readonly IRN
       const w = weightsFor(weights, node) ?? {};
       const start = now();
       const out = tf.tidy(() => op.run!(tf, ins, w, node.attrs));
-      await sync(tf, out);
+      if (needsSync) sync(tf, out);
       times.set(node.id, now() - start);
       values.set(node.id, out);
       holders.set(out, (holders.get(out) ?? 0) + 1);

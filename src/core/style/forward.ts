@@ -2,6 +2,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { Analysis } from '../analysis/types';
 import { getOp } from '../ops';
 import { weightsFor, type WeightMap } from '../runtime/weight-map';
+import { trainableConv2d, trainableConv2dTranspose } from './wasm-gradients';
 
 // A synchronous forward pass over an analysed graph, for style transfer's gradients.
 //
@@ -61,6 +62,17 @@ export function forwardSync(tf: typeof tfc, analysis: Analysis, weights: WeightM
       const { mean, variance } = tf.moments(ins[0], [0, 1, 2]);
       options.onBatchStats?.(node.id, mean, variance);
       out = tf.batchNorm(ins[0], mean, variance, a.center ? (w.beta as tfc.Tensor1D) : undefined, a.scale ? (w.gamma as tfc.Tensor1D) : undefined, a.epsilon);
+    } else if (options.training && (node.op === 'Conv2D' || node.op === 'Conv2DTranspose') && isPlainConv(node.attrs)) {
+      // Kernels trained on any backend (wasm has no Conv2DBackpropFilter): see wasm-gradients.ts.
+      const a = node.attrs as unknown as PlainConv;
+      const x = ins[0] as tfc.Tensor4D;
+      const k = w.kernel as tfc.Tensor4D;
+      out = node.op === 'Conv2D'
+        ? trainableConv2d(tf, x, k, a.strides, a.padding)
+        : trainableConv2dTranspose(tf, x, k, analysis.byId.get(node.id)!.outputShape!.map((d, i) => (i === 0 ? x.shape[0] : i === 1 ? x.shape[1] * a.strides[0] : i === 2 ? x.shape[2] * a.strides[1] : d)) as [number, number, number, number], a.strides, a.padding);
+      if (a.useBias) out = tf.add(out, w.bias);
+      if (a.activation === 'relu') out = tf.relu(out);
+      else if (a.activation !== 'linear') throw new Error(`training ${node.id}: activation ${a.activation} is not supported in training mode`);
     } else {
       out = op.run(tf, ins, w, node.attrs);
     }
@@ -71,3 +83,17 @@ export function forwardSync(tf: typeof tfc, analysis: Analysis, weights: WeightM
     taps: new Map(taps.map((id) => [id, values.get(id)!])),
   };
 }
+
+interface PlainConv {
+  readonly strides: [number, number];
+  readonly padding: 'same' | 'valid';
+  readonly useBias: boolean;
+  readonly activation: string;
+  readonly groups?: number;
+  readonly dilationRate: readonly number[];
+  readonly outputPadding?: unknown;
+}
+const isPlainConv = (a: unknown): boolean => {
+  const c = a as PlainConv;
+  return (c.groups ?? 1) === 1 && c.dilationRate.every((d) => d === 1) && (c.outputPadding ?? null) === null && (c.padding === 'same' || c.padding === 'valid');
+};

@@ -1,4 +1,6 @@
 import type * as tfc from '@tensorflow/tfjs-core';
+// Gradients are registered by a side-effect import in tfjs-core (the union bundle @tensorflow/tfjs does it for you).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { fitLongerSide, imageToTensor, tensorToImage, type RgbImage } from './image-io';
 import { balancedStyleWeights, features, type LossNetwork } from './loss-network';
 import { contentLoss, gram, styleLoss, tvLoss } from './losses';
@@ -80,7 +82,7 @@ export async function stylizeOptimise(tf: typeof tfc, net: LossNetwork, content:
           return l.total;
         }, [x]);
         parts.total = value.dataSync()[0];
-        opt.applyGradients(grads);
+        opt.applyGradients(grads as never);
         x.assign(tf.clipByValue(x, 0, 255));
       });
       history.push(parts);

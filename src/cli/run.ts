@@ -1,0 +1,216 @@
+import type * as tfc from '@tensorflow/tfjs-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyzeText, type Analysis } from '../core';
+import { BACKEND_PREFERENCES, BackendError, chooseBackend, describeBackend, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
+import { execute, ExecutionError } from '../core/runtime/executor';
+import { ImageError } from '../core/runtime/image';
+import { NpyError } from '../core/runtime/npy';
+import { choosePreset, inputSourceFor, prepareInputs, PRESET_NAMES, resolveRunWeights, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
+import { topK } from '../core/runtime/thumbnails';
+import { disposeWeights, WeightsError } from '../core/runtime/weights';
+import { UsageError, type CommandResult } from './usage';
+
+export const RUN_USAGE = `cnn-lens run MODEL [--weights DIR|FILE|random] [--input IMAGE|TENSOR.npy]… [--seed N] [--backend NAME] [--preprocess PRESET] [--labels FILE] [--json]
+
+  Runs the model once and prints its outputs (the top 5 classes for 1000-class classifiers).
+  --weights     a TF.js model.json (its shards), a Keras .h5 / .weights.h5 / .keras file, a folder holding one,
+                or "random"; default: the weights next to the model, else seeded random ones (said in the output)
+  --input       a PNG/JPEG (resized and preprocessed for the model) or a .npy array (fed as is, shape checked);
+                repeat for a model with several inputs, in order; default: seeded random input
+  --seed        seed for random weights and inputs (default 0)
+  --backend     ${BACKEND_PREFERENCES.join(' | ')} (default auto: the best that runs)
+  --preprocess  ${PRESET_NAMES.join(' | ')} (default: the zoo model's own, else unit = [0, 1])
+  --labels      class names, one per line (default: labels.txt next to the model, if any)
+  --json        {backend, outputs:[{name, shape, values}]} plus where weights and inputs came from
+
+  Exit status: 0 ok, 1 the model has errors or cannot run, 2 usage, file, weights or backend errors.`;
+
+/** Outputs with more elements than this are printed in --json without their values. */
+export const MAX_JSON_VALUES = 100_000;
+
+/** What run and profile both need: the parsed model, a backend, weights and inputs. Dispose with `release`. */
+export interface Session {
+  readonly file: string;
+  readonly analysis: Analysis;
+  readonly backend: ChosenBackend;
+  readonly weights: RunWeights;
+  readonly inputs: PreparedInputs;
+  readonly release: () => void;
+}
+
+export interface SessionArgs {
+  readonly file: string;
+  readonly weights?: string;
+  readonly inputs?: readonly string[];
+  readonly seed?: string;
+  readonly backend?: string;
+  readonly preprocess?: string;
+}
+
+/** The backend line: what ran, why better ones were not used, or that it was named with --backend. */
+export function backendLine(backend: ChosenBackend, preference: string | undefined): string {
+  return preference && preference !== 'auto' ? `${backend.name} (chosen with --backend ${preference}; the others were not tried)` : describeBackend(backend);
+}
+
+/** Failures that are the caller's or a file's: exit 2 with the message. */
+const isFileOrUsage = (e: unknown): boolean => e instanceof UsageError || e instanceof WeightsError || e instanceof ImageError || e instanceof NpyError || e instanceof BackendError;
+
+export function parseSeed(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const seed = Number(text);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed "${text}" must be a non-negative integer`);
+  return seed;
+}
+
+/** Opens a model for running; returns an exit-1 result when the model has errors. */
+export async function openSession(a: SessionArgs): Promise<Session | CommandResult> {
+  const seed = parseSeed(a.seed);
+  if (a.backend !== undefined && !BACKEND_PREFERENCES.includes(a.backend as BackendPreference)) throw new UsageError(`--backend "${a.backend}": choose one of ${BACKEND_PREFERENCES.join(', ')}`);
+  if (a.preprocess !== undefined && !PRESET_NAMES.includes(a.preprocess as never)) throw new UsageError(`--preprocess "${a.preprocess}": choose one of ${PRESET_NAMES.join(', ')}`);
+  let text: string;
+  try {
+    text = readFileSync(a.file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${a.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  for (const input of a.inputs ?? []) if (!existsSync(input)) throw new UsageError(`cannot read ${input}: no such file`);
+  if (a.weights && a.weights !== 'random' && !existsSync(a.weights)) throw new UsageError(`cannot read ${a.weights}: no such file or folder (give a weights file, a folder, or "random")`);
+  const analysis = analyzeText(text, a.file);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) return { stdout: '', stderr: errors.map((d) => `${a.file}: error: ${d.message}`).join('\n') + `\n${a.file}: the model has errors; it cannot run`, code: 1 };
+  const backend = await chooseBackend((a.backend ?? 'auto') as BackendPreference);
+  const { tf } = backend;
+  const weights = await resolveRunWeights(tf, analysis, a.file, text, a.weights, seed);
+  let inputs: PreparedInputs;
+  try {
+    const choice = choosePreset(analysis.graph.name, a.file, a.preprocess);
+    inputs = prepareInputs(tf, analysis, (a.inputs ?? []).map(inputSourceFor), choice, seed);
+  } catch (e) {
+    disposeWeights(weights.weights);
+    if (e instanceof Error && !isFileOrUsage(e) && /^(cannot read|the model takes|.*: the model's input)/.test(e.message)) throw new UsageError(e.message);
+    throw e;
+  }
+  return {
+    file: a.file,
+    analysis,
+    backend,
+    weights,
+    inputs,
+    release: () => {
+      for (const t of inputs.tensors) t.dispose();
+      disposeWeights(weights.weights);
+    },
+  };
+}
+
+/** Wraps an async command: file, weights, image, .npy and backend problems exit 2, execution errors exit 1. */
+export async function guarded(command: string, body: () => Promise<CommandResult>): Promise<CommandResult> {
+  try {
+    return await body();
+  } catch (e) {
+    if (isFileOrUsage(e) && !(e instanceof UsageError)) return { stdout: '', stderr: `cnn-lens ${command}: ${(e as Error).message}`, code: 2 };
+    if (e instanceof ExecutionError) return { stdout: '', stderr: `cnn-lens ${command}: ${e.message}`, code: 1 };
+    throw e;
+  }
+}
+
+/** Labels: the --labels file, or labels.txt next to the model; one class name per line. */
+function readLabels(file: string | undefined, modelFile: string): string[] | undefined {
+  const path = file ?? join(dirname(modelFile), 'labels.txt');
+  if (!existsSync(path)) {
+    if (file) throw new UsageError(`cannot read ${file}: no such file`);
+    return undefined;
+  }
+  return readFileSync(path, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l, i, all) => l.length > 0 || i < all.length - 1);
+}
+
+const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(4) : v.toFixed(5));
+
+function describeOutput(name: string, t: tfc.Tensor, values: Float32Array | Int32Array | Uint8Array, labels: string[] | undefined): string[] {
+  const lines = [`Output ${name} ${JSON.stringify(t.shape)}:`];
+  let lo = Infinity;
+  let hi = -Infinity;
+  let sum = 0;
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    sum += v;
+  }
+  const classes = t.shape[t.shape.length - 1];
+  if (t.shape.length === 2 && classes === 1000) {
+    lines.push(`  top 5 of 1000 classes${labels ? '' : ' (class indices: no label file; give --labels FILE or put labels.txt next to the model)'}:`);
+    topK(values.subarray(0, classes), 5).forEach((c, i) => lines.push(`    ${i + 1}. ${labels?.[c.index] ? `${labels[c.index]} (${c.index})` : `class ${c.index}`}`.padEnd(44) + fmt(c.value)));
+  } else if (values.length <= 20) {
+    lines.push(`  ${Array.from(values, fmt).join('  ')}`);
+  } else {
+    lines.push(`  ${values.length.toLocaleString('en-US')} values: min ${fmt(lo)}, max ${fmt(hi)}, mean ${fmt(sum / values.length)}; first: ${Array.from(values.subarray(0, 6), fmt).join('  ')} …`);
+  }
+  return lines;
+}
+
+export async function run(argv: string[]): Promise<CommandResult> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      weights: { type: 'string' },
+      input: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      preprocess: { type: 'string' },
+      labels: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `run takes one model file, got ${positionals.length}: ${positionals.join(' ')}` : 'run needs a model file');
+  const file = positionals[0];
+  return guarded('run', async () => {
+    const session = await openSession({ file, weights: values.weights, inputs: values.input, seed: values.seed, backend: values.backend, preprocess: values.preprocess });
+    if ('code' in session) return session;
+    const { analysis, backend, weights, inputs } = session;
+    try {
+      const labels = values.json ? undefined : readLabels(values.labels, file);
+      const start = performance.now();
+      const { outputs } = await execute(backend.tf, analysis, weights.weights, inputs.tensors);
+      try {
+        const data = await Promise.all(outputs.map((o) => o.data() as Promise<Float32Array | Int32Array | Uint8Array>));
+        const ms = performance.now() - start;
+        const names = analysis.graph.outputs.map((r) => (r.index ? `${r.node}:${r.index}` : r.node));
+        if (values.json) {
+          const doc = {
+            backend: backend.name,
+            outputs: outputs.map((o, i) => ({
+              name: names[i],
+              shape: o.shape,
+              ...(o.size <= MAX_JSON_VALUES ? { values: Array.from(data[i]) } : { note: `values omitted: ${o.size.toLocaleString('en-US')} elements is more than ${MAX_JSON_VALUES.toLocaleString('en-US')}` }),
+            })),
+            backendTried: backend.tried,
+            weights: weights.source,
+            randomWeights: weights.random,
+            inputs: inputs.notes,
+            randomInput: inputs.random,
+          };
+          return { stdout: JSON.stringify(doc), stderr: weights.random ? `cnn-lens run: ${weights.source}` : '', code: 0 };
+        }
+        const lines = [
+          `Model: ${analysis.graph.name} (${file})`,
+          `Backend: ${backendLine(backend, values.backend)}`,
+          `Weights: ${weights.source}`,
+          ...inputs.notes.map((n) => `Input ${n}`),
+          '',
+          ...outputs.flatMap((o, i) => describeOutput(names[i], o, data[i], labels)),
+          '',
+          `Forward pass: ${ms.toFixed(1)} ms (one run, including the first-run warm-up; see cnn-lens profile)`,
+        ];
+        if (weights.random) lines.push(`Note: ${weights.source}.`);
+        return { stdout: lines.join('\n'), stderr: '', code: 0 };
+      } finally {
+        for (const o of outputs) o.dispose();
+      }
+    } finally {
+      session.release();
+    }
+  });
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { choosePreset, prepareInputs } from '../core/runtime/preprocess';
+import { profileCsv, profileJson, profileModel, SUM_VS_WHOLE_EXPLANATION, type ProfileResult } from '../core/runtime/profile';
+import { renderProfileHtml } from '../../webview/profile/html';
+import { PROFILE_PROTOCOL_VERSION, type ProfileHostMessage, type ProfileView, type ProfileWebviewMessage } from '../../webview/profile/protocol';
+import type { ModelStore } from './model-store';
+import { backendPreference, backendSummary, currentBackend, preprocessingSetting, targetModel, weightsFor } from './run-session';
+
+// "CNN Lens: Profile Model" (cnnLens.profile): a cancellable progress notification while the
+// profiler runs in the extension host (it yields between nodes, so the host stays responsive and
+// Cancel lands between nodes), then a webview panel with the table, the bar chart and the totals;
+// its Export buttons save JSON or CSV through the host's save dialog.
+
+export interface ProfiledModel {
+  readonly uri: string;
+  readonly result: ProfileResult;
+  readonly view: ProfileView;
+}
+
+const profiled = new vscode.EventEmitter<ProfiledModel>();
+/** Fires after a profile finished: the lead can route per-layer ms to the diagram's latency overlay. */
+export const onDidProfile = profiled.event;
+
+const nonce = (): string => randomBytes(16).toString('base64');
+
+export function registerProfileCommand(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
+  const command = vscode.commands.registerCommand('cnnLens.profile', async (uri?: vscode.Uri, options?: { runs?: number; warmup?: number; showPanel?: boolean }): Promise<ProfiledModel | undefined> => {
+    const model = await targetModel(store, uri);
+    if (!model) return undefined;
+    const { document, analysis } = model;
+    const config = vscode.workspace.getConfiguration('cnnLens');
+    const runs = options?.runs ?? config.get<number>('profile.runs', 10);
+    const warmup = options?.warmup ?? config.get<number>('profile.warmup', 2);
+    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CNN Lens: profiling ${analysis.graph.name}`, cancellable: true }, async (progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort(new vscode.CancellationError()));
+      try {
+        progress.report({ message: `choosing a backend (${backendPreference()})…` });
+        const backend = await currentBackend();
+        progress.report({ message: `${backend.name}: loading weights…` });
+        const weights = await weightsFor(backend.tf, document, analysis);
+        const inputs = prepareInputs(backend.tf, analysis, [], choosePreset(analysis.graph.name, document.uri.fsPath, preprocessingSetting()));
+        let reported = 0;
+        try {
+          const result = await profileModel(backend.tf, analysis, weights.weights, inputs.tensors, {
+            runs,
+            warmup,
+            signal: controller.signal,
+            backend: backend.name,
+            onProgress: (p) => {
+              const pct = Math.round(p.fraction * 100);
+              progress.report({ increment: pct - reported, message: `${backend.name}: ${p.phase} ${p.done + 1}/${p.total}` });
+              reported = pct;
+            },
+          });
+          const view: ProfileView = {
+            model: analysis.graph.name,
+            file: vscode.workspace.asRelativePath(document.uri),
+            backend: backendSummary(backend).split(';')[0],
+            notUsed: backend.tried.filter((t) => !t.ok).map((t) => t.reason ?? t.name),
+            weights: weights.source,
+            randomWeights: weights.random,
+            runs: result.runs,
+            warmup: result.warmup,
+            wholeModelMs: result.wholeModelMs,
+            wholeModelP10Ms: result.wholeModelP10Ms,
+            wholeModelP90Ms: result.wholeModelP90Ms,
+            sumOfLayersMs: result.sumOfLayersMs,
+            sumVsWhole: SUM_VS_WHOLE_EXPLANATION,
+            peakActivationBytes: result.peakActivationBytes,
+            totalActivationBytes: result.totalActivationBytes,
+            weightBytes: result.weightBytes,
+            layers: result.layers,
+          };
+          return { uri: document.uri.toString(), result, view, weightsSource: weights.source, backendTried: backend.tried };
+        } finally {
+          for (const t of inputs.tensors) t.dispose();
+        }
+      } catch (e) {
+        if (controller.signal.aborted) {
+          void vscode.window.showInformationMessage('CNN Lens: profiling cancelled.');
+          return undefined;
+        }
+        void vscode.window.showErrorMessage(`CNN Lens: cannot profile ${analysis.graph.name}: ${(e as Error).message}`);
+        return undefined;
+      }
+    });
+    if (!outcome) return undefined;
+    const done: ProfiledModel = { uri: outcome.uri, result: outcome.result, view: outcome.view };
+    profiled.fire(done);
+    if (options?.showPanel !== false) showProfilePanel(context, document.uri, done, { weights: outcome.weightsSource, backendTried: outcome.backendTried });
+    return done;
+  });
+  return [command, profiled];
+}
+
+function showProfilePanel(context: vscode.ExtensionContext, modelUri: vscode.Uri, profile: ProfiledModel, extra: Record<string, unknown>): vscode.WebviewPanel {
+  const panel = vscode.window.createWebviewPanel('cnnLens.profile', `Profile: ${profile.view.model}`, vscode.ViewColumn.Beside, {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')],
+  });
+  const webview = panel.webview;
+  webview.html = renderProfileHtml({
+    cspSource: webview.cspSource,
+    nonce: nonce(),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, 'dist', 'profile.js')).toString(),
+    title: `Profile: ${profile.view.model}`,
+  });
+  const post = (m: ProfileHostMessage) => void webview.postMessage(m);
+  const sub = webview.onDidReceiveMessage(async (m: ProfileWebviewMessage) => {
+    if (m.type === 'ready') post({ type: 'profile', version: PROFILE_PROTOCOL_VERSION, profile: profile.view });
+    if (m.type === 'export') {
+      const base = modelUri.path.replace(/\.[^./]+$/, '');
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: modelUri.with({ path: `${base}.profile.${m.format}` }),
+        filters: m.format === 'json' ? { JSON: ['json'] } : { CSV: ['csv'] },
+        title: `Export the profile of ${profile.view.model}`,
+      });
+      if (!target) return;
+      const text = m.format === 'json' ? JSON.stringify(profileJson(profile.result, extra), null, 2) + '\n' : profileCsv(profile.result);
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+      post({ type: 'exported', format: m.format, path: target.fsPath });
+      void vscode.window.showInformationMessage(`CNN Lens: profile saved to ${vscode.workspace.asRelativePath(target)}.`);
+    }
+  });
+  panel.onDidDispose(() => sub.dispose());
+  return panel;
+}

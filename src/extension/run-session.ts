@@ -1,0 +1,215 @@
+import type * as tfc from '@tensorflow/tfjs-core';
+import * as vscode from 'vscode';
+import type { Analysis } from '../core';
+import { BACKEND_PREFERENCES, chooseBackend, describeBackend, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
+import { execute } from '../core/runtime/executor';
+import { choosePreset, prepareInputs, resolveRunWeights, type InputSource, type RunWeights } from '../core/runtime/preprocess';
+import { activationPreviews as previewsOf, type ActivationPreview } from '../core/runtime/thumbnails';
+import { disposeWeights } from '../core/runtime/weights';
+import type { ModelStore } from './model-store';
+
+// Running a model in the extension host: the backend (setting cnnLens.backend), the weights (next to
+// the model, else seeded random), the input (an image with the model's preprocessing, setting
+// cnnLens.preprocessing) and the activation previews the diagram shows. Tensors stay here: only
+// thumbnails (PNG data URLs) and a few numbers go to webviews. The extension host is its own process,
+// so the UI never waits on tfjs; the executor and the previews yield between nodes so the host stays
+// responsive and a cancel lands.
+
+const SETTING = 'cnnLens';
+
+/** The backend preference from `cnnLens.backend` (auto when unset or unknown). */
+export function backendPreference(): BackendPreference {
+  const value = vscode.workspace.getConfiguration(SETTING).get<string>('backend', 'auto');
+  return BACKEND_PREFERENCES.includes(value as BackendPreference) ? (value as BackendPreference) : 'auto';
+}
+
+/** `cnnLens.preprocessing`: file glob → preset name. */
+export const preprocessingSetting = (): Record<string, string> => vscode.workspace.getConfiguration(SETTING).get<Record<string, string>>('preprocessing', {}) ?? {};
+
+let chosen: { preference: BackendPreference; backend: ChosenBackend } | undefined;
+
+/** The backend for the current setting, chosen once per preference (tfjs has one active backend per process). */
+export async function currentBackend(): Promise<ChosenBackend> {
+  const preference = backendPreference();
+  if (chosen?.preference === preference && chosen.backend.tf.getBackend()) return chosen.backend;
+  weightsCache.clear(); // tensors belong to the backend that made them
+  const backend = await chooseBackend(preference);
+  chosen = { preference, backend };
+  return backend;
+}
+
+/** "wasm (SIMD); not used: tfjs-node-gpu not installed, …" (or "… (set by cnnLens.backend)"). */
+export function backendSummary(backend: ChosenBackend): string {
+  return backendPreference() === 'auto' ? describeBackend(backend) : `${backend.name} (set by cnnLens.backend)`;
+}
+
+/** Weights per model document version (reloading 100 MB of VGG weights per preview would be slow). */
+const weightsCache = new (class {
+  private entry: { key: string; weights: RunWeights } | undefined;
+  get(key: string) {
+    return this.entry?.key === key ? this.entry.weights : undefined;
+  }
+  set(key: string, weights: RunWeights) {
+    this.clear();
+    this.entry = { key, weights };
+  }
+  clear() {
+    if (this.entry) disposeWeights(this.entry.weights.weights);
+    this.entry = undefined;
+  }
+})();
+
+export async function weightsFor(tf: typeof tfc, document: vscode.TextDocument, analysis: Analysis, seed = 0): Promise<RunWeights> {
+  const key = `${document.uri.toString()}#${document.version}#${tf.getBackend()}#${seed}`;
+  const cached = weightsCache.get(key);
+  if (cached) return cached;
+  const weights = await resolveRunWeights(tf, analysis, document.uri.fsPath, document.getText(), undefined, seed);
+  weightsCache.set(key, weights);
+  return weights;
+}
+
+export interface PreviewResult {
+  readonly uri: string;
+  readonly previews: Record<string, ActivationPreview>;
+  readonly backend: string;
+  readonly weights: string;
+  readonly random: boolean;
+  readonly input: string;
+  readonly ms: number;
+}
+
+/** Activations kept alive at once while previews are computed; larger models are tapped in several runs. */
+const TAP_BUDGET_BYTES = 256e6;
+
+/**
+ * Runs the model on an image (or a seeded random input) and returns a thumbnail per node:
+ * `{ [nodeId]: { thumbnail: 'data:image/png;base64,…', min, max, channels, random } }`.
+ * The lead routes the result to the diagram (onDidComputePreviews fires with it too).
+ */
+export async function activationPreviews(document: vscode.TextDocument, analysis: Analysis, image: { readonly bytes: Uint8Array; readonly name: string } | undefined, signal?: AbortSignal): Promise<PreviewResult> {
+  const start = performance.now();
+  if (image) lastImages.set(document.uri.toString(), image);
+  const backend = await currentBackend();
+  const { tf } = backend;
+  const weights = await weightsFor(tf, document, analysis);
+  const choice = choosePreset(analysis.graph.name, document.uri.fsPath, preprocessingSetting());
+  const sources: InputSource[] = image ? [{ kind: 'image', file: image.name, bytes: image.bytes }] : [];
+  const inputs = prepareInputs(tf, analysis, sources, choice);
+  const previews: Record<string, ActivationPreview> = {};
+  try {
+    // Tap in chunks that fit the budget (each chunk one forward pass).
+    const chunks: string[][] = [[]];
+    let bytes = 0;
+    for (const n of analysis.nodes) {
+      if (bytes + n.activationBytes > TAP_BUDGET_BYTES && chunks[chunks.length - 1].length) {
+        chunks.push([]);
+        bytes = 0;
+      }
+      chunks[chunks.length - 1].push(n.id);
+      bytes += n.activationBytes;
+    }
+    for (const taps of chunks) {
+      const result = await execute(tf, analysis, weights.weights, inputs.tensors, { taps, signal });
+      try {
+        Object.assign(previews, await previewsOf(tf, result.taps, { random: weights.random || inputs.random, signal }));
+      } finally {
+        for (const t of [...result.outputs, ...result.taps.values()]) t.dispose();
+      }
+    }
+  } finally {
+    for (const t of inputs.tensors) t.dispose();
+  }
+  const result: PreviewResult = {
+    uri: document.uri.toString(),
+    previews,
+    backend: backendSummary(backend),
+    weights: weights.source,
+    random: weights.random || inputs.random,
+    input: inputs.notes.join('; '),
+    ms: performance.now() - start,
+  };
+  previewsComputed.fire(result);
+  return result;
+}
+
+const previewsComputed = new vscode.EventEmitter<PreviewResult>();
+/** The image each model was last run on, so previews follow edits of the model. */
+const lastImages = new Map<string, { readonly bytes: Uint8Array; readonly name: string }>();
+
+/** Recomputes a model's previews on the image it was last run on (after an edit); nothing if it never ran. */
+export async function refreshPreviews(document: vscode.TextDocument, analysis: Analysis, signal?: AbortSignal): Promise<void> {
+  const image = lastImages.get(document.uri.toString());
+  if (image) await activationPreviews(document, analysis, image, signal);
+}
+/** Fires after previews were computed for a model: the diagram (wired by the lead) shows them. */
+export const onDidComputePreviews = previewsComputed.event;
+
+/** The bundled samples (media/samples/*.png, drawn procedurally) and workspace images to choose from. */
+async function pickImage(context: vscode.ExtensionContext): Promise<vscode.Uri | undefined> {
+  const samples = vscode.Uri.joinPath(context.extensionUri, 'media', 'samples');
+  let bundled: vscode.Uri[] = [];
+  try {
+    bundled = (await vscode.workspace.fs.readDirectory(samples)).filter(([name]) => /\.(png|jpe?g)$/i.test(name)).map(([name]) => vscode.Uri.joinPath(samples, name));
+  } catch {
+    // no samples folder: only the workspace's images
+  }
+  const workspace = await vscode.workspace.findFiles('**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', '**/node_modules/**', 200);
+  type Item = vscode.QuickPickItem & { uri?: vscode.Uri; browse?: boolean };
+  const items: Item[] = [
+    ...bundled.map((uri) => ({ label: `$(file-media) ${uri.path.split('/').pop()}`, description: 'bundled sample (drawn procedurally)', uri })),
+    ...workspace.map((uri) => ({ label: `$(file-media) ${vscode.workspace.asRelativePath(uri)}`, description: 'workspace', uri })),
+    { label: '$(folder-opened) Choose an image file…', browse: true },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'CNN Lens: run the model on an image', placeHolder: 'A PNG or JPEG; it is resized and preprocessed for the model' });
+  if (!picked) return undefined;
+  if (!picked.browse) return picked.uri;
+  const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, title: 'Image for CNN Lens' });
+  return files?.[0];
+}
+
+/** The model document the user means: the argument, the active editor's, or the active diagram's. */
+export async function targetModel(store: ModelStore, uri: unknown): Promise<{ document: vscode.TextDocument; analysis: Analysis } | undefined> {
+  let target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+  if (!target) {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (input instanceof vscode.TabInputCustom) target = input.uri;
+  }
+  const document = target && (await vscode.workspace.openTextDocument(target));
+  const analysis = document && store.get(document);
+  if (!document || !analysis) {
+    void vscode.window.showWarningMessage(`CNN Lens: ${document ? `${vscode.workspace.asRelativePath(document.uri)} is not a Keras or TF.js model` : 'open a model file first'}.`);
+    return undefined;
+  }
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    void vscode.window.showErrorMessage(`CNN Lens: ${vscode.workspace.asRelativePath(document.uri)} has errors and cannot run: ${errors[0].message}`);
+    return undefined;
+  }
+  return { document, analysis };
+}
+
+/** "CNN Lens: Run Model on Image…" (cnnLens.runOnImage). Arguments: the model URI, the image URI (both optional). */
+export function registerRunOnImage(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
+  const command = vscode.commands.registerCommand('cnnLens.runOnImage', async (uri?: vscode.Uri, imageUri?: vscode.Uri): Promise<PreviewResult | undefined> => {
+    const model = await targetModel(store, uri);
+    if (!model) return undefined;
+    const image = imageUri instanceof vscode.Uri ? imageUri : await pickImage(context);
+    if (!image) return undefined;
+    const name = image.path.split('/').pop() ?? 'image';
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CNN Lens: running ${model.analysis.graph.name} on ${name}`, cancellable: true }, async (_progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort(new vscode.CancellationError()));
+      try {
+        const bytes = await vscode.workspace.fs.readFile(image);
+        const result = await activationPreviews(model.document, model.analysis, { bytes, name: image.fsPath || name }, controller.signal);
+        void vscode.window.showInformationMessage(`CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}`);
+        return result;
+      } catch (e) {
+        if (controller.signal.aborted) return undefined;
+        void vscode.window.showErrorMessage(`CNN Lens: ${(e as Error).message}`);
+        return undefined;
+      }
+    });
+  });
+  return [command, previewsComputed, { dispose: () => weightsCache.clear() }];
+}
