@@ -40,7 +40,7 @@ export const TEXT_MIN_ZOOM = 0.3;
 
 interface Cullable { readonly el: SVGGElement; readonly parent: Element; readonly box: Box; shown: boolean; text: boolean }
 
-export type HeatMode = 'none' | 'macs' | 'params';
+export type HeatMode = 'none' | 'macs' | 'params' | 'latency';
 
 export interface DiagramEvents {
   select(id: string | null): void;
@@ -319,14 +319,19 @@ export class Diagram {
     return [g, head];
   }
 
+  /** Per-layer latency (ms) from the last profile, for the latency overlay. */
+  latency: ReadonlyMap<string, number> = new Map();
+
   applyHeat(mode: HeatMode): { max: number } | null {
     const view = this.view;
     this.svg.classList.toggle('heat', mode !== 'none');
     if (!view || mode === 'none') return null;
+    const latency = (id: string): number => this.latency.get(id) ?? 0;
     const value = (id: string): number => {
       const l = view.layers.get(id);
-      if (l) return (mode === 'macs' ? l.macs : l.params) ?? 0;
+      if (l) return (mode === 'latency' ? latency(id) : mode === 'macs' ? l.macs : l.params) ?? 0;
       const g = view.groups.get(id);
+      if (mode === 'latency') return g ? g.layers.reduce((s, m) => s + latency(m), 0) : 0;
       return (mode === 'macs' ? g?.macs : g?.params) ?? 0;
     };
     let max = 0;

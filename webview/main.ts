@@ -73,7 +73,8 @@ const matchCount = h('span', { class: 'match-count', 'aria-live': 'polite' });
 const heatSelect = h('vscode-single-select', { 'aria-label': 'Heat overlay' },
   h('vscode-option', { value: 'none' }, 'No overlay'),
   h('vscode-option', { value: 'macs' }, 'Heat: MACs'),
-  h('vscode-option', { value: 'params' }, 'Heat: params')) as HTMLElement & { value: string };
+  h('vscode-option', { value: 'params' }, 'Heat: params'),
+  h('vscode-option', { value: 'latency' }, 'Heat: latency (profile)')) as HTMLElement & { value: string };
 const edgeToggle = h('vscode-checkbox', { label: 'Edge shapes', checked: edgeLabels }) as HTMLElement & { checked: boolean };
 const btn = (text: string, title: string, action: string, extra: Record<string, string | boolean> = {}): HTMLElement =>
   h('vscode-button', { secondary: true, title, 'aria-label': title, 'data-action': action, ...extra }, text);
@@ -220,9 +221,11 @@ function updateLegend(): void {
   families.hidden = !!info;
   if (!info) return;
   legend.replaceChildren(
-    h('div', { class: 'title' }, heat === 'macs' ? 'MACs per node' : 'Parameters per node'),
+    h('div', { class: 'title' }, heat === 'macs' ? 'MACs per node' : heat === 'latency' ? (diagram.latency.size ? 'Latency per node (ms, last profile)' : 'Latency: run “CNN Lens: Profile Model” first') : 'Parameters per node'),
     h('div', { class: 'ramp' }),
-    h('div', { class: 'ends' }, h('span', {}, '0'), h('span', {}, human(info.max / 4, 1)), h('span', {}, human(info.max, 1))),
+    heat === 'latency'
+      ? h('div', { class: 'ends' }, h('span', {}, '0'), h('span', {}, (info.max / 4).toFixed(2)), h('span', {}, `${info.max.toFixed(2)} ms`))
+      : h('div', { class: 'ends' }, h('span', {}, '0'), h('span', {}, human(info.max / 4, 1)), h('span', {}, human(info.max, 1))),
     h('div', {}, 'square-root scale'),
   );
 }
@@ -822,6 +825,13 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       break;
     case 'catalog':
       setCatalog(msg.ops);
+      break;
+    case 'latency':
+      diagram.latency = new Map(Object.entries(msg.ms));
+      heat = 'latency';
+      heatSelect.value = heat;
+      persist();
+      updateLegend();
       break;
     case 'activations':
       activations = msg;

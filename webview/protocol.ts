@@ -24,6 +24,8 @@ export type HostMessage =
   | { readonly type: 'select'; readonly node: string | null }
   /** Sent once after `ready`: what can be inserted and how each attribute is edited. */
   | { readonly type: 'catalog'; readonly ops: readonly OpCatalogEntry[] }
+  /** Per-layer median latency (ms) from a profile run: shown as the latency heat overlay. */
+  | { readonly type: 'latency'; readonly backend: string; readonly ms: Readonly<Record<string, number>> }
   /** Activation previews for an input image; `random` when the weights were seeded random ones (outputs not meaningful). */
   | { readonly type: 'activations'; readonly image: string; readonly random: boolean; readonly previews: Readonly<Record<string, ActivationPreview>> }
   /** The outcome of an `edit`: refused (file untouched) with the reason, or applied with the problems it created downstream. */

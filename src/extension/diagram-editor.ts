@@ -6,6 +6,7 @@ import { renderWebviewHtml } from '../../webview/html';
 import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../webview/protocol';
 import { opCatalog } from '../core/edit/catalog';
 import { applyModelEdit } from './edit-commands';
+import { onDidProfile } from './profile-command';
 import { onDidComputePreviews, refreshPreviews } from './run-session';
 import type { ModelStore } from './model-store';
 
@@ -56,6 +57,9 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
         refreshing?.abort();
         refreshing = new AbortController();
         if (!e.analysis.diagnostics.some((d) => d.severity === 'error')) void refreshPreviews(document, e.analysis, refreshing.signal).catch(() => undefined);
+      }),
+      onDidProfile((p) => {
+        if (p.uri === document.uri.toString()) post({ type: 'latency', backend: p.result.backend, ms: Object.fromEntries(p.result.layers.map((l) => [l.name, l.ms])) });
       }),
       onDidComputePreviews((r) => {
         if (r.uri === document.uri.toString()) post({ type: 'activations', image: r.input, random: r.random, previews: r.previews });

@@ -239,6 +239,17 @@ describe('diagram webview (Chromium)', function () {
     await done(context);
   });
 
+  it('a profile from the host turns on the latency overlay, hottest layer brightest', async () => {
+    const { page, context } = await open('vgg-mini');
+    await page.evaluate(() => window.postMessage({ type: 'latency', backend: 'wasm', ms: { block1_conv1: 2, block1_conv2: 8, fc1: 0.5 } }, '*'));
+    await page.waitForSelector('.legend:not([hidden]) .title:text("Latency per node (ms, last profile)")');
+    const heatOf = (id: string) => page.$eval(`svg.diagram .node[data-id="${id}"]`, (el) => Number((el as SVGGElement).style.getPropertyValue('--h')));
+    assert.equal(await heatOf('block1_conv2'), 1);
+    assert.equal(await heatOf('block1_conv1'), 0.5, 'square-root scale: sqrt(2/8)');
+    assert.equal(await heatOf('block2_conv1'), 0, 'layers the profile did not time are cold');
+    await done(context);
+  });
+
   it('the host can select a node, and f fits the view', async () => {
     const { page, context } = await open('vgg-mini');
     await page.evaluate(() => window.postMessage({ type: 'select', node: 'fc1' }, '*'));
