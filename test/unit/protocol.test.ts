@@ -1,0 +1,43 @@
+import { strict as assert } from 'node:assert';
+import { buildReport } from '../../src/core';
+import { opCatalog } from '../../src/core/edit/catalog';
+import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../webview/protocol';
+import { analyzeModel } from '../support/fixtures';
+
+// The host ↔ webview messages are plain JSON: what the host posts survives postMessage's
+// structured clone and JSON alike, with no NaN, Map or undefined-only fields lost on the way.
+
+const roundTrip = <T>(m: T): T => JSON.parse(JSON.stringify(m)) as T;
+
+describe('host ↔ webview protocol', () => {
+  it('a model message carries the whole report as plain JSON, versioned', () => {
+    const report = buildReport(analyzeModel('resnet50.json'));
+    const message: HostMessage = { type: 'model', version: PROTOCOL_VERSION, uri: 'file:///models/resnet50.json', report };
+    const received = roundTrip(message);
+    assert.deepEqual(received, JSON.parse(JSON.stringify(message)));
+    assert.equal(received.type === 'model' && received.report.layers.length, 177);
+    assert.equal(received.type === 'model' && received.report.totals.params, 25_636_712);
+    // Unknown numbers are null, never NaN (which JSON would turn into null silently anyway).
+    assert.ok(!JSON.stringify(report).includes('NaN'));
+  });
+
+  it('unknown counts become null in the report, not NaN', () => {
+    const report = buildReport(analyzeModel('johnson_transform_net.json', { inputShape: [1, null, null, 3] }));
+    const conv = report.layers.find((l) => l.type === 'Conv2D')!;
+    assert.equal(conv.macs, null);
+    assert.equal(conv.params, 9 * 9 * 3 * 32 + 32, 'parameters do not depend on the spatial size');
+    assert.equal(report.totals.macs, null);
+  });
+
+  it('the catalog describes every insertable op with its attribute schema', () => {
+    const catalog = roundTrip(opCatalog());
+    const conv = catalog.find((o) => o.kind === 'Conv2D')!;
+    assert.deepEqual(conv.attrs.find((a) => a.name === 'padding'), { name: 'padding', kind: 'enum', values: ['valid', 'same'], default: 'valid' });
+    assert.ok(!catalog.some((o) => o.kind === 'Input'), 'inputs are not inserted from the palette');
+  });
+
+  it('webview messages name layers by id and edits by kind', () => {
+    const edit: WebviewMessage = { type: 'edit', id: 7, edit: { kind: 'setAttribute', layer: 'block1_conv1', attr: 'filters', value: 32 } };
+    assert.deepEqual(roundTrip(edit), edit);
+  });
+});
