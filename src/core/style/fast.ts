@@ -5,6 +5,7 @@ import { execute } from '../runtime/executor';
 import { disposeWeights, loadWeights, type WeightMap } from '../runtime/weights';
 import { formatShape } from '../ops/tensor-math';
 import { type RgbImage } from './image-io';
+import { analyzeText } from '..';
 import { analyzeTransformNet, readModelMetadata } from './transform-net';
 
 // Fast mode: one forward pass of a trained transformation network (a TF.js layers model.json —
@@ -65,12 +66,13 @@ export async function loadTransformModel(tf: typeof tfc, modelJsonPath: string):
     cache.set(key, a);
     return a;
   };
-  let probe: Analysis;
-  try {
-    probe = analysisFor(256, 256);
-  } catch (e) {
-    throw e;
+  // The input as the file declares it: a transformation network takes RGB images (any size, or its own).
+  const declaredAnalysis = analyzeText(text, modelJsonPath);
+  const declaredIn = declaredAnalysis.graph.inputs.length === 1 ? declaredAnalysis.inputShapes.get(declaredAnalysis.graph.inputs[0]) : undefined;
+  if (declaredIn && (declaredIn.length !== 4 || declaredIn[3] !== 3)) {
+    throw new StyleModelError(modelJsonPath, `the style model ${modelJsonPath} takes input ${formatShape(declaredIn)}: a transformation network must take RGB images (N, H, W, 3) and give images of the same size`);
   }
+  const probe = analysisFor(256, 256);
   const loaded = await loadWeights(modelJsonPath, probe, { tf });
   const metadata = readModelMetadata(modelJsonPath);
   const last = probe.graph.nodes.find((n) => n.id === probe.graph.outputs[0].node)!;
@@ -137,7 +139,7 @@ async function runTile(tf: typeof tfc, model: TransformModel, data: Float32Array
         default: return y;
       }
     });
-    outputs.forEach((o) => o.dispose());
+    outputs.forEach((o) => o !== out && o.dispose());
     const values = out.dataSync() as Float32Array;
     out.dispose();
     return values;

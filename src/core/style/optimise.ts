@@ -62,7 +62,8 @@ export function lossTerms(tf: typeof tfc, net: LossNetwork, image: tfc.Tensor, c
 export async function stylizeOptimise(tf: typeof tfc, net: LossNetwork, content: RgbImage, style: RgbImage, options: OptimiseOptions = {}): Promise<OptimiseResult> {
   const steps = options.steps ?? 200;
   const w: LossWeights = { ...DEFAULT_LOSS_WEIGHTS, ...options.weights };
-  const styleImg = fitLongerSide(style, Math.max(content.width, content.height));
+  // The style image at about the content's area (Gram matrices are size-normalised; this keeps the texture scale and the cost in step).
+  const styleImg = fitLongerSide(style, Math.max(16, Math.round(Math.sqrt(content.width * content.height) * Math.max(style.width, style.height) / Math.sqrt(style.width * style.height))));
   const contentT = imageToTensor(tf, content);
   const styleT = imageToTensor(tf, styleImg);
   const targets = styleTargets(tf, net, styleT, w.styleLayers);
