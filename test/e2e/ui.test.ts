@@ -297,6 +297,29 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     await shot('6-light-resnet50-side-by-side.png');
   });
 
+  it('7b. the Style Transfer side panel stylizes a bundled sample with a preset, offline', async () => {
+    await wb!.page.locator('.activitybar [aria-label^="CNN Lens"]').first().click();
+    const panel = await until('the style panel webview', async () => {
+      for (const f of wb!.page.frames()) {
+        const n = await f.evaluate(() => document.querySelectorAll('#style-preset option').length).catch(() => 0);
+        if (n >= 4) return f;
+      }
+      return null;
+    }, 60_000);
+    const samples = await panel.locator('#content-sample option').allTextContents();
+    assert.ok(samples.length >= 2, `bundled content samples: ${samples.join(', ')}`);
+    await panel.selectOption('#content-sample', { index: 1 });
+    await panel.selectOption('#style-preset', 'swirls');
+    await until('both previews', async () => (await panel.locator('img.thumb[src^="data:image/png"]').count()) === 2);
+    await panel.selectOption('#size', '256');
+    await panel.locator('button.primary', { hasText: 'Stylize' }).click();
+    await panel.locator('section.compare:not([hidden])').waitFor({ timeout: 120_000 });
+    const info = (await panel.locator('.info').textContent()) ?? '';
+    assert.match(info, /s on .+ · loss network: random multi-scale loss network/, 'says the backend and which loss network produced it');
+    assert.match((await panel.locator('img.after').getAttribute('src')) ?? '', /^data:image\/png;base64,/);
+    await shot('7-light-style-panel.png');
+  });
+
   it('8. no CSP violations or script errors in the webview', async () => {
     // The webview's console does reach us (else "no errors" would prove nothing).
     await frame.evaluate(() => console.error('cnn-lens-e2e-probe'));
