@@ -249,6 +249,25 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     await shot(`2-dark-${MAIN.file.replace('.json', '')}-cursor-selects-node.png`);
   });
 
+  it('4b. editing filters in the inspector edits the file; the totals follow; undo restores them', async function () {
+    if (MAIN.file !== 'vgg16.json') this.skip(); // the scenario is VGG-16's block1_conv1
+    const totalParams = () => frame.locator('footer.totals span', { hasText: 'Params' }).first().locator('b').textContent().then((t) => norm(t ?? ''));
+    assert.equal(await totalParams(), '138.36M');
+    await frame.locator('svg.diagram g.node.layer[data-id="block1_conv1"]').click();
+    const field = frame.locator('.inspector tr[data-attr="filters"] vscode-textfield input');
+    await field.waitFor();
+    await field.fill('32');
+    await field.press('Enter');
+    // 138,357,544 − 19,328 = 138,338,216: the host applied a WorkspaceEdit and re-analysed.
+    await until('the totals to drop', async () => (await totalParams()) === '138.34M');
+    await shot('4b-dark-vgg16-edited-in-inspector.png');
+    await wb!.focusWorkbench();
+    await wb!.page.keyboard.press('Control+1');
+    await wb!.page.keyboard.press('Control+z');
+    // Undo in the text editor restores the totals: the edit went through the document's undo stack.
+    await until('undo to restore the totals', async () => (await totalParams()) === '138.36M');
+  });
+
   it('5. switching to a light theme re-themes the workbench and the diagram', async () => {
     // (Rewriting the user settings.json is not picked up live by code-server 4.139: the palette it is.)
     await wb!.runCommand('Preferences: Color Theme');
