@@ -91,6 +91,11 @@ const COMMANDS: Readonly<Record<string, Builder>> = {
     const source = typeof from === 'string' ? from : id && (await ask(`Layer whose output feeds ${id}`));
     return id && source ? { kind: 'connect', layer: id, input: typeof input === 'number' ? input : 0, from: source } : undefined;
   },
+  'cnnLens.edit.scaleWidth': async (_store, _doc, [factor]) => {
+    const typed = typeof factor === 'number' ? undefined : await ask('Width multiplier α (e.g. 0.5: every layer half as wide, the classifier kept)', '0.5');
+    const value = typeof factor === 'number' ? factor : typed === undefined ? undefined : Number(typed);
+    return value === undefined ? undefined : { kind: 'scaleWidth', factor: value };
+  },
   'cnnLens.edit.setInputShape': async (_store, _doc, [shape, layer]) => {
     const text = Array.isArray(shape) ? undefined : await ask('Input shape, batch first (e.g. 1,160,160,3)');
     const dims = Array.isArray(shape) ? shape : text?.split(',').map((d) => (/none|null|\?/i.test(d) ? null : Number(d)));

@@ -124,3 +124,15 @@ describe('editing the model text', () => {
     assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv2_block2_add', input: 1, from: 'conv1_conv' }), /conv2_block2_add \(Add\): .*differ at axis 1 \(56 vs 112\)/);
   });
 });
+
+describe('whole-model knobs', () => {
+  it('scaleWidth reproduces Keras MobileNet α = 0.5 and 0.25 from the α = 1 file (§5a params, §5b MACs)', async () => {
+    const text = readModel('mobilenet_v1.json');
+    const half = await edit(text, 'mobilenet_v1.json', { kind: 'scaleWidth', factor: 0.5 }, { oracle: false });
+    assert.equal(half.analysis.totals.params, 1_342_536);
+    assert.equal(half.analysis.totals.macs, 149_497_088);
+    const quarter = await edit(text, 'mobilenet_v1.json', { kind: 'scaleWidth', factor: 0.25 });
+    assert.equal(quarter.analysis.totals.params, 475_544);
+    assert.throws(() => planEdit(text, 'mobilenet_v1.json', { kind: 'scaleWidth', factor: 0 }), /width multiplier must be in \(0, 16\]/);
+  });
+});

@@ -11,7 +11,13 @@ export type ModelEdit =
   | { readonly kind: 'renameLayer'; readonly layer: string; readonly newName: string }
   /** Feeds input `input` of `layer` from `from`; `input` equal to the current input count adds an input (Add, Concatenate). */
   | { readonly kind: 'connect'; readonly layer: string; readonly input: number; readonly from: string }
-  | { readonly kind: 'setInputShape'; readonly layer?: string; readonly shape: TensorShape };
+  | { readonly kind: 'setInputShape'; readonly layer?: string; readonly shape: TensorShape }
+  /**
+   * MobileNet's width multiplier α, applied to any model: every convolution's and dense layer's
+   * width times `factor` (rounded down, as Keras's MobileNet does), except the classifier (the
+   * last weighted layer), with Reshapes of the scaled channels following.
+   */
+  | { readonly kind: 'scaleWidth'; readonly factor: number };
 
 /** A replacement of `length` characters at `offset` (UTF-16) by `content`, on the text the edit was planned on. */
 export interface TextEdit {

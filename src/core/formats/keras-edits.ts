@@ -38,6 +38,8 @@ export function planKerasEdit(text: string, graph: Graph, edit: ModelEdit): { ed
       return { edits: file.connect(edit.layer, edit.input, edit.from), focus: edit.layer };
     case 'setInputShape':
       return { edits: file.setInputShape(edit.layer, edit.shape), focus: edit.layer };
+    case 'scaleWidth':
+      return { edits: file.scaleWidth(edit.factor) };
   }
 }
 
@@ -95,6 +97,33 @@ class KerasFile {
     const located = input.range && findNodeAtOffset(this.root, input.range.start);
     if (located?.type === 'array') return [this.replace(located, [null, ...shape.slice(1)])];
     return this.setAttribute(input.id, 'batchShape', [null, ...shape.slice(1)]);
+  }
+
+  scaleWidth(factor: number): TextEdit[] {
+    if (!(factor > 0) || factor > 16) throw new EditError(`the width multiplier must be in (0, 16], got ${factor}`);
+    const width = (n: IRNode): 'filters' | 'units' | undefined => (n.op === 'Dense' ? 'units' : typeof n.attrs.filters === 'number' ? 'filters' : undefined);
+    const weighted = this.graph.nodes.filter((n) => width(n) && !n.sharesWeightsWith);
+    const classifier = weighted[weighted.length - 1];
+    const scaled = new Map<number, number>();
+    const edits = weighted
+      .filter((n) => n !== classifier)
+      .map((n) => {
+        const key = width(n)!;
+        const before = n.attrs[key] as number;
+        const after = Math.max(1, Math.floor(before * factor));
+        scaled.set(before, after);
+        return this.setAttribute(n.id, key, after);
+      })
+      .flat();
+    // A Reshape written for the old width (Keras MobileNet's (1, 1, 1024) before its classifier) follows it.
+    for (const n of this.graph.nodes.filter((x) => x.op === 'Reshape')) {
+      const target = n.attrs.targetShape as number[];
+      const last = target[target.length - 1];
+      if (scaled.has(last) && n.inputs[0]?.node !== classifier.id) {
+        edits.push(...this.setAttribute(n.id, 'targetShape', [...target.slice(0, -1), scaled.get(last)!]));
+      }
+    }
+    return edits;
   }
 
   /** Every reference to a layer output within one model config (its layers and its input/output lists). */
