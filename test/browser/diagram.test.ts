@@ -19,12 +19,12 @@ import { planEdit } from '../../src/core/edit/plan';
 import type { ModelEdit } from '../../src/core/edit/types';
 import { PROTOCOL_VERSION } from '../../webview/protocol';
 import { FIXTURES } from './fixtures/make-fixtures';
+import { THEME_CSS } from './themes';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(ROOT, 'test-results', 'standalone');
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-const THEMES = join(__dirname, 'themes');
 const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.json': 'application/json' };
 
 type Theme = 'light' | 'dark' | 'high-contrast';
@@ -97,7 +97,7 @@ describe('diagram webview (Chromium)', function () {
     const context = await browser.newContext({ viewport: size, deviceScaleFactor: 1, acceptDownloads: true });
     context.setDefaultTimeout(20_000); // playwright-core waits forever by default: fail instead
     const page = await context.newPage();
-    const css = readFileSync(join(THEMES, `${theme}.css`), 'utf8');
+    const css = THEME_CSS[theme];
     await page.route('**/theme.css', (route) => route.fulfill({ status: 200, contentType: 'text/css', body: css }));
     page.on('console', (m) => {
       const t = m.text();
