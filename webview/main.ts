@@ -31,6 +31,9 @@ const layout = new LayoutClient(workerUrl);
 
 // ---------- state ----------
 let view: ModelView | null = null;
+/** What the inspector last showed. */
+let inspected: { view: ModelView | null; id: string | null } = { view: null, id: null };
+
 let uri = '';
 let collapsed = new Set<string>();
 let selected: string | null = null;
@@ -292,8 +295,12 @@ async function select(id: string | null, opts: { post: boolean; reveal: boolean;
   if (id && !view.layers.has(id) && !view.groups.has(id)) id = null;
   if (id !== selected) renaming = null;
   selected = id;
-  renderInspectorNow();
-  table.select(id && view.layers.has(id) ? id : null);
+  // The host echoes a selection back when revealing it moves the text cursor: re-rendering the
+  // inspector for the same layer of the same model would throw away what the user is typing in it.
+  if (inspected.view !== view || inspected.id !== id) {
+    renderInspectorNow();
+    table.select(id && view.layers.has(id) ? id : null);
+  }
   if (opts.post && (id === null || view.layers.has(id))) host.post({ type: 'select', node: id });
   persist();
   if (id && opts.expand && view.layers.has(id)) {
@@ -314,6 +321,7 @@ async function select(id: string | null, opts: { post: boolean; reveal: boolean;
 let activations: Activations | undefined;
 
 function renderInspectorNow(): void {
+  inspected = { view, id: selected };
   renderInspector(inspector, view, selected, {
     select: (other) => select(other, { post: true, reveal: true, expand: true }),
     reveal: (layer) => host.post({ type: 'reveal', node: layer }),

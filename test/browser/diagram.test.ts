@@ -372,6 +372,10 @@ describe('diagram webview (Chromium)', function () {
       assert.deepEqual(await page.locator('.inspector tr.attr-edit > td:first-child > label').allTextContents(), ['filters', 'groups', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'use_bias', 'activation', 'data_format']);
       assert.equal(await attrField(page, 'filters').inputValue(), '64');
       await attrField(page, 'filters').fill('32');
+      // The host echoes the selection when revealing it moves the text cursor: what the user typed stays.
+      await post(page, { type: 'select', node: 'block1_conv1' });
+      await page.waitForTimeout(50);
+      assert.equal(await attrField(page, 'filters').inputValue(), '32');
       await page.screenshot({ path: join(SHOTS, 'edit-inspector-dark.png') });
       await attrField(page, 'filters').press('Enter');
       const msg = await lastEdit(page);
