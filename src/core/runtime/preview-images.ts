@@ -1,0 +1,149 @@
+import type * as tfc from '@tensorflow/tfjs-core';
+import type { RgbaImage } from './image';
+
+// Activation previews: what crosses to the webview instead of activations. For each tapped node,
+// a small PNG (a data URL) and a few numbers:
+// - 4-D outputs [N, H, W, C]: the first `channels` feature maps of the first image, each normalised
+//   to its own min…max (grey, black = min), tiled in a near-square grid with 1-pixel gaps; each map
+//   is shrunk (nearest) to at most `cell` pixels a side. `min`/`max` are the whole tensor's range.
+// - 2-D outputs [N, K] (Dense, Softmax, pooling heads): the top-k values as bars (`top`), and a
+//   thumbnail drawing those bars. Other ranks are flattened to [N, K].
+// The heavy reading (a slice of the first channels, the min and max) happens on the backend.
+// No I/O and no Node here: the extension host, the CLI and the diagram webview's run worker share it;
+// each passes its own picture encoder (thumbnails.ts: pngjs; webview/run: a canvas).
+
+export interface ActivationPreview {
+  /** data:image/png;base64,… */
+  readonly thumbnail: string;
+  /** The whole output's value range. */
+  readonly min: number;
+  readonly max: number;
+  /** The output's channel count (last axis). */
+  readonly channels: number;
+  /** True when the weights (or the input) were random: the view must say so. */
+  readonly random: boolean;
+  readonly shape: readonly number[];
+  /** For 2-D outputs: the k largest values, largest first (class index and value). */
+  readonly top?: readonly { readonly index: number; readonly value: number }[];
+  /** For 4-D outputs: how many feature maps the thumbnail shows. */
+  readonly shown?: number;
+}
+
+/** Turns a picture into the URL the webview shows (`data:image/png;base64,…`). */
+export type EncodeImage = (image: RgbaImage) => string | Promise<string>;
+
+export interface PreviewOptions {
+  /** Feature maps shown per node; default 16. */
+  readonly channels?: number;
+  /** Largest side of one feature map in the grid, px; default 32. */
+  readonly cell?: number;
+  /** Bars for 2-D outputs; default 5. */
+  readonly topK?: number;
+  readonly random?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Tiles feature maps ([H, W, n] values, channel-last) into a grey RGBA grid. */
+export function featureGrid(values: ArrayLike<number>, h: number, w: number, n: number, cell = 32): { width: number; height: number; data: Uint8Array } {
+  const scale = Math.min(1, cell / Math.max(h, w));
+  const ch = Math.max(1, Math.round(h * scale));
+  const cw = Math.max(1, Math.round(w * scale));
+  const cols = Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / cols);
+  const width = cols * cw + (cols - 1);
+  const height = rows * ch + (rows - 1);
+  const data = new Uint8Array(width * height * 4);
+  // The gaps: a mid grey, opaque, so that the grid reads on light and dark themes alike.
+  for (let i = 0; i < width * height; i++) data.set([96, 96, 96, 255], i * 4);
+  for (let c = 0; c < n; c++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < h * w; i++) {
+      const v = values[i * n + c];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const span = hi - lo;
+    const ox = (c % cols) * (cw + 1);
+    const oy = Math.floor(c / cols) * (ch + 1);
+    for (let y = 0; y < ch; y++) {
+      const sy = Math.min(h - 1, Math.floor(((y + 0.5) * h) / ch));
+      for (let x = 0; x < cw; x++) {
+        const sx = Math.min(w - 1, Math.floor(((x + 0.5) * w) / cw));
+        const v = values[(sy * w + sx) * n + c];
+        const g = span > 0 && Number.isFinite(span) ? Math.round(((v - lo) / span) * 255) : 0;
+        const p = ((oy + y) * width + ox + x) * 4;
+        data[p] = g;
+        data[p + 1] = g;
+        data[p + 2] = g;
+      }
+    }
+  }
+  return { width, height, data };
+}
+
+/** The k largest values with their indices, largest first. */
+export function topK(values: ArrayLike<number>, k: number): { index: number; value: number }[] {
+  const best: { index: number; value: number }[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (best.length < k || v > best[best.length - 1].value) {
+      best.push({ index: i, value: v });
+      best.sort((a, b) => b.value - a.value);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best;
+}
+
+/** Horizontal bars (one row each), lengths relative to the largest |value|. */
+export function barsImage(top: readonly { value: number }[], width = 64, rowHeight = 6): { width: number; height: number; data: Uint8Array } {
+  const height = Math.max(1, top.length * (rowHeight + 1) - 1);
+  const data = new Uint8Array(width * height * 4);
+  const big = Math.max(1e-12, ...top.map((t) => Math.abs(t.value)));
+  top.forEach((t, r) => {
+    const len = Math.max(1, Math.round((Math.abs(t.value) / big) * width));
+    for (let y = r * (rowHeight + 1); y < r * (rowHeight + 1) + rowHeight; y++) {
+      for (let x = 0; x < len; x++) data.set(t.value >= 0 ? [55, 148, 255, 255] : [240, 100, 80, 255], (y * width + x) * 4);
+    }
+  });
+  return { width, height, data };
+}
+
+/**
+ * Previews for every tapped tensor (the caller keeps and disposes the tensors), each picture turned
+ * into a URL by `encode`: PNG via pngjs in Node (thumbnails.ts), a canvas in the browser.
+ */
+export async function activationPreviewsWith(tf: typeof tfc, taps: ReadonlyMap<string, tfc.Tensor>, options: PreviewOptions, encode: EncodeImage): Promise<Record<string, ActivationPreview>> {
+  const maxChannels = options.channels ?? 16;
+  const random = options.random ?? false;
+  const out: Record<string, ActivationPreview> = {};
+  for (const [id, t] of taps) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('previews were cancelled');
+    if (t.size === 0 || t.dtype === 'string') continue;
+    const shape = t.shape;
+    const [lo, hi] = await Promise.all([tf.tidy(() => tf.min(t)), tf.tidy(() => tf.max(t))].map(async (s) => {
+      const v = (await s.data())[0];
+      s.dispose();
+      return v;
+    }));
+    const channels = shape[shape.length - 1] ?? 1;
+    if (shape.length === 4) {
+      const [, h, w, c] = shape;
+      const n = Math.min(c, maxChannels);
+      const first = tf.tidy(() => tf.slice(t, [0, 0, 0, 0], [1, h, w, n]));
+      const values = await first.data();
+      first.dispose();
+      out[id] = { thumbnail: await encode(featureGrid(values, h, w, n, options.cell)), min: lo, max: hi, channels, random, shape, shown: n };
+    } else {
+      const row = tf.tidy(() => tf.slice(tf.reshape(t, [shape[0] ?? 1, -1]), [0, 0], [1, -1]));
+      const values = await row.data();
+      row.dispose();
+      const top = topK(values, options.topK ?? 5);
+      out[id] = { thumbnail: await encode(barsImage(top)), min: lo, max: hi, channels, random, shape, top };
+    }
+    // Let the host (or the page) breathe between nodes.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return out;
+}
