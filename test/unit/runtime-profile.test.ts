@@ -94,6 +94,23 @@ describe('images and preprocessing', () => {
     assert.ok(PNG.sync.read(Buffer.from(png)).width === 2);
   });
 
+  it('an opaque grey picture (a feature-map thumbnail) is written as a greyscale PNG, same pixels, a fraction of the bytes', () => {
+    const width = 64;
+    const height = 64;
+    const data = new Uint8Array(width * height * 4);
+    for (let i = 0; i < width * height; i++) data.set([(i * 37) % 256, (i * 37) % 256, (i * 37) % 256, 255], i * 4);
+    const grey = encodePng({ width, height, data });
+    const colourType = (png: Uint8Array): number => png[25]; // IHDR: 8 signature + 8 chunk header + 9 bytes in
+    assert.equal(colourType(grey), 0, 'greyscale');
+    assert.deepEqual(Array.from(decodeImage(grey, 'g.png').data), Array.from(data));
+    const tinted = data.slice();
+    tinted[0] = 1 - tinted[1]; // one pixel not grey: RGBA as before
+    const rgba = encodePng({ width, height, data: tinted });
+    assert.equal(colourType(rgba), 6, 'RGBA');
+    assert.ok(grey.length * 2 < rgba.length, `greyscale ${grey.length} B vs RGBA ${rgba.length} B`);
+    assert.equal(colourType(encodePng(quad)), 6);
+  });
+
   it('caffe: BGR minus the ImageNet mean, by hand on a 2×2 image', () => {
     const x = preprocessImage(tf, quad, [1, 2, 2, 3], PRESETS.caffe);
     const [mb, mg, mr] = [103.939, 116.779, 123.68];
