@@ -2,9 +2,9 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core';
 import { BACKEND_PREFERENCES, chooseBackend, describeBackend, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
-import { execute } from '../core/runtime/executor';
 import { choosePreset, prepareInputs, resolveRunWeights, type InputSource, type RunWeights } from '../core/runtime/preprocess';
-import { activationPreviews as previewsOf, type ActivationPreview } from '../core/runtime/thumbnails';
+import { previewEveryNode } from '../core/runtime/previews';
+import type { ActivationPreview } from '../core/runtime/thumbnails';
 import { disposeWeights } from '../core/runtime/weights';
 import type { ModelStore } from './model-store';
 
@@ -78,9 +78,6 @@ export interface PreviewResult {
   readonly ms: number;
 }
 
-/** Activations kept alive at once while previews are computed; larger models are tapped in several runs. */
-const TAP_BUDGET_BYTES = 256e6;
-
 /**
  * Runs the model on an image (or a seeded random input) and returns a thumbnail per node:
  * `{ [nodeId]: { thumbnail: 'data:image/png;base64,…', min, max, channels, random } }`.
@@ -95,27 +92,9 @@ export async function activationPreviews(document: vscode.TextDocument, analysis
   const choice = choosePreset(analysis.graph.name, document.uri.fsPath, preprocessingSetting());
   const sources: InputSource[] = image ? [{ kind: 'image', file: image.name, bytes: image.bytes }] : [];
   const inputs = prepareInputs(tf, analysis, sources, choice);
-  const previews: Record<string, ActivationPreview> = {};
+  let previews: Record<string, ActivationPreview>;
   try {
-    // Tap in chunks that fit the budget (each chunk one forward pass).
-    const chunks: string[][] = [[]];
-    let bytes = 0;
-    for (const n of analysis.nodes) {
-      if (bytes + n.activationBytes > TAP_BUDGET_BYTES && chunks[chunks.length - 1].length) {
-        chunks.push([]);
-        bytes = 0;
-      }
-      chunks[chunks.length - 1].push(n.id);
-      bytes += n.activationBytes;
-    }
-    for (const taps of chunks) {
-      const result = await execute(tf, analysis, weights.weights, inputs.tensors, { taps, signal });
-      try {
-        Object.assign(previews, await previewsOf(tf, result.taps, { random: weights.random || inputs.random, signal }));
-      } finally {
-        for (const t of [...result.outputs, ...result.taps.values()]) t.dispose();
-      }
-    }
+    previews = await previewEveryNode(tf, analysis, weights.weights, inputs.tensors, { random: weights.random || inputs.random, signal });
   } finally {
     for (const t of inputs.tensors) t.dispose();
   }

@@ -64,7 +64,7 @@ export async function oracle(json: unknown): Promise<OracleModel> {
  * What tfjs-layers gets: the topology only (so it does not fetch weight shards), and
  * ZeroPadding2D for ReflectionPadding2D, which is not a tfjs layer but has the same shape rule and no weights.
  */
-function forTfjs(text: string): unknown {
+export function forTfjs(text: string): unknown {
   const json = JSON.parse(text.replace(/"ReflectionPadding2D"/g, '"ZeroPadding2D"'));
   return json.modelTopology ?? json;
 }
@@ -96,3 +96,27 @@ export async function assertMatchesTfjs(name: string, text: string, analysis: An
   assert.ok(shapesCompared > 0, `${name}: compared no shapes`);
 }
 
+/** Copies our weights into a tfjs-layers model, matching layers by name (nested models as outer/inner) and weights by their Keras names. */
+export function setTfjsWeights(layers: readonly tfl.layers.Layer[], ours: ReadonlyMap<string, Readonly<Record<string, tf.Tensor>>>, prefix = ''): number {
+  let set = 0;
+  for (const layer of layers) {
+    const inner = (layer as unknown as { layers?: tfl.layers.Layer[] }).layers;
+    if (inner) {
+      set += setTfjsWeights(inner, ours, `${prefix}${layer.name}/`);
+      continue;
+    }
+    if (!layer.weights.length) continue;
+    const mine = ours.get(`${prefix}${layer.name}`);
+    assert.ok(mine, `we have no weights for tfjs layer ${prefix}${layer.name}`);
+    layer.setWeights(
+      layer.weights.map((v) => {
+        const name = v.originalName.split('/').pop()!;
+        const t = mine[name];
+        assert.ok(t, `we have no weight "${name}" for ${prefix}${layer.name} (have ${Object.keys(mine).join(', ')})`);
+        return t;
+      }),
+    );
+    set += layer.weights.length;
+  }
+  return set;
+}

@@ -6,6 +6,7 @@ import { analyzeText, type Analysis } from '../../src/core';
 import { execute } from '../../src/core/runtime/executor';
 import { mulberry32, randomWeights } from '../../src/core/runtime/random-weights';
 import { readFixture, readModel } from '../support/fixtures';
+import { setTfjsWeights } from '../support/tfjs-oracle';
 
 // TensorFlow.js as the oracle for the executor: tfjs-layers builds the same Keras JSON with its
 // own code, gets the same (seeded random) weights, and its `predict` on the same input must equal
@@ -22,31 +23,6 @@ export function randomTensor(shape: readonly number[], seed: number, lo = -1, hi
   const values = new Float32Array(n);
   for (let i = 0; i < n; i++) values[i] = lo + (hi - lo) * rand();
   return tf.tensor(values, [...shape]);
-}
-
-/** Copies our weights into a tfjs-layers model, matching layers by name (nested models as outer/inner) and weights by their Keras names. */
-function setTfjsWeights(layers: readonly tfl.layers.Layer[], ours: ReadonlyMap<string, Readonly<Record<string, tf.Tensor>>>, prefix = ''): number {
-  let set = 0;
-  for (const layer of layers) {
-    const inner = (layer as unknown as { layers?: tfl.layers.Layer[] }).layers;
-    if (inner) {
-      set += setTfjsWeights(inner, ours, `${prefix}${layer.name}/`);
-      continue;
-    }
-    if (!layer.weights.length) continue;
-    const mine = ours.get(`${prefix}${layer.name}`);
-    assert.ok(mine, `we have no weights for tfjs layer ${prefix}${layer.name}`);
-    layer.setWeights(
-      layer.weights.map((v) => {
-        const name = v.originalName.split('/').pop()!;
-        const t = mine[name];
-        assert.ok(t, `we have no weight "${name}" for ${prefix}${layer.name} (have ${Object.keys(mine).join(', ')})`);
-        return t;
-      }),
-    );
-    set += layer.weights.length;
-  }
-  return set;
 }
 
 /** Worst |a − b| and the largest |b|; throws on shape mismatch. */
