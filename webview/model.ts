@@ -2,6 +2,10 @@
 // derived from layer names) and, for a given set of collapsed groups, the visible graph. Pure: no DOM.
 import type { ModelReport, ReportLayer } from '../src/core/analysis/report-types';
 import type { TensorShape } from '../src/core/ir';
+import { blockOfName, repeatedBlocks } from '../src/core/analysis/blocks';
+
+// Block naming conventions live in core (the editor duplicates blocks by them too).
+export { blockOfName, repeatedBlocks };
 
 export interface GroupInfo {
   readonly id: string;
@@ -38,60 +42,10 @@ export interface ModelView {
 
 const BLOCK_PREFIX = 'block:';
 
-/**
- * The block a layer belongs to by its (Keras-style) name, or null.
- * `conv2_block1_1_conv` → conv2_block1; `block1_conv1` → block1; `inception_3a_1x1` → inception_3a;
- * `conv_dw_3`, `conv_pw_3_bn` → block 3 (MobileNet); `block_3_expand` → block_3 (MobileNetV2).
- */
-export function blockOfName(name: string): { key: string; name: string } | null {
-  let m = /^(conv\d+_block\d+)_/.exec(name);
-  if (m) return { key: m[1], name: m[1] };
-  m = /^(block_\d+)_/.exec(name); // MobileNetV2
-  if (m) return { key: m[1], name: m[1] };
-  m = /^conv_(?:dw|pw|pad)_(\d+)(?:_|$)/.exec(name); // MobileNet v1
-  if (m) return { key: `mobilenet_block_${m[1]}`, name: `block ${m[1]}` };
-  m = /^(block\d+[a-z]?)_/.exec(name); // VGG, EfficientNet
-  if (m) return { key: m[1], name: m[1] };
-  m = /^(inception_?\d+[a-z])(?:_|$)/.exec(name);
-  if (m) return { key: m[1], name: m[1] };
-  m = /^(mixed_?\d+[a-z]?)(?:_|$)/.exec(name); // InceptionV3 `mixed5`
-  if (m) return { key: m[1], name: m[1] };
-  m = /^(expanded_conv)_/.exec(name); // MobileNetV2's first block
-  if (m) return { key: m[1], name: m[1] };
-  m = /^(stage\d+_unit\d+)_/.exec(name); // MXNet/Gluon ResNets
-  if (m) return { key: m[1], name: m[1] };
-  m = /^(conv\d+)_(?:pad|conv|bn|relu)$/.exec(name); // ResNet stem: conv1_pad, conv1_conv, conv1_bn, conv1_relu
-  if (m) return { key: m[1], name: `${m[1]} (stem)` };
-  return null;
-}
+/** The block a group id stands for, as the editor names it ('conv2_block2', 'outer/conv2_block2'), or null for a nested model. */
+export const blockKey = (groupId: string): string | null => (groupId.startsWith(BLOCK_PREFIX) ? groupId.slice(BLOCK_PREFIX.length) : null);
 
 const lastSegment = (id: string): string => id.slice(id.lastIndexOf('/') + 1);
-
-/**
- * Blocks for names no known convention covers, found by repetition: `b12_conv1`, `res3_bn1` → b12, res3,
- * when one stem (`b`, `res`) numbers at least `minBlocks` blocks of two or more layers each. Generated
- * and hand-written residual stacks name their blocks so; a lone `conv2_3x3` or `pool5_flatten` does not
- * make a block. Returns layer name → block.
- */
-export function repeatedBlocks(names: readonly string[], minBlocks = 3): Map<string, { key: string; name: string }> {
-  const byKey = new Map<string, { stem: string; members: string[] }>();
-  for (const n of names) {
-    const m = /^([A-Za-z]+)(\d+)_/.exec(n);
-    if (!m) continue;
-    const key = `${m[1]}${m[2]}`;
-    const entry = byKey.get(key) ?? { stem: m[1], members: [] };
-    entry.members.push(n);
-    byKey.set(key, entry);
-  }
-  const blocksPerStem = new Map<string, number>();
-  for (const e of byKey.values()) if (e.members.length >= 2) blocksPerStem.set(e.stem, (blocksPerStem.get(e.stem) ?? 0) + 1);
-  const out = new Map<string, { key: string; name: string }>();
-  for (const [key, e] of byKey) {
-    if (e.members.length < 2 || (blocksPerStem.get(e.stem) ?? 0) < minBlocks) continue;
-    for (const n of e.members) out.set(n, { key, name: key });
-  }
-  return out;
-}
 
 export function buildModelView(report: ModelReport): ModelView {
   const layers = new Map<string, ReportLayer>();

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { analyzeText } from '../../src/core';
+import { analyzeText, type Analysis } from '../../src/core';
 import { planEdit } from '../../src/core/edit/plan';
-import { applyTextEdits, EditError, type ModelEdit } from '../../src/core/edit/types';
+import { applyTextEdits, EditError, type ModelEdit, type TextEdit } from '../../src/core/edit/types';
 import { readFixture, readModel } from '../support/fixtures';
 import { assertMatchesTfjs } from '../support/tfjs-oracle';
 
@@ -10,7 +10,7 @@ import { assertMatchesTfjs } from '../support/tfjs-oracle';
 // spans is byte-identical (only the changed span is rewritten).
 
 /** Applies an edit and checks the invariants; returns the new text and analysis. */
-async function edit(text: string, file: string, e: ModelEdit, { oracle = true } = {}) {
+async function edit(text: string, file: string, e: ModelEdit, { oracle = true, maxChanged = 2000 } = {}) {
   const planned = planEdit(text, file, e);
   const after = applyTextEdits(text, planned.edits);
   assert.equal(after, planned.text);
@@ -26,7 +26,7 @@ async function edit(text: string, file: string, e: ModelEdit, { oracle = true } 
   }
   assert.equal(rebuilt + text.slice(cursor), after);
   const changed = sorted.reduce((s, x) => s + x.length + x.content.length, 0);
-  assert.ok(changed < 2000, `the edit rewrites ${changed} characters: only the changed span should be`);
+  assert.ok(changed < maxChanged, `the edit rewrites ${changed} characters: only the changed span should be`);
   const analysis = analyzeText(after, file);
   if (oracle) await assertMatchesTfjs(file, after, analysis);
   return { text: after, analysis, planned };
@@ -122,6 +122,110 @@ describe('editing the model text', () => {
     refused({ kind: 'insertLayer', anchor: 'fc1', position: 'after', op: 'Sparkle' }, /not a layer kind/);
     assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv1_conv', input: 0, from: 'conv1_relu' }), /cycle/);
     assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv2_block2_add', input: 1, from: 'conv1_conv' }), /conv2_block2_add \(Add\): .*differ at axis 1 \(56 vs 112\)/);
+  });
+});
+
+/** The edits that undo `edits` (planned on `text`), on the text they produce: what VS Code's undo applies. */
+function inverse(text: string, edits: readonly TextEdit[]): TextEdit[] {
+  let shift = 0;
+  return [...edits].sort((a, b) => a.offset - b.offset).map((e) => {
+    const undo = { offset: e.offset + shift, length: e.content.length, content: text.slice(e.offset, e.offset + e.length) };
+    shift += e.content.length - e.length;
+    return undo;
+  });
+}
+
+const inputsOf = (a: Analysis, id: string): string[] => a.graph.nodes.find((n) => n.id === id)!.inputs.map((r) => r.node);
+
+describe('duplicating a whole block', () => {
+  const resnet = readModel('resnet50.json');
+
+  it('ResNet-50 conv2_block2: a copy named conv2_block4 after it, rewired, params up by exactly the block’s own; undo restores', async () => {
+    const before = analyzeText(resnet, 'resnet50.json');
+    const members = before.graph.nodes.filter((n) => n.layer.startsWith('conv2_block2_'));
+    assert.equal(members.length, 10);
+    const own = members.reduce((s, n) => s + before.byId.get(n.id)!.params, 0);
+    assert.equal(own, 71_552, 'a 256→64→64→256 bottleneck: 16,448 + 36,928 + 16,640 in convolutions, 4 × (64 + 64 + 256) in BNs');
+    const d = await edit(resnet, 'resnet50.json', { kind: 'duplicateBlock', block: 'conv2_block2' }, { maxChanged: 12_000 });
+    assert.equal(d.analysis.totals.params - before.totals.params, own);
+    assert.equal(d.planned.focus, 'conv2_block4_out');
+    assert.deepEqual(d.analysis.diagnostics.filter((x) => x.severity === 'error'), []);
+    // The copy reads the block's output; the block's former readers read the copy's.
+    assert.deepEqual(inputsOf(d.analysis, 'conv2_block4_1_conv'), ['conv2_block2_out']);
+    assert.deepEqual(inputsOf(d.analysis, 'conv2_block4_add'), ['conv2_block2_out', 'conv2_block4_3_bn']);
+    assert.deepEqual(inputsOf(d.analysis, 'conv2_block3_1_conv'), ['conv2_block4_out']);
+    assert.deepEqual(inputsOf(d.analysis, 'conv2_block3_add'), ['conv2_block4_out', 'conv2_block3_3_bn']);
+    // Layer for layer the same as the original, right after it in the file.
+    const order = d.analysis.graph.nodes.map((n) => n.id);
+    assert.equal(order.indexOf('conv2_block4_1_conv'), order.indexOf('conv2_block2_out') + 1);
+    for (const n of members) {
+      const copy = n.id.replace('conv2_block2_', 'conv2_block4_');
+      assert.equal(d.analysis.byId.get(copy)!.params, before.byId.get(n.id)!.params, copy);
+      assert.deepEqual(d.analysis.byId.get(copy)!.outputShape, before.byId.get(n.id)!.outputShape, copy);
+    }
+    // The copies are the original objects' text, renamed: the file's own formatting (one-line initialisers).
+    assert.match(d.text, /"name": "conv2_block4_1_conv",\n {10}"trainable": true,/);
+    assert.match(d.text, /"kernel_initializer": \{"module": "keras.initializers", "class_name": "GlorotUniform"/);
+    // Undo: the inverse edits give the exact original text back.
+    assert.equal(applyTextEdits(d.text, inverse(resnet, d.planned.edits)), resnet);
+    // The copy is a block of its own: duplicating again continues the numbering.
+    assert.equal(planEdit(d.text, 'resnet50.json', { kind: 'duplicateBlock', block: 'conv2_block4' }).focus, 'conv2_block5_out');
+  });
+
+  it('a projection block (ResNet-50 conv3_block1) is refused with the reason, the file untouched', () => {
+    assert.throws(
+      () => planEdit(resnet, 'resnet50.json', { kind: 'duplicateBlock', block: 'conv3_block1' }),
+      (e: Error) => e instanceof EditError && e.message.startsWith('conv3_block1 cannot be duplicated: it turns 1×56×56×256 into 1×28×28×512 (it downsamples (56×56 → 28×28) and changes the channels (256 → 512)), so a copy after it would not fit; only a block whose output shape equals its input shape (an identity block) can be repeated'),
+    );
+    assert.throws(() => planEdit(resnet, 'resnet50.json', { kind: 'duplicateBlock', block: 'conv9_block1' }), /there is no block "conv9_block1" in the model/);
+  });
+
+  it('GoogLeNet: inception_3a widens 192 → 256 channels and is refused; inception_4b (512 → 512) becomes inception_4f', async () => {
+    const googlenet = readModel('googlenet.json');
+    assert.throws(
+      () => planEdit(googlenet, 'googlenet.json', { kind: 'duplicateBlock', block: 'inception_3a' }),
+      /^Error: inception_3a cannot be duplicated: it turns 1×28×28×192 into 1×28×28×256 \(it changes the channels \(192 → 256\)\)/,
+    );
+    const before = analyzeText(googlenet, 'googlenet.json');
+    const own = before.graph.nodes.filter((n) => n.layer.startsWith('inception_4b_')).reduce((s, n) => s + before.byId.get(n.id)!.params, 0);
+    const d = await edit(googlenet, 'googlenet.json', { kind: 'duplicateBlock', block: 'inception_4b' }, { maxChanged: 12_000 });
+    assert.equal(d.planned.focus, 'inception_4f_concat');
+    assert.equal(d.analysis.totals.params - before.totals.params, own);
+    assert.deepEqual(inputsOf(d.analysis, 'inception_4c_1x1'), ['inception_4f_concat']);
+  });
+
+  it('MobileNet v1 by its display name "block 3": conv_dw_3 … conv_pw_3_relu copied as block 14', async () => {
+    const text = readModel('mobilenet_v1.json');
+    const d = await edit(text, 'mobilenet_v1.json', { kind: 'duplicateBlock', block: 'block 3' }, { maxChanged: 12_000 });
+    assert.equal(d.planned.focus, 'conv_pw_14_relu');
+    assert.deepEqual(inputsOf(d.analysis, 'conv_dw_14'), ['conv_pw_3_relu']);
+    assert.deepEqual(inputsOf(d.analysis, 'conv_pad_4'), ['conv_pw_14_relu']);
+  });
+
+  it('Sequential: the copied layers are inserted after the block, the input shape not copied', async () => {
+    const layer = (cls: string, config: object) => ({ class_name: cls, config: { trainable: true, dtype: 'float32', ...config } });
+    const conv = (name: string, extra: object = {}) => layer('Conv2D', { name, filters: 8, kernel_size: [3, 3], padding: 'same', activation: 'linear', use_bias: true, ...extra });
+    const seq = `${JSON.stringify({
+      class_name: 'Sequential',
+      config: {
+        name: 'tiny',
+        layers: [
+          conv('block1_conv1', { batch_input_shape: [null, 16, 16, 8] }),
+          layer('BatchNormalization', { name: 'block1_bn', axis: -1 }),
+          layer('ReLU', { name: 'block1_relu' }),
+          conv('block2_conv1'),
+          layer('ReLU', { name: 'block2_relu' }),
+          layer('GlobalAveragePooling2D', { name: 'gap' }),
+          layer('Dense', { name: 'head', units: 3, activation: 'softmax', use_bias: true }),
+        ],
+      },
+    }, null, 2)}\n`;
+    const before = analyzeText(seq, 'tiny.json');
+    const d = await edit(seq, 'tiny.json', { kind: 'duplicateBlock', block: 'block1' }, { maxChanged: 12_000 });
+    assert.deepEqual(d.analysis.graph.nodes.map((n) => n.id).slice(1, 7), ['block1_conv1', 'block1_bn', 'block1_relu', 'block3_conv1', 'block3_bn', 'block3_relu']);
+    assert.equal(d.analysis.totals.params - before.totals.params, 8 * 9 * 8 + 8 + 4 * 8);
+    assert.equal((d.text.match(/batch_input_shape/g) ?? []).length, 1);
+    assert.equal(applyTextEdits(d.text, inverse(seq, d.planned.edits)), seq);
   });
 });
 

@@ -2,6 +2,7 @@ import { analyze } from '../analysis/analyze';
 import type { Analysis } from '../analysis/types';
 import { parseModel } from '../formats';
 import type { AttrValue, Diagnostic } from '../ir';
+import { assertIdentityBlock, findBlock } from './block';
 import { requiredDefaults } from './catalog';
 import { AttrError } from '../ops/attrs';
 import { getOp } from '../ops';
@@ -19,6 +20,7 @@ const ALWAYS_REFUSED = new Set(['cycle', 'attribute', 'json', 'missing-input', '
 export function planEdit(text: string, fileName: string, edit: ModelEdit, before: Analysis = analyze(parseModel(text, fileName))): PlannedEdit {
   if (edit.kind === 'setAttribute') validateAttribute(before, edit.layer, edit.attr, edit.value);
   if (edit.kind === 'insertLayer') edit = withRequiredAttrs(before, edit);
+  if (edit.kind === 'duplicateBlock') assertIdentityBlock(before, findBlock(before.graph, edit.block));
   const { edits, focus } = planKerasEdit(text, before.graph, edit);
   const after = applyTextEdits(text, edits);
   const analysis = analyze(parseModel(after, fileName));

@@ -8,6 +8,13 @@ export type ModelEdit =
   | { readonly kind: 'insertLayer'; readonly anchor: string; readonly position: 'after' | 'before'; readonly op: string; readonly name?: string; readonly attrs?: Readonly<Record<string, AttrValue>> }
   | { readonly kind: 'deleteLayer'; readonly layer: string }
   | { readonly kind: 'duplicateLayer'; readonly layer: string }
+  /**
+   * A copy of a whole block (see analysis/blocks: 'conv2_block2', 'inception_4b', 'mobilenet_block_3',
+   * 'outer/conv2_block2' inside a nested model) inserted right after it: the copy reads the block's
+   * output and the block's former readers read the copy's. Only for blocks whose output shape equals
+   * their input shape; the copy is named as the next free block (conv2_block2 → conv2_block4).
+   */
+  | { readonly kind: 'duplicateBlock'; readonly block: string }
   | { readonly kind: 'renameLayer'; readonly layer: string; readonly newName: string }
   /** Feeds input `input` of `layer` from `from`; `input` equal to the current input count adds an input (Add, Concatenate). */
   | { readonly kind: 'connect'; readonly layer: string; readonly input: number; readonly from: string }

@@ -1,6 +1,7 @@
 import { findNodeAtOffset, getNodePath, modify, type FormattingOptions, type JSONPath } from 'jsonc-parser';
 import type { AttrValue, Graph, IRNode, TensorShape } from '../ir';
-import { EditError, type ModelEdit, type TextEdit } from '../edit/types';
+import { copyNames, findBlock } from '../edit/block';
+import { applyTextEdits, EditError, type ModelEdit, type TextEdit } from '../edit/types';
 import { items, parseJson, prop, str, type JsonNode } from './json-tree';
 import { configKeys, snake } from './keras-names';
 
@@ -34,6 +35,8 @@ export function planKerasEdit(text: string, graph: Graph, edit: ModelEdit): { ed
       return file.insert(edit.anchor, edit.position, edit.op, edit.name, edit.attrs ?? {});
     case 'duplicateLayer':
       return file.duplicate(edit.layer);
+    case 'duplicateBlock':
+      return file.duplicateBlock(edit.block);
     case 'connect':
       return { edits: file.connect(edit.layer, edit.input, edit.from), focus: edit.layer };
     case 'setInputShape':
@@ -232,6 +235,48 @@ class KerasFile {
     const attrs = Object.fromEntries(Object.entries(config).filter(([k]) => !['name', 'trainable', 'dtype', 'batch_input_shape'].includes(k)));
     // The attributes are written under their Keras keys already: insert them verbatim.
     return this.insert(id, 'after', str(prop(object, 'class_name'))!, name, attrs);
+  }
+
+  /**
+   * Copies a block's layer objects verbatim (the file's own formatting) right after its last layer,
+   * renamed, the copy's entry reading the block's output; the block's former readers read the copy.
+   */
+  duplicateBlock(block: string): { edits: TextEdit[]; focus: string } {
+    const span = findBlock(this.graph, block);
+    const names = copyNames(this.graph, span);
+    const located = span.members.map((n) => this.locate(n)).sort((a, b) => a.index - b.index);
+    const list = located[0].object.parent!;
+    if (located.some((l) => l.object.parent !== list)) throw new EditError(`${span.key} spans more than one model; duplicate its layers one by one`);
+    const { config, sequential } = located[0];
+    const sites = sequential ? [] : this.references(config);
+    const inside = new Set(located.map((l) => l.object));
+    const copies = located.map(({ object }) => this.copyLayer(object, names, sites.filter((s) => s.consumer === object), span.output.layer));
+    // Joined as the file joins its layers (",\n      " in a two-space file), after the block's last one.
+    const siblings = list.children!;
+    const last = located[located.length - 1].object;
+    const i = siblings.indexOf(last);
+    const [a, b] = i + 1 < siblings.length ? [last, siblings[i + 1]] : [siblings[i - 1], last];
+    const separator = this.text.slice(a.offset + a.length, b.offset);
+    const insertion: TextEdit = { offset: last.offset + last.length, length: 0, content: copies.map((c) => separator + c).join('') };
+    const outName = names.get(span.output.layer)!;
+    const readers = sites.filter((s) => this.refersTo(s, span.output.layer) && s.where !== 'input_layers' && !(s.consumer && inside.has(s.consumer)));
+    return { edits: [insertion, ...readers.map((s) => this.replace(items(s.ref)[0], outName))], focus: scoped(span.output, outName) };
+  }
+
+  /** One layer object's text, renamed by `names`, its outside input replaced by `feed`, without a Sequential's input shape. */
+  private copyLayer(object: JsonNode, names: ReadonlyMap<string, string>, own: readonly RefSite[], feed: string): string {
+    const base = object.offset;
+    const local = (e: TextEdit): TextEdit => ({ ...e, offset: e.offset - base });
+    const edits = [prop(object, 'name'), prop(prop(object, 'config'), 'name')]
+      .filter((n): n is JsonNode => !!n)
+      .map((n) => local(this.replace(n, names.get(str(n)!) ?? str(n))));
+    for (const site of own) {
+      const source = str(items(site.ref)[0])!;
+      edits.push(...(names.has(source) ? [this.replace(items(site.ref)[0], names.get(source))] : this.retarget(site, feed)).map(local));
+    }
+    let copy = applyTextEdits(this.text.slice(base, base + object.length), edits);
+    if (prop(prop(object, 'config'), 'batch_input_shape')) copy = applyTextEdits(copy, modify(copy, ['config', 'batch_input_shape'], undefined, { formattingOptions: this.format }));
+    return copy;
   }
 
   connect(id: string, input: number, fromId: string): TextEdit[] {
