@@ -12,6 +12,7 @@ import { dims, h } from './dom';
 import { fromElk, toElk, type ElkNode } from './elk-graph';
 import { download, exportSvg, svgToPng } from './export';
 import { connectHost, LayoutClient } from './host';
+import { startModelRuns } from './run/client';
 import { Banner, changeText, ContextMenu, diffReports, insertedName, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
 import { layerActions, renderInspector, type Activations, type InspectorEditing, type LayerAction } from './inspector';
 import { ancestors, buildModelView, defaultCollapsed, visibleGraph, type ModelView } from './model';
@@ -28,6 +29,8 @@ const workerUrl = root.dataset.workerSrc ?? script?.dataset.workerSrc;
 
 const host = connectHost();
 const layout = new LayoutClient(workerUrl);
+// `run` requests from the host (cnnLens.backend webgpu/webgl): TensorFlow.js loads on the first one.
+startModelRuns(host, root.dataset.runSrc ?? script?.dataset.runSrc);
 
 // ---------- state ----------
 let view: ModelView | null = null;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { blockOfLayer } from '../core/edit/block';
 import { planEdit } from '../core/edit/plan';
 import { EditError, type ModelEdit } from '../core/edit/types';
 import { nodeAtOffset } from '../core/analysis/describe';
@@ -80,6 +81,13 @@ const COMMANDS: Readonly<Record<string, Builder>> = {
   'cnnLens.edit.duplicateLayer': async (store, doc, [layer]) => {
     const id = layerAt(store, doc, layer);
     return id ? { kind: 'duplicateLayer', layer: id } : undefined;
+  },
+  'cnnLens.edit.duplicateBlock': async (store, doc, [block]) => {
+    if (typeof block === 'string') return { kind: 'duplicateBlock', block };
+    const layer = layerAt(store, doc, undefined);
+    const graph = store.get(doc)?.graph;
+    const name = await ask('Block to duplicate (e.g. conv2_block2, inception_4b; its output shape must equal its input shape)', layer && graph ? blockOfLayer(graph, layer) : undefined);
+    return name ? { kind: 'duplicateBlock', block: name } : undefined;
   },
   'cnnLens.edit.renameLayer': async (store, doc, [layer, newName]) => {
     const id = layerAt(store, doc, layer);

@@ -52,6 +52,15 @@ export function findBlock(graph: Graph, block: string): BlockSpan {
   return { key, scope, members, input: [...inputs.values()][0], output: exits[0] };
 }
 
+/** The block holding layer `id`, as findBlock names it ('conv2_block2', 'outer/conv2_block2'), if any. */
+export function blockOfLayer(graph: Graph, id: string): string | undefined {
+  const node = graph.nodes.find((n) => n.id === id);
+  if (!node || node.op === 'Input') return undefined;
+  const scope = graph.nodes.filter((n) => n.group === node.group && n.op !== 'Input').map((n) => n.layer);
+  const key = namedBlocks(scope).get(node.layer)?.key;
+  return key && (node.group ? `${node.group}/${key}` : key);
+}
+
 /**
  * Refuses a block whose output shape differs from its input shape (a downsampling or projection
  * block, an Inception module that widens): a copy after it would read a tensor it was not built for.
