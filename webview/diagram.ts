@@ -82,6 +82,8 @@ export class Diagram {
   /** The svg's size, kept by a ResizeObserver so that culling never forces a layout. */
   private viewSize: { width: number; height: number } | null = null;
   onZoom: (k: number) => void = () => {};
+  /** Width at the right end of layer and block nodes kept free of text for activation thumbnails (thumbnails.ts). */
+  thumbRoom = 0;
 
   constructor(host: HTMLElement, private readonly events: DiagramEvents) {
     this.measure = new TextMeasure();
@@ -244,7 +246,7 @@ export class Diagram {
       svg('rect', { class: 'body', width: b.width, height: b.height, rx: 6 }),
       svg('rect', { class: 'accent', x: 4, y: 6, width: 3, height: b.height - 12, rx: 1.5 }),
     );
-    const w = b.width;
+    const w = b.width - this.thumbRoom;
     if (minor) {
       const y = b.height / 2;
       const type = shortType(l.type);
@@ -267,7 +269,7 @@ export class Diagram {
       if (room > 24) g.append(svg('text', { class: 'name', x: w - 10, y: 32, 'text-anchor': 'end' }, m.fit(id.slice(id.lastIndexOf('/') + 1), F.small, room)));
     }
     if (diag) g.append(svg('circle', { class: 'diag-dot', cx: w - 5, cy: 5, r: 3.5 }));
-    if (this.editable) g.append(svg('circle', { class: 'port-out', cx: w / 2, cy: b.height, r: 4.5 }, svg('title', {}, 'Drag onto a layer to connect')));
+    if (this.editable) g.append(svg('circle', { class: 'port-out', cx: b.width / 2, cy: b.height, r: 4.5 }, svg('title', {}, 'Drag onto a layer to connect')));
     return g;
   }
 
@@ -294,8 +296,8 @@ export class Diagram {
     const countText = `${count} layers`;
     const countW = m.width(countText, F.small);
     g.append(
-      svg('text', { class: 'type', x: 26, y: 15 }, m.fit(grp.name, F.type, w - 26 - countW - 22)),
-      svg('text', { class: 'meta', x: w - 10, y: 15, 'text-anchor': 'end' }, countText),
+      svg('text', { class: 'type', x: 26, y: 15 }, m.fit(grp.name, F.type, w - this.thumbRoom - 26 - countW - 22)),
+      svg('text', { class: 'meta', x: w - this.thumbRoom - 10, y: 15, 'text-anchor': 'end' }, countText),
       svg('text', { class: 'meta', x: 14, y: 33 }, `${human(grp.params, 1)} params · ${human(grp.macs, 1)} MACs`),
       svg('text', { class: 'shape', x: 14, y: 50 }, dims(grp.outputShape)),
     );
@@ -444,6 +446,14 @@ export class Diagram {
 
   setEdgeLabels(on: boolean): void {
     this.svg.classList.toggle('edge-labels', on);
+  }
+
+  /** Each visible node (layers and collapsed groups, culled ones too) with its element and box. */
+  eachNode(fn: (id: string, el: SVGGElement, box: Box) => void): void {
+    for (const [id, el] of this.nodeEls) {
+      const b = this.laid?.boxes.get(id);
+      if (b) fn(id, el, b);
+    }
   }
 
   has(id: string): boolean {

@@ -20,8 +20,9 @@ import { PROTOCOL_VERSION, type HostMessage, type OpCatalogEntry } from './proto
 import type { ModelEdit } from '../src/core/edit/types';
 import type { TensorShape } from '../src/core/ir';
 import { SummaryTable } from './table';
+import { NodeThumbnails, withThumbnailRoom } from './thumbnails';
 
-interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; tab?: 'diagram' | 'table' }
+interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; thumbnails?: boolean; tab?: 'diagram' | 'table' }
 
 const root = document.getElementById('cnn-lens') ?? document.body;
 const script = document.currentScript as HTMLScriptElement | null;
@@ -82,6 +83,11 @@ const heatSelect = h('vscode-single-select', { 'aria-label': 'Heat overlay' },
   h('vscode-option', { value: 'params' }, 'Heat: params'),
   h('vscode-option', { value: 'latency' }, 'Heat: latency (profile)')) as HTMLElement & { value: string };
 const edgeToggle = h('vscode-checkbox', { label: 'Edge shapes', checked: edgeLabels }) as HTMLElement & { checked: boolean };
+/** Activation thumbnails on the nodes: shown after a run unless turned off; nodes grow for them, so toggling lays out again. */
+const thumbs = new NodeThumbnails(saved?.thumbnails ?? true, () => {
+  persist();
+  void relayout();
+});
 const btn = (text: string, title: string, action: string, extra: Record<string, string | boolean> = {}): HTMLElement =>
   h('vscode-button', { secondary: true, title, 'aria-label': title, 'data-action': action, ...extra }, text);
 const expandAll = btn('Expand all', 'Expand every block', 'expand-all');
@@ -102,7 +108,7 @@ const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': '
   h('div', { class: 'view-tabs', role: 'tablist' }, tabDiagram, tabTable),
   h('div', { class: 'group' }, search, matchCount),
   h('div', { class: 'spacer' }),
-  h('div', { class: 'group diagram-only' }, heatSelect, edgeToggle),
+  h('div', { class: 'group diagram-only' }, heatSelect, edgeToggle, thumbs.toggle),
   h('span', { class: 'sep diagram-only' }),
   h('div', { class: 'group diagram-only' }, expandAll, collapseAll),
   h('span', { class: 'sep diagram-only' }),
@@ -122,7 +128,7 @@ const stage = h('div', { class: 'stage' }, diagramView, tableView, status);
 const banner = new Banner(stage);
 const quickPick = new QuickPick(stage);
 const menu = new ContextMenu(stage);
-diagramView.append(legend, families, zoomReadout, tooltip);
+diagramView.append(legend, families, zoomReadout, thumbs.badge, tooltip);
 const inspector = h('aside', { class: 'inspector', 'aria-label': 'Layer inspector' });
 const main = h('div', { class: 'main' }, stage, inspector);
 const totals = h('footer', { class: 'totals', 'aria-label': 'Model totals' });
@@ -153,7 +159,7 @@ function setStatus(text: string | null): void {
 }
 
 function persist(): void {
-  host.setState({ uri, collapsed: [...collapsed], selected, heat, edgeLabels, tab } satisfies SavedState);
+  host.setState({ uri, collapsed: [...collapsed], selected, heat, edgeLabels, thumbnails: thumbs.on, tab } satisfies SavedState);
 }
 
 // Performance marks (cheap; read by bench/diagram.ts): model received → layout requested → layout done
@@ -169,8 +175,9 @@ async function relayout(): Promise<void> {
   const painting = firstDraw;
   document.body.dataset.state = 'layout';
   const graph = visibleGraph(v, collapsed);
+  const room = thumbs.room;
   const elk = toElk(graph, {
-    size: (id, kind) => diagram.size(v, id, kind),
+    size: (id, kind) => withThumbnailRoom(diagram.size(v, id, kind), room),
   });
   if (firstDraw) setStatus(`Laying out ${v.layers.size} layers…`);
   let laid;
@@ -193,7 +200,9 @@ async function relayout(): Promise<void> {
   if (seq !== layoutSeq || v !== view) return;
   setStatus(v.layers.size === 0 ? 'This model has no layers.' : null);
   const r0 = performance.now();
+  diagram.thumbRoom = room;
   diagram.render(v, graph, laid, heat);
+  thumbs.paint(diagram, v);
   updateLegend();
   highlightSelection();
   diagram.setMatches(query ? new Set(matches.map((m) => graph.rep.get(m)!)) : null);
@@ -805,6 +814,13 @@ function loadModel(report: ModelReport, newUri: string): void {
     selected = null;
     firstDraw = true;
   }
+  // Activations belong to the model they were computed on: out of date after an edit (until the
+  // host's rerun arrives), gone with another model.
+  if (sameDoc) thumbs.markStale();
+  else if (activations) {
+    activations = undefined;
+    thumbs.set(undefined);
+  }
   uri = newUri;
   titleName.textContent = report.model.name || 'Model';
   titleName.title = newUri;
@@ -847,6 +863,15 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'activations':
       activations = msg;
       renderInspectorNow();
+      if (!thumbs.set(msg)) {
+        if (view) thumbs.paint(diagram, view);
+      } else if (view) {
+        // The nodes grow (or shrink) for the pictures: keep the selected one under the eye.
+        const rep = selected && (view.layers.has(selected) ? visibleRep(selected) : selected);
+        const at = rep ? diagram.screenOf(rep) : null;
+        if (rep && at) keepPlace = { id: rep, x: at.x, y: at.y };
+        void relayout();
+      }
       break;
     case 'editResult':
       onEditResult(msg);

@@ -24,6 +24,8 @@ export interface GroupInfo {
   flops: number | null;
   /** The shape leaving the group (the last layer read from outside, else the last layer). */
   outputShape: TensorShape | null;
+  /** The layer that tensor comes from: what a collapsed group's activation thumbnail shows. */
+  outputLayer: string | null;
   /** Dominant family of the members, for colour. */
   family: string;
 }
@@ -63,7 +65,7 @@ export function buildModelView(report: ModelReport): ModelView {
 
   const groups = new Map<string, GroupInfo>();
   const mk = (id: string, name: string, kind: 'model' | 'block', parent?: string): GroupInfo => ({
-    id, name, kind, parent, layers: [], children: [], allLayers: [], params: 0, macs: null, flops: null, outputShape: null, family: 'other',
+    id, name, kind, parent, layers: [], children: [], allLayers: [], params: 0, macs: null, flops: null, outputShape: null, outputLayer: null, family: 'other',
   });
   for (const g of report.groups) groups.set(g.id, mk(g.id, g.name, g.kind, g.parent && report.groups.some((p) => p.id === g.parent) ? g.parent : undefined));
 
@@ -124,6 +126,7 @@ export function buildModelView(report: ModelReport): ModelView {
     const exits = g.allLayers.filter((id) => (consumers.get(id) ?? []).some((c) => !inside.has(c)));
     const exit = exits[exits.length - 1] ?? g.allLayers[g.allLayers.length - 1];
     g.outputShape = layers.get(exit)?.outputShape ?? null;
+    g.outputLayer = exit ?? null;
   }
   return { report, layers, order, groups, groupOf, consumers };
 }

@@ -18,6 +18,8 @@ import { opCatalog } from '../../src/core/edit/catalog';
 import { planEdit } from '../../src/core/edit/plan';
 import type { ModelEdit } from '../../src/core/edit/types';
 import { PROTOCOL_VERSION } from '../../webview/protocol';
+import { THUMB_ROOM } from '../../webview/thumbnails';
+import { pngDataUrl } from '../../src/core/runtime/image';
 import { FIXTURES } from './fixtures/make-fixtures';
 import { THEME_CSS } from './themes';
 
@@ -177,7 +179,7 @@ describe('diagram webview (Chromium)', function () {
     assert.deepEqual((await sent(page)).at(-1), { type: 'reveal', node: 'conv2_block1_2_conv' });
     // Shapes on edges: off by default, one checkbox away.
     assert.equal(await page.locator('svg.diagram .edge-label').first().isVisible(), false);
-    await page.locator('vscode-checkbox').click();
+    await page.locator('vscode-checkbox[label="Edge shapes"]').click();
     assert.equal(await page.locator('svg.diagram .edge-label').first().isVisible(), true);
     await page.screenshot({ path: join(SHOTS, 'resnet-mini-selected-light.png') });
     await done(context);
@@ -237,6 +239,100 @@ describe('diagram webview (Chromium)', function () {
     await page.waitForSelector('[data-testid="inspector-name"]:text("block1_conv1")');
     assert.equal(await section.count(), 0, 'no preview for a layer the host sent none for');
     await done(context);
+  });
+
+  describe('activation thumbnails on the nodes', () => {
+    const post = (page: Page, message: unknown): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message as object);
+    /** A distinct little grey PNG per layer and run, as the host would send (pngjs, like the host). */
+    const previewsFor = (names: readonly string[], run: number) =>
+      Object.fromEntries(names.map((name, i) => {
+        const data = new Uint8Array(4 * 4 * 4).fill(255);
+        for (let p = 0; p < 16; p++) data.fill((i * 7 + p * 13 + run * 101) % 256, p * 4, p * 4 + 3);
+        return [name, { thumbnail: pngDataUrl({ width: 4, height: 4, data }), min: 0, max: 1, channels: 1 }];
+      }));
+    /** Each drawn node's picture: the image href, or null for an empty frame. */
+    const pictures = (page: Page, kind: 'layer' | 'group') =>
+      page.$$eval(`svg.diagram .node[data-kind="${kind}"]`, (els) => Object.fromEntries(els.map((el) => [(el as SVGGElement).dataset.id!, el.querySelector('.thumb image')?.getAttribute('href') ?? (el.querySelector('.thumb') ? null : 'no thumb')])));
+    const vgg = () => reportText(readFileSync(join(ROOT, 'models', 'vgg16.json'), 'utf8'), 'vgg16.json');
+
+    it('after a run every layer shows its own thumbnail (nodes grown for it), a toggle hides them, the next run replaces them, and an edit drops the stale ones', async () => {
+      const { page, context } = await open('zoo-vgg16');
+      const toggle = page.locator('[data-testid="thumbnail-toggle"]');
+      const badge = page.locator('[data-testid="activation-badge"]');
+      assert.equal(await page.locator('svg.diagram .thumb').count(), 0, 'no pictures before a run');
+      assert.equal(await toggle.isVisible(), false, 'nothing to toggle before a run');
+      const bodyWidth = () => page.$eval('svg.diagram .node[data-id="block1_conv1"] .body', (r) => Number(r.getAttribute('width')));
+      const narrow = await bodyWidth();
+      const names = vgg().layers.map((l) => l.name);
+      const first = previewsFor(names, 1);
+      await post(page, { type: 'activations', image: 'shapes.png', random: true, previews: first });
+      await page.waitForFunction((n) => document.querySelectorAll('svg.diagram .node.layer .thumb image').length === n, names.length);
+      await ready(page);
+      assert.deepEqual(await pictures(page, 'layer'), Object.fromEntries(names.map((n) => [n, first[n].thumbnail])));
+      assert.equal(await bodyWidth(), narrow + THUMB_ROOM, 'the node grew by the thumbnail’s room, in the layout too');
+      const inside = await page.$$eval('svg.diagram .node.layer', (els) => els.every((el) => {
+        const img = el.querySelector('.thumb image')!;
+        const body = el.querySelector('.body')!;
+        const right = Number(img.getAttribute('x')) + Number(img.getAttribute('width'));
+        const bottom = Number(img.getAttribute('y')) + Number(img.getAttribute('height'));
+        return right <= Number(body.getAttribute('width')) - 2 && bottom <= Number(body.getAttribute('height')) - 2;
+      }));
+      assert.ok(inside, 'each picture lies inside its node');
+      assert.match((await badge.textContent())!, /Activations shapes\.png.*Random weights \(seeded\)/);
+      assert.ok(await badge.isVisible());
+      await page.screenshot({ path: join(SHOTS, 'vgg16-thumbnails-light.png') });
+
+      // The toggle: off by mouse, on by keyboard; the choice is kept in the webview state.
+      await toggle.click();
+      await page.waitForFunction(() => document.querySelectorAll('svg.diagram .thumb').length === 0);
+      await ready(page);
+      assert.equal(await bodyWidth(), narrow);
+      assert.equal(await badge.isVisible(), false);
+      await toggle.focus();
+      await page.keyboard.press('Space');
+      await page.waitForFunction((n) => document.querySelectorAll('svg.diagram .node.layer .thumb image').length === n, names.length);
+
+      // The next run (another image): new pictures, in place; a layer it has none for shows an empty frame.
+      const second = previewsFor(names.filter((n) => n !== 'fc1'), 2);
+      await post(page, { type: 'activations', image: 'other.png', random: false, previews: second });
+      await page.waitForFunction((href) => document.querySelector('svg.diagram .node[data-id="block1_conv1"] .thumb image')?.getAttribute('href') === href, second.block1_conv1.thumbnail);
+      assert.deepEqual(await pictures(page, 'layer'), Object.fromEntries(names.map((n) => [n, n === 'fc1' ? null : second[n].thumbnail])));
+      assert.equal(await page.locator('[data-testid="random-weights"]').count(), 0, 'trained weights: no warning');
+      assert.match((await badge.textContent())!, /Activations other\.png/);
+
+      // An edit: the new model arrives first (pictures dimmed as out of date, the deleted layer's gone), then the host's rerun.
+      const source = readFileSync(join(ROOT, 'models', 'vgg16.json'), 'utf8');
+      const edited = reportText(planEdit(source, 'vgg16.json', { kind: 'deleteLayer', layer: 'block5_conv3' }).text, 'vgg16.json');
+      const uri = await page.evaluate(() => document.getElementById('cnn-lens-initial')?.dataset.uri ?? '');
+      await post(page, { type: 'model', version: PROTOCOL_VERSION, uri, report: edited });
+      await page.waitForSelector('svg.diagram.thumbs-stale');
+      await page.waitForFunction(() => !document.querySelector('svg.diagram .node[data-id="block5_conv3"]'));
+      await ready(page);
+      assert.match((await badge.textContent())!, /from before the last edit/);
+      const kept = edited.layers.map((l) => l.name);
+      const third = previewsFor(kept, 3);
+      await post(page, { type: 'activations', image: 'other.png', random: false, previews: third });
+      await page.waitForFunction(() => !document.querySelector('svg.diagram.thumbs-stale'));
+      assert.deepEqual(await pictures(page, 'layer'), Object.fromEntries(kept.map((n) => [n, third[n].thumbnail])));
+      assert.equal(await page.locator('svg.diagram image').count(), kept.length, 'no picture left over from the deleted layer');
+      await done(context);
+    });
+
+    it('a collapsed block shows its output layer’s thumbnail (ResNet-50 opens collapsed)', async () => {
+      const { page, context } = await open('resnet50', 'dark');
+      const names = FIXTURES.resnet50().layers.map((l) => l.name);
+      const previews = previewsFor(names, 1);
+      await post(page, { type: 'activations', image: 'shapes.png', random: true, previews });
+      await page.waitForFunction(() => document.querySelectorAll('svg.diagram .node.group .thumb image').length === 17);
+      await ready(page);
+      const groups = await pictures(page, 'group');
+      assert.equal(groups['block:conv2_block1'], previews.conv2_block1_out.thumbnail, 'a bottleneck block: its residual add + ReLU');
+      assert.equal(groups['block:conv5_block3'], previews.conv5_block3_out.thumbnail);
+      for (const [id, href] of Object.entries(await pictures(page, 'layer'))) assert.equal(href, previews[id].thumbnail, id);
+      assert.ok(await page.locator('[data-testid="random-weights"]').isVisible(), 'random weights stay labelled over the diagram');
+      await page.screenshot({ path: join(SHOTS, 'resnet50-thumbnails-dark.png') });
+      await done(context);
+    });
   });
 
   it('a profile from the host turns on the latency overlay, hottest layer brightest', async () => {
