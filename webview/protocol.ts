@@ -44,6 +44,7 @@ export type WebviewMessage =
 // ---------- the style-transfer side panel (a webview view of its own) ----------
 
 export type StyleMode = 'fast' | 'optimise' | 'train';
+export type StyleOptimizer = 'adam' | 'lbfgs';
 
 export interface StylePreset {
   readonly name: string;
@@ -66,6 +67,7 @@ export type StylePanelMessage =
   | { readonly type: 'ready' }
   /** Choose the content or style image: a bundled sample by name, a file from a dialog, or dropped bytes. */
   | { readonly type: 'pick'; readonly role: 'content' | 'style'; readonly sample?: string; readonly dropped?: { readonly name: string; readonly dataUrl: string } }
-  | { readonly type: 'run'; readonly mode: StyleMode; readonly preset?: string; readonly strength: number; readonly size: number; readonly steps: number; readonly backend: string }
+  /** `optimizer`: Optimise mode's (default adam). */
+  | { readonly type: 'run'; readonly mode: StyleMode; readonly preset?: string; readonly strength: number; readonly size: number; readonly steps: number; readonly backend: string; readonly optimizer?: StyleOptimizer }
   | { readonly type: 'cancel' }
   | { readonly type: 'save' };

@@ -4,12 +4,12 @@ import { chooseBackend, describeBackend, type BackendPreference } from '../core/
 import { ImageError, readImage, writePng } from '../core/style/image-io';
 import { lossNetwork, RANDOM_SEED } from '../core/style/loss-network';
 import { loadTransformModel, stylizeFast, StyleModelError } from '../core/style/fast';
-import { stylizeOptimise } from '../core/style/optimise';
+import { STYLE_OPTIMIZERS, stylizeOptimise, type StyleOptimizer } from '../core/style/optimise';
 import { findPreset, listPresets } from '../core/style/presets';
 import { trainTransformNet } from '../core/style/train';
 import { UsageError, type CommandResult } from './usage';
 
-export const STYLIZE_USAGE = `cnn-lens stylize --content IMG --style IMG|PRESET|MODEL.json --out OUT.png [--mode fast|optimise|train] [--steps N] [--size PX] [--seed N]
+export const STYLIZE_USAGE = `cnn-lens stylize --content IMG --style IMG|PRESET|MODEL.json --out OUT.png [--mode fast|optimise|train] [--optimizer adam|lbfgs] [--steps N] [--size PX] [--seed N]
 cnn-lens stylize --list
 
   Neural style transfer. Fast mode runs a trained transformation network (a preset, or a TF.js
@@ -19,6 +19,8 @@ cnn-lens stylize --list
   --mode        default: fast for a preset or model.json, optimise for a style image
   --size        longer side of the output in px, aspect kept (default: the content's, at most 4096 fast / 512 optimise; train: crop side, 128)
   --steps       optimise / train iterations (default 200 / 200)
+  --optimizer   optimise mode: adam (one loss evaluation per step) or lbfgs (L-BFGS as Gatys et al.; fewer
+                iterations for the same loss, each one or more evaluations) (default adam)
   --seed        seed of the offline loss network and of training (default ${RANDOM_SEED} / 1)
   --vgg-weights VGG-16 weights for the loss network (Keras vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5 or a TF.js model.json); default: the offline random multi-scale network
   --style-weight, --content-weight, --tv-weight   loss weights (default 10, 1, 10)
@@ -43,7 +45,7 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
     options: {
       content: { type: 'string' }, style: { type: 'string' }, out: { type: 'string' }, mode: { type: 'string' },
       steps: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' }, list: { type: 'boolean' },
-      backend: { type: 'string' }, 'vgg-weights': { type: 'string' },
+      backend: { type: 'string' }, 'vgg-weights': { type: 'string' }, optimizer: { type: 'string' },
       'style-weight': { type: 'string' }, 'content-weight': { type: 'string' }, 'tv-weight': { type: 'string' },
     },
   });
@@ -57,6 +59,9 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
   const mode = values.mode ?? (preset || styleIsModel ? 'fast' : 'optimise');
   if (!['fast', 'optimise', 'optimize', 'train'].includes(mode)) throw new UsageError(`--mode "${mode}": choose fast, optimise or train`);
   if (mode === 'fast' && !preset && !styleIsModel) throw new UsageError(`fast mode needs a trained network: a preset (${listPresets().map((p) => p.name).join(', ')}) or a TF.js model.json, not the image ${values.style} (use --mode optimise, or --mode train to make one)`);
+  const optimizer = (values.optimizer ?? 'adam') as StyleOptimizer;
+  if (!STYLE_OPTIMIZERS.includes(optimizer)) throw new UsageError(`--optimizer "${values.optimizer}": choose ${STYLE_OPTIMIZERS.join(' or ')}`);
+  if (values.optimizer && !['optimise', 'optimize'].includes(mode)) throw new UsageError(`--optimizer applies to optimise mode only (this is ${mode} mode)`);
   const steps = num(values.steps, 'steps') ?? 200;
   const size = num(values.size, 'size');
   const seed = num(values.seed, 'seed', 0);
@@ -121,10 +126,11 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
       const style = preset ? readOrFail(preset.styleImagePath, { maxSide: 1024 }) : readOrFail(values.style, { maxSide: 1024 });
       const net = await lossNetwork(tf, values['vgg-weights'], seed ?? RANDOM_SEED);
       try {
-        const r = await stylizeOptimise(tf, net, content, style, { steps, weights: lossWeights });
+        const r = await stylizeOptimise(tf, net, content, style, { steps, optimizer, weights: lossWeights });
         writePng(values.out, r.image);
         const first = r.history[0], last = r.history[r.history.length - 1];
-        lines.push(`${values.out}: ${r.image.width}×${r.image.height}, optimise mode (Adam, ${steps} steps); loss ${first.total.toFixed(4)} → ${last.total.toFixed(4)}`);
+        const how = r.optimizer === 'lbfgs' ? `L-BFGS, ${r.history.length - 1} iterations, ${r.evaluations} loss evaluations` : `Adam, ${steps} steps`;
+        lines.push(`${values.out}: ${r.image.width}×${r.image.height}, optimise mode (${how}); loss ${first.total.toFixed(4)} → ${last.total.toFixed(4)}`);
         lines.push(`loss network: ${net.description}`);
       } finally {
         net.dispose();

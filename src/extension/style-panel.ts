@@ -129,6 +129,7 @@ export class StylePanelProvider implements vscode.WebviewViewProvider {
       if (m.mode === 'optimise') {
         const out = await stylizeOptimise(tf, net, content, fitLongerSide(this.style.image, m.size), {
           steps: m.steps,
+          optimizer: m.optimizer,
           weights,
           signal,
           onStep: (step, l) => post({ type: 'progress', step, total: m.steps, message: `Step ${step} / ${m.steps}: loss ${l.total.toPrecision(4)} (content ${l.content.toPrecision(3)}, style ${l.style.toPrecision(3)})` }),

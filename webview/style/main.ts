@@ -1,5 +1,5 @@
 import { h } from '../dom';
-import type { StyleHostMessage, StyleMode, StylePanelMessage } from '../protocol';
+import type { StyleHostMessage, StyleMode, StyleOptimizer, StylePanelMessage } from '../protocol';
 
 // The style-transfer side panel: pick a content image and a style, choose the mode, strength,
 // resolution and backend, run, and compare before and after with a slider. The host does the work
@@ -30,6 +30,7 @@ const contentFile = h('button', { type: 'button' }, 'Open file…');
 const stylePreset = select('Style', 'style-preset', [['', 'Choose…']]);
 const styleFile = h('button', { type: 'button' }, 'Style image…');
 const mode = select('Mode', 'mode', [['fast', 'Fast (trained network)'], ['optimise', 'Optimise (Gatys)'], ['train', 'Train a network']]);
+const optimizer = select('Optimizer', 'optimizer', [['adam', 'Adam (one evaluation a step)'], ['lbfgs', 'L-BFGS (Gatys et al.; fewer steps)']]);
 const size = select('Resolution', 'size', [['256', '256 px'], ['512', '512 px'], ['1024', '1024 px'], ['2048', '2048 px (tiled)']]);
 const backend = select('Backend', 'backend', [['auto', 'auto']]);
 const strength = h('input', { id: 'strength', type: 'range', min: '0.1', max: '4', step: '0.1', value: '1' }) as HTMLInputElement;
@@ -56,6 +57,7 @@ app.append(
     mode.row,
     h('label', { for: 'strength', class: 'row' }, h('span', {}, 'Style strength'), strength),
     h('label', { for: 'steps', class: 'row' }, h('span', {}, 'Steps'), steps),
+    optimizer.row,
     size.row,
     backend.row),
   h('div', { class: 'buttons' }, run, cancel),
@@ -67,6 +69,7 @@ app.append(
 const stepsRow = steps.closest('label')!;
 const syncMode = () => {
   stepsRow.hidden = mode.el.value === 'fast';
+  optimizer.row.hidden = mode.el.value !== 'optimise';
 };
 mode.el.addEventListener('change', syncMode);
 syncMode();
@@ -100,6 +103,7 @@ run.addEventListener('click', () => {
     size: Number(size.el.value),
     steps: Number(steps.value),
     backend: backend.el.value,
+    ...(mode.el.value === 'optimise' ? { optimizer: optimizer.el.value as StyleOptimizer } : {}),
   });
 });
 cancel.addEventListener('click', () => post({ type: 'cancel' }));
