@@ -7,7 +7,9 @@
 // layout done (ELK's own time in the worker reported apart), SVG rendered, painted (double rAF).
 // "open→paint" runs from navigation start (the page's time origin) to the painted mark.
 // Then, on the 10,000-layer model, ~60 wheel and drag events through real input, with the frame
-// times taken from requestAnimationFrame deltas. Figures are printed, never asserted.
+// times taken from requestAnimationFrame deltas. Last, the same on ResNet-50 with every block expanded,
+// without and with activation thumbnails on all 177 nodes (pictures of the host's size and encoding).
+// Figures are printed, never asserted.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +19,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { reportText } from '../src/core';
 import type { ModelReport } from '../src/core/analysis/report-types';
 import { largeModel } from '../scripts/large-model';
+import { pngDataUrl } from '../src/core/runtime/image';
+import { barsImage, featureGrid, topK } from '../src/core/runtime/preview-images';
 import { buildWebview, writeStandalone } from '../scripts/standalone/write-standalone';
 
 const ROOT = resolve(__dirname, '..');
@@ -133,6 +137,60 @@ async function panZoom(page: Page): Promise<{ wheel: Frames; drag: Frames }> {
   return { wheel, drag };
 }
 
+/**
+ * An activations message as the host sends it for this model: per layer the same picture (grid of
+ * the first 16 maps at 32 px, or top-5 bars) and encoding, of uniform noise, which compresses worst.
+ */
+function hostSizedActivations(report: ModelReport): { type: 'activations'; image: string; random: boolean; previews: Record<string, { thumbnail: string; min: number; max: number; channels: number }> } {
+  const previews: Record<string, { thumbnail: string; min: number; max: number; channels: number }> = {};
+  for (const l of report.layers) {
+    const s = l.outputShape ?? [];
+    const c = s[s.length - 1] ?? 1;
+    let picture;
+    if (s.length === 4) {
+      const [, h, w] = s as number[];
+      const n = Math.min(16, c);
+      picture = featureGrid(Float32Array.from({ length: h * w * n }, Math.random), h, w, n);
+    } else picture = barsImage(topK(Float32Array.from({ length: c }, Math.random), 5));
+    previews[l.name] = { thumbnail: pngDataUrl(picture), min: 0, max: 1, channels: c };
+  }
+  return { type: 'activations', image: 'noise', random: true, previews };
+}
+
+/** Pan/zoom on ResNet-50 with every block expanded: without thumbnails, then with one on every node. */
+async function thumbnailsPanZoom(browser: Browser, base: string, c: Case): Promise<void> {
+  const o = await openOnce(browser, base, c);
+  const page = o.page;
+  const ready = () => page.waitForSelector('body[data-state="ready"]');
+  await page.locator('vscode-button[data-action="expand-all"]').click();
+  await ready();
+  const report = reportText(readFileSync(join(ROOT, 'models', 'resnet50.json'), 'utf8'), 'resnet50.json');
+  const message = hostSizedActivations(report);
+  const kb = JSON.stringify(message).length / 1024;
+  console.log(`\npan/zoom on resnet50, every block expanded (${report.layers.length} nodes), frame times from requestAnimationFrame deltas:`);
+  const line = (what: string, r: { wheel: Frames; drag: Frames }): void => {
+    const all = [...r.wheel.frames, ...r.drag.frames];
+    console.log(`  ${what.padEnd(22)} ${String(all.length).padStart(4)} frames: median ${f1(median(all))} ms, p95 ${f1(pct(all, 95))} ms, max ${f1(Math.max(...all))} ms, over 50 ms: ${all.filter((f) => f > 50).length}`);
+  };
+  line('without thumbnails', await panZoom(page));
+  await page.locator('vscode-button[data-action="fit"]').click();
+  const t0 = Date.now();
+  await page.evaluate((m) => window.postMessage(m, '*'), message);
+  await page.waitForFunction((n) => document.querySelectorAll('svg.diagram .thumb image').length === n, report.layers.length, { polling: 20 });
+  await ready();
+  const shownMs = Date.now() - t0;
+  line('with 177 thumbnails', await panZoom(page));
+  // The next run's pictures replace these in place (same node sizes: no layout).
+  const next = hostSizedActivations(report);
+  const t1 = Date.now();
+  await page.evaluate((m) => window.postMessage(m, '*'), next);
+  await page.waitForFunction((href) => document.querySelector('svg.diagram .node[data-id="conv1_conv"] .thumb image')?.getAttribute('href') === href, next.previews.conv1_conv.thumbnail, { polling: 20 });
+  const replacedMs = Date.now() - t1;
+  console.log(`  activations message ${f0(kb)} KB (noise: the worst case; a real ResNet-50 run's is ~1.1 MB)`);
+  console.log(`  message → thumbnails drawn: first run ${shownMs} ms (a relayout: nodes grow), next run ${replacedMs} ms (pictures replaced in place)`);
+  await o.close();
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) {
     console.error(`${CHROMIUM} not found (apt-get install -y chromium)`);
@@ -193,6 +251,8 @@ async function main(): Promise<void> {
       console.log(`  target: stays responsive (p95 frame < 50 ms): ${pct(all, 95) < 50 ? 'met' : 'MISSED'}`);
       await closeBig!();
     }
+    const resnet = cases.find((c) => c.name === 'resnet50');
+    if (resnet) await thumbnailsPanZoom(browser, base, resnet);
   } finally {
     await browser.close();
     server.close();
