@@ -16,6 +16,8 @@ const builds = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['webview/layout-worker.ts'], outfile: 'dist/layout-worker.js', platform: 'browser', format: 'iife' },
+  // TensorFlow.js (WebGPU, WebGL) for running models in the diagram webview: its own bundle, loaded on the first run.
+  { entryPoints: ['webview/run/worker.ts'], outfile: 'dist/run-worker.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['webview/profile/main.ts'], outfile: 'dist/profile.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['webview/style/main.ts'], outfile: 'dist/style.js', platform: 'browser', format: 'iife' },
 ].filter((b) => existsSync(b.entryPoints[0]));

@@ -11,6 +11,8 @@ export interface WebviewHtmlOptions {
   readonly scriptUri: string;
   /** dist/layout-worker.js: fetched by the page and started from a blob: URL. */
   readonly workerUri: string;
+  /** dist/run-worker.js: TensorFlow.js for running models here, fetched on the first run only. */
+  readonly runWorkerUri?: string;
   /** media/webview.css. */
   readonly cssUri: string;
   /** Optional codicons stylesheet (@vscode/codicons/dist/codicon.css), for icon buttons. */
@@ -72,7 +74,7 @@ export function renderWebviewHtml(o: WebviewHtmlOptions): string {
   ${styles.join('\n  ')}
 </head>
 <body>
-  <div id="cnn-lens"${o.inline ? '' : ` data-worker-src="${attr(o.workerUri)}"`}></div>${data}
+  <div id="cnn-lens"${o.inline ? '' : ` data-worker-src="${attr(o.workerUri)}"`}${o.runWorkerUri && !o.inline ? ` data-run-src="${attr(o.runWorkerUri)}"` : ''}></div>${data}
   ${scripts}
 </body>
 </html>

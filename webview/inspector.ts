@@ -81,6 +81,8 @@ export interface Activations {
   readonly image: string;
   readonly random: boolean;
   readonly previews: Readonly<Record<string, ActivationPreview>>;
+  /** Where the run ran and why better backends did not ("webgl in the diagram webview; not used: …"). */
+  readonly backend?: string;
 }
 
 export function renderInspector(root: HTMLElement, view: ModelView | null, id: string | null, ev: InspectorEvents, edit?: InspectorEditing, activations?: Activations): void {
@@ -317,5 +319,6 @@ function renderActivation(p: ActivationPreview, a: Activations): HTMLElement {
     h('h3', {}, 'Activation'),
     img,
     h('p', { class: 'help' }, `${a.image} · ${p.channels} channel${p.channels === 1 ? '' : 's'} · range ${p.min.toPrecision(3)} … ${p.max.toPrecision(3)}`),
+    a.backend ? h('p', { class: 'help', 'data-testid': 'inspector-activation-backend' }, `Ran on ${a.backend}`) : null,
     a.random ? h('p', { class: 'warning' }, 'Random weights (seeded): these activations show the architecture, not a trained model.') : null);
 }

@@ -4,7 +4,7 @@ import type { ModelReport } from '../src/core/analysis/report-types';
 import type { opCatalog } from '../src/core/edit/catalog';
 import type { ModelEdit } from '../src/core/edit/types';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The op palette and attribute schemas, so the webview can offer controls that fit each attribute. */
 export type OpCatalogEntry = ReturnType<typeof opCatalog>[number];
@@ -16,6 +16,66 @@ export interface ActivationPreview {
   readonly min: number;
   readonly max: number;
   readonly channels: number;
+  /** For 2-D outputs: the k largest values, largest first (class index and value). */
+  readonly top?: readonly { readonly index: number; readonly value: number }[];
+}
+
+/**
+ * Where `cnnLens.backend` asks the diagram webview to run a model on the machine's own GPU:
+ * 'webgpu' tries WebGPU, then WebGL; 'webgl' uses WebGL alone.
+ */
+export type WebviewBackend = 'webgpu' | 'webgl';
+
+/** A float32 tensor's values; the ArrayBuffer crosses postMessage without turning into JSON. */
+export interface TensorBytes {
+  readonly shape: readonly number[];
+  readonly data: ArrayBuffer;
+}
+
+/** One weight tensor of a node, by the name its op declares (kernel, bias, gamma, …). */
+export interface WeightBytes extends TensorBytes {
+  readonly node: string;
+  readonly name: string;
+}
+
+/**
+ * The weights of a run in the webview: seeded random ones (the webview draws the same values with
+ * src/core/runtime/random-weights.ts), or a file's tensors. `key` names them: the host sends the
+ * tensors only when the webview does not hold that key already.
+ */
+export interface RunWeightsSpec {
+  readonly key: string;
+  readonly random?: { readonly seed: number };
+  readonly tensors?: readonly WeightBytes[];
+}
+
+/** Run a model in the diagram webview: the model text (parsed there by src/core), its preprocessed inputs and its weights. */
+export interface RunRequest {
+  readonly type: 'run';
+  readonly id: number;
+  readonly backend: WebviewBackend;
+  readonly modelText: string;
+  readonly fileName: string;
+  /** In `graph.inputs` order, preprocessed by the host. */
+  readonly inputs: readonly TensorBytes[];
+  readonly weights: RunWeightsSpec;
+  /** Shown with the previews: what the input was (image name, resizing, preprocessing). */
+  readonly image: string;
+  /** The weights or the input are random: the previews must say so. */
+  readonly random: boolean;
+  /** Also send back each layer's summary statistics (tests compare them with the host's execute()). */
+  readonly stats?: boolean;
+}
+
+/** Summary statistics of one layer's output, computed where it ran. */
+export interface LayerStats {
+  readonly shape: readonly number[];
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly meanAbs: number;
+  /** The first values in memory order. */
+  readonly head: readonly number[];
 }
 
 /** Host → webview. */
@@ -27,7 +87,10 @@ export type HostMessage =
   /** Per-layer median latency (ms) from a profile run: shown as the latency heat overlay. */
   | { readonly type: 'latency'; readonly backend: string; readonly ms: Readonly<Record<string, number>> }
   /** Activation previews for an input image; `random` when the weights were seeded random ones (outputs not meaningful). */
-  | { readonly type: 'activations'; readonly image: string; readonly random: boolean; readonly previews: Readonly<Record<string, ActivationPreview>> }
+  | { readonly type: 'activations'; readonly image: string; readonly random: boolean; readonly previews: Readonly<Record<string, ActivationPreview>>; readonly backend?: string }
+  /** Run the model here on WebGPU/WebGL; answered by `runResult` or `runFailed` with the same id. */
+  | RunRequest
+  | { readonly type: 'cancelRun'; readonly id: number }
   /** The outcome of an `edit`: refused (file untouched) with the reason, or applied with the problems it created downstream. */
   | { readonly type: 'editResult'; readonly id: number; readonly ok: boolean; readonly message?: string; readonly focus?: string; readonly problems?: readonly string[] };
 
@@ -39,7 +102,14 @@ export type WebviewMessage =
   /** Asks the host to edit the document (one undoable WorkspaceEdit); answered by `editResult` with the same id. */
   | { readonly type: 'edit'; readonly id: number; readonly edit: ModelEdit }
   /** Save the diagram: `data` is the SVG text, or a PNG `data:` URL. */
-  | { readonly type: 'export'; readonly format: 'svg' | 'png'; readonly fileName: string; readonly data: string };
+  | { readonly type: 'export'; readonly format: 'svg' | 'png'; readonly fileName: string; readonly data: string }
+  /** A `run` done: thumbnails and top-k only (never the tensors), the backend that ran and why better ones did not. */
+  | { readonly type: 'runResult'; readonly id: number; readonly backend: string; readonly notUsed: readonly string[]; readonly previews: Readonly<Record<string, ActivationPreview>>; readonly ms: number; readonly stats?: Readonly<Record<string, LayerStats>> }
+  /**
+   * A `run` that did not happen: `unavailable` when neither WebGPU nor WebGL starts here (the host
+   * then runs it itself, with the reason); `needWeights` when the webview no longer holds `weights.key`.
+   */
+  | { readonly type: 'runFailed'; readonly id: number; readonly message: string; readonly unavailable?: boolean; readonly needWeights?: boolean };
 
 // ---------- the style-transfer side panel (a webview view of its own) ----------
 

@@ -28,13 +28,14 @@ export interface StandaloneOptions {
   readonly noBuild?: boolean;
 }
 
-/** Bundles webview/main.ts and webview/layout-worker.ts into dist/, as scripts/build.mjs does. */
+/** Bundles webview/main.ts, webview/layout-worker.ts and webview/run/worker.ts into dist/, as scripts/build.mjs does. */
 export async function buildWebview(): Promise<void> {
   const esbuild = await import('esbuild');
   const common = { bundle: true, sourcemap: true, minify: false, logLevel: 'warning' as const, target: 'es2022', platform: 'browser' as const, format: 'iife' as const };
   await Promise.all([
     esbuild.build({ ...common, entryPoints: [join(ROOT, 'webview/main.ts')], outfile: join(ROOT, 'dist/webview.js') }),
     esbuild.build({ ...common, entryPoints: [join(ROOT, 'webview/layout-worker.ts')], outfile: join(ROOT, 'dist/layout-worker.js') }),
+    esbuild.build({ ...common, mainFields: ['module', 'main'], entryPoints: [join(ROOT, 'webview/run/worker.ts')], outfile: join(ROOT, 'dist/run-worker.js') }),
   ]);
 }
 
@@ -63,6 +64,7 @@ export async function writeStandalone(o: StandaloneOptions): Promise<string> {
   const files = {
     script: join(ROOT, 'dist/webview.js'),
     worker: join(ROOT, 'dist/layout-worker.js'),
+    runWorker: join(ROOT, 'dist/run-worker.js'),
     css: join(ROOT, 'media/webview.css'),
     theme: join(ROOT, 'media/standalone-theme.css'),
   };
@@ -82,11 +84,12 @@ export async function writeStandalone(o: StandaloneOptions): Promise<string> {
   } else {
     copyFileSync(files.script, join(outDir, 'webview.js'));
     copyFileSync(files.worker, join(outDir, 'layout-worker.js'));
-    for (const m of ['webview.js.map', 'layout-worker.js.map']) if (existsSync(join(ROOT, 'dist', m))) copyFileSync(join(ROOT, 'dist', m), join(outDir, m));
+    copyFileSync(files.runWorker, join(outDir, 'run-worker.js'));
+    for (const m of ['webview.js.map', 'layout-worker.js.map', 'run-worker.js.map']) if (existsSync(join(ROOT, 'dist', m))) copyFileSync(join(ROOT, 'dist', m), join(outDir, m));
     copyFileSync(files.css, join(outDir, 'webview.css'));
     copyFileSync(files.theme, join(outDir, 'theme.css'));
     html = renderWebviewHtml({
-      cspSource: "'self'", nonce, scriptUri: 'webview.js', workerUri: 'layout-worker.js', cssUri: 'webview.css', extraCssUris: ['theme.css'],
+      cspSource: "'self'", nonce, scriptUri: 'webview.js', workerUri: 'layout-worker.js', runWorkerUri: 'run-worker.js', cssUri: 'webview.css', extraCssUris: ['theme.css'],
       title: `${report.model.name} · CNN Lens`, initialReport: report, initialUri: uri,
     });
   }

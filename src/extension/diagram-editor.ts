@@ -9,6 +9,7 @@ import { applyModelEdit } from './edit-commands';
 import { onDidProfile } from './profile-command';
 import { onDidComputePreviews, refreshPreviews } from './run-session';
 import type { ModelStore } from './model-store';
+import { DiagramRunner, registerDiagramRunner } from './webview-run';
 
 // "Open With… → CNN Lens Diagram": a custom editor over the text document, so VS Code keeps
 // owning the file, its undo stack and saving. The webview only renders; the host sends it the
@@ -31,6 +32,7 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
       nonce: nonce(),
       scriptUri: asset('dist', 'webview.js'),
       workerUri: asset('dist', 'layout-worker.js'),
+      runWorkerUri: asset('dist', 'run-worker.js'),
       cssUri: asset('media', 'webview.css'),
     });
 
@@ -49,7 +51,10 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
     };
 
     let refreshing: AbortController | undefined;
+    // Runs on the local GPU when cnnLens.backend is webgpu or webgl (webview-run.ts).
+    const runner = new DiagramRunner(panel);
     const subscriptions = [
+      registerDiagramRunner(document.uri, runner),
       this.store.onDidAnalyze((e) => {
         if (e.document !== document) return;
         sendModel();
@@ -62,9 +67,10 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
         if (p.uri === document.uri.toString()) post({ type: 'latency', backend: p.result.backend, ms: Object.fromEntries(p.result.layers.map((l) => [l.name, l.ms])) });
       }),
       onDidComputePreviews((r) => {
-        if (r.uri === document.uri.toString()) post({ type: 'activations', image: r.input, random: r.random, previews: r.previews });
+        if (r.uri === document.uri.toString() && r.shownIn !== runner.id) post({ type: 'activations', image: r.input, random: r.random, previews: r.previews, backend: r.backend });
       }),
       webview.onDidReceiveMessage((message: WebviewMessage) => {
+        runner.receive(message);
         if (message.type === 'ready') {
           post({ type: 'catalog', ops: opCatalog() });
           sendModel();

@@ -7,13 +7,15 @@ import { previewEveryNode } from '../core/runtime/previews';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
 import { disposeWeights } from '../core/runtime/weights';
 import type { ModelStore } from './model-store';
+import { runInDiagram } from './webview-run';
 
 // Running a model in the extension host: the backend (setting cnnLens.backend), the weights (next to
 // the model, else seeded random), the input (an image with the model's preprocessing, setting
 // cnnLens.preprocessing) and the activation previews the diagram shows. Tensors stay here: only
 // thumbnails (PNG data URLs) and a few numbers go to webviews. The extension host is its own process,
 // so the UI never waits on tfjs; the executor and the previews yield between nodes so the host stays
-// responsive and a cancel lands.
+// responsive and a cancel lands. With `cnnLens.backend` set to webgpu or webgl the forward pass runs
+// in the diagram webview instead (webview-run.ts); this host still prepares the inputs.
 
 const SETTING = 'cnnLens';
 
@@ -76,6 +78,8 @@ export interface PreviewResult {
   readonly random: boolean;
   readonly input: string;
   readonly ms: number;
+  /** The diagram that ran the model itself (webview backends) and shows the previews already. */
+  readonly shownIn?: string;
 }
 
 /**
@@ -88,25 +92,23 @@ export async function activationPreviews(document: vscode.TextDocument, analysis
   if (image) lastImages.set(document.uri.toString(), image);
   const backend = await currentBackend();
   const { tf } = backend;
-  const weights = await weightsFor(tf, document, analysis);
   const choice = choosePreset(analysis.graph.name, document.uri.fsPath, preprocessingSetting());
   const sources: InputSource[] = image ? [{ kind: 'image', file: image.name, bytes: image.bytes }] : [];
   const inputs = prepareInputs(tf, analysis, sources, choice);
-  let previews: Record<string, ActivationPreview>;
+  let ran: Pick<PreviewResult, 'previews' | 'backend' | 'weights' | 'random' | 'shownIn'>;
   try {
-    previews = await previewEveryNode(tf, analysis, weights.weights, inputs.tensors, { random: weights.random || inputs.random, signal });
+    const inWebview = await runInDiagram(document, inputs, () => weightsFor(tf, document, analysis), signal);
+    if (inWebview && 'previews' in inWebview) ran = inWebview;
+    else {
+      const weights = await weightsFor(tf, document, analysis);
+      const random = weights.random || inputs.random;
+      const previews = await previewEveryNode(tf, analysis, weights.weights, inputs.tensors, { random, signal });
+      ran = { previews, backend: `${backendSummary(backend)}${inWebview ? `; ${inWebview.fallback}` : ''}`, weights: weights.source, random };
+    }
   } finally {
     for (const t of inputs.tensors) t.dispose();
   }
-  const result: PreviewResult = {
-    uri: document.uri.toString(),
-    previews,
-    backend: backendSummary(backend),
-    weights: weights.source,
-    random: weights.random || inputs.random,
-    input: inputs.notes.join('; '),
-    ms: performance.now() - start,
-  };
+  const result: PreviewResult = { uri: document.uri.toString(), ...ran, input: inputs.notes.join('; '), ms: performance.now() - start };
   previewsComputed.fire(result);
   return result;
 }

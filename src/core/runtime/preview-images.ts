@@ -1,5 +1,8 @@
 import type * as tfc from '@tensorflow/tfjs-core';
+import type { Analysis } from '../analysis/types';
+import { execute } from './executor';
 import type { RgbaImage } from './image';
+import type { WeightMap } from './weight-map';
 
 // Activation previews: what crosses to the webview instead of activations. For each tapped node,
 // a small PNG (a data URL) and a few numbers:
@@ -146,4 +149,46 @@ export async function activationPreviewsWith(tf: typeof tfc, taps: ReadonlyMap<s
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   return out;
+}
+
+/** Activations kept alive at once while previews are computed; larger models are tapped in several runs. */
+export const TAP_BUDGET_BYTES = 256e6;
+
+/** Every node id, in graph order, cut into chunks whose outputs (analysis's activation bytes) fit `budget`. */
+export function tapChunks(analysis: Analysis, budget = TAP_BUDGET_BYTES): string[][] {
+  const chunks: string[][] = [[]];
+  let bytes = 0;
+  for (const n of analysis.nodes) {
+    if (bytes + n.activationBytes > budget && chunks[chunks.length - 1].length) {
+      chunks.push([]);
+      bytes = 0;
+    }
+    chunks[chunks.length - 1].push(n.id);
+    bytes += n.activationBytes;
+  }
+  return chunks;
+}
+
+export interface EveryNodeOptions extends PreviewOptions {
+  readonly budgetBytes?: number;
+  /** Also reads each chunk's tapped outputs before they are freed (the webview's statistics for tests). */
+  readonly onTaps?: (taps: ReadonlyMap<string, tfc.Tensor>) => Promise<void>;
+}
+
+/**
+ * Runs the model on `inputs` (the caller's: not disposed) and returns a preview for every node, its
+ * picture encoded by `encode`: one forward pass per chunk of taps.
+ */
+export async function previewEveryNodeWith(tf: typeof tfc, analysis: Analysis, weights: WeightMap, inputs: readonly tfc.Tensor[], options: EveryNodeOptions, encode: EncodeImage): Promise<Record<string, ActivationPreview>> {
+  const previews: Record<string, ActivationPreview> = {};
+  for (const taps of tapChunks(analysis, options.budgetBytes)) {
+    const result = await execute(tf, analysis, weights, inputs, { taps, signal: options.signal });
+    try {
+      Object.assign(previews, await activationPreviewsWith(tf, result.taps, options, encode));
+      await options.onTaps?.(result.taps);
+    } finally {
+      for (const t of [...result.outputs, ...result.taps.values()]) t.dispose();
+    }
+  }
+  return previews;
 }

@@ -14,3 +14,10 @@ export const ownerId = (id: string): string => id.split('/').map((part) => part.
 /** Where a node's weights live: its own entry, its shared layer's first call's, or its nested model's first call's. */
 export const weightsFor = (weights: WeightMap, node: IRNode): NodeWeights | undefined =>
   weights.get(node.id) ?? (node.sharesWeightsWith ? weights.get(node.sharesWeightsWith) : undefined) ?? weights.get(ownerId(node.id));
+
+/** Disposes every tensor of a map once (later calls of shared layers hold the same tensors). */
+export function disposeWeights(weights: WeightMap): void {
+  const seen = new Set<tfc.Tensor>();
+  for (const record of weights.values()) for (const t of Object.values(record)) seen.add(t);
+  for (const t of seen) t.dispose();
+}

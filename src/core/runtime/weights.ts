@@ -146,13 +146,6 @@ export function bindWeights(analysis: Analysis, found: readonly FoundWeight[], f
   return map;
 }
 
-/** Disposes every tensor of a map once (later calls of shared layers hold the same tensors). */
-export function disposeWeights(weights: WeightMap): void {
-  const seen = new Set<tfc.Tensor>();
-  for (const record of weights.values()) for (const t of Object.values(record)) seen.add(t);
-  for (const t of seen) t.dispose();
-}
-
 /** The kinds of weight files CNN Lens reads, by path. */
 export function weightsKind(path: string): 'tfjs' | 'keras-h5' | 'keras-archive' | undefined {
   if (/\.json$/i.test(path)) return 'tfjs';
@@ -192,4 +185,4 @@ export async function loadWeights(path: string, model: Graph | Analysis, options
 }
 
 
-export { ownerId, weightsFor, type NodeWeights, type WeightMap } from './weight-map';
+export { disposeWeights, ownerId, weightsFor, type NodeWeights, type WeightMap } from './weight-map';

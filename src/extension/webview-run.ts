@@ -1,0 +1,187 @@
+import type * as tfc from '@tensorflow/tfjs-core';
+import * as vscode from 'vscode';
+import { randomWeightsNotice, weightsNextTo, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
+import type { ActivationPreview } from '../core/runtime/thumbnails';
+import type { WeightMap } from '../core/runtime/weight-map';
+import type { HostMessage, RunRequest, TensorBytes, WebviewBackend, WebviewMessage, WeightBytes } from '../../webview/protocol';
+import { describeWebviewRun } from '../../webview/run/describe';
+
+// Running a model in the diagram webview, on the local machine's GPU (WebGPU or WebGL), when
+// `cnnLens.backend` says 'webgpu' or 'webgl': useful when the extension host has no GPU (Remote-SSH
+// to a CPU box, code-server). The host still decodes and preprocesses the image; it sends the input
+// tensors (one image: small), the model text, and the weights: only a seed for seeded random ones
+// (the webview draws the same values), a file's tensors as ArrayBuffers once per weights key.
+// Only thumbnails and top-k values come back. When the webview has neither WebGPU nor WebGL, the
+// caller runs the model in the host and says why.
+
+const SEED = 0;
+/** How long a diagram may take to open before the host runs the model itself (the diagram keeps its page when hidden: retainContextWhenHidden). */
+const READY_TIMEOUT_MS = 20_000;
+
+/** `cnnLens.backend` when it names a webview backend; undefined for the host's own ones. */
+export function webviewBackend(): WebviewBackend | undefined {
+  const value = vscode.workspace.getConfiguration('cnnLens').get<string>('backend');
+  return value === 'webgpu' || value === 'webgl' ? value : undefined;
+}
+
+type RunAnswer = Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>;
+type WeightsToSend = { readonly key: string; readonly random?: { readonly seed: number }; readonly tensors?: () => Promise<WeightBytes[]> };
+
+let runnerIds = 0;
+
+/** One diagram panel's side of webview runs (created by the diagram editor, fed its webview's messages). */
+export class DiagramRunner {
+  readonly id = `diagram-${++runnerIds}`;
+  private next = 1;
+  private readonly pending = new Map<number, (answer: RunAnswer) => void>();
+  /** The weights key the webview holds (it forgets them when it reloads). */
+  private held: string | undefined;
+  private ready!: Promise<void>;
+  private markReady!: () => void;
+
+  constructor(private readonly panel: vscode.WebviewPanel) {
+    this.reset();
+  }
+
+  private reset(): void {
+    this.held = undefined;
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+  }
+
+  /** Feeds the webview's messages in: `ready` (a fresh page) and the answers to runs. */
+  receive(message: WebviewMessage): void {
+    if (message.type === 'ready') {
+      for (const [id, settle] of this.pending) settle({ type: 'runFailed', id, message: 'the diagram was reloaded during the run' });
+      this.pending.clear();
+      this.reset();
+      this.markReady();
+    } else if (message.type === 'runResult' || message.type === 'runFailed') {
+      this.pending.get(message.id)?.(message);
+      this.pending.delete(message.id);
+    }
+  }
+
+  /** The panel was closed: pending runs fail. */
+  dispose(): void {
+    for (const [id, settle] of this.pending) settle({ type: 'runFailed', id, message: 'the diagram was closed during the run' });
+    this.pending.clear();
+  }
+
+  async run(request: Omit<RunRequest, 'type' | 'id' | 'weights'>, weights: WeightsToSend, signal?: AbortSignal): Promise<RunAnswer> {
+    const ready = await Promise.race([this.ready.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READY_TIMEOUT_MS))]);
+    if (!ready) return { type: 'runFailed', id: 0, unavailable: true, message: 'the diagram did not answer' };
+    const send = async (withTensors: boolean): Promise<RunAnswer> => {
+      const tensors = withTensors && weights.tensors ? await weights.tensors() : undefined;
+      const id = this.next++;
+      const message: HostMessage = { ...request, type: 'run', id, weights: { key: weights.key, random: weights.random, tensors } };
+      const answer = new Promise<RunAnswer>((resolve) => this.pending.set(id, resolve));
+      const cancel = () => void this.panel.webview.postMessage({ type: 'cancelRun', id } satisfies HostMessage);
+      signal?.addEventListener('abort', cancel, { once: true });
+      try {
+        await this.panel.webview.postMessage(message);
+        const settled = await answer;
+        if (signal?.aborted) throw signal.reason ?? new Error('the run was cancelled');
+        return settled;
+      } finally {
+        signal?.removeEventListener('abort', cancel);
+      }
+    };
+    let answer = await send(this.held !== weights.key);
+    // The webview lost the weights (it was reloaded): send them once more.
+    if (answer.type === 'runFailed' && answer.needWeights) answer = await send(true);
+    this.held = answer.type === 'runResult' ? weights.key : this.held;
+    return answer;
+  }
+}
+
+const runners = new Map<string, Set<DiagramRunner>>();
+const registered = new vscode.EventEmitter<string>();
+
+/** Makes a diagram panel available for runs of its document; dispose when the panel closes. */
+export function registerDiagramRunner(uri: vscode.Uri, runner: DiagramRunner): vscode.Disposable {
+  const key = uri.toString();
+  const set = runners.get(key) ?? new Set();
+  set.add(runner);
+  runners.set(key, set);
+  registered.fire(key);
+  return new vscode.Disposable(() => {
+    runner.dispose();
+    set.delete(runner);
+    if (!set.size) runners.delete(key);
+  });
+}
+
+/** A diagram of the document to run in: an open one, else one opened beside the text. */
+async function diagramFor(document: vscode.TextDocument): Promise<DiagramRunner | undefined> {
+  const key = document.uri.toString();
+  const open = runners.get(key);
+  if (open?.size) return [...open][0];
+  const opened = new Promise<DiagramRunner | undefined>((resolve) => {
+    const timer = setTimeout(() => (listener.dispose(), resolve(undefined)), READY_TIMEOUT_MS);
+    const listener = registered.event((k) => {
+      if (k !== key) return;
+      clearTimeout(timer);
+      listener.dispose();
+      resolve([...runners.get(key)!][0]);
+    });
+  });
+  await vscode.commands.executeCommand('vscode.openWith', document.uri, 'cnnLens.diagram', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
+  return opened;
+}
+
+/** A tensor's values as float32 bytes of its own. */
+async function tensorBytes(t: tfc.Tensor): Promise<TensorBytes> {
+  return { shape: t.shape, data: Float32Array.from(await t.data()).buffer };
+}
+
+/** Each weight tensor once: later calls of shared layers and nested models share the first call's record, and the webview finds it there. */
+async function weightBytes(weights: WeightMap): Promise<WeightBytes[]> {
+  const seen = new Set<object>();
+  const out: WeightBytes[] = [];
+  for (const [node, record] of weights) {
+    if (seen.has(record)) continue;
+    seen.add(record);
+    for (const [name, t] of Object.entries(record)) out.push({ node, name, ...(await tensorBytes(t)) });
+  }
+  return out;
+}
+
+export interface WebviewRunResult {
+  readonly previews: Record<string, ActivationPreview>;
+  /** "webgl in the diagram webview; not used: WebGPU: navigator.gpu unavailable". */
+  readonly backend: string;
+  readonly weights: string;
+  readonly random: boolean;
+  /** The diagram that ran it (and shows the previews already). */
+  readonly shownIn: string;
+}
+
+/**
+ * Runs the model in a diagram webview when `cnnLens.backend` asks for it. Returns undefined when it
+ * does not, `{ fallback }` (the reason) when the webview cannot run it on a GPU: the host then does.
+ */
+export async function runInDiagram(document: vscode.TextDocument, inputs: PreparedInputs, hostWeights: () => Promise<RunWeights>, signal?: AbortSignal): Promise<WebviewRunResult | { readonly fallback: string } | undefined> {
+  const backend = webviewBackend();
+  if (!backend) return undefined;
+  const runner = await diagramFor(document);
+  if (!runner) return { fallback: `${backend} in the diagram webview not used: the diagram did not open` };
+  const key = `${document.uri.toString()}#${document.version}`;
+  // A weights file next to the model is read here (the host caches it per version); else the webview draws seeded random weights.
+  const loaded = weightsNextTo(document.uri.fsPath, document.getText()) ? await hostWeights() : undefined;
+  const weights: WeightsToSend = loaded ? { key: `${key}#file`, tensors: () => weightBytes(loaded.weights) } : { key: `${key}#random${SEED}`, random: { seed: SEED } };
+  const random = !loaded || inputs.random;
+  const answer = await runner.run({
+    backend,
+    modelText: document.getText(),
+    fileName: document.fileName,
+    inputs: await Promise.all(inputs.tensors.map(tensorBytes)),
+    image: inputs.notes.join('; '),
+    random,
+  }, weights, signal);
+  if (answer.type === 'runFailed') {
+    if (answer.unavailable) return { fallback: `${backend} in the diagram webview not used: ${answer.message}` };
+    throw new Error(answer.message);
+  }
+  // The worker makes them with core's activationPreviewsWith: the full ActivationPreview, not only the protocol's fields.
+  return { previews: answer.previews as Record<string, ActivationPreview>, backend: describeWebviewRun(answer.backend, answer.notUsed), weights: loaded?.source ?? randomWeightsNotice(SEED), random, shownIn: runner.id };
+}
