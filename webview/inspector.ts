@@ -28,6 +28,8 @@ export interface InspectorEditing {
   checkName(layer: string, name: string): string | null;
   rename(layer: string, newName: string | null): void;
   inputShape(layer: string, shape: (number | null)[]): void;
+  /** Inserts a copy of the block `groupId` after it. */
+  duplicateBlock(groupId: string): void;
 }
 
 /** Actions a layer offers, by its type (the same list feeds the context menu). */
@@ -98,7 +100,7 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
   const layer = view.layers.get(id);
   if (!layer) {
     const g = view.groups.get(id);
-    if (g) renderGroup(root, view, id, ev);
+    if (g) renderGroup(root, view, id, ev, edit);
     return;
   }
   root.append(renderLayerHeader(layer, ev, edit));
@@ -279,15 +281,19 @@ function inputShapeEditor(layer: ReportLayer, edit: InspectorEditing): HTMLEleme
     h('div', { class: 'pair-fields triple', role: 'group', 'aria-label': 'Input shape' }, fields[0], h('span', { class: 'times' }, '×'), fields[1], h('span', { class: 'times' }, '×'), fields[2]), msg)));
 }
 
-function renderGroup(root: HTMLElement, view: ModelView, id: string, ev: InspectorEvents): void {
+function renderGroup(root: HTMLElement, view: ModelView, id: string, ev: InspectorEvents, edit?: InspectorEditing): void {
   const g = view.groups.get(id)!;
   const totals = view.report.totals;
   const toggle = h('vscode-button', { secondary: true, 'data-action': 'toggle' }, 'Expand / collapse');
   toggle.addEventListener('click', () => ev.toggle(id));
+  const duplicate = edit && g.kind === 'block'
+    ? h('vscode-button', { secondary: true, 'data-action': 'duplicate-block', title: 'Insert a copy of this block after it (only when its output shape equals its input shape)' }, 'Duplicate block')
+    : null;
+  duplicate?.addEventListener('click', () => edit!.duplicateBlock(id));
   root.append(h('header', { class: famClass(g.family) },
     h('div', { class: 'kind' }, h('span', { class: 'swatch' }), h('span', { class: 'type' }, g.kind === 'model' ? 'Nested model' : 'Block'), h('span', { class: 'label' }, `${g.allLayers.length} layers`)),
     h('div', { class: 'lname', 'data-testid': 'inspector-name' }, g.name),
-    h('div', { class: 'actions' }, toggle)));
+    h('div', { class: 'actions' }, toggle, duplicate)));
   const s = h('section', {}, h('h3', {}, 'Totals'));
   const t = h('table');
   const ps = share(g.params, totals.params);

@@ -15,11 +15,12 @@ import { connectHost, LayoutClient } from './host';
 import { startModelRuns } from './run/client';
 import { Banner, changeText, ContextMenu, diffReports, insertedName, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
 import { layerActions, renderInspector, type Activations, type InspectorEditing, type LayerAction } from './inspector';
-import { ancestors, buildModelView, defaultCollapsed, visibleGraph, type ModelView } from './model';
+import { ancestors, blockKey, buildModelView, defaultCollapsed, visibleGraph, type ModelView } from './model';
 import { PROTOCOL_VERSION, type HostMessage, type OpCatalogEntry } from './protocol';
 import type { ModelEdit } from '../src/core/edit/types';
 import type { TensorShape } from '../src/core/ir';
 import { SummaryTable } from './table';
+import { WidthKnob } from './width-knob';
 import { NodeThumbnails, withThumbnailRoom } from './thumbnails';
 
 interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; thumbnails?: boolean; tab?: 'diagram' | 'table' }
@@ -102,6 +103,10 @@ const inputH = h('vscode-textfield', { type: 'number', min: 1, step: 1, class: '
 const inputW = h('vscode-textfield', { type: 'number', min: 1, step: 1, class: 'size', 'aria-label': 'Input width', title: 'Input width', 'data-testid': 'input-w' }) as NumField;
 const inputSize = h('div', { class: 'group input-size diagram-only', role: 'group', 'aria-label': 'Input size', hidden: true },
   h('span', { class: 'inline-label' }, 'Input'), inputH, h('span', { class: 'times' }, '×'), inputW);
+const widthKnob = new WidthKnob(
+  (factor) => sendEdit({ kind: 'scaleWidth', factor }, `Could not scale the widths by α = ${factor}`),
+  (message) => banner.show('error', message, [], 5000),
+);
 
 const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Diagram tools' },
   h('div', { class: 'title' }, titleName, titleFormat),
@@ -601,6 +606,7 @@ function editing(): InspectorEditing | undefined {
       if (!newName) diagram.svg.focus();
     },
     inputShape: (layer, shape) => sendEdit({ kind: 'setInputShape', layer, shape }, 'Could not change the input shape'),
+    duplicateBlock: (group) => duplicateBlock(group),
   };
 }
 
@@ -699,14 +705,21 @@ async function openMenu(id: string, clientX: number, clientY: number): Promise<v
   const items = l && catalog
     ? [...layerActions(l).map((a) => ({ id: a.action, label: a.label, key: a.key, disabled: a.disabled, danger: a.danger, separator: a.action === 'delete' })), { id: 'reveal', label: 'Reveal in file', separator: true, disabled: !l.range }]
     : view.groups.has(id)
-      ? [{ id: 'toggle', label: visibleRep(view.groups.get(id)!.allLayers[0]) === id ? 'Expand block' : 'Collapse block' }]
+      ? [{ id: 'toggle', label: visibleRep(view.groups.get(id)!.allLayers[0]) === id ? 'Expand block' : 'Collapse block' }, ...(catalog && blockKey(id) ? [{ id: 'duplicate-block', label: 'Duplicate block' }] : [])]
       : l ? [{ id: 'reveal', label: 'Reveal in file', disabled: !l.range }] : [];
   if (!items.length) return;
   const choice = await menu.show(clientX - r.left, clientY - r.top, `Actions for ${id}`, items);
   if (!choice) return;
   if (choice === 'reveal') host.post({ type: 'reveal', node: id });
   else if (choice === 'toggle') void toggleGroup(id);
+  else if (choice === 'duplicate-block') duplicateBlock(id);
   else layerAction(choice as LayerAction, id);
+}
+
+/** A copy of the block after it (the host refuses blocks whose output shape differs from their input's, and says why). */
+function duplicateBlock(group: string): void {
+  const block = blockKey(group);
+  if (block) sendEdit({ kind: 'duplicateBlock', block }, `Could not duplicate ${view?.groups.get(group)?.name ?? block}`);
 }
 
 /** The context menu from the keyboard (the menu key or Shift+F10): opens beside the selected node. */
@@ -729,6 +742,7 @@ function dropConnect(source: string, target: string, x: number, y: number): void
 }
 
 function renderInputSize(): void {
+  widthKnob.show(!!catalog && !!view && tab === 'diagram');
   const ins = view?.report.model.inputs ?? [];
   const shape = ins.length === 1 ? ins[0].shape : null;
   inputSize.hidden = !catalog || !shape || shape.length !== 4 || tab !== 'diagram';
@@ -769,7 +783,7 @@ for (const f of [inputH, inputW]) {
 function setCatalog(ops: readonly OpCatalogEntry[]): void {
   catalog = new Map(ops.map((o) => [o.kind, o]));
   // The whole-model knobs join the toolbar only when the host can edit.
-  if (!inputSize.isConnected) toolbar.querySelector('.spacer')?.after(inputSize);
+  if (!inputSize.isConnected) toolbar.querySelector('.spacer')?.after(inputSize, widthKnob.el);
   diagram.editable = true;
   document.body.dataset.editable = 'true';
   renderInputSize();

@@ -435,6 +435,7 @@ describe('diagram webview (Chromium)', function () {
 
     before(async () => {
       await writeStandalone({ input: join(ROOT, 'models', 'resnet18.json'), name: 'zoo-resnet18', outDir: OUT, noBuild: true });
+      await writeStandalone({ input: join(ROOT, 'models', 'mobilenet_v1.json'), name: 'zoo-mobilenet_v1', outDir: OUT, noBuild: true });
     });
 
     /** Opens a zoo model in edit mode (the host sends the catalog after `ready`). */
@@ -620,6 +621,86 @@ describe('diagram webview (Chromium)', function () {
       await page.screenshot({ path: join(SHOTS, 'edit-drag-connect-dark.png') });
       await page.mouse.up();
       assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv2_block2_add', input: 2, from: 'conv2_block2_1_relu' });
+      await done(context);
+    });
+
+    it('duplicates a block from its context menu (keyboard) or inspector; a projection block is refused with the host’s reason', async () => {
+      const { page, context } = await openEditable('resnet18');
+      await page.locator('vscode-button[data-action="collapse-all"]').click();
+      await clickNode(page, 'block:conv2_block2');
+      assert.equal(await selected(page), 'block:conv2_block2');
+      await page.keyboard.press('Shift+F10');
+      await page.waitForSelector('.context-menu:not([hidden])');
+      await page.locator('.context-menu .item[data-id="duplicate-block"]').focus();
+      await page.keyboard.press('Enter');
+      const msg = await lastEdit(page);
+      assert.deepEqual(msg.edit, { kind: 'duplicateBlock', block: 'conv2_block2' });
+      const { before, after, focus } = await hostApplies(page, 'resnet18', msg);
+      assert.equal(focus, 'conv2_block3_out', 'ResNet-18 has conv2_block1 and 2: the copy is the next free block');
+      // Two 3×3 64→64 convolutions (no bias: a BN follows each) and two BNs of 64 channels.
+      const own = before.layers.filter((l) => l.name.startsWith('conv2_block2_')).reduce((s, l) => s + l.params, 0);
+      assert.equal(own, 2 * 9 * 64 * 64 + 2 * 4 * 64);
+      assert.equal(after.totals.params! - before.totals.params!, own);
+      const chip = page.locator('.totals .delta[data-delta="params"]');
+      await chip.waitFor();
+      assert.equal(await chip.textContent(), `params +${own.toLocaleString('en-US')}`);
+      await page.waitForFunction(() => (window as unknown as { __cnnLens: { selected: string } }).__cnnLens.selected === 'conv2_block3_out');
+      // The inspector of a block offers the same action; the host's refusal is shown with its reason.
+      await clickNode(page, 'block:conv3_block1');
+      await page.locator('.inspector vscode-button[data-action="duplicate-block"]').click();
+      const refused = await lastEdit(page);
+      assert.deepEqual(refused.edit, { kind: 'duplicateBlock', block: 'conv3_block1' });
+      const reason = (() => {
+        try {
+          planEdit(text('resnet18'), 'resnet18.json', refused.edit!);
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return 'accepted';
+      })();
+      assert.match(reason, /^conv3_block1 cannot be duplicated: it turns 1×56×56×64 into 1×28×28×128/);
+      await post(page, { type: 'editResult', id: refused.id, ok: false, message: reason });
+      const banner = page.locator('.banner[role="alert"]');
+      await banner.waitFor();
+      assert.equal(await banner.locator('.banner-title').textContent(), `Could not duplicate conv3_block1: ${reason}`);
+      await page.screenshot({ path: join(SHOTS, 'edit-duplicate-block-dark.png') });
+      await done(context);
+    });
+
+    it('the toolbar width multiplier α posts scaleWidth (presets and free entry); α = 0.5 on MobileNet v1 totals 1,342,536 params', async () => {
+      const { page, context } = await openEditable('mobilenet_v1', 'light');
+      const knob = page.locator('[data-testid="width-alpha"]');
+      await knob.waitFor();
+      assert.match((await knob.getAttribute('title'))!, /every Conv and Dense layer’s width .* except the last weighted layer \(the classifier\)/);
+      // From the keyboard: open the drop-down, two down from 1.0 is 0.5.
+      await knob.focus();
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      const msg = await lastEdit(page);
+      assert.deepEqual(msg.edit, { kind: 'scaleWidth', factor: 0.5 });
+      await hostApplies(page, 'mobilenet_v1', msg);
+      await page.waitForFunction(() => document.querySelector('.totals [data-total="params"]')?.getAttribute('title') === '1,342,536 parameters');
+      assert.equal(await knob.evaluate((el) => (el as HTMLElement & { value: string }).value), '1.0', 'the file now holds the scaled widths: α reads 1.0 again');
+      // Any α: "Other…" opens a number field; Enter applies, a value out of (0, 16] is refused in place.
+      await knob.evaluate((el) => {
+        (el as HTMLElement & { value: string }).value = 'other';
+        el.dispatchEvent(new Event('change'));
+      });
+      const other = page.locator('[data-testid="width-alpha-other"] input');
+      await other.waitFor();
+      await page.locator('.toolbar').screenshot({ path: join(SHOTS, 'edit-width-alpha-light.png') });
+      await other.fill('20');
+      await other.press('Enter');
+      await page.locator('.banner[role="alert"]').waitFor();
+      assert.match((await page.locator('.banner-title').textContent())!, /width multiplier α must be a number in \(0, 16\], not “20”/);
+      const posted = (await edits(page)).length;
+      await other.fill('0.35');
+      await other.press('Enter');
+      assert.deepEqual((await lastEdit(page)).edit, { kind: 'scaleWidth', factor: 0.35 });
+      assert.equal((await edits(page)).length, posted + 1);
+      assert.ok(await page.locator('[data-testid="width-alpha-other"][hidden]').count(), 'the field closes once applied');
       await done(context);
     });
 
