@@ -51,17 +51,17 @@ function ensureGroup(parent: H5.Group, path: string): H5.Group {
   return g;
 }
 
-function dataset(group: H5.Group, name: string, values: Float32Array, shape: number[]): void {
+export function dataset(group: H5.Group, name: string, values: Float32Array, shape: number[]): void {
   group.create_dataset({ name, data: values, shape, dtype: '<f' });
 }
 
-/** Fixed-length byte strings, as h5py stores numpy `S` arrays. */
-function stringsAttribute(target: H5.Group, name: string, values: string[]): void {
+/** Fixed-length byte strings, as h5py stores numpy `S` arrays (also used by test/unit/style-vgg.test.ts). */
+export function stringsAttribute(target: H5.Group, name: string, values: string[]): void {
   const width = Math.max(1, ...values.map((v) => v.length));
   target.create_attribute(name, values, [values.length], `S${width}`);
 }
 
-async function writeH5(path: string, body: (f: H5.File) => void): Promise<Uint8Array> {
+export async function writeH5(path: string, body: (f: H5.File) => void): Promise<Uint8Array> {
   const h5 = await hdf5();
   const scratch = `/fixture-${Date.now()}.h5`;
   const f = new h5.File(scratch, 'w');

@@ -83,6 +83,15 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
   // Gradients (optimise, train) need kernels the wasm backend lacks only for weights; both run on wasm here.
   const backend = await chooseBackend((values.backend ?? 'auto') as BackendPreference);
   const { tf } = backend;
+  // A --vgg-weights file that is unreadable or not VGG-16 is a file error (exit 2), like a bad image.
+  const lossNetworkOrFail = async () => {
+    try {
+      return await lossNetwork(tf, values['vgg-weights'], seed ?? RANDOM_SEED);
+    } catch (e) {
+      if ((e as Error).name === 'WeightsError') throw new UsageError((e as Error).message);
+      throw e;
+    }
+  };
   const t0 = Date.now();
   const lines: string[] = [];
   try {
@@ -109,7 +118,7 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
     } else if (mode === 'train') {
       if (!statSync(values.content, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`train mode needs --content FOLDER of images; ${values.content} is not a folder`);
       const style = preset ? readOrFail(preset.styleImagePath, { maxSide: 1024 }) : readOrFail(values.style, { maxSide: 1024 });
-      const net = await lossNetwork(tf, values['vgg-weights'], seed ?? RANDOM_SEED);
+      const net = await lossNetworkOrFail();
       try {
         let last = '';
         const r = await trainTransformNet(tf, net, {
@@ -124,7 +133,7 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
     } else {
       const content = readOrFail(values.content, { size: size ?? undefined, maxSide: OPTIMISE_MAX });
       const style = preset ? readOrFail(preset.styleImagePath, { maxSide: 1024 }) : readOrFail(values.style, { maxSide: 1024 });
-      const net = await lossNetwork(tf, values['vgg-weights'], seed ?? RANDOM_SEED);
+      const net = await lossNetworkOrFail();
       try {
         const r = await stylizeOptimise(tf, net, content, style, { steps, optimizer, weights: lossWeights });
         writePng(values.out, r.image);

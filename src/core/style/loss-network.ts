@@ -10,9 +10,10 @@ import { KerasGraphBuilder } from './keras-json';
 
 // The loss network φ: the feature maps the content and style losses compare.
 //
-// VGG-16 (Johnson et al.): the zoo's VGG-16 graph (models/vgg16.json; its convolutions carry fused
-// ReLUs, so block1_conv2 = relu1_2, block2_conv2 = relu2_2, block3_conv3 = relu3_3,
-// block4_conv3 = relu4_3), run only up to block4_conv3, with the user's ImageNet weights (Keras
+// VGG-16 (Johnson et al.): Keras's VGG-16 without its classifier (vgg16NotopJson; the zoo's whole
+// VGG-16 for files that include the top; the convolutions carry fused ReLUs, so block1_conv2 =
+// relu1_2, block2_conv2 = relu2_2, block3_conv3 = relu3_3, block4_conv3 = relu4_3), run only up
+// to block4_conv3, with the user's ImageNet weights (Keras
 // `vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5`, a TF.js VGG-16 model.json, or any file
 // loadWeights reads). Input: Keras "caffe" preprocessing (RGB→BGR, ImageNet means subtracted).
 //
@@ -71,10 +72,41 @@ const findZoo = (name: string): string => {
   throw new Error(`cannot find the zoo model ${name}`);
 };
 
-/** The VGG-16 loss network with ImageNet weights from `weightsPath` (Keras .h5, TF.js model.json, …). */
+/**
+ * Keras's `VGG16(include_top=False)` as Keras JSON: the layers (and names) of
+ * `vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5`, block1_conv1 … block5_pool.
+ */
+export function vgg16NotopJson(): string {
+  const b = new KerasGraphBuilder('vgg16', [null, null, 3]);
+  let x = 'input_1';
+  [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]].forEach(([filters, convs], i) => {
+    for (let c = 1; c <= convs; c++) x = b.conv(`block${i + 1}_conv${c}`, x, filters, 3, 1, 'same', 'relu');
+    x = b.add('MaxPooling2D', `block${i + 1}_pool`, { pool_size: [2, 2], strides: [2, 2], padding: 'valid', data_format: 'channels_last' }, [x]);
+  });
+  return JSON.stringify(b.toJson(x));
+}
+
+/**
+ * The VGG-16 loss network with ImageNet weights from `weightsPath`: a "notop" file (Keras
+ * `vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5`) binds to VGG-16 without its classifier; a
+ * whole VGG-16 (the zoo's graph at 224², e.g. a TF.js VGG-16 model.json) is tried next. When neither
+ * fits, the error is the notop attempt's: it names the file and every layer that does not match.
+ */
 export async function vggLossNetwork(tf: typeof tfc, weightsPath: string): Promise<LossNetwork> {
-  const analysis = analyzeText(findZoo('vgg16.json'), 'vgg16.json', { inputShape: [1, 64, 64, 3] });
-  const loaded = await loadWeights(weightsPath, analysis, { tf });
+  const notop = analyzeText(vgg16NotopJson(), 'vgg16_notop.json', { inputShape: [1, 64, 64, 3] });
+  let analysis = notop;
+  let loaded: Awaited<ReturnType<typeof loadWeights>>;
+  try {
+    loaded = await loadWeights(weightsPath, notop, { tf });
+  } catch (notopError) {
+    if ((notopError as Error).name !== 'WeightsError') throw notopError;
+    analysis = analyzeText(findZoo('vgg16.json'), 'vgg16.json', { inputShape: [1, 224, 224, 3] });
+    try {
+      loaded = await loadWeights(weightsPath, analysis, { tf });
+    } catch {
+      throw notopError;
+    }
+  }
   const missing = VGG_STYLE_LAYERS.filter((l) => !loaded.weights.get(l));
   if (missing.length) {
     disposeWeights(loaded.weights);
