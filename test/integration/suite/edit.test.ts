@@ -48,6 +48,27 @@ describe('editing a model in VS Code', () => {
     await waitFor('the diagnostic to clear', () => (vscode.languages.getDiagnostics(uri).some((d) => d.source === 'CNN Lens') ? undefined : true));
   });
 
+  it('ResNet-50: cnnLens.edit.duplicateBlock copies conv2_block2 as conv2_block4 (+71,552 params), undo restores; a projection block is refused', async () => {
+    const uri = zoo('resnet50.json');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const original = doc.getText();
+    assert.match((await totalsLens(uri))!, /25\.64M params/);
+    const refused = await vscode.commands.executeCommand<{ ok: boolean; message: string }>('cnnLens.edit.duplicateBlock', uri, 'conv3_block1');
+    assert.equal(refused.ok, false);
+    assert.match(refused.message, /^conv3_block1 cannot be duplicated: it turns 1×56×56×256 into 1×28×28×512/);
+    assert.equal(doc.getText(), original);
+    const outcome = await vscode.commands.executeCommand<{ ok: boolean; focus: string; problems: string[] }>('cnnLens.edit.duplicateBlock', uri, 'conv2_block2');
+    assert.equal(outcome.ok, true);
+    assert.equal(outcome.focus, 'conv2_block4_out');
+    assert.deepEqual(outcome.problems, []);
+    // 25,636,712 + 71,552 = 25,708,264.
+    await waitFor('the totals to update', async () => ((await totalsLens(uri))?.includes('25.71M params') ? true : undefined));
+    await vscode.commands.executeCommand('undo');
+    await waitFor('undo', () => (doc.getText() === original ? true : undefined));
+    assert.equal(doc.isDirty, false);
+  });
+
   it('an invalid edit is refused and the file is untouched', async () => {
     const uri = zoo('vgg16.json');
     const doc = await vscode.workspace.openTextDocument(uri);
