@@ -202,6 +202,18 @@ describe('duplicating a whole block', () => {
     assert.deepEqual(inputsOf(d.analysis, 'conv_pad_4'), ['conv_pw_14_relu']);
   });
 
+  it('Keras 3: the copy’s keras_history references are renamed and fed from the block’s output', async () => {
+    // The fixture's residual block, named as a block: block1_conv, block1_add, block1_relu.
+    const k3 = readFixture('keras3_functional.json').replace(/"block_conv"/g, '"block1_conv"').replace(/"residual"/g, '"block1_add"').replace(/"leaky"/g, '"block1_relu"');
+    const d = await edit(k3, 'k3.json', { kind: 'duplicateBlock', block: 'block1' }, { oracle: false, maxChanged: 12_000 });
+    assert.equal(d.planned.focus, 'block2_relu');
+    assert.deepEqual(inputsOf(d.analysis, 'block2_conv'), ['block1_relu']);
+    assert.deepEqual(inputsOf(d.analysis, 'block2_add'), ['block1_relu', 'block2_conv']);
+    assert.deepEqual(inputsOf(d.analysis, 'gap'), ['block2_relu']);
+    assert.deepEqual(d.analysis.diagnostics, []);
+    assert.equal(applyTextEdits(d.text, inverse(k3, d.planned.edits)), k3);
+  });
+
   it('Sequential: the copied layers are inserted after the block, the input shape not copied', async () => {
     const layer = (cls: string, config: object) => ({ class_name: cls, config: { trainable: true, dtype: 'float32', ...config } });
     const conv = (name: string, extra: object = {}) => layer('Conv2D', { name, filters: 8, kernel_size: [3, 3], padding: 'same', activation: 'linear', use_bias: true, ...extra });
