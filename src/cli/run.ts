@@ -1,6 +1,5 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeText, type Analysis } from '../core';
 import { BACKEND_PREFERENCES, BackendError, chooseBackend, describeBackend, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
@@ -8,6 +7,7 @@ import { execute, ExecutionError } from '../core/runtime/executor';
 import { ImageError } from '../core/runtime/image';
 import { NpyError } from '../core/runtime/npy';
 import { choosePreset, inputSourceFor, prepareInputs, PRESET_NAMES, resolveRunWeights, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
+import { IMAGENET_CLASSES, LabelsError, resolveLabels, type Labels } from '../core/runtime/labels';
 import { topK } from '../core/runtime/thumbnails';
 import { disposeWeights, WeightsError } from '../core/runtime/weights';
 import { UsageError, type CommandResult } from './usage';
@@ -22,7 +22,8 @@ export const RUN_USAGE = `cnn-lens run MODEL [--weights DIR|FILE|random] [--inpu
   --seed        seed for random weights and inputs (default 0)
   --backend     ${BACKEND_PREFERENCES.join(' | ')} (default auto: the best that runs)
   --preprocess  ${PRESET_NAMES.join(' | ')} (default: the zoo model's own, else unit = [0, 1])
-  --labels      class names, one per line (default: labels.txt next to the model, if any)
+  --labels      class names, one per line (default: labels.txt next to the model, else the ImageNet
+                names in media/labels/imagenet.txt for an output of 1000 classes)
   --json        {backend, outputs:[{name, shape, values}]} plus where weights and inputs came from
 
   Exit status: 0 ok, 1 the model has errors or cannot run, 2 usage, file, weights or backend errors.`;
@@ -55,7 +56,7 @@ export function backendLine(backend: ChosenBackend, preference: string | undefin
 }
 
 /** Failures that are the caller's or a file's: exit 2 with the message. */
-const isFileOrUsage = (e: unknown): boolean => e instanceof UsageError || e instanceof WeightsError || e instanceof ImageError || e instanceof NpyError || e instanceof BackendError;
+const isFileOrUsage = (e: unknown): boolean => e instanceof UsageError || e instanceof WeightsError || e instanceof ImageError || e instanceof NpyError || e instanceof BackendError || e instanceof LabelsError;
 
 export function parseSeed(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -116,19 +117,9 @@ export async function guarded(command: string, body: () => Promise<CommandResult
   }
 }
 
-/** Labels: the --labels file, or labels.txt next to the model; one class name per line. */
-function readLabels(file: string | undefined, modelFile: string): string[] | undefined {
-  const path = file ?? join(dirname(modelFile), 'labels.txt');
-  if (!existsSync(path)) {
-    if (file) throw new UsageError(`cannot read ${file}: no such file`);
-    return undefined;
-  }
-  return readFileSync(path, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l, i, all) => l.length > 0 || i < all.length - 1);
-}
-
 const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(4) : v.toFixed(5));
 
-function describeOutput(name: string, t: tfc.Tensor, values: Float32Array | Int32Array | Uint8Array, labels: string[] | undefined): string[] {
+function describeOutput(name: string, t: tfc.Tensor, values: Float32Array | Int32Array | Uint8Array, labels: Labels | undefined): string[] {
   const lines = [`Output ${name} ${JSON.stringify(t.shape)}:`];
   let lo = Infinity;
   let hi = -Infinity;
@@ -139,9 +130,13 @@ function describeOutput(name: string, t: tfc.Tensor, values: Float32Array | Int3
     sum += v;
   }
   const classes = t.shape[t.shape.length - 1];
-  if (t.shape.length === 2 && classes === 1000) {
-    lines.push(`  top 5 of 1000 classes${labels ? '' : ' (class indices: no label file; give --labels FILE or put labels.txt next to the model)'}:`);
-    topK(values.subarray(0, classes), 5).forEach((c, i) => lines.push(`    ${i + 1}. ${labels?.[c.index] ? `${labels[c.index]} (${c.index})` : `class ${c.index}`}`.padEnd(44) + fmt(c.value)));
+  const names = labels?.names.length === classes ? labels.names : undefined;
+  if (t.shape.length === 2 && (classes === IMAGENET_CLASSES || (names && classes > 1))) {
+    lines.push(`  top 5 of ${classes} classes${names ? ` (labels: ${labels!.source})` : ' (class indices: no label file of as many lines; give --labels FILE or put labels.txt next to the model)'}:`);
+    topK(values.subarray(0, classes), 5).forEach((c, i) => {
+      const name = names?.[c.index] ? `${names[c.index]} (${c.index})` : `class ${c.index}`;
+      lines.push(`${`    ${i + 1}. ${name}`.padEnd(42)}  ${fmt(c.value)}`); // two spaces at least: ImageNet names run long
+    });
   } else if (values.length <= 20) {
     lines.push(`  ${Array.from(values, fmt).join('  ')}`);
   } else {
@@ -171,7 +166,7 @@ export async function run(argv: string[]): Promise<CommandResult> {
     if ('code' in session) return session;
     const { analysis, backend, weights, inputs } = session;
     try {
-      const labels = values.json ? undefined : readLabels(values.labels, file);
+      const labels = values.json ? undefined : resolveLabels({ file: values.labels, modelFile: file, classes: analysis.graph.outputs.map((o) => analysis.nodes.find((n) => n.id === o.node)?.outputShape?.at(-1) ?? 0) });
       const start = performance.now();
       const { outputs } = await execute(backend.tf, analysis, weights.weights, inputs.tensors);
       try {

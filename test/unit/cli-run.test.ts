@@ -79,8 +79,22 @@ describe('cnn-lens run', () => {
     assert.match(text.stdout, /Backend: wasm/);
     assert.match(text.stdout, /Weights: random weights \(seed 0\): outputs are not meaningful/);
     assert.match(text.stdout, /shapes\.png \(256×256\) resized to 224×224, preprocessing tf/);
-    assert.match(text.stdout, /top 5 of 1000 classes/);
-    assert.equal((text.stdout.match(/^\s+\d\. class \d+/gm) ?? []).length, 5);
+    // A 1000-class output is named with the shipped ImageNet labels (media/labels/imagenet.txt).
+    assert.match(text.stdout, /top 5 of 1000 classes \(labels: media\/labels\/imagenet\.txt \(ImageNet\)\)/);
+    const imagenet = readFileSync(join(ROOT, 'media', 'labels', 'imagenet.txt'), 'utf8').split('\n');
+    const ranked = [...text.stdout.matchAll(/^\s+\d\. (.+) \((\d+)\)\s+[-\d.e]+$/gm)];
+    assert.equal(ranked.length, 5, text.stdout);
+    for (const [, name, index] of ranked) assert.equal(name, imagenet[Number(index)]);
+
+    // --labels overrides; a missing file is a usage error naming it.
+    const labels = join(tmp, 'numbers.txt');
+    writeFileSync(labels, Array.from({ length: 1000 }, (_, i) => `number ${i}`).join('\n'));
+    const own = await runCliAsync(['run', join(MODELS, 'mobilenet_v1.json'), '--backend', 'wasm', '--labels', labels]);
+    assert.equal(own.code, 0, own.stderr);
+    assert.equal([...own.stdout.matchAll(/^\s+\d\. number (\d+) \(\1\)/gm)].length, 5, own.stdout);
+    const missing = await runCliAsync(['run', join(MODELS, 'mobilenet_v1.json'), '--backend', 'wasm', '--labels', join(tmp, 'nope.txt')]);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, `cnn-lens run: ${join(tmp, 'nope.txt')}: cannot read the label file (no such file)`);
   });
 
   it('auto says why the better backends were not used', async () => {

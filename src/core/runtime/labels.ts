@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ActivationPreview } from './preview-images';
+
+// Class names for classifier outputs, so that a top-5 reads "tabby, tabby cat" rather than "class 281".
+// A label file is plain text, one class name per line, line n naming class n - 1. Which file: the one
+// the user gives (cnn-lens run --labels, the cnnLens.labels setting), else labels.txt next to the
+// model, else, for an output of 1,000 classes, the ImageNet names shipped in media/labels/imagenet.txt
+// (from @tensorflow-models/mobilenet, Apache-2.0: see media/labels/README.md). Node only (files).
+
+/** Classes of an ImageNet (ILSVRC-2012) classifier. */
+export const IMAGENET_CLASSES = 1000;
+
+export interface Labels {
+  /** Class names by class index. */
+  readonly names: readonly string[];
+  /** Where they came from, for the user: a path, with "(ImageNet)" for the shipped default. */
+  readonly source: string;
+}
+
+/** A label file that cannot be read, with the file and the reason. */
+export class LabelsError extends Error {
+  constructor(readonly file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = 'LabelsError';
+  }
+}
+
+/** Reads a label file: one class name per line, trimmed; a final empty line is not a class. */
+export function readLabelFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new LabelsError(file, `cannot read the label file (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
+  }
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  if (!lines.some((l) => l)) throw new LabelsError(file, 'the label file is empty (one class name per line)');
+  return lines;
+}
+
+/** media/labels/imagenet.txt, from the source tree (src/core/runtime) or next to the bundle (dist/). */
+export function imagenetLabelsFile(): string {
+  const candidates = [join(__dirname, '..', '..', '..', 'media', 'labels', 'imagenet.txt'), join(__dirname, '..', 'media', 'labels', 'imagenet.txt')];
+  return candidates.find((f) => existsSync(f)) ?? candidates[0];
+}
+
+/**
+ * The labels for a model's outputs: `file` when given (it must be readable), else labels.txt next
+ * to the model, else ImageNet's names when an output has 1,000 classes; undefined when none apply.
+ */
+export function resolveLabels(options: { readonly file?: string; readonly modelFile: string; readonly classes: readonly number[] }): Labels | undefined {
+  if (options.file) return { names: readLabelFile(options.file), source: options.file };
+  const beside = join(dirname(options.modelFile), 'labels.txt');
+  if (existsSync(beside)) return { names: readLabelFile(beside), source: beside };
+  if (options.classes.includes(IMAGENET_CLASSES)) return { names: readLabelFile(imagenetLabelsFile()), source: 'media/labels/imagenet.txt (ImageNet)' };
+  return undefined;
+}
+
+/** The previews with class names on the top-k of every output that has as many classes as there are labels. */
+export function labelPreviews(previews: Readonly<Record<string, ActivationPreview>>, labels: Labels | undefined): Record<string, ActivationPreview> {
+  if (!labels) return { ...previews };
+  const out: Record<string, ActivationPreview> = {};
+  for (const [id, p] of Object.entries(previews)) {
+    out[id] = p.top && p.channels === labels.names.length ? { ...p, top: p.top.map((t) => ({ ...t, label: labels.names[t.index] })) } : p;
+  }
+  return out;
+}
