@@ -8,6 +8,7 @@ import { kerasName } from './edit-ui';
 import type { ModelView } from './model';
 import type { OpCatalogEntry } from './protocol';
 import type { ActivationPreview } from './protocol';
+import { renderTopClasses } from './top-classes';
 
 export interface InspectorEvents {
   select(id: string): void;
@@ -323,7 +324,7 @@ function renderActivation(p: ActivationPreview, a: Activations): HTMLElement {
   const img = h('img', { class: 'activation', src: p.thumbnail, alt: `Feature maps of this layer for ${a.image}` });
   return h('section', { 'data-testid': 'inspector-activation' },
     h('h3', {}, 'Activation'),
-    img,
+    p.top ? renderTopClasses(p.top, p.channels) : img,
     h('p', { class: 'help' }, `${a.image} · ${p.channels} channel${p.channels === 1 ? '' : 's'} · range ${p.min.toPrecision(3)} … ${p.max.toPrecision(3)}`),
     a.backend ? h('p', { class: 'help', 'data-testid': 'inspector-activation-backend' }, `Ran on ${a.backend}`) : null,
     a.random ? h('p', { class: 'warning' }, 'Random weights (seeded): these activations show the architecture, not a trained model.') : null);

@@ -17,7 +17,7 @@ export interface ActivationPreview {
   readonly max: number;
   readonly channels: number;
   /** For 2-D outputs: the k largest values, largest first (class index and value). */
-  readonly top?: readonly { readonly index: number; readonly value: number }[];
+  readonly top?: readonly { readonly index: number; readonly value: number; readonly label?: string }[];
 }
 
 /**

@@ -7,7 +7,7 @@ import { execute, ExecutionError } from '../core/runtime/executor';
 import { ImageError } from '../core/runtime/image';
 import { NpyError } from '../core/runtime/npy';
 import { choosePreset, inputSourceFor, prepareInputs, PRESET_NAMES, resolveRunWeights, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
-import { IMAGENET_CLASSES, LabelsError, resolveLabels, type Labels } from '../core/runtime/labels';
+import { IMAGENET_CLASSES, LabelsError, outputClasses, resolveLabels, type Labels } from '../core/runtime/labels';
 import { topK } from '../core/runtime/thumbnails';
 import { disposeWeights, WeightsError } from '../core/runtime/weights';
 import { UsageError, type CommandResult } from './usage';
@@ -166,7 +166,7 @@ export async function run(argv: string[]): Promise<CommandResult> {
     if ('code' in session) return session;
     const { analysis, backend, weights, inputs } = session;
     try {
-      const labels = values.json ? undefined : resolveLabels({ file: values.labels, modelFile: file, classes: analysis.graph.outputs.map((o) => analysis.nodes.find((n) => n.id === o.node)?.outputShape?.at(-1) ?? 0) });
+      const labels = values.json ? undefined : resolveLabels({ file: values.labels, modelFile: file, classes: outputClasses(analysis) });
       const start = performance.now();
       const { outputs } = await execute(backend.tf, analysis, weights.weights, inputs.tensors);
       try {

@@ -1,7 +1,9 @@
 import type * as tfc from '@tensorflow/tfjs-core';
+import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core';
 import { BACKEND_PREFERENCES, chooseBackend, describeBackend, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
+import { labelFileFor, labelPreviews, outputClasses, resolveLabels, type Labels } from '../core/runtime/labels';
 import { choosePreset, prepareInputs, resolveRunWeights, type InputSource, type RunWeights } from '../core/runtime/preprocess';
 import { previewEveryNode } from '../core/runtime/previews';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
@@ -27,6 +29,17 @@ export function backendPreference(): BackendPreference {
 
 /** `cnnLens.preprocessing`: file glob → preset name. */
 export const preprocessingSetting = (): Record<string, string> => vscode.workspace.getConfiguration(SETTING).get<Record<string, string>>('preprocessing', {}) ?? {};
+
+/** The label file `cnnLens.labels` (file glob → file) gives this model, resolved from its workspace folder. */
+function labelsSetting(uri: vscode.Uri): string | undefined {
+  const file = labelFileFor(uri.fsPath, vscode.workspace.getConfiguration(SETTING).get<Record<string, string>>('labels', {}) ?? {});
+  if (!file || isAbsolute(file)) return file;
+  return join(vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? dirname(uri.fsPath), file);
+}
+
+/** Class names for the model's top-5 previews (media/labels/imagenet.txt for 1000-class outputs unless set). */
+const labelsFor = (document: vscode.TextDocument, analysis: Analysis): Labels | undefined =>
+  resolveLabels({ file: labelsSetting(document.uri), modelFile: document.uri.fsPath, classes: outputClasses(analysis) });
 
 let chosen: { preference: BackendPreference; backend: ChosenBackend } | undefined;
 
@@ -93,6 +106,7 @@ export async function activationPreviews(document: vscode.TextDocument, analysis
   const backend = await currentBackend();
   const { tf } = backend;
   const choice = choosePreset(analysis.graph.name, document.uri.fsPath, preprocessingSetting());
+  const labels = labelsFor(document, analysis); // before the run: a bad label file fails at once
   const sources: InputSource[] = image ? [{ kind: 'image', file: image.name, bytes: image.bytes }] : [];
   const inputs = prepareInputs(tf, analysis, sources, choice);
   let ran: Pick<PreviewResult, 'previews' | 'backend' | 'weights' | 'random' | 'shownIn'>;
@@ -108,7 +122,7 @@ export async function activationPreviews(document: vscode.TextDocument, analysis
   } finally {
     for (const t of inputs.tensors) t.dispose();
   }
-  const result: PreviewResult = { uri: document.uri.toString(), ...ran, input: inputs.notes.join('; '), ms: performance.now() - start };
+  const result: PreviewResult = { uri: document.uri.toString(), ...ran, previews: labelPreviews(ran.previews, labels), input: inputs.notes.join('; '), ms: performance.now() - start };
   previewsComputed.fire(result);
   return result;
 }

@@ -318,6 +318,29 @@ describe('diagram webview (Chromium)', function () {
       await done(context);
     });
 
+    it('a classifier’s preview lists its top classes by name in the inspector', async () => {
+      const { page, context } = await open('zoo-vgg16');
+      const previews = previewsFor(vgg().layers.map((l) => l.name), 1);
+      // As the host sends it: top-5 with ImageNet names (src/core/runtime/labels.ts); fc1 has no label file of 4096 lines.
+      const predictions = { ...previews.predictions, channels: 1000, top: [{ index: 281, value: 0.625, label: 'tabby, tabby cat' }, { index: 285, value: 0.25, label: 'Egyptian cat' }, { index: 7, value: 0.0625, label: 'cock' }] };
+      const fc1 = { ...previews.fc1, channels: 4096, top: [{ index: 12, value: 3.5 }, { index: 7, value: -1.25 }] };
+      await post(page, { type: 'activations', image: 'cat.png', random: false, previews: { ...previews, predictions, fc1 } });
+      await post(page, { type: 'select', node: 'predictions' });
+      const top = page.locator('[data-testid="inspector-top"]');
+      await top.waitFor();
+      assert.deepEqual(await top.locator('li .name').allTextContents(), ['tabby, tabby cat 281', 'Egyptian cat 285', 'cock 7']);
+      assert.deepEqual(await top.locator('li .value').allTextContents(), ['0.625', '0.250', '0.0625']);
+      const widths = await top.locator('li .bar').evaluateAll((els) => els.map((e) => (e as HTMLElement).style.getPropertyValue('--w')));
+      assert.deepEqual(widths, ['100.0%', '40.0%', '10.0%']);
+      assert.equal(await page.locator('[data-testid="inspector-activation"] img.activation').count(), 0, 'the list replaces the bars picture');
+      await post(page, { type: 'select', node: 'fc1' });
+      await page.waitForSelector('[data-testid="inspector-name"]:text("fc1")');
+      assert.deepEqual(await top.locator('li .name').allTextContents(), ['class 12', 'class 7']);
+      assert.equal(await top.locator('li .bar.negative').count(), 1);
+      await page.screenshot({ path: join(SHOTS, 'vgg16-top-classes-light.png') });
+      await done(context);
+    });
+
     it('a collapsed block shows its output layer’s thumbnail (ResNet-50 opens collapsed)', async () => {
       const { page, context } = await open('resnet50', 'dark');
       const names = FIXTURES.resnet50().layers.map((l) => l.name);

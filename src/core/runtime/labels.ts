@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Analysis } from '../analysis/types';
+import { globToRegExp } from './preprocess';
 import type { ActivationPreview } from './preview-images';
 
 // Class names for classifier outputs, so that a top-5 reads "tabby, tabby cat" rather than "class 281".
@@ -56,6 +58,16 @@ export function resolveLabels(options: { readonly file?: string; readonly modelF
   if (existsSync(beside)) return { names: readLabelFile(beside), source: beside };
   if (options.classes.includes(IMAGENET_CLASSES)) return { names: readLabelFile(imagenetLabelsFile()), source: 'media/labels/imagenet.txt (ImageNet)' };
   return undefined;
+}
+
+/** The last-axis size of each model output (0 where unknown): what decides whether ImageNet's names apply. */
+export const outputClasses = (analysis: Analysis): number[] =>
+  analysis.graph.outputs.map((o) => analysis.nodes.find((n) => n.id === o.node)?.outputShape?.at(-1) ?? 0);
+
+/** The label file the `cnnLens.labels` setting (file glob → label file) gives a model, as written there; the first matching glob wins. */
+export function labelFileFor(modelFile: string, setting: Readonly<Record<string, string>>): string | undefined {
+  const path = modelFile.replace(/\\/g, '/');
+  return Object.entries(setting).find(([glob]) => globToRegExp(glob).test(path))?.[1];
 }
 
 /** The previews with class names on the top-k of every output that has as many classes as there are labels. */
