@@ -2,9 +2,10 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { imagenetLabelsFile, labelPreviews, LabelsError, readLabelFile, resolveLabels } from '../../src/core/runtime/labels';
+import { analyzeText } from '../../src/core';
+import { imagenetLabelsFile, labelFileFor, labelPreviews, LabelsError, outputClasses, readLabelFile, resolveLabels } from '../../src/core/runtime/labels';
 import type { ActivationPreview } from '../../src/core/runtime/preview-images';
-import { ROOT } from '../support/fixtures';
+import { MODELS, ROOT } from '../support/fixtures';
 
 // Class labels: the shipped ImageNet names against the class index every Keras ImageNet model uses,
 // which file applies to which model, and naming the top-k of the previews.
@@ -46,6 +47,15 @@ describe('class labels', () => {
     assert.throws(() => resolveLabels({ file: join(tmp, 'missing.txt'), modelFile: model, classes: [1000] }), (e: Error) => e instanceof LabelsError && e.message === `${join(tmp, 'missing.txt')}: cannot read the label file (no such file)`);
     writeFileSync(join(tmp, 'empty.txt'), '\n');
     assert.throws(() => readLabelFile(join(tmp, 'empty.txt')), /empty\.txt: the label file is empty/);
+  });
+
+  it('cnnLens.labels: the first glob matching the model file gives its label file; the outputs’ class counts decide ImageNet', () => {
+    const setting = { '**/flowers*.json': 'flowers.txt', '**/models/*.json': '/abs/zoo.txt' };
+    assert.equal(labelFileFor('/w/nets/flowers_v2.json', setting), 'flowers.txt');
+    assert.equal(labelFileFor('C:\\w\\models\\vgg16.json', setting), '/abs/zoo.txt', 'Windows paths too');
+    assert.equal(labelFileFor('/w/nets/cifar.json', setting), undefined);
+    const file = join(MODELS, 'resnet50.json');
+    assert.deepEqual(outputClasses(analyzeText(readFileSync(file, 'utf8'), file)), [1000]);
   });
 
   it('names the top-k of every output with as many classes as there are labels, and only those', () => {
