@@ -1,9 +1,8 @@
-import type * as tfc from '@tensorflow/tfjs-core';
 import * as vscode from 'vscode';
 import { randomWeightsNotice, weightsNextTo, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
-import type { WeightMap } from '../core/runtime/weight-map';
-import type { HostMessage, RunRequest, TensorBytes, WebviewBackend, WebviewMessage, WeightBytes } from '../../webview/protocol';
+import type { HostMessage, RunRequest, WebviewBackend, WebviewMessage, WeightBytes } from '../../webview/protocol';
+import { tensorBytes, weightBytes } from '../../webview/run/bytes';
 import { describeWebviewRun } from '../../webview/run/describe';
 
 // Running a model in the diagram webview, on the local machine's GPU (WebGPU or WebGL), when
@@ -127,23 +126,6 @@ async function diagramFor(document: vscode.TextDocument): Promise<DiagramRunner 
   });
   await vscode.commands.executeCommand('vscode.openWith', document.uri, 'cnnLens.diagram', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true });
   return opened;
-}
-
-/** A tensor's values as float32 bytes of its own. */
-async function tensorBytes(t: tfc.Tensor): Promise<TensorBytes> {
-  return { shape: t.shape, data: Float32Array.from(await t.data()).buffer };
-}
-
-/** Each weight tensor once: later calls of shared layers and nested models share the first call's record, and the webview finds it there. */
-async function weightBytes(weights: WeightMap): Promise<WeightBytes[]> {
-  const seen = new Set<object>();
-  const out: WeightBytes[] = [];
-  for (const [node, record] of weights) {
-    if (seen.has(record)) continue;
-    seen.add(record);
-    for (const [name, t] of Object.entries(record)) out.push({ node, name, ...(await tensorBytes(t)) });
-  }
-  return out;
 }
 
 export interface WebviewRunResult {

@@ -1,0 +1,252 @@
+// Running a model in the diagram webview (cnnLens.backend webgpu / webgl) in a real browser: the
+// standalone page, served over http, opened in Debian's Chromium through playwright-core. The test
+// plays the extension host: it prepares the inputs and the weights as webview-run.ts does and posts
+// the `run` message; the page's run worker answers with thumbnails, the backend, and (in test mode)
+// each layer's summary statistics, which must equal execute() in Node on tfjs's CPU backend.
+//
+//   npm run build --silent && npx mocha --no-config --require tsx/cjs --timeout 120000 test/browser/webview-run.test.ts
+//
+// Headless Chromium here runs with --disable-gpu, as the other browser tests do: WebGL then runs on
+// SwiftShader (software), WebGPU has no adapter, which is what the fallback line must say.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { writeStandalone } from '../../scripts/standalone/write-standalone';
+import { analyzeText } from '../../src/core';
+import type { Analysis } from '../../src/core/analysis/types';
+import { chooseBackend } from '../../src/core/runtime/backend';
+import { execute } from '../../src/core/runtime/executor';
+import { choosePreset, prepareInputs } from '../../src/core/runtime/preprocess';
+import { randomWeights } from '../../src/core/runtime/random-weights';
+import { disposeWeights, type WeightMap } from '../../src/core/runtime/weight-map';
+import { loadWeights } from '../../src/core/runtime/weights';
+import type { LayerStats, WebviewMessage } from '../../webview/protocol';
+import { tensorBytes, weightBytes } from '../../webview/run/bytes';
+import { layerStats } from '../../webview/run/stats';
+
+const ROOT = resolve(__dirname, '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUT = join(ROOT, 'test-results', 'webview-run');
+const SHOTS = join(ROOT, 'test-results', 'screenshots');
+const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SAMPLE = join(ROOT, 'media', 'samples', 'shapes.png');
+/** Agreement asked of every statistic: 1e-3 of the layer's own magnitude (max |value| on the CPU). */
+const TOLERANCE = 1e-3;
+
+interface Case {
+  readonly name: string;
+  readonly text: string;
+  readonly file: string;
+  /** Weights from a file next to the model; else seeded random (seed 0). */
+  readonly weightsFile?: string;
+}
+
+/** MobileNet v1 at 96×96 (the zoo's file with a smaller input): depthwise convolutions, BN, ReLU6, in a second or two on SwiftShader. */
+function mobilenetAt96(): string {
+  const model = JSON.parse(readFileSync(join(ROOT, 'models', 'mobilenet_v1.json'), 'utf8'));
+  const input = model.config.layers.find((l: { class_name: string }) => l.class_name === 'InputLayer');
+  input.config.batch_input_shape = [null, 96, 96, 3];
+  return JSON.stringify(model, null, 1);
+}
+
+const CASES: Case[] = [
+  { name: 'assorted', file: join(ROOT, 'test/fixtures/assorted.json'), text: readFileSync(join(ROOT, 'test/fixtures/assorted.json'), 'utf8') },
+  { name: 'tfjs-multi-io', file: join(ROOT, 'test/fixtures/tfjs_multi_io/model.json'), text: readFileSync(join(ROOT, 'test/fixtures/tfjs_multi_io/model.json'), 'utf8'), weightsFile: join(ROOT, 'test/fixtures/tfjs_multi_io/model.json') },
+  { name: 'mobilenet-96', file: join(ROOT, 'models/mobilenet_v1.json'), text: mobilenetAt96() },
+];
+
+/** What the host prepares: the inputs (the sample image where the model takes one, seeded random values elsewhere) and the weights. */
+async function hostSide(c: Case): Promise<{ analysis: Analysis; weights: WeightMap; inputs: tf.Tensor[]; image: string }> {
+  const analysis = analyzeText(c.text, c.file);
+  assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), [], `${c.name} analyses without errors`);
+  const prepared = prepareInputs(tf, analysis, [{ kind: 'image', file: SAMPLE, bytes: readFileSync(SAMPLE) }], choosePreset(analysis.graph.name, c.file));
+  const weights = c.weightsFile ? (await loadWeights(c.weightsFile, analysis, { tf })).weights : randomWeights(tf, analysis.graph, analysis, 0, { text: c.text });
+  return { analysis, weights, inputs: prepared.tensors, image: prepared.notes.join('; ') };
+}
+
+/** Float32 arrays as plain numbers, for page.evaluate (the page turns them back into ArrayBuffers). */
+const numbers = (b: ArrayBuffer): number[] => Array.from(new Float32Array(b));
+
+describe('running a model in the diagram webview (Chromium, WebGL)', function () {
+  this.timeout(180_000);
+  let server: Server;
+  let base = '';
+  let browser: Browser;
+  let home = '';
+  const problems: string[] = [];
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.warn(`  ${CHROMIUM} not found (apt-get install -y chromium): skipping browser tests`);
+      this.skip();
+    }
+    await tf.setBackend('cpu');
+    mkdirSync(SHOTS, { recursive: true });
+    // Each page shows the report of the very text it runs (MobileNet at 96 is not a file of the zoo).
+    let build = true;
+    for (const c of CASES) {
+      const file = join(OUT, `${c.name}.model.json`);
+      mkdirSync(OUT, { recursive: true });
+      writeFileSync(file, c.text);
+      await writeStandalone({ input: file, name: c.name, outDir: OUT, noBuild: !build });
+      build = false;
+    }
+    server = createServer((req, res) => {
+      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+      const file = join(OUT, path);
+      if (path === '/favicon.ico') {
+        res.writeHead(204).end(); // asked for while a run keeps the page open; nothing to show
+        return;
+      }
+      if (!file.startsWith(OUT) || !existsSync(file)) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(readFileSync(file));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    home = mkdtempSync(join(tmpdir(), 'cnn-lens-chromium-'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, env: { ...process.env, HOME: home } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  async function open(b: Browser, name: string): Promise<Page> {
+    const context = await b.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+    context.setDefaultTimeout(60_000);
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`[${name}] ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`[${name}] pageerror: ${e.message}`));
+    await page.goto(`${base}/${name}.html`);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
+    return page;
+  }
+
+  /** Posts `run` as the host would (ArrayBuffers rebuilt in the page) and waits for the answer. */
+  async function run(page: Page, c: Case, host: Awaited<ReturnType<typeof hostSide>>, backend: 'webgpu' | 'webgl'): Promise<Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>> {
+    const inputs = await Promise.all(host.inputs.map(tensorBytes));
+    const tensors = c.weightsFile ? await weightBytes(host.weights) : undefined;
+    const message = {
+      type: 'run', id: 1, backend, modelText: c.text, fileName: c.file, image: host.image, random: !c.weightsFile, stats: true,
+      inputs: inputs.map((x) => ({ shape: x.shape, data: numbers(x.data) })),
+      weights: { key: `${c.name}#1`, random: c.weightsFile ? undefined : { seed: 0 }, tensors: tensors?.map((w) => ({ node: w.node, name: w.name, shape: w.shape, data: numbers(w.data) })) },
+    };
+    // (No named functions in here: tsx would wrap them in a helper the page does not have.)
+    await page.evaluate((m) => {
+      window.postMessage({
+        ...m,
+        inputs: m.inputs.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })),
+        weights: { ...m.weights, tensors: m.weights.tensors?.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })) },
+      }, '*');
+    }, message);
+    const answer = await page.waitForFunction(() => (window as unknown as { __cnnLensSent: { type: string }[] }).__cnnLensSent.find((s) => s.type === 'runResult' || s.type === 'runFailed'), undefined, { timeout: 150_000 });
+    return (await answer.jsonValue()) as Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>;
+  }
+
+  it('seeded random weights are the same values on the CPU and WebAssembly backends (bit for bit)', async () => {
+    const c = CASES[2];
+    const analysis = analyzeText(c.text, c.file);
+    const read = async (w: WeightMap) => Promise.all([...w.values()].flatMap((r) => Object.values(r)).map((t) => t.data()));
+    const onCpu = randomWeights(tf, analysis.graph, analysis, 0, { text: c.text });
+    const cpuValues = await read(onCpu);
+    disposeWeights(onCpu);
+    await chooseBackend('wasm');
+    try {
+      const onWasm = randomWeights(tf, analysis.graph, analysis, 0, { text: c.text });
+      const wasmValues = await read(onWasm);
+      disposeWeights(onWasm);
+      assert.equal(wasmValues.length, cpuValues.length);
+      assert.ok(cpuValues.length > 50, 'MobileNet has weights in most layers');
+      cpuValues.forEach((v, i) => assert.deepEqual(Buffer.from(wasmValues[i].buffer), Buffer.from(v.buffer), `weight tensor ${i}`));
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+
+  for (const c of CASES) {
+    it(`${c.name}: runs on WebGL in the page (WebGPU's absence said), every layer's output equals execute() on the CPU, thumbnails show`, async () => {
+      const host = await hostSide(c);
+      const page = await open(browser, c.name);
+      try {
+        const answer = await run(page, c, host, 'webgpu');
+        assert.equal(answer.type, 'runResult', `the page did not run ${c.name}: ${'message' in answer ? answer.message : ''}`);
+        if (answer.type !== 'runResult') return;
+        assert.ok(answer.backend === 'webgl' || answer.backend === 'webgpu', `backend ${answer.backend}`);
+        if (answer.backend === 'webgl') assert.match(answer.notUsed.join(), /^WebGPU: /, 'says why WebGPU was not used');
+
+        // (b) Every layer, against the host's execute() on tfjs's CPU backend with the same inputs and weights.
+        const ref = await execute(tf, host.analysis, host.weights, host.inputs, { taps: 'all' });
+        const expected: Record<string, LayerStats> = await layerStats(tf, ref.taps);
+        for (const t of [...ref.outputs, ...ref.taps.values()]) t.dispose();
+        const got = answer.stats ?? {};
+        assert.deepEqual(Object.keys(got).sort(), Object.keys(expected).sort(), 'a statistic for every layer');
+        let worst = 0;
+        for (const [id, e] of Object.entries(expected)) {
+          const g = got[id];
+          assert.deepEqual(g.shape, e.shape, `${id}: shape`);
+          const scale = Math.max(Math.abs(e.min), Math.abs(e.max), 1e-6);
+          const pairs: [string, number, number][] = [['min', g.min, e.min], ['max', g.max, e.max], ['mean', g.mean, e.mean], ['mean |x|', g.meanAbs, e.meanAbs], ...e.head.map((v, i): [string, number, number] => [`value ${i}`, g.head[i], v])];
+          for (const [what, a, b] of pairs) {
+            const off = Math.abs(a - b) / scale;
+            worst = Math.max(worst, off);
+            assert.ok(off <= TOLERANCE, `${c.name} ${id}: ${what} is ${a} on ${answer.backend}, ${b} on the CPU (${off.toExponential(2)} of the layer's magnitude ${scale.toPrecision(3)})`);
+          }
+        }
+        console.log(`      ${c.name}: ${Object.keys(expected).length} layers on ${answer.backend} in ${answer.ms.toFixed(0)} ms; worst difference ${worst.toExponential(2)} of a layer's magnitude`);
+
+        // (c) A thumbnail per layer, shown by the inspector with the line saying where it ran.
+        assert.equal(Object.keys(answer.previews).length, host.analysis.graph.nodes.length);
+        for (const p of Object.values(answer.previews)) assert.match(p.thumbnail, /^data:image\/png;base64,.{40}/);
+        const layer = host.analysis.graph.nodes.find((n) => n.op === 'Conv2D')!.id;
+        await page.evaluate((n) => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal(n), layer);
+        await page.locator(`svg.diagram .node[data-id="${layer}"]`).click();
+        const section = page.locator('[data-testid="inspector-activation"]');
+        await section.waitFor();
+        assert.equal(await section.locator('img.activation').getAttribute('src'), answer.previews[layer].thumbnail);
+        assert.match(await page.locator('[data-testid="inspector-activation-backend"]').textContent() ?? '', new RegExp(`^Ran on ${answer.backend} in the diagram webview`));
+        if (!c.weightsFile) assert.match(await section.textContent() ?? '', /Random weights/);
+        await page.screenshot({ path: join(SHOTS, `webview-run-${c.name}.png`) });
+      } finally {
+        for (const t of host.inputs) t.dispose();
+        disposeWeights(host.weights);
+        await page.context().close();
+      }
+      const logged = problems.splice(0);
+      assert.deepEqual(logged, [], `console problems:\n${logged.join('\n')}`);
+    });
+  }
+
+  it('without WebGL (--disable-3d-apis --disable-software-rasterizer) the page says so, for the host to run the model instead', async () => {
+    const noGl = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...ARGS, '--disable-3d-apis', '--disable-software-rasterizer'], env: { ...process.env, HOME: home } });
+    const c = CASES[0];
+    const host = await hostSide(c);
+    try {
+      const page = await open(noGl, c.name);
+      const answer = await run(page, c, host, 'webgpu');
+      assert.equal(answer.type, 'runFailed');
+      if (answer.type !== 'runFailed') return;
+      assert.equal(answer.unavailable, true, 'marked for the host fallback');
+      assert.match(answer.message, /^no GPU backend in the diagram webview \(WebGPU: .+; WebGL: .+\)$/);
+    } finally {
+      for (const t of host.inputs) t.dispose();
+      disposeWeights(host.weights);
+      await noGl.close();
+    }
+    problems.splice(0); // tfjs logs the failed WebGL start as an error: expected here
+  });
+});
