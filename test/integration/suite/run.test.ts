@@ -15,7 +15,8 @@ describe('running models in VS Code', function () {
   it('Run Model on Image gives a labelled preview for every layer of MobileNet v1 (random weights)', async () => {
     const model = asset('models', 'mobilenet_v1.json');
     const analysisLayers = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(model))).config.layers.length;
-    const result = await vscode.commands.executeCommand<{ previews: Record<string, { thumbnail: string; channels: number }>; random: boolean; backend: string }>('cnnLens.runOnImage', model, asset('media', 'samples', 'shapes.png'));
+    type Preview = { thumbnail: string; channels: number; top?: { index: number; value: number; label?: string }[] };
+    const result = await vscode.commands.executeCommand<{ previews: Record<string, Preview>; random: boolean; backend: string }>('cnnLens.runOnImage', model, asset('media', 'samples', 'shapes.png'));
     assert.ok(result, 'the command returned no result');
     assert.equal(result.random, true, 'the zoo has no weights: previews must say they are random');
     assert.equal(Object.keys(result.previews).length, analysisLayers);
@@ -23,6 +24,12 @@ describe('running models in VS Code', function () {
     assert.match(conv.thumbnail, /^data:image\/png;base64,/);
     assert.equal(conv.channels, 32);
     assert.match(result.backend, /wasm|cpu|tfjs-node/);
+    // The 1000-class output's top 5 carry the shipped ImageNet names (media/labels/imagenet.txt).
+    const imagenet = new TextDecoder().decode(await vscode.workspace.fs.readFile(asset('media', 'labels', 'imagenet.txt'))).split('\n');
+    const top = result.previews.predictions.top!;
+    assert.equal(top.length, 5);
+    for (const t of top) assert.equal(t.label, imagenet[t.index]);
+    assert.equal(result.previews.conv1.top, undefined);
   });
 
   it('Profile Model times every layer and reports the whole-model median next to the sum', async () => {
