@@ -372,6 +372,11 @@ export class Diagram {
     }, ms);
   }
 
+  /** The layout drawn now. */
+  get laidOut(): LaidOut | null {
+    return this.laid;
+  }
+
   /** Where an item's top-left corner is on screen (px in the svg), or null. */
   screenOf(id: string): { x: number; y: number } | null {
     const b = this.laid?.boxes.get(id);

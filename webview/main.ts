@@ -9,7 +9,8 @@ import type { ModelReport } from '../src/core/analysis/report-types';
 import { bytes, grouped, human } from '../src/core/analysis/units';
 import { Diagram, type HeatMode } from './diagram';
 import { dims, h } from './dom';
-import { fromElk, toElk, type ElkNode } from './elk-graph';
+import { fromElk, toElk, type ElkNode, type LaidOut } from './elk-graph';
+import { LayoutMemory, steadiest } from './layout-memory';
 import { download, exportSvg, svgToPng } from './export';
 import { connectHost, LayoutClient } from './host';
 import { startModelRuns } from './run/client';
@@ -62,6 +63,10 @@ let renamedTo = new Map<string, string>();
 let renaming: string | null = null;
 /** The item to keep under the eye across the next relayout, at this screen position. */
 let keepPlace: { id: string; x: number; y: number } | null = null;
+/** The last layout, to keep nodes where they were when the model changes under them. */
+const layoutMemory = new LayoutMemory();
+/** The next layout follows an edit of the model: seed ELK with the last one. */
+let edited = false;
 let pendingFlash: ReadonlyMap<string, string> | null = null;
 const saved = host.getState<SavedState>();
 if (saved) {
@@ -171,7 +176,7 @@ function persist(): void {
 // → SVG rendered → painted (double requestAnimationFrame after the first draw of a model).
 const mark = (name: string): void => void performance.mark(`cnn-lens:${name}`);
 /** The last layout's figures: visible nodes and edges, ELK's own time in the worker, round trip. */
-const lastLayout = { nodes: 0, edges: 0, elkMs: NaN, roundTripMs: NaN, renderMs: NaN };
+const lastLayout = { nodes: 0, edges: 0, elkMs: NaN, roundTripMs: NaN, renderMs: NaN, how: 'fresh' as 'fresh' | 'seeded' | 'reused' };
 
 async function relayout(): Promise<void> {
   if (!view) return;
@@ -185,16 +190,20 @@ async function relayout(): Promise<void> {
     size: (id, kind) => withThumbnailRoom(diagram.size(v, id, kind), room),
   });
   if (firstDraw) setStatus(`Laying out ${v.layers.size} layers…`);
-  let laid;
+  const plan = layoutMemory.plan(graph, elk, edited);
+  edited = false;
+  let laid: LaidOut;
   try {
     mark('layout-requested');
     const t0 = performance.now();
-    const result = await layout.layout<ElkNode & { elkMs?: number }>(elk);
+    const results = 'reuse' in plan ? [] : await Promise.all(plan.requests.map((r) => layout.layout<ElkNode & { elkMs?: number }>(r)));
+    const picked = 'reuse' in plan ? { laid: plan.reuse, index: -1 } : layoutMemory.pick(results.map(fromElk), graph, keepPlace ? graph.rep.get(keepPlace.id) : undefined);
+    laid = picked.laid;
     if (seq === layoutSeq) {
       mark('layout-done');
-      Object.assign(lastLayout, { nodes: graph.nodes.length, edges: graph.edges.length, elkMs: result.elkMs ?? NaN, roundTripMs: performance.now() - t0 });
+      const how = 'reuse' in plan ? 'reused' : plan.seeded && picked.index === 0 ? 'seeded' : 'fresh';
+      Object.assign(lastLayout, { nodes: graph.nodes.length, edges: graph.edges.length, elkMs: results.reduce((t, r) => t + (r.elkMs ?? NaN), 0), roundTripMs: performance.now() - t0, how });
     }
-    laid = fromElk(result);
   } catch (err) {
     if (seq === layoutSeq) {
       setStatus(`Layout failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -204,6 +213,10 @@ async function relayout(): Promise<void> {
   }
   if (seq !== layoutSeq || v !== view) return;
   setStatus(v.layers.size === 0 ? 'This model has no layers.' : null);
+  // Without a node to keep under the eye, keep the one that moved as most did (ELK may shift the drawing).
+  const steady = !firstDraw && diagram.laidOut ? steadiest(diagram.laidOut, laid, graph.nodes.filter((n) => n.kind !== 'container').map((n) => n.id)) : null;
+  const steadyAt = steady ? diagram.screenOf(steady) : null;
+  layoutMemory.remember(graph, elk, laid);
   const r0 = performance.now();
   diagram.thumbRoom = room;
   diagram.render(v, graph, laid, heat);
@@ -214,10 +227,11 @@ async function relayout(): Promise<void> {
   if (firstDraw) {
     diagram.initialView();
     firstDraw = false;
-  } else if (keepPlace) {
+  } else {
     const k = keepPlace;
-    const id = graph.rep.get(k.id) ?? (v.groups.has(k.id) ? k.id : null);
-    if (id) diagram.keepAt(id, k.x, k.y);
+    const id = k && (graph.rep.get(k.id) ?? (v.groups.has(k.id) ? k.id : null));
+    if (k && id) diagram.keepAt(id, k.x, k.y);
+    else if (steady && steadyAt) diagram.keepAt(steady, steadyAt.x, steadyAt.y);
   }
   keepPlace = null;
   if (pendingFlash) {
@@ -807,6 +821,7 @@ function loadModel(report: ModelReport, newUri: string): void {
   tooltip.hidden = true; // its numbers are the old model's
   let delta: ReportDelta | undefined;
   if (previous && previous !== report) {
+    edited = true;
     delta = diffReports(previous, report, renamedTo);
     const renamedBack = new Set(renamedTo.values());
     pendingFlash = new Map([...delta.layers].filter(([name]) => !renamedBack.has(name)).map(([name, c]) => [name, changeText(c)]));
