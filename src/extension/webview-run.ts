@@ -35,25 +35,24 @@ export class DiagramRunner {
   private readonly pending = new Map<number, (answer: RunAnswer) => void>();
   /** The weights key the webview holds (it forgets them when it reloads). */
   private held: string | undefined;
-  private ready!: Promise<void>;
-  private markReady!: () => void;
+  /** Resolved by the page's `ready`; a run waits for it (the diagram may still be loading). */
+  private ready: Promise<void>;
+  private markReady: (() => void) | undefined;
 
   constructor(private readonly panel: vscode.WebviewPanel) {
-    this.reset();
-  }
-
-  private reset(): void {
-    this.held = undefined;
     this.ready = new Promise((resolve) => (this.markReady = resolve));
   }
 
   /** Feeds the webview's messages in: `ready` (a fresh page) and the answers to runs. */
   receive(message: WebviewMessage): void {
     if (message.type === 'ready') {
+      // A second `ready` is a reloaded page: it holds no weights and will not answer earlier runs.
       for (const [id, settle] of this.pending) settle({ type: 'runFailed', id, message: 'the diagram was reloaded during the run' });
       this.pending.clear();
-      this.reset();
-      this.markReady();
+      this.held = undefined;
+      this.markReady?.();
+      this.markReady = undefined;
+      this.ready = Promise.resolve();
     } else if (message.type === 'runResult' || message.type === 'runFailed') {
       this.pending.get(message.id)?.(message);
       this.pending.delete(message.id);
