@@ -24,7 +24,7 @@ import { forTfjs, setTfjsWeights } from '../test/support/tfjs-oracle';
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const MODELS = (process.env.BENCH_MODELS ?? 'mobilenet_v1,resnet50,vgg16').split(',');
+const MODELS = (process.env.BENCH_MODELS ?? 'mobilenet_v1,resnet50,vgg16').split(',').filter(Boolean);
 const PREVIEW_MODEL = 'mobilenet_v1';
 const PREVIEW_IMAGE = join(ROOT, 'media', 'samples', 'shapes.png');
 const TARGET = { untapped: 1.05, tapped: 1.3, previewMs: 300 };

@@ -5,6 +5,7 @@ import { getOp } from '../ops';
 import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from './random-weights';
 import { weightsFor, type WeightMap } from './weight-map';
+import { yieldToEventLoop } from './yield';
 
 // Runs an analysed graph on TensorFlow.js, node by node in topological order, with each op's own
 // kernel (OpDef.run). Only the nodes the outputs and taps need are run. Every intermediate tensor
@@ -110,7 +111,7 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
     for (const node of order) {
       if (options.signal) {
         if (now() - lastYield > YIELD_MS) {
-          await new Promise((resolve) => setTimeout(resolve, 0));
+          await yieldToEventLoop();
           lastYield = now();
         }
         if (options.signal.aborted) throw options.signal.reason ?? new Error('execution was cancelled');

@@ -3,6 +3,7 @@ import type { Analysis } from '../analysis/types';
 import { execute } from './executor';
 import type { RgbaImage } from './image';
 import type { WeightMap } from './weight-map';
+import { yieldToEventLoop } from './yield';
 
 // Activation previews: what crosses to the webview instead of activations. For each tapped node,
 // a small PNG (a data URL) and a few numbers:
@@ -146,7 +147,7 @@ export async function activationPreviewsWith(tf: typeof tfc, taps: ReadonlyMap<s
       out[id] = { thumbnail: await encode(barsImage(top)), min: lo, max: hi, channels, random, shape, top };
     }
     // Let the host (or the page) breathe between nodes.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await yieldToEventLoop();
   }
   return out;
 }

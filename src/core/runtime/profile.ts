@@ -4,6 +4,7 @@ import type { IRNode } from '../ir';
 import { getOp } from '../ops';
 import { execute } from './executor';
 import { weightsFor, type WeightMap } from './weight-map';
+import { yieldToEventLoop } from './yield';
 
 // The profiler: how long the model and each of its layers take on a backend, and how much memory
 // the run holds.
@@ -202,7 +203,7 @@ async function layerPass(tf: typeof tfc, analysis: Analysis, order: readonly IRN
   try {
     for (const node of order) {
       if (now() - lastYield > YIELD_MS) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await yieldToEventLoop();
         lastYield = now();
       }
       if (signal?.aborted) throw signal.reason ?? new Error('profiling was cancelled');
