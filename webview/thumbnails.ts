@@ -105,8 +105,8 @@ export class NodeThumbnails {
     const a = this.activations;
     this.badge.hidden = !a || !this.room;
     if (!a) return this.badge.replaceChildren();
-    this.badge.replaceChildren(h('span', { class: 'title' }, 'Activations'), ` ${a.image}`);
-    if (this.stale) this.badge.append(h('span', { class: 'stale' }, ' · from before the last edit'));
-    if (a.random) this.badge.append(h('div', { class: 'warning', 'data-testid': 'random-weights' }, 'Random weights (seeded): the pictures show the architecture, not a trained model.'));
+    // One line for the input (the inspector has the whole text), so that a narrow diagram stays visible.
+    this.badge.replaceChildren(h('div', { class: 'line' }, h('span', { class: 'title' }, 'Activations'), this.stale ? h('span', { class: 'stale' }, ' (from before the last edit)') : '', ` ${a.image}`));
+    if (a.random) this.badge.append(h('div', { class: 'warning', 'data-testid': 'random-weights' }, 'Random weights (seeded): architecture only, not a trained model.'));
   }
 }

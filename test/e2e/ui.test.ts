@@ -268,6 +268,30 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     await until('undo to restore the totals', async () => (await totalParams()) === '138.36M');
   });
 
+  it('4c. Run Model on Image puts an activation thumbnail on every node; the classifier’s top 5 are named', async function () {
+    if (MAIN.file !== 'vgg16.json') this.skip(); // the classifier check is VGG-16's `predictions`
+    await wb!.runCommand('CNN Lens: Run Model on Image…');
+    await wb!.pick('shapes.png', /shapes\.png/);
+    const nodes = await frame.locator('svg.diagram g.node').count();
+    await until('a thumbnail on every node', async () => (await frame.locator('svg.diagram g.node .thumb image[href^="data:image/png;base64,"]').count()) === nodes, 150_000);
+    assert.match(norm(await frame.locator('[data-testid="activation-badge"]').textContent()), /Activations .*shapes\.png.*Random weights \(seeded\)/);
+    await frame.evaluate(() => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal('predictions'));
+    await frame.locator('svg.diagram g.node.layer[data-id="predictions"]').click();
+    const names = await until('the named top 5', async () => {
+      const t = await frame.locator('[data-testid="inspector-top"] li .name').allTextContents();
+      return t.length === 5 ? t : null;
+    });
+    const imagenet = readFileSync(join(ROOT, 'media', 'labels', 'imagenet.txt'), 'utf8').split('\n');
+    for (const n of names) {
+      const m = /^(.*) (\d+)$/.exec(norm(n));
+      assert.ok(m && imagenet[Number(m[2])] === m[1], `"${n}" is an ImageNet class with its index`);
+    }
+    await shot('4c-dark-vgg16-activations.png', frame);
+    // Back to the text editor's group, where the next steps open files.
+    await wb!.focusWorkbench();
+    await wb!.page.keyboard.press('Control+1');
+  });
+
   it('5. switching to a light theme re-themes the workbench and the diagram', async () => {
     // (Rewriting the user settings.json is not picked up live by code-server 4.139: the palette it is.)
     await wb!.runCommand('Preferences: Color Theme');
