@@ -66,7 +66,9 @@ export class DiagramRunner {
   }
 
   async run(request: Omit<RunRequest, 'type' | 'id' | 'weights'>, weights: WeightsToSend, signal?: AbortSignal): Promise<RunAnswer> {
-    const ready = await Promise.race([this.ready.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READY_TIMEOUT_MS))]);
+    let timer: NodeJS.Timeout | undefined;
+    const ready = await Promise.race([this.ready.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS)))]);
+    clearTimeout(timer);
     if (!ready) return { type: 'runFailed', id: 0, unavailable: true, message: 'the diagram did not answer' };
     const send = async (withTensors: boolean): Promise<RunAnswer> => {
       const tensors = withTensors && weights.tensors ? await weights.tensors() : undefined;

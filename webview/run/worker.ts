@@ -58,7 +58,7 @@ async function run(request: RunRequest, signal: AbortSignal): Promise<WorkerRepl
     const choice = await chooseWebviewBackend(tf, request.backend);
     if ('failed' in choice) {
       backend = undefined;
-      return { type: 'runFailed', id, unavailable: true, message: `no GPU backend in the diagram webview (${choice.failed.join('; ')})` };
+      return { type: 'runFailed', id, unavailable: true, message: `no GPU backend starts (${choice.failed.join('; ')})` };
     }
     backend = { preference: request.backend, name: choice.name, notUsed: choice.notUsed };
   }
