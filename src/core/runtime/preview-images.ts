@@ -27,8 +27,8 @@ export interface ActivationPreview {
   /** True when the weights (or the input) were random: the view must say so. */
   readonly random: boolean;
   readonly shape: readonly number[];
-  /** For 2-D outputs: the k largest values, largest first (class index and value). */
-  readonly top?: readonly { readonly index: number; readonly value: number }[];
+  /** For 2-D outputs: the k largest values, largest first (class index and value; the class name when a label file applies: labels.ts). */
+  readonly top?: readonly { readonly index: number; readonly value: number; readonly label?: string }[];
   /** For 4-D outputs: how many feature maps the thumbnail shows. */
   readonly shown?: number;
 }
