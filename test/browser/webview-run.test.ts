@@ -12,10 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
 import { analyzeText } from '../../src/core';
@@ -26,16 +24,15 @@ import { choosePreset, prepareInputs } from '../../src/core/runtime/preprocess';
 import { randomWeights } from '../../src/core/runtime/random-weights';
 import { disposeWeights, type WeightMap } from '../../src/core/runtime/weight-map';
 import { loadWeights } from '../../src/core/runtime/weights';
-import type { LayerStats, WebviewMessage } from '../../webview/protocol';
+import type { LayerStats } from '../../webview/protocol';
 import { tensorBytes, weightBytes } from '../../webview/run/bytes';
 import { layerStats } from '../../webview/run/stats';
+import { CHROMIUM_ARGS, openPage, postRun, serveFolder, type RunAnswer } from '../support/run-page';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(ROOT, 'test-results', 'webview-run');
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
-const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SAMPLE = join(ROOT, 'media', 'samples', 'shapes.png');
 /** Agreement asked of every statistic: 1e-3 of the layer's own magnitude (max |value| on the CPU). */
 const TOLERANCE = 1e-3;
@@ -71,13 +68,9 @@ async function hostSide(c: Case): Promise<{ analysis: Analysis; weights: WeightM
   return { analysis, weights, inputs: prepared.tensors, image: prepared.notes.join('; ') };
 }
 
-/** Float32 arrays as plain numbers, for page.evaluate (the page turns them back into ArrayBuffers). */
-const numbers = (b: ArrayBuffer): number[] => Array.from(new Float32Array(b));
-
 describe('running a model in the diagram webview (Chromium, WebGL)', function () {
   this.timeout(180_000);
-  let server: Server;
-  let base = '';
+  let server: { base: string; close(): void };
   let browser: Browser;
   let home = '';
   const problems: string[] = [];
@@ -98,24 +91,9 @@ describe('running a model in the diagram webview (Chromium, WebGL)', function ()
       await writeStandalone({ input: file, name: c.name, outDir: OUT, noBuild: !build });
       build = false;
     }
-    server = createServer((req, res) => {
-      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-      const file = join(OUT, path);
-      if (path === '/favicon.ico') {
-        res.writeHead(204).end(); // asked for while a run keeps the page open; nothing to show
-        return;
-      }
-      if (!file.startsWith(OUT) || !existsSync(file)) {
-        res.writeHead(404).end('not found');
-        return;
-      }
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-      res.end(readFileSync(file));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveFolder(OUT);
     home = mkdtempSync(join(tmpdir(), 'cnn-lens-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, env: { ...process.env, HOME: home } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, HOME: home } });
   });
 
   after(async () => {
@@ -124,38 +102,15 @@ describe('running a model in the diagram webview (Chromium, WebGL)', function ()
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  async function open(b: Browser, name: string): Promise<Page> {
-    const context = await b.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-    context.setDefaultTimeout(60_000);
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`[${name}] ${m.type()}: ${m.text()}`);
+  /** Posts `run` for a case as the host would: its inputs, and a seed or the weight file's tensors. */
+  async function run(b: Browser, c: Case, host: Awaited<ReturnType<typeof hostSide>>): Promise<{ page: Page; answer: RunAnswer }> {
+    const page = await openPage(b, server.base, c.name, problems);
+    const answer = await postRun(page, {
+      type: 'run', id: 1, backend: 'webgpu', modelText: c.text, fileName: c.file, image: host.image, random: !c.weightsFile, stats: true,
+      inputs: await Promise.all(host.inputs.map(tensorBytes)),
+      weights: { key: `${c.name}#1`, random: c.weightsFile ? undefined : { seed: 0 }, tensors: c.weightsFile ? await weightBytes(host.weights) : undefined },
     });
-    page.on('pageerror', (e) => problems.push(`[${name}] pageerror: ${e.message}`));
-    await page.goto(`${base}/${name}.html`);
-    await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
-    return page;
-  }
-
-  /** Posts `run` as the host would (ArrayBuffers rebuilt in the page) and waits for the answer. */
-  async function run(page: Page, c: Case, host: Awaited<ReturnType<typeof hostSide>>, backend: 'webgpu' | 'webgl'): Promise<Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>> {
-    const inputs = await Promise.all(host.inputs.map(tensorBytes));
-    const tensors = c.weightsFile ? await weightBytes(host.weights) : undefined;
-    const message = {
-      type: 'run', id: 1, backend, modelText: c.text, fileName: c.file, image: host.image, random: !c.weightsFile, stats: true,
-      inputs: inputs.map((x) => ({ shape: x.shape, data: numbers(x.data) })),
-      weights: { key: `${c.name}#1`, random: c.weightsFile ? undefined : { seed: 0 }, tensors: tensors?.map((w) => ({ node: w.node, name: w.name, shape: w.shape, data: numbers(w.data) })) },
-    };
-    // (No named functions in here: tsx would wrap them in a helper the page does not have.)
-    await page.evaluate((m) => {
-      window.postMessage({
-        ...m,
-        inputs: m.inputs.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })),
-        weights: { ...m.weights, tensors: m.weights.tensors?.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })) },
-      }, '*');
-    }, message);
-    const answer = await page.waitForFunction(() => (window as unknown as { __cnnLensSent: { type: string }[] }).__cnnLensSent.find((s) => s.type === 'runResult' || s.type === 'runFailed'), undefined, { timeout: 150_000 });
-    return (await answer.jsonValue()) as Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>;
+    return { page, answer };
   }
 
   it('seeded random weights are the same values on the CPU and WebAssembly backends (bit for bit)', async () => {
@@ -181,9 +136,8 @@ describe('running a model in the diagram webview (Chromium, WebGL)', function ()
   for (const c of CASES) {
     it(`${c.name}: runs on WebGL in the page (WebGPU's absence said), every layer's output equals execute() on the CPU, thumbnails show`, async () => {
       const host = await hostSide(c);
-      const page = await open(browser, c.name);
+      const { page, answer } = await run(browser, c, host);
       try {
-        const answer = await run(page, c, host, 'webgpu');
         assert.equal(answer.type, 'runResult', `the page did not run ${c.name}: ${'message' in answer ? answer.message : ''}`);
         if (answer.type !== 'runResult') return;
         assert.ok(answer.backend === 'webgl' || answer.backend === 'webgpu', `backend ${answer.backend}`);
@@ -232,12 +186,11 @@ describe('running a model in the diagram webview (Chromium, WebGL)', function ()
   }
 
   it('without WebGL (--disable-3d-apis --disable-software-rasterizer) the page says so, for the host to run the model instead', async () => {
-    const noGl = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...ARGS, '--disable-3d-apis', '--disable-software-rasterizer'], env: { ...process.env, HOME: home } });
+    const noGl = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--disable-3d-apis', '--disable-software-rasterizer'], env: { ...process.env, HOME: home } });
     const c = CASES[0];
     const host = await hostSide(c);
     try {
-      const page = await open(noGl, c.name);
-      const answer = await run(page, c, host, 'webgpu');
+      const { answer } = await run(noGl, c, host);
       assert.equal(answer.type, 'runFailed');
       if (answer.type !== 'runFailed') return;
       assert.equal(answer.unavailable, true, 'marked for the host fallback');

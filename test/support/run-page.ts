@@ -1,0 +1,75 @@
+// The diagram page in Chromium, playing the extension host for runs in the webview: serves a folder of
+// standalone pages (scripts/standalone/write-standalone.ts), opens one, and posts `run` messages built
+// as src/extension/webview-run.ts builds them. Shared by test/browser/webview-run.test.ts and
+// bench/webview-run.ts.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { RunRequest, WebviewMessage } from '../../webview/protocol';
+
+const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+
+/** Chromium as the other browser tests start it: no GPU process (WebGL runs on SwiftShader). */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Serves `dir` on 127.0.0.1 (a secure context, as VS Code's webviews are). */
+export async function serveFolder(dir: string): Promise<{ readonly base: string; close(): void }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(dir, path);
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end(); // asked for while a run keeps the page open; nothing to show
+      return;
+    }
+    if (!file.startsWith(dir) || !existsSync(file)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+/** Opens `<base>/<name>.html` and waits for the diagram; console errors and CSP reports go to `problems`. */
+export async function openPage(browser: Browser, base: string, name: string, problems: string[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`[${name}] ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`[${name}] pageerror: ${e.message}`));
+  await page.goto(`${base}/${name}.html`);
+  await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
+  return page;
+}
+
+export type RunAnswer = Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>;
+
+/** Posts `run` as the host would (the ArrayBuffers rebuilt in the page) and waits for the page's answer to it. */
+export async function postRun(page: Page, request: RunRequest, timeoutMs = 150_000): Promise<RunAnswer> {
+  const numbers = (b: ArrayBuffer): number[] => Array.from(new Float32Array(b));
+  const message = {
+    ...request,
+    inputs: request.inputs.map((x) => ({ shape: x.shape, data: numbers(x.data) })),
+    weights: { ...request.weights, tensors: request.weights.tensors?.map((w) => ({ node: w.node, name: w.name, shape: w.shape, data: numbers(w.data) })) },
+  };
+  // (No named functions in here: tsx would wrap them in a helper the page does not have.)
+  await page.evaluate((m) => {
+    window.postMessage({
+      ...m,
+      inputs: m.inputs.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })),
+      weights: { ...m.weights, tensors: m.weights.tensors?.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })) },
+    }, '*');
+  }, message);
+  const answer = await page.waitForFunction(
+    (id) => (window as unknown as { __cnnLensSent: { type: string; id?: number }[] }).__cnnLensSent.find((s) => (s.type === 'runResult' || s.type === 'runFailed') && s.id === id),
+    request.id,
+    { timeout: timeoutMs },
+  );
+  return (await answer.jsonValue()) as RunAnswer;
+}
