@@ -7,7 +7,8 @@
 //   npm run build --silent && npx mocha --no-config --require tsx/cjs --timeout 120000 test/browser/webview-run.test.ts
 //
 // Headless Chromium here runs with --disable-gpu, as the other browser tests do: WebGL then runs on
-// SwiftShader (software), WebGPU has no adapter, which is what the fallback line must say.
+// SwiftShader (software) and WebGPU has no adapter, which the fallback line must say; a second
+// Chromium with --enable-unsafe-webgpu gets Dawn's SwiftShader adapter, so the WebGPU path runs too.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as assert from 'node:assert/strict';
@@ -68,10 +69,11 @@ async function hostSide(c: Case): Promise<{ analysis: Analysis; weights: WeightM
   return { analysis, weights, inputs: prepared.tensors, image: prepared.notes.join('; ') };
 }
 
-describe('running a model in the diagram webview (Chromium, WebGL)', function () {
+describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', function () {
   this.timeout(180_000);
   let server: { base: string; close(): void };
-  let browser: Browser;
+  /** Chromium as the other tests run it (no WebGPU adapter: WebGL on SwiftShader), and with WebGPU enabled (Dawn on SwiftShader). */
+  const browsers: Record<'webgl' | 'webgpu', Browser | undefined> = { webgl: undefined, webgpu: undefined };
   let home = '';
   const problems: string[] = [];
 
@@ -93,11 +95,12 @@ describe('running a model in the diagram webview (Chromium, WebGL)', function ()
     }
     server = await serveFolder(OUT);
     home = mkdtempSync(join(tmpdir(), 'cnn-lens-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, HOME: home } });
+    browsers.webgl = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, HOME: home } });
+    browsers.webgpu = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'], env: { ...process.env, HOME: home } });
   });
 
   after(async () => {
-    await browser?.close();
+    for (const b of Object.values(browsers)) await b?.close();
     server?.close();
     if (home) rmSync(home, { recursive: true, force: true });
   });
@@ -133,15 +136,17 @@ describe('running a model in the diagram webview (Chromium, WebGL)', function ()
     }
   });
 
-  for (const c of CASES) {
-    it(`${c.name}: runs on WebGL in the page (WebGPU's absence said), every layer's output equals execute() on the CPU, thumbnails show`, async () => {
+  for (const expect of ['webgl', 'webgpu'] as const) for (const c of CASES) {
+    const title = expect === 'webgl' ? 'on WebGL (WebGPU has no adapter: said)' : 'on WebGPU (--enable-unsafe-webgpu)';
+    it(`${c.name} ${title}: every layer's output equals execute() on the CPU, thumbnails show`, async () => {
       const host = await hostSide(c);
-      const { page, answer } = await run(browser, c, host);
+      const { page, answer } = await run(browsers[expect]!, c, host);
       try {
         assert.equal(answer.type, 'runResult', `the page did not run ${c.name}: ${'message' in answer ? answer.message : ''}`);
         if (answer.type !== 'runResult') return;
-        assert.ok(answer.backend === 'webgl' || answer.backend === 'webgpu', `backend ${answer.backend}`);
-        if (answer.backend === 'webgl') assert.match(answer.notUsed.join(), /^WebGPU: /, 'says why WebGPU was not used');
+        assert.equal(answer.backend, expect);
+        if (expect === 'webgl') assert.match(answer.notUsed.join(), /^WebGPU: navigator\.gpu gave no adapter$/, 'says why WebGPU was not used');
+        else assert.deepEqual(answer.notUsed, []);
 
         // (b) Every layer, against the host's execute() on tfjs's CPU backend with the same inputs and weights.
         const ref = await execute(tf, host.analysis, host.weights, host.inputs, { taps: 'all' });
@@ -174,7 +179,7 @@ describe('running a model in the diagram webview (Chromium, WebGL)', function ()
         assert.equal(await section.locator('img.activation').getAttribute('src'), answer.previews[layer].thumbnail);
         assert.match(await page.locator('[data-testid="inspector-activation-backend"]').textContent() ?? '', new RegExp(`^Ran on ${answer.backend} in the diagram webview`));
         if (!c.weightsFile) assert.match(await section.textContent() ?? '', /Random weights/);
-        await page.screenshot({ path: join(SHOTS, `webview-run-${c.name}.png`) });
+        await page.screenshot({ path: join(SHOTS, `webview-run-${c.name}-${expect}.png`) });
       } finally {
         for (const t of host.inputs) t.dispose();
         disposeWeights(host.weights);
