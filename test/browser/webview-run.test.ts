@@ -4,7 +4,7 @@
 // the `run` message; the page's run worker answers with thumbnails, the backend, and (in test mode)
 // each layer's summary statistics, which must equal execute() in Node on tfjs's CPU backend.
 //
-//   npm run build --silent && npx mocha --no-config --require tsx/cjs --timeout 120000 test/browser/webview-run.test.ts
+//   npx mocha --no-config --require tsx/cjs --timeout 120000 test/browser/webview-run.test.ts   (it bundles the page itself)
 //
 // Headless Chromium here runs with --disable-gpu, as the other browser tests do: WebGL then runs on
 // SwiftShader (software) and WebGPU has no adapter, which the fallback line must say; a second
