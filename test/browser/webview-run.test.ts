@@ -25,10 +25,10 @@ import { choosePreset, prepareInputs } from '../../src/core/runtime/preprocess';
 import { randomWeights } from '../../src/core/runtime/random-weights';
 import { disposeWeights, type WeightMap } from '../../src/core/runtime/weight-map';
 import { loadWeights } from '../../src/core/runtime/weights';
-import type { LayerStats } from '../../webview/protocol';
+import type { LayerStats, RunRequest } from '../../webview/protocol';
 import { tensorBytes, weightBytes } from '../../webview/run/bytes';
 import { layerStats } from '../../webview/run/stats';
-import { CHROMIUM_ARGS, openPage, postRun, serveFolder, type RunAnswer } from '../support/run-page';
+import { answerTo, CHROMIUM_ARGS, openPage, postRun, sendRun, serveFolder, type RunAnswer } from '../support/run-page';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -105,15 +105,18 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
-  /** Posts `run` for a case as the host would: its inputs, and a seed or the weight file's tensors. */
-  async function run(b: Browser, c: Case, host: Awaited<ReturnType<typeof hostSide>>): Promise<{ page: Page; answer: RunAnswer }> {
-    const page = await openPage(b, server.base, c.name, problems);
-    const answer = await postRun(page, {
-      type: 'run', id: 1, backend: 'webgpu', modelText: c.text, fileName: c.file, image: host.image, random: !c.weightsFile, stats: true,
+  /** A `run` for a case as the host posts it: its inputs, and a seed or the weight file's tensors. */
+  async function request(c: Case, host: Awaited<ReturnType<typeof hostSide>>, id = 1): Promise<RunRequest> {
+    return {
+      type: 'run', id, backend: 'webgpu', modelText: c.text, fileName: c.file, image: host.image, random: !c.weightsFile, stats: true,
       inputs: await Promise.all(host.inputs.map(tensorBytes)),
       weights: { key: `${c.name}#1`, random: c.weightsFile ? undefined : { seed: 0 }, tensors: c.weightsFile ? await weightBytes(host.weights) : undefined },
-    });
-    return { page, answer };
+    };
+  }
+
+  async function run(b: Browser, c: Case, host: Awaited<ReturnType<typeof hostSide>>): Promise<{ page: Page; answer: RunAnswer }> {
+    const page = await openPage(b, server.base, c.name, problems);
+    return { page, answer: await postRun(page, await request(c, host)) };
   }
 
   it('seeded random weights are the same values on the CPU and WebAssembly backends (bit for bit)', async () => {
@@ -189,6 +192,30 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
       assert.deepEqual(logged, [], `console problems:\n${logged.join('\n')}`);
     });
   }
+
+  it('a cancelled run answers that it was cancelled (not a fallback); the next run still runs', async () => {
+    const c = CASES[2];
+    const host = await hostSide(c);
+    const page = await openPage(browsers.webgl!, server.base, c.name, problems);
+    try {
+      await sendRun(page, await request(c, host, 1));
+      await page.evaluate(() => window.postMessage({ type: 'cancelRun', id: 1 }, '*'));
+      const cancelled = await answerTo(page, 1);
+      assert.equal(cancelled.type, 'runFailed');
+      if (cancelled.type !== 'runFailed') return;
+      assert.equal(cancelled.message, 'the run was cancelled');
+      assert.ok(!cancelled.unavailable, 'a cancel is not a reason to run in the host');
+      const next = await postRun(page, await request(c, host, 2));
+      assert.equal(next.type, 'runResult');
+      assert.equal(next.type === 'runResult' && Object.keys(next.previews).length, host.analysis.graph.nodes.length);
+    } finally {
+      for (const t of host.inputs) t.dispose();
+      disposeWeights(host.weights);
+      await page.context().close();
+    }
+    const logged = problems.splice(0);
+    assert.deepEqual(logged, [], `console problems:\n${logged.join('\n')}`);
+  });
 
   it('without WebGL (--disable-3d-apis --disable-software-rasterizer) the page says so, for the host to run the model instead', async () => {
     const noGl = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--disable-3d-apis', '--disable-software-rasterizer'], env: { ...process.env, HOME: home } });

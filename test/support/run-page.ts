@@ -50,8 +50,8 @@ export async function openPage(browser: Browser, base: string, name: string, pro
 
 export type RunAnswer = Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>;
 
-/** Posts `run` as the host would (the ArrayBuffers rebuilt in the page) and waits for the page's answer to it. */
-export async function postRun(page: Page, request: RunRequest, timeoutMs = 150_000): Promise<RunAnswer> {
+/** Posts `run` as the host would (the ArrayBuffers rebuilt in the page), without waiting for the answer. */
+export async function sendRun(page: Page, request: RunRequest): Promise<void> {
   const numbers = (b: ArrayBuffer): number[] => Array.from(new Float32Array(b));
   const message = {
     ...request,
@@ -66,10 +66,20 @@ export async function postRun(page: Page, request: RunRequest, timeoutMs = 150_0
       weights: { ...m.weights, tensors: m.weights.tensors?.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })) },
     }, '*');
   }, message);
+}
+
+/** The page's answer to the run `id` (what it posted to the host). */
+export async function answerTo(page: Page, id: number, timeoutMs = 150_000): Promise<RunAnswer> {
   const answer = await page.waitForFunction(
-    (id) => (window as unknown as { __cnnLensSent: { type: string; id?: number }[] }).__cnnLensSent.find((s) => (s.type === 'runResult' || s.type === 'runFailed') && s.id === id),
-    request.id,
+    (n) => (window as unknown as { __cnnLensSent: { type: string; id?: number }[] }).__cnnLensSent.find((s) => (s.type === 'runResult' || s.type === 'runFailed') && s.id === n),
+    id,
     { timeout: timeoutMs },
   );
   return (await answer.jsonValue()) as RunAnswer;
+}
+
+/** Posts `run` and waits for the page's answer to it. */
+export async function postRun(page: Page, request: RunRequest, timeoutMs?: number): Promise<RunAnswer> {
+  await sendRun(page, request);
+  return answerTo(page, request.id, timeoutMs);
 }
