@@ -67,7 +67,7 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
         if (p.uri === document.uri.toString()) post({ type: 'latency', backend: p.result.backend, ms: Object.fromEntries(p.result.layers.map((l) => [l.name, l.ms])) });
       }),
       onDidComputePreviews((r) => {
-        if (r.uri === document.uri.toString() && r.shownIn !== runner.id) post({ type: 'activations', image: r.input, random: r.random, previews: r.previews, backend: r.backend });
+        if (r.uri === document.uri.toString()) post({ type: 'activations', image: r.input, random: r.random, previews: r.previews, backend: r.backend });
       }),
       webview.onDidReceiveMessage((message: WebviewMessage) => {
         runner.receive(message);

@@ -91,8 +91,6 @@ export interface PreviewResult {
   readonly random: boolean;
   readonly input: string;
   readonly ms: number;
-  /** The diagram that ran the model itself (webview backends) and shows the previews already. */
-  readonly shownIn?: string;
 }
 
 /**
@@ -109,7 +107,7 @@ export async function activationPreviews(document: vscode.TextDocument, analysis
   const labels = labelsFor(document, analysis); // before the run: a bad label file fails at once
   const sources: InputSource[] = image ? [{ kind: 'image', file: image.name, bytes: image.bytes }] : [];
   const inputs = prepareInputs(tf, analysis, sources, choice);
-  let ran: Pick<PreviewResult, 'previews' | 'backend' | 'weights' | 'random' | 'shownIn'>;
+  let ran: Pick<PreviewResult, 'previews' | 'backend' | 'weights' | 'random'>;
   try {
     const inWebview = await runInDiagram(document, inputs, () => weightsFor(tf, document, analysis), signal);
     if (inWebview && 'previews' in inWebview) ran = inWebview;

@@ -26,11 +26,8 @@ export function webviewBackend(): WebviewBackend | undefined {
 type RunAnswer = Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>;
 type WeightsToSend = { readonly key: string; readonly random?: { readonly seed: number }; readonly tensors?: () => Promise<WeightBytes[]> };
 
-let runnerIds = 0;
-
 /** One diagram panel's side of webview runs (created by the diagram editor, fed its webview's messages). */
 export class DiagramRunner {
-  readonly id = `diagram-${++runnerIds}`;
   private next = 1;
   private readonly pending = new Map<number, (answer: RunAnswer) => void>();
   /** The weights key the webview holds (it forgets them when it reloads). */
@@ -135,8 +132,6 @@ export interface WebviewRunResult {
   readonly backend: string;
   readonly weights: string;
   readonly random: boolean;
-  /** The diagram that ran it (and shows the previews already). */
-  readonly shownIn: string;
 }
 
 /**
@@ -166,5 +161,5 @@ export async function runInDiagram(document: vscode.TextDocument, inputs: Prepar
     throw new Error(answer.message);
   }
   // The worker makes them with core's activationPreviewsWith: the full ActivationPreview, not only the protocol's fields.
-  return { previews: answer.previews as Record<string, ActivationPreview>, backend: describeWebviewRun(answer.backend, answer.notUsed), weights: loaded?.source ?? randomWeightsNotice(SEED), random, shownIn: runner.id };
+  return { previews: answer.previews as Record<string, ActivationPreview>, backend: describeWebviewRun(answer.backend, answer.notUsed), weights: loaded?.source ?? randomWeightsNotice(SEED), random };
 }

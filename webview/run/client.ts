@@ -5,8 +5,9 @@ import type { WorkerReply, WorkerRequest } from './worker';
 
 // The page's side of running models here: `run` and `cancelRun` from the host go to the run worker
 // (dist/run-worker.js, fetched and started from a blob: URL on the first run, as the CSP allows);
-// its answers go back to the host, and the previews are shown at once, as an `activations` message
-// from the host would be.
+// its answers go back to the host. In VS Code the host then posts the `activations` (with class
+// names, to every diagram of the model) as for its own runs; the standalone page has no host, so it
+// shows them itself, through the same message.
 
 export function startModelRuns(host: HostChannel, workerUrl: string | undefined): void {
   let worker: Promise<Worker> | undefined;
@@ -16,7 +17,7 @@ export function startModelRuns(host: HostChannel, workerUrl: string | undefined)
     const request = requests.get(reply.id);
     requests.delete(reply.id);
     host.post(reply);
-    if (reply.type === 'runResult' && request) {
+    if (reply.type === 'runResult' && request && !host.inVsCode) {
       window.postMessage({ type: 'activations', image: request.image, random: request.random, previews: reply.previews, backend: describeWebviewRun(reply.backend, reply.notUsed) } satisfies HostMessage, '*');
     }
   };
