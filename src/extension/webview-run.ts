@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import * as vscode from 'vscode';
+import type { WeightMap } from '../core/runtime/weight-map';
 import { randomWeightsNotice, weightsNextTo, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
 import type { HostMessage, RunRequest, WebviewBackend, WebviewMessage, WeightBytes } from '../../webview/protocol';
@@ -126,6 +129,19 @@ async function diagramFor(document: vscode.TextDocument): Promise<DiagramRunner 
   return opened;
 }
 
+/**
+ * Names a weights file's tensors as the webview holds them: the file's identity and which tensors of which
+ * shapes were mapped. An edit that leaves the weighted layers alone (most edits) keeps the key, so the
+ * tensors (528 MB for VGG-16) are not sent again.
+ */
+function fileWeightsKey(file: string, map: WeightMap): string {
+  const hash = createHash('sha1');
+  const stat = statSync(file, { throwIfNoEntry: false });
+  hash.update(`${file}#${stat?.mtimeMs}#${stat?.size}`);
+  for (const [node, record] of map) for (const [name, t] of Object.entries(record)) hash.update(`|${node}/${name}:${t.shape.join('x')}:${t.dtype}`);
+  return `file#${hash.digest('hex')}`;
+}
+
 export interface WebviewRunResult {
   readonly previews: Record<string, ActivationPreview>;
   /** "webgl in the diagram webview; not used: WebGPU: navigator.gpu unavailable". */
@@ -143,10 +159,12 @@ export async function runInDiagram(document: vscode.TextDocument, inputs: Prepar
   if (!backend) return undefined;
   const runner = await diagramFor(document);
   if (!runner) return { fallback: `${backend} in the diagram webview not used: the diagram did not open` };
-  const key = `${document.uri.toString()}#${document.version}`;
   // A weights file next to the model is read here (the host caches it per version); else the webview draws seeded random weights.
-  const loaded = weightsNextTo(document.uri.fsPath, document.getText()) ? await hostWeights() : undefined;
-  const weights: WeightsToSend = loaded ? { key: `${key}#file`, tensors: () => weightBytes(loaded.weights) } : { key: `${key}#random${SEED}`, random: { seed: SEED } };
+  const file = weightsNextTo(document.uri.fsPath, document.getText());
+  const loaded = file ? await hostWeights() : undefined;
+  const weights: WeightsToSend = loaded && file
+    ? { key: fileWeightsKey(file, loaded.weights), tensors: () => weightBytes(loaded.weights) }
+    : { key: `${document.uri.toString()}#${document.version}#random${SEED}`, random: { seed: SEED } };
   const random = !loaded || inputs.random;
   const answer = await runner.run({
     backend,
