@@ -68,6 +68,7 @@ export function parseSeed(text: string | undefined): number {
 /** Opens a model for running; returns an exit-1 result when the model has errors. */
 export async function openSession(a: SessionArgs): Promise<Session | CommandResult> {
   const seed = parseSeed(a.seed);
+  if (a.backend === 'webgl' || a.backend === 'webgpu') throw new UsageError(`--backend "${a.backend}" runs only in VS Code's diagram webview (setting cnnLens.backend); the command line runs in Node: choose one of ${BACKEND_PREFERENCES.join(', ')}`);
   if (a.backend !== undefined && !BACKEND_PREFERENCES.includes(a.backend as BackendPreference)) throw new UsageError(`--backend "${a.backend}": choose one of ${BACKEND_PREFERENCES.join(', ')}`);
   if (a.preprocess !== undefined && !PRESET_NAMES.includes(a.preprocess as never)) throw new UsageError(`--preprocess "${a.preprocess}": choose one of ${PRESET_NAMES.join(', ')}`);
   let text: string;

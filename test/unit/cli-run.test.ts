@@ -121,6 +121,9 @@ describe('cnn-lens run', () => {
     assert.equal((await runCliAsync(['run'])).code, 2);
     assert.equal((await runCliAsync(['run', TFJS_MODEL, '--seed', 'x'])).code, 2);
     assert.equal((await runCliAsync(['run', TFJS_MODEL, '--backend', 'tpu'])).code, 2);
+    const webgl = await runCliAsync(['run', TFJS_MODEL, '--backend', 'webgl']);
+    assert.equal(webgl.code, 2);
+    assert.match(webgl.stderr, /"webgl" runs only in VS Code's diagram webview \(setting cnnLens\.backend\)/);
     assert.equal((await runCliAsync(['run', TFJS_MODEL, '--frobnicate'])).code, 2);
 
     const notImage = join(tmp, 'not-an-image.png');
