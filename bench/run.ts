@@ -142,6 +142,7 @@ async function previewLatency(tf: typeof tfc): Promise<Time & { nodes: number; p
   const once = async () => {
     const inputs = prepareInputs(tf, analysis, [{ kind: 'image', file: PREVIEW_IMAGE, bytes }], choice);
     try {
+      // With a signal, as the extension calls it: the run then yields now and then so that a cancel can land.
       nodes = Object.keys(await previewEveryNode(tf, analysis, weights, inputs.tensors, { random: true, signal: new AbortController().signal })).length;
     } finally {
       tf.dispose(inputs.tensors);
