@@ -8,7 +8,7 @@
 // MobileNet v1: from a new image's bytes to a thumbnail for every node, weights already loaded
 // (the extension's path: prepareInputs → previewEveryNode). Targets are reported, not asserted.
 //   npm run bench:run [-- --backend wasm|cpu|tfjs-node|tfjs-node-gpu|auto]   (or CNN_LENS_BACKEND; default wasm)
-//   BENCH_RUNS (timed runs per measurement, default 5), BENCH_MODELS (default mobilenet_v1,resnet50,vgg16),
+//   BENCH_RUNS (timed runs per measurement, default 7), BENCH_MODELS (default mobilenet_v1,resnet50,vgg16),
 //   BENCH_PEAK_SIDE (the peak matmul's side, default 1024)
 import type * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -26,7 +26,7 @@ import { disposeWeights } from '../src/core/runtime/weights';
 import { forTfjs, setTfjsWeights } from '../test/support/tfjs-oracle';
 
 const ROOT = join(__dirname, '..');
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const MODELS = (process.env.BENCH_MODELS ?? 'mobilenet_v1,resnet50,vgg16').split(',').filter(Boolean);
 /** The matmul that measures the peak; a GPU needs a larger one (4096) to be busy. */
 const PEAK_SIDE = Number(process.env.BENCH_PEAK_SIDE ?? 1024);
