@@ -340,15 +340,18 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     await shot('6-light-resnet50-side-by-side.png');
   });
 
+  /** The Style Transfer side panel's frame, once its presets are listed. */
+  const stylePanel = () => until('the style panel webview', async () => {
+    for (const f of wb!.page.frames()) {
+      const n = await f.evaluate(() => document.querySelectorAll('#style-preset option').length).catch(() => 0);
+      if (n >= 4) return f;
+    }
+    return null;
+  }, 60_000);
+
   it('7b. the Style Transfer side panel stylizes a bundled sample with a preset, offline', async () => {
     await wb!.page.locator('.activitybar [aria-label^="CNN Lens"]').first().click();
-    const panel = await until('the style panel webview', async () => {
-      for (const f of wb!.page.frames()) {
-        const n = await f.evaluate(() => document.querySelectorAll('#style-preset option').length).catch(() => 0);
-        if (n >= 4) return f;
-      }
-      return null;
-    }, 60_000);
+    const panel = await stylePanel();
     const samples = await panel.locator('#content-sample option').allTextContents();
     assert.ok(samples.length >= 2, `bundled content samples: ${samples.join(', ')}`);
     await panel.selectOption('#content-sample', { index: 1 });
@@ -361,6 +364,28 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     assert.match(info, /s on .+ · loss network: random multi-scale loss network/, 'says the backend and which loss network produced it');
     assert.match((await panel.locator('img.after').getAttribute('src')) ?? '', /^data:image\/png;base64,/);
     await shot('7-light-style-panel.png');
+  });
+
+  it('7c. the panel\'s Optimise mode (L-BFGS) shows its steps and the loss network, and Cancel stops a long run', async () => {
+    const panel = await stylePanel();
+    await panel.selectOption('#mode', 'optimise');
+    await panel.selectOption('#optimizer', 'lbfgs');
+    await panel.fill('#steps', '3');
+    await panel.evaluate(() => document.querySelector('img.after')!.removeAttribute('src')); // 7b's result: wait for a new one
+    await panel.locator('button.primary', { hasText: 'Stylize' }).click();
+    await until('an optimisation step in the status', async () => /^Step \d \/ 3: loss [\d.e+-]+ \(content/.test((await panel.locator('.status').textContent()) ?? ''), 120_000);
+    await until('the optimised result', async () => /^data:image\/png;base64,/.test((await panel.locator('img.after').getAttribute('src')) ?? ''), 120_000);
+    assert.match((await panel.locator('.info').textContent()) ?? '', /s on .+ · loss network: random multi-scale loss network \(untrained/);
+    await shot('7c-light-style-optimise.png');
+    // A long run, cancelled after its first steps: the panel is ready again and says so.
+    await panel.selectOption('#optimizer', 'adam');
+    await panel.fill('#steps', '500');
+    await panel.locator('button.primary', { hasText: 'Stylize' }).click();
+    await until('a step of the long run', async () => /^Step \d+ \/ 500/.test((await panel.locator('.status').textContent()) ?? ''), 120_000);
+    await panel.locator('button', { hasText: 'Cancel' }).click();
+    await until('the cancel', async () => (await panel.locator('.status').textContent()) === 'cancelled', 30_000);
+    assert.equal(await panel.locator('button.primary').isDisabled(), false);
+    assert.equal(await panel.locator('button', { hasText: 'Cancel' }).isVisible(), false);
   });
 
   it('8. no CSP violations or script errors in the webview', async () => {
