@@ -2,7 +2,8 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyzeText, type Analysis } from '../core';
-import { BACKEND_PREFERENCES, BackendError, chooseBackend, describeBackend, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
+import { BACKEND_PREFERENCES, BackendError, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
+import { assertRunFits } from '../core/runtime/run-memory';
 import { execute, ExecutionError } from '../core/runtime/executor';
 import { ImageError } from '../core/runtime/image';
 import { NpyError } from '../core/runtime/npy';
@@ -84,6 +85,7 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
   if (errors.length) return { stdout: '', stderr: errors.map((d) => `${a.file}: error: ${d.message}`).join('\n') + `\n${a.file}: the model has errors; it cannot run`, code: 1 };
   const backend = await chooseBackend((a.backend ?? 'auto') as BackendPreference);
   const { tf } = backend;
+  assertRunFits(analysis, a.file, memoryLimit(tf.getBackend()));
   const weights = await resolveRunWeights(tf, analysis, a.file, text, a.weights, seed);
   let inputs: PreparedInputs;
   try {

@@ -2,7 +2,8 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core';
-import { BACKEND_PREFERENCES, chooseBackend, describeBackend, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
+import { BACKEND_PREFERENCES, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
+import { assertRunFits } from '../core/runtime/run-memory';
 import { labelFileFor, labelPreviews, outputClasses, resolveLabels, type Labels } from '../core/runtime/labels';
 import { choosePreset, prepareInputs, resolveRunWeights, type InputSource, type RunWeights } from '../core/runtime/preprocess';
 import { previewEveryNode } from '../core/runtime/previews';
@@ -78,6 +79,7 @@ export async function weightsFor(tf: typeof tfc, document: vscode.TextDocument, 
   const key = `${document.uri.toString()}#${document.version}#${tf.getBackend()}#${seed}`;
   const cached = weightsCache.get(key);
   if (cached) return cached;
+  assertRunFits(analysis, vscode.workspace.asRelativePath(document.uri), memoryLimit(tf.getBackend()));
   const weights = await resolveRunWeights(tf, analysis, document.uri.fsPath, document.getText(), undefined, seed);
   weightsCache.set(key, weights);
   return weights;

@@ -1,7 +1,9 @@
 import * as tfcore from '@tensorflow/tfjs-core';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { MemoryLimit } from './run-memory';
 
 // Chooses the TensorFlow.js backend the extension host and the CLI run on: tfjs-node-gpu (CUDA)
 // when installed and a CUDA device answers, else tfjs-node, else WebAssembly (SIMD when the
@@ -161,6 +163,12 @@ export async function chooseBackend(preference: BackendPreference = 'auto', opts
   }
   const why = tried.map((t) => `${t.name}: ${t.reason}`).join('; ');
   throw new BackendError(preference === 'auto' ? `no TensorFlow.js backend could start (${why})` : `backend ${preference} cannot run: ${tried[0]?.reason}`);
+}
+
+/** How much a run can hold on a backend (by tf.getBackend()'s name): wasm32 addresses 4 GiB (tfjs-backend-wasm's maximum); the others use the machine's memory. */
+export function memoryLimit(tfBackend: string): MemoryLimit {
+  if (tfBackend === 'wasm') return { bytes: 4 * 2 ** 30, what: "the wasm backend's 4 GiB address space" };
+  return { bytes: totalmem(), what: "this machine's memory" };
 }
 
 /** One line for the UI and the CLI: "wasm (SIMD); not used: tfjs-node-gpu not installed, tfjs-node not installed". */

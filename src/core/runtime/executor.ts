@@ -4,6 +4,7 @@ import type { IRNode, TensorShape } from '../ir';
 import { getOp } from '../ops';
 import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from './random-weights';
+import { planRun } from './run-plan';
 import { weightsFor, type WeightMap } from './weight-map';
 import { yieldToEventLoop } from './yield';
 
@@ -53,7 +54,6 @@ const sameShape = (actual: readonly number[], expected: TensorShape): boolean =>
  */
 export async function execute(tf: typeof tfc, analysis: Analysis, weights: WeightMap, inputs: readonly tfc.Tensor[], options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const { graph } = analysis;
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const fail = (node: IRNode, reason: string): never => {
     throw new ExecutionError(node.id, `cannot run ${node.id} (${node.sourceClass}): ${reason}`);
   };
@@ -67,24 +67,10 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
     if (expected && !sameShape(t.shape, expected)) throw new Error(`input ${id} has shape ${formatShape(t.shape)}, the model (as analysed) takes ${formatShape(expected)}`);
   }
 
-  // What must be kept to the end, and which nodes must run at all (ancestors of the outputs and taps).
-  const tapIds = options.taps === 'all' ? graph.nodes.map((n) => n.id) : [...(options.taps ?? [])];
-  for (const id of tapIds) if (!byId.has(id)) throw new Error(`cannot tap "${id}": there is no such node in ${graph.name}`);
-  for (const ref of graph.outputs) if (!byId.has(ref.node)) throw new Error(`the model's output refers to "${ref.node}", which is not a node of ${graph.name}`);
-  const kept = new Set([...tapIds, ...graph.outputs.map((r) => r.node)]);
-  const needed = new Set<string>();
-  const stack = [...kept];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (needed.has(id)) continue;
-    needed.add(id);
-    for (const ref of byId.get(id)?.inputs ?? []) stack.push(ref.node);
-  }
-  const order = graph.nodes.filter((n) => needed.has(n.id));
-
-  // Reference counts: how many later reads each node's output still has (outputs and taps hold theirs to the end).
-  const reads = new Map<string, number>();
-  for (const node of order) for (const ref of node.inputs) reads.set(ref.node, (reads.get(ref.node) ?? 0) + 1);
+  const plan = planRun(graph, options.taps);
+  const { order, kept, tapIds } = plan;
+  // How many later reads each node's output still has, counted down as they run.
+  const reads = new Map(plan.reads);
   // A tensor may be held by several node ids (identity ops pass theirs through): count holders per tensor.
   const holders = new Map<tfc.Tensor, number>();
   const values = new Map<string, tfc.Tensor>();
@@ -131,7 +117,9 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
       try {
         out = tf.tidy(() => op!.run!(tf, ins, w, node.attrs));
       } catch (e) {
-        throw new ExecutionError(node.id, `cannot run ${node.id} (${node.sourceClass}): ${e instanceof Error ? e.message : String(e)}`);
+        const reason = e instanceof Error ? e.message : String(e);
+        const oom = /allocation failed|out of memory|\bOOM\b|Cannot enlarge memory|Maximum memory/i.test(reason);
+        throw new ExecutionError(node.id, `cannot run ${node.id} (${node.sourceClass}): ${reason}${oom ? ' (out of memory: lower the batch size or the input size)' : ''}`);
       }
       options.onNode?.(node.id, now() - start);
       if (!sameShape(out.shape, info!.outputShape!)) {
