@@ -2,6 +2,7 @@
 // highlighting. It knows nothing about the host; main.ts wires it up.
 import { human } from '../src/core/analysis/units';
 import { dims, svg, TextMeasure } from './dom';
+import { decorateEdge, layerNodeAt } from './edge-drag';
 import { CONTAINER_HEADER, type Box, type ElkPoint, type LaidOut, type Size } from './elk-graph';
 import { layerCount, type ModelView, type VisibleGraph } from './model';
 
@@ -181,7 +182,9 @@ export class Diagram {
       const r = laid.edges.get(e.id);
       if (!r || r.points.length < 2) continue;
       const g = svg('g', { class: 'edge', 'data-source': e.source, 'data-target': e.target });
-      g.append(svg('path', { d: roundedPath(r.points, 6), 'marker-end': 'url(#cl-arrow)' }));
+      const d = roundedPath(r.points, 6);
+      g.append(svg('path', { d, 'marker-end': 'url(#cl-arrow)' }));
+      if (this.editable && view.layers.has(e.target)) decorateEdge(g, e, r.points, d);
       this.layerEdges.append(g);
       this.edgeEls.set(e.id, g);
       // One shape label per tensor: on the shared stub below the source when it fans out, else on the
@@ -610,13 +613,7 @@ export class Diagram {
       this.zoomBy(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
     }, { passive: false });
     let wire: { id: number; source: string; x: number; y: number; over: Element | null } | null = null;
-    const nodeAt = (cx: number, cy: number): SVGGElement | null => {
-      for (const el of document.elementsFromPoint(cx, cy)) {
-        const n = el.closest?.('.node.layer') as SVGGElement | null;
-        if (n && s.contains(n)) return n;
-      }
-      return null;
-    };
+    const nodeAt = (cx: number, cy: number): SVGGElement | null => layerNodeAt(s, cx, cy);
     s.addEventListener('pointerdown', (e) => {
       if (e.button !== 0) return;
       const port = (e.target as Element).closest?.('.port-out');

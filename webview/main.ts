@@ -11,6 +11,7 @@ import { Diagram, type HeatMode } from './diagram';
 import { dims, h } from './dom';
 import { fromElk, toElk, type ElkNode, type LaidOut } from './elk-graph';
 import { LayoutMemory, steadiest } from './layout-memory';
+import { EdgeDrag, type Verdict } from './edge-drag';
 import { download, exportSvg, svgToPng } from './export';
 import { connectHost, LayoutClient } from './host';
 import { startModelRuns } from './run/client';
@@ -157,6 +158,16 @@ const diagram = new Diagram(diagramView, {
   connect: (source, target, x, y) => dropConnect(source, target, x, y),
 });
 diagramView.insertBefore(diagram.svg, legend);
+const edgeDrag = new EdgeDrag(diagram.svg, {
+  view: () => (catalog ? view : null),
+  toGraph: (x, y) => diagram.toGraph(x, y),
+  check: (edit) => checkEdit(edit),
+  commit: (edit) => {
+    if (edit.kind === 'connect') sendEdit(edit, `Could not connect ${edit.from} to ${edit.layer}`);
+  },
+  refuse: (message) => banner.show('error', message, [], 0),
+  started: () => (tooltip.hidden = true),
+});
 diagram.onZoom = (k) => (zoomReadout.textContent = `${Math.round(k * 100)}%`);
 diagram.setEdgeLabels(edgeLabels);
 
@@ -633,6 +644,18 @@ function checkName(layer: string, name: string): string | null {
 }
 
 const refusalTitle = new Map<number, string>();
+/** Dry runs in flight (`checkEdit`), answered by `editCheck`. */
+const checks = new Map<number, (v: Verdict | null) => void>();
+
+/** Asks the host whether an edit would be applied, without applying it; null when no answer comes within 3 s. */
+function checkEdit(edit: ModelEdit): Promise<Verdict | null> {
+  const id = ++editSeq;
+  host.post({ type: 'checkEdit', id, edit });
+  return new Promise((resolve) => {
+    checks.set(id, resolve);
+    setTimeout(() => checks.delete(id) && resolve(null), 3000);
+  });
+}
 
 /** Posts an edit; the host answers with `editResult` (same id) and, when applied, a new `model`. */
 function sendEdit(edit: ModelEdit, refusal: string, fallback?: string): number {
@@ -818,6 +841,7 @@ function loadModel(report: ModelReport, newUri: string): void {
     if (at) keepPlace = { id: keepId, x: at.x, y: at.y };
   }
   view = buildModelView(report);
+  edgeDrag.reset();
   tooltip.hidden = true; // its numbers are the old model's
   let delta: ReportDelta | undefined;
   if (previous && previous !== report) {
@@ -904,6 +928,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       break;
     case 'editResult':
       onEditResult(msg);
+      break;
+    case 'editCheck':
+      checks.get(msg.id)?.(msg);
+      checks.delete(msg.id);
       break;
   }
 });

@@ -92,7 +92,9 @@ export type HostMessage =
   | RunRequest
   | { readonly type: 'cancelRun'; readonly id: number }
   /** The outcome of an `edit`: refused (file untouched) with the reason, or applied with the problems it created downstream. */
-  | { readonly type: 'editResult'; readonly id: number; readonly ok: boolean; readonly message?: string; readonly focus?: string; readonly problems?: readonly string[] };
+  | { readonly type: 'editResult'; readonly id: number; readonly ok: boolean; readonly message?: string; readonly focus?: string; readonly problems?: readonly string[] }
+  /** The answer to a `checkEdit`: whether the edit would be applied (nothing was changed), why not, or what it would break downstream. */
+  | { readonly type: 'editCheck'; readonly id: number; readonly ok: boolean; readonly message?: string; readonly problems?: readonly string[] };
 
 /** Webview → host. */
 export type WebviewMessage =
@@ -101,6 +103,12 @@ export type WebviewMessage =
   | { readonly type: 'reveal'; readonly node: string }
   /** Asks the host to edit the document (one undoable WorkspaceEdit); answered by `editResult` with the same id. */
   | { readonly type: 'edit'; readonly id: number; readonly edit: ModelEdit }
+  /**
+   * Asks whether an edit would be applied, without applying it (the same planning as `edit`), while the
+   * user drags an edge over candidates; answered by `editCheck` with the same id. Older hosts do not
+   * answer: the webview then lets the drop through and `edit` says.
+   */
+  | { readonly type: 'checkEdit'; readonly id: number; readonly edit: ModelEdit }
   /** Save the diagram: `data` is the SVG text, or a PNG `data:` URL. */
   | { readonly type: 'export'; readonly format: 'svg' | 'png'; readonly fileName: string; readonly data: string }
   /** A `run` done: thumbnails and top-k only (never the tensors), the backend that ran and why better ones did not. */

@@ -5,7 +5,7 @@ import { nodeAtOffset } from '../core/analysis/describe';
 import { renderWebviewHtml } from '../../webview/html';
 import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../webview/protocol';
 import { opCatalog } from '../core/edit/catalog';
-import { applyModelEdit } from './edit-commands';
+import { applyModelEdit, checkModelEdit } from './edit-commands';
 import { onDidProfile } from './profile-command';
 import { onDidComputePreviews, refreshPreviews } from './run-session';
 import type { ModelStore } from './model-store';
@@ -76,6 +76,10 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
           sendModel();
         }
         if (message.type === 'edit') void applyModelEdit(this.store, document, message.edit).then((outcome) => post({ type: 'editResult', id: message.id, ...outcome }));
+        if (message.type === 'checkEdit') {
+          const { ok, message: reason, problems } = checkModelEdit(this.store, document, message.edit);
+          post({ type: 'editCheck', id: message.id, ok, message: reason, problems });
+        }
         if (message.type === 'select' && message.node) {
           // Follow the diagram in a visible text editor of the same file, without stealing focus.
           const range = rangeOf(message.node);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { blockOfLayer } from '../core/edit/block';
 import { planEdit } from '../core/edit/plan';
-import { EditError, type ModelEdit } from '../core/edit/types';
+import { EditError, type ModelEdit, type PlannedEdit } from '../core/edit/types';
 import { nodeAtOffset } from '../core/analysis/describe';
 import type { ModelStore } from './model-store';
 
@@ -16,23 +16,35 @@ export interface EditOutcome {
   readonly problems?: readonly string[];
 }
 
-/** Plans and applies one edit; a refused edit leaves the document untouched and says why. */
-export async function applyModelEdit(store: ModelStore, document: vscode.TextDocument, edit: ModelEdit): Promise<EditOutcome> {
+/** Plans one edit on the document as it is now, or says why it is refused. */
+function planOn(store: ModelStore, document: vscode.TextDocument, edit: ModelEdit): PlannedEdit | EditOutcome {
   const analysis = store.get(document);
   if (!analysis) return { ok: false, message: `${vscode.workspace.asRelativePath(document.uri)} is not a Keras or TF.js model` };
   try {
-    const planned = planEdit(document.getText(), document.fileName, edit, analysis);
-    const workspaceEdit = new vscode.WorkspaceEdit();
-    for (const e of planned.edits) {
-      workspaceEdit.replace(document.uri, new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.content);
-    }
-    if (!(await vscode.workspace.applyEdit(workspaceEdit))) return { ok: false, message: 'VS Code did not apply the edit (is the file read-only?)' };
-    store.refresh(document);
-    return { ok: true, focus: planned.focus, problems: planned.newProblems.map((p) => p.message) };
+    return planEdit(document.getText(), document.fileName, edit, analysis);
   } catch (e) {
     if (e instanceof EditError) return { ok: false, message: e.message };
     throw e;
   }
+}
+
+/** Would this edit be applied? The same planning as `applyModelEdit`, nothing changed (the diagram asks while the user drags). */
+export function checkModelEdit(store: ModelStore, document: vscode.TextDocument, edit: ModelEdit): EditOutcome {
+  const planned = planOn(store, document, edit);
+  return 'ok' in planned ? planned : { ok: true, focus: planned.focus, problems: planned.newProblems.map((p) => p.message) };
+}
+
+/** Plans and applies one edit; a refused edit leaves the document untouched and says why. */
+export async function applyModelEdit(store: ModelStore, document: vscode.TextDocument, edit: ModelEdit): Promise<EditOutcome> {
+  const planned = planOn(store, document, edit);
+  if ('ok' in planned) return planned;
+  const workspaceEdit = new vscode.WorkspaceEdit();
+  for (const e of planned.edits) {
+    workspaceEdit.replace(document.uri, new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.content);
+  }
+  if (!(await vscode.workspace.applyEdit(workspaceEdit))) return { ok: false, message: 'VS Code did not apply the edit (is the file read-only?)' };
+  store.refresh(document);
+  return { ok: true, focus: planned.focus, problems: planned.newProblems.map((p) => p.message) };
 }
 
 async function documentFor(uri: unknown): Promise<vscode.TextDocument | undefined> {

@@ -647,6 +647,154 @@ describe('diagram webview (Chromium)', function () {
       await done(context);
     });
 
+    /**
+     * Answers the page's dry runs (`checkEdit`) as the extension does: planEdit on the file's text, nothing
+     * applied. Returns a function that stops answering.
+     */
+    function answerChecks(page: Page, model: string): () => void {
+      const source = text(model);
+      let seen = 0;
+      let busy = false;
+      const timer = setInterval(async () => {
+        if (busy || page.isClosed()) return;
+        busy = true;
+        try {
+          const all = (await sent(page).catch(() => [])) as Sent[];
+          for (const m of all.slice(seen)) {
+            if (m.type !== 'checkEdit') continue;
+            try {
+              const planned = planEdit(source, `${model}.json`, m.edit!);
+              await post(page, { type: 'editCheck', id: m.id, ok: true, problems: planned.newProblems.map((p) => p.message) });
+            } catch (e) {
+              await post(page, { type: 'editCheck', id: m.id, ok: false, message: (e as Error).message });
+            }
+          }
+          seen = all.length;
+        } finally {
+          busy = false;
+        }
+      }, 40);
+      return () => clearInterval(timer);
+    }
+
+    /** Presses on an edge's handle (source or target end) and moves onto a node, in steps, without releasing. */
+    async function dragEdge(page: Page, source: string, target: string, end: 'source' | 'target', onto: string): Promise<void> {
+      await page.evaluate((n) => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal(n), target);
+      const handle = page.locator(`svg.diagram .edge[data-source="${source}"][data-target="${target}"] .edge-handle[data-end="${end}"]`);
+      const a = (await handle.boundingBox())!;
+      await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+      await page.mouse.down();
+      const b = (await page.locator(`svg.diagram .node[data-id="${onto}"]`).boundingBox())!;
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
+    }
+
+    it('drags an edge’s end onto another layer: the host’s dry run marks the candidate, a refused drop posts nothing, Escape cancels', async () => {
+      const { page, context } = await openEditable('resnet18');
+      const stop = answerChecks(page, 'resnet18');
+      try {
+        // The edge shows its handles when hovered.
+        await page.evaluate(() => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal('conv2_block2_2_conv'));
+        const edge = 'svg.diagram .edge[data-source="conv2_block2_1_relu"][data-target="conv2_block2_2_conv"]';
+        const handle = page.locator(`${edge} .edge-handle[data-end="target"]`);
+        assert.equal(await handle.evaluate((el) => getComputedStyle(el).opacity), '0');
+        const hb = (await handle.boundingBox())!;
+        await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+        await page.waitForFunction((sel) => getComputedStyle(document.querySelector(sel)!).opacity === '1', `${edge} .edge-handle[data-end="target"]`);
+        // Allowed: feed conv2_block2_2_conv from an upstream layer of the same shape (over three other candidates on the way).
+        await dragEdge(page, 'conv2_block2_1_relu', 'conv2_block2_2_conv', 'target', 'conv2_block2_1_conv');
+        await page.waitForSelector('svg.diagram .node.drop-ok[data-id="conv2_block2_1_conv"]');
+        assert.equal(await page.locator('.rewire-tag text').textContent(), 'Feed conv2_block2_2_conv from conv2_block2_1_conv');
+        assert.equal(await page.locator(`${edge}.rewiring`).count(), 1, 'the old edge is shown detached');
+        await page.screenshot({ path: join(SHOTS, 'edit-drag-edge-ok-dark.png') });
+        await page.mouse.up();
+        const checked = ((await sent(page)) as Sent[]).filter((m) => m.type === 'checkEdit').map((m) => m.edit as Extract<ModelEdit, { kind: 'connect' }>);
+        assert.ok(checked.every((c) => c.kind === 'connect' && c.layer === 'conv2_block2_2_conv' && c.input === 0), 'dry runs of the drop under the pointer');
+        assert.equal(checked.filter((c) => c.from === 'conv2_block2_1_conv').length, 1, 'one dry run per candidate');
+        assert.ok(!checked.some((c) => c.from === 'conv2_block2_1_relu' || c.from === 'conv2_block2_2_conv'), 'its own source and target are no candidates');
+        assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv2_block2_2_conv', input: 0, from: 'conv2_block2_1_conv' });
+        assert.equal(await page.locator('.rewire-line').count(), 0);
+        // Refused (the host's own reason): the Add's shortcut input from a layer of another shape (58×58×64), grabbed by its source end.
+        const before = (await edits(page)).length;
+        await dragEdge(page, 'conv3_block1_0_bn', 'conv3_block1_add', 'source', 'conv3_block1_1_pad');
+        await page.waitForSelector('svg.diagram .node.drop-bad[data-id="conv3_block1_1_pad"]');
+        assert.match((await page.locator('.rewire-tag text').textContent())!, /^✕ conv3_block1_add \(Add\): /);
+        await page.screenshot({ path: join(SHOTS, 'edit-drag-edge-refused-dark.png') });
+        await page.mouse.up();
+        const banner = page.locator('.banner[role="alert"]');
+        await banner.waitFor();
+        assert.match((await banner.textContent())!, /Cannot feed input 1 of conv3_block1_add from conv3_block1_1_pad: conv3_block1_add \(Add\)/);
+        // A cycle is refused too: the Add fed from the layer it feeds.
+        await dragEdge(page, 'conv3_block1_0_bn', 'conv3_block1_add', 'target', 'conv3_block1_out');
+        await page.waitForSelector('svg.diagram .node.drop-bad[data-id="conv3_block1_out"]');
+        assert.match((await page.locator('.rewire-tag text').textContent())!, /cycle/);
+        // Escape cancels: nothing is posted when the button is released.
+        await page.keyboard.press('Escape');
+        assert.equal(await page.locator('.rewire-line').count(), 0);
+        assert.equal(await page.locator('svg.diagram .node.drop-target').count(), 0);
+        await page.mouse.up();
+        assert.equal((await edits(page)).length, before, 'no edit posted for the refused drop nor the cancelled one');
+      } finally {
+        stop(); // the answering timer must not keep mocha alive when an assertion fails
+      }
+      await done(context);
+    });
+
+    /** Every visible node's top-left corner on screen. */
+    const screenBoxes = (page: Page): Promise<Record<string, { x: number; y: number; w: number }>> =>
+      page.$$eval('svg.diagram .node', (els) => Object.fromEntries(els.map((el) => {
+        const r = el.querySelector('.body')!.getBoundingClientRect();
+        return [(el as SVGGElement).dataset.id!, { x: Math.round(r.x * 10) / 10, y: Math.round(r.y * 10) / 10, w: Math.round(r.width * 10) / 10 }];
+      })));
+
+    it('the layout keeps still across edits (ResNet-18): an attribute edit moves no node; an insertion leaves the nodes upstream in place and moves the rest only down', async () => {
+      const { page, context } = await openEditable('resnet18');
+      const how = (): Promise<string> => page.evaluate(() => (window as unknown as { __cnnLens: { lastLayout(): { how: string } } }).__cnnLens.lastLayout().how);
+      await clickNode(page, 'conv3_block1_1_conv');
+      await page.waitForSelector('.inspector tr[data-attr="filters"] vscode-textfield');
+      const start = await screenBoxes(page);
+      await attrField(page, 'filters').fill('96');
+      await attrField(page, 'filters').press('Enter');
+      await hostApplies(page, 'resnet18', await lastEdit(page));
+      await page.waitForSelector('.delta-badge[data-id="conv3_block1_1_conv"]');
+      await ready(page);
+      assert.equal(await how(), 'reused', 'no topology or size change: the last layout is reused');
+      assert.deepEqual(await screenBoxes(page), start, 'every node keeps its exact place');
+      // Insert after conv3_block1_0_bn (the projection shortcut): as the host applies it on the edited text.
+      await clickNode(page, 'conv3_block1_0_bn');
+      const before = await screenBoxes(page);
+      const source = planEdit(text('resnet18'), 'resnet18.json', { kind: 'setAttribute', layer: 'conv3_block1_1_conv', attr: 'filters', value: 96 }).text;
+      const insert: ModelEdit = { kind: 'insertLayer', anchor: 'conv3_block1_0_bn', position: 'after', op: 'ReLU', name: 'conv3_block1_0_relu' };
+      const planned = planEdit(source, 'resnet18.json', insert);
+      const uri = await page.evaluate(() => document.getElementById('cnn-lens-initial')?.dataset.uri ?? '');
+      await post(page, { type: 'model', version: PROTOCOL_VERSION, uri, report: reportText(planned.text, 'resnet18.json') });
+      await page.waitForSelector('svg.diagram .node[data-id="conv3_block1_0_relu"]');
+      await ready(page);
+      assert.equal(await how(), 'seeded');
+      const after = await screenBoxes(page);
+      const report = reportText(source, 'resnet18.json');
+      const inputs = new Map(report.layers.map((l) => [l.name, l.inputs]));
+      const upstream = new Set<string>();
+      const stack = ['conv3_block1_0_bn'];
+      while (stack.length) {
+        const id = stack.pop()!;
+        if (upstream.has(id)) continue;
+        upstream.add(id);
+        stack.push(...(inputs.get(id) ?? []));
+      }
+      const centre = (b: { x: number; w: number }): number => Math.round((b.x + b.w / 2) * 10) / 10;
+      let column = 0;
+      for (const [id, b] of Object.entries(before)) {
+        const a = after[id];
+        assert.ok(a, `${id} still drawn`);
+        if (upstream.has(id)) assert.deepEqual(a, b, `${id} (upstream of the insertion) stays`);
+        else assert.ok(a.y >= b.y - 0.1, `${id} moves down the flow, never up (${b.y} → ${a.y})`);
+        if (Math.abs(centre(a) - centre(b)) < 0.15) column++;
+      }
+      assert.equal(column, Object.keys(before).length, 'every node keeps its column');
+      await page.screenshot({ path: join(SHOTS, 'edit-layout-kept-dark.png') });
+      await done(context);
+    });
+
     it('duplicates a block from its context menu (keyboard) or inspector; a projection block is refused with the host’s reason', async () => {
       const { page, context } = await openEditable('resnet18');
       await page.locator('vscode-button[data-action="collapse-all"]').click();
