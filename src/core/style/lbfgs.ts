@@ -10,15 +10,20 @@
 //
 // Departures, each for a reason:
 // - Step length by backtracking until the Armijo (sufficient decrease) condition holds
-//   (N&W Algorithm 3.1), trying α = 1 first, as N&W advise for quasi-Newton directions; not a full
-//   Wolfe search. So yᵀs > 0 is not guaranteed: a pair whose curvature is not clearly positive is
+//   (N&W Algorithm 3.1), trying α = 1 first, as N&W advise for quasi-Newton directions, each cut
+//   to the minimiser of the quadratic interpolant, safeguarded to [0.1α, 0.5α] (N&W §3.5); not a
+//   full Wolfe search. So yᵀs > 0 is not guaranteed: a pair whose curvature is not clearly positive is
 //   skipped (N&W §7.2 / §6.1 "skipping the update"), which keeps H_k positive definite.
 // - Optional box bounds (pixels stay in [0, 255]): each trial point is projected onto the box and
 //   the Armijo test uses the step actually taken, f(P(x + αp)) ≤ f(x) + c₁ ∇fᵀ(P(x + αp) − x)
-//   (the projected Armijo rule, Bertsekas 1982); s_k is that projected step. A heuristic for
-//   bounds (L-BFGS-B is the rigorous method), adequate when few variables sit on a bound.
-// - The first step (no pairs yet) is steepest descent scaled so that its largest component is
-//   `initialStep` in the variables' units; after that γ_k sets the scale.
+//   (the projected Armijo rule, Bertsekas 1982); s_k is that projected step. Variables on a bound
+//   whose gradient pushes them outward are held for the iteration (their gradient and direction
+//   components zeroed), so the direction stays a descent direction for the free ones. A heuristic
+//   for bounds (L-BFGS-B is the rigorous method).
+// - Steepest descent (no pairs yet, or after a reset) is scaled so that its largest component is
+//   `initialStep` in the variables' units the first time, then twice the last such step that was
+//   accepted: on a loss that curves downward (Optimise mode's start, through ReLUs) no pair has
+//   positive curvature, and fixed small steps would crawl. With pairs, γ_k sets the scale.
 // - If the direction is not a descent direction or the line search fails, the history is dropped
 //   and steepest descent is tried once more before giving up.
 // Every accepted iteration decreases f, so the loss history is monotone.
@@ -31,11 +36,9 @@ export interface LbfgsOptions {
   readonly history?: number;
   /** Armijo constant c₁ (default 1e-4). */
   readonly c1?: number;
-  /** Factor by which a rejected step shrinks (default 0.5). */
-  readonly shrink?: number;
   /** Trial steps per line search before giving up on a direction (default 30). */
   readonly maxBacktracks?: number;
-  /** Largest component of the first, steepest-descent step (default 1). */
+  /** Largest component of the first steepest-descent step (default 1). */
   readonly initialStep?: number;
   /** Stop when every gradient component is at most this (default 1e-6). */
   readonly gradientTolerance?: number;
@@ -109,7 +112,6 @@ function direction(g: Float32Array, pairs: readonly Pair[]): Float32Array {
 export function* lbfgs(x0: Float32Array, objective: Objective, options: LbfgsOptions = {}): Generator<LbfgsState, LbfgsStop, void> {
   const m = options.history ?? 10;
   const c1 = options.c1 ?? 1e-4;
-  const shrink = options.shrink ?? 0.5;
   const maxBacktracks = options.maxBacktracks ?? 30;
   const gtol = options.gradientTolerance ?? 1e-6;
   const lo = options.lower ?? -Infinity, hi = options.upper ?? Infinity;
@@ -119,19 +121,26 @@ export function* lbfgs(x0: Float32Array, objective: Objective, options: LbfgsOpt
   let { value: f, gradient: g } = objective(x);
   let evaluations = 1;
   const pairs: Pair[] = [];
+  let steepestStep = options.initialStep ?? 1;
   for (let iteration = 1; ; iteration++) {
-    if (maxAbs(g) <= gtol) return 'converged';
-    let accepted: { x: Float32Array; f: number; g: Float32Array; alpha: number } | undefined;
+    // Variables on a bound that the gradient pushes outward stay where they are this iteration.
+    const active = new Uint8Array(x.length);
+    const gFree = Float32Array.from(g, (v, j) => ((x[j] <= lo && v > 0) || (x[j] >= hi && v < 0) ? ((active[j] = 1), 0) : v));
+    if (maxAbs(gFree) <= gtol) return 'converged';
+    let accepted: { x: Float32Array; f: number; g: Float32Array; alpha: number; steepest: boolean } | undefined;
     // One try with the quasi-Newton direction; if it fails, forget the history and try steepest descent.
     for (const fresh of pairs.length ? [false, true] : [true]) {
       if (fresh) pairs.length = 0;
-      let p = direction(g, pairs);
+      let p = direction(gFree, pairs);
+      for (let j = 0; j < p.length; j++) if (active[j]) p[j] = 0;
       if (!pairs.length) {
-        const scale = (options.initialStep ?? 1) / maxAbs(g);
+        const scale = steepestStep / maxAbs(p);
         p = p.map((v) => v * scale);
-      } else if (dot(g, p) >= 0) continue;
+      }
+      const slope = dot(g, p); // φ'(0) for φ(α) = f(x + αp)
+      if (!(slope < 0)) continue;
       let alpha = 1;
-      for (let t = 0; t < maxBacktracks; t++, alpha *= shrink) {
+      for (let t = 0; t < maxBacktracks; t++) {
         const xt = new Float32Array(x.length);
         let decrease = 0;
         for (let j = 0; j < x.length; j++) {
@@ -141,9 +150,12 @@ export function* lbfgs(x0: Float32Array, objective: Objective, options: LbfgsOpt
         const trial = objective(xt);
         evaluations++;
         if (Number.isFinite(trial.value) && trial.value <= f + c1 * Math.min(0, decrease) && (decrease < 0 || trial.value < f)) {
-          accepted = { x: xt, f: trial.value, g: trial.gradient, alpha };
+          accepted = { x: xt, f: trial.value, g: trial.gradient, alpha, steepest: !pairs.length };
           break;
         }
+        // The minimiser of the quadratic through φ(0), φ'(0) and φ(α), kept within [0.1α, 0.5α] (N&W §3.5).
+        const quad = Number.isFinite(trial.value) ? (-slope * alpha * alpha) / (2 * (trial.value - f - slope * alpha)) : 0;
+        alpha = Math.min(0.5 * alpha, Math.max(0.1 * alpha, quad));
       }
       if (accepted) break;
     }
@@ -153,6 +165,8 @@ export function* lbfgs(x0: Float32Array, objective: Objective, options: LbfgsOpt
       s[j] = accepted.x[j] - x[j];
       y[j] = accepted.g[j] - g[j];
     }
+    // Steepest descent (no usable pairs, e.g. where f curves downward) next tries twice the step that last worked.
+    if (accepted.steepest) steepestStep = 2 * maxAbs(s);
     const sy = dot(s, y);
     // Keep the pair only with clearly positive curvature (cosine of s and y above 1e-8).
     if (sy > 1e-8 * Math.sqrt(dot(s, s) * dot(y, y))) {
