@@ -91,7 +91,8 @@ interface Drag {
   readonly startY: number;
   live: boolean;
   over: SVGGElement | null;
-  /** The view's right edge (client px), read once when the drag starts. */
+  /** The view's left and right edges (client px), read once when the drag starts. */
+  left: number;
   right: number;
 }
 
@@ -140,7 +141,7 @@ export class EdgeDrag {
     e.stopPropagation();
     e.preventDefault();
     this.root.setPointerCapture(e.pointerId);
-    this.drag = { pointer: e.pointerId, edge, target, input, tensor, end: { x: Number(edge.dataset.endX), y: Number(edge.dataset.endY) }, startX: e.clientX, startY: e.clientY, live: false, over: null, right: 0 };
+    this.drag = { pointer: e.pointerId, edge, target, input, tensor, end: { x: Number(edge.dataset.endX), y: Number(edge.dataset.endY) }, startX: e.clientX, startY: e.clientY, live: false, over: null, left: 0, right: 0 };
   }
 
   private move(e: PointerEvent): void {
@@ -150,7 +151,9 @@ export class EdgeDrag {
     if (!d.live) {
       if (Math.hypot(e.clientX - d.startX, e.clientY - d.startY) < DRAG_START) return;
       d.live = true;
-      d.right = this.root.getBoundingClientRect().right;
+      const box = this.root.getBoundingClientRect();
+      d.left = box.left;
+      d.right = box.right;
       d.edge.classList.add('rewiring');
       this.root.classList.add('rewiring');
       const viewport = this.root.querySelector('.viewport');
@@ -195,6 +198,7 @@ export class EdgeDrag {
     this.root.classList.remove('rewiring');
     this.line.remove();
     this.tag.remove();
+    delete this.tag.dataset.full;
     if (this.root.hasPointerCapture(d.pointer)) this.root.releasePointerCapture(d.pointer);
   }
 
@@ -247,21 +251,28 @@ export class EdgeDrag {
         : `Feed ${this.inputName(d)} from ${from}${state === 'checking' ? ' …' : broken ? ` (breaks ${broken} downstream)` : ''}`;
       this.tag.removeAttribute('display');
       this.tag.dataset.state = state;
-      const label = text.length > 90 ? `${text.slice(0, 89)}…` : text;
-      const t = this.tag.querySelector('text')!;
-      if (t.textContent !== label) {
-        t.textContent = label;
-        const w = t.getComputedTextLength();
-        const r = this.tag.querySelector('rect')!;
-        r.setAttribute('width', String(Math.ceil(w + 16)));
-        r.setAttribute('height', '20');
+      if (this.tag.dataset.full !== text) {
+        // Cut to the view's width (the banner after a refused drop says it all).
+        this.tag.dataset.full = text;
+        const t = this.tag.querySelector('text')!;
+        t.textContent = text;
+        const room = this.host.toGraph(d.right - 8, 0).x - this.host.toGraph(d.left + 8, 0).x - 16;
+        let w = t.getComputedTextLength();
+        if (w > room) {
+          t.textContent = `${text.slice(0, Math.max(8, Math.floor((text.length * room) / w) - 1))}…`;
+          w = t.getComputedTextLength();
+        }
+        this.tag.querySelector('rect')!.setAttribute('width', String(Math.ceil(w + 16)));
+        this.tag.querySelector('rect')!.setAttribute('height', '20');
       }
     }
     if (at) {
-      // Beside the pointer, on its left when the right would run out of the view.
+      // Beside the pointer, pulled left as far as needed to stay in the view.
       const w = Number(this.tag.querySelector('rect')!.getAttribute('width') ?? 0);
+      const left = this.host.toGraph(d.left + 8, 0).x;
       const right = this.host.toGraph(d.right - 8, 0).x;
-      this.tag.setAttribute('transform', `translate(${at.x + 14 + w > right ? at.x - 14 - w : at.x + 14},${at.y + 22})`);
+      const x = at.x + 14 + w > right ? Math.max(left, right - w) : at.x + 14;
+      this.tag.setAttribute('transform', `translate(${x},${at.y + 22})`);
     }
   }
 }

@@ -268,6 +268,34 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     await until('undo to restore the totals', async () => (await totalParams()) === '138.36M');
   });
 
+  it('4d. dragging an edge’s end: the host’s dry run refuses a cycle; a drop onto another layer rewires the file; undo restores', async function () {
+    if (MAIN.file !== 'vgg16.json') this.skip(); // block1's edges
+    const edgeInto = (source: string, target: string) => frame.locator(`svg.diagram .edge[data-source="${source}"][data-target="${target}"]`);
+    const drag = async (source: string, target: string, onto: string) => {
+      const h = (await edgeInto(source, target).locator('.edge-handle[data-end="target"]').boundingBox())!;
+      const b = (await frame.locator(`svg.diagram g.node.layer[data-id="${onto}"]`).boundingBox())!;
+      await wb!.page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+      await wb!.page.mouse.down();
+      await wb!.page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+    };
+    // block1_conv2 fed from block1_pool, which reads it: the extension plans it and says no.
+    await drag('block1_conv1', 'block1_conv2', 'block1_pool');
+    await until('the host to refuse the cycle', () => frame.locator('svg.diagram g.node.drop-bad[data-id="block1_pool"]').count());
+    assert.match((await frame.locator('.rewire-tag text').textContent())!, /cycle/);
+    await shot('4d-dark-vgg16-drag-edge-refused.png');
+    await wb!.page.keyboard.press('Escape');
+    await wb!.page.mouse.up();
+    // block1_pool fed from block1_conv1 instead of block1_conv2: applied as one WorkspaceEdit.
+    await drag('block1_conv2', 'block1_pool', 'block1_conv1');
+    await until('the host to allow it', () => frame.locator('svg.diagram g.node.drop-ok[data-id="block1_conv1"]').count());
+    await wb!.page.mouse.up();
+    await until('the rewired edge', () => edgeInto('block1_conv1', 'block1_pool').count());
+    await wb!.focusWorkbench();
+    await wb!.page.keyboard.press('Control+1');
+    await wb!.page.keyboard.press('Control+z');
+    await until('undo to restore the edge', () => edgeInto('block1_conv2', 'block1_pool').count());
+  });
+
   it('4c. Run Model on Image puts an activation thumbnail on every node; the classifier’s top 5 are named', async function () {
     if (MAIN.file !== 'vgg16.json') this.skip(); // the classifier check is VGG-16's `predictions`
     await wb!.runCommand('CNN Lens: Run Model on Image…');
