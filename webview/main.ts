@@ -33,6 +33,9 @@ const workerUrl = root.dataset.workerSrc ?? script?.dataset.workerSrc;
 
 const host = connectHost();
 const layout = new LayoutClient(workerUrl);
+/** A second layout worker, started when editing is enabled: after an edit it lays out the fresh
+ * candidate while the first lays out the seeded one (layout-memory.ts), so that the two cost one. */
+let spareLayout: LayoutClient | null = null;
 // `run` requests from the host (cnnLens.backend webgpu/webgl): TensorFlow.js loads on the first one.
 startModelRuns(host, root.dataset.runSrc ?? script?.dataset.runSrc);
 
@@ -207,7 +210,7 @@ async function relayout(): Promise<void> {
   try {
     mark('layout-requested');
     const t0 = performance.now();
-    const results = 'reuse' in plan ? [] : await Promise.all(plan.requests.map((r) => layout.layout<ElkNode & { elkMs?: number }>(r)));
+    const results = 'reuse' in plan ? [] : await Promise.all(plan.requests.map((r, i) => (i > 0 && spareLayout ? spareLayout : layout).layout<ElkNode & { elkMs?: number }>(r)));
     const picked = 'reuse' in plan ? { laid: plan.reuse, index: -1 } : layoutMemory.pick(results.map(fromElk), graph, keepPlace ? graph.rep.get(keepPlace.id) : undefined);
     laid = picked.laid;
     if (seq === layoutSeq) {
@@ -819,6 +822,7 @@ for (const f of [inputH, inputW]) {
 
 function setCatalog(ops: readonly OpCatalogEntry[]): void {
   catalog = new Map(ops.map((o) => [o.kind, o]));
+  spareLayout ??= new LayoutClient(workerUrl);
   // The whole-model knobs join the toolbar only when the host can edit.
   if (!inputSize.isConnected) toolbar.querySelector('.spacer')?.after(inputSize, widthKnob.el);
   diagram.editable = true;
