@@ -40,4 +40,13 @@ describe('host ↔ webview protocol', () => {
     const edit: WebviewMessage = { type: 'edit', id: 7, edit: { kind: 'setAttribute', layer: 'block1_conv1', attr: 'filters', value: 32 } };
     assert.deepEqual(roundTrip(edit), edit);
   });
+
+  it('a dry run (checkEdit) and its answer (editCheck) are plain JSON; an answer without a reason keeps none', () => {
+    const check: WebviewMessage = { type: 'checkEdit', id: 8, edit: { kind: 'connect', layer: 'conv2_block2_add', input: 1, from: 'conv1_relu' } };
+    assert.deepEqual(roundTrip(check), check);
+    const refused: HostMessage = { type: 'editCheck', id: 8, ok: false, message: 'conv2_block2_add (Add): Add inputs differ' };
+    assert.deepEqual(roundTrip(refused), refused);
+    const allowed: HostMessage = { type: 'editCheck', id: 9, ok: true, message: undefined, problems: [] };
+    assert.deepEqual(roundTrip(allowed), { type: 'editCheck', id: 9, ok: true, problems: [] });
+  });
 });
