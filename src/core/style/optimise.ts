@@ -151,7 +151,8 @@ async function runLbfgs(tf: typeof tfc, start: tfc.Tensor, loss: Loss, steps: nu
     return r;
   };
   // The first step moves the most-changed pixel by 8 levels; after that the curvature pairs set the scale.
-  const iterations = lbfgs(Float32Array.from(start.dataSync()), objectiveLogged, { lower: 0, upper: 255, initialStep: 8 });
+  // No gradient tolerance: this loss's gradients are tiny per pixel (~1e-6) long before the image is done; `steps` decides.
+  const iterations = lbfgs(Float32Array.from(start.dataSync()), objectiveLogged, { lower: 0, upper: 255, initialStep: 8, gradientTolerance: 0 });
   let x: Float32Array | undefined;
   let evaluations = 1;
   for (let step = 1; step <= steps; step++) {
