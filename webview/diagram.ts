@@ -2,7 +2,7 @@
 // highlighting. It knows nothing about the host; main.ts wires it up.
 import { human } from '../src/core/analysis/units';
 import { dims, svg, TextMeasure } from './dom';
-import { decorateEdge, layerNodeAt } from './edge-drag';
+import { decorateEdge } from './edge-drag';
 import { CONTAINER_HEADER, type Box, type ElkPoint, type LaidOut, type Size } from './elk-graph';
 import { layerCount, type ModelView, type VisibleGraph } from './model';
 
@@ -49,8 +49,6 @@ export interface DiagramEvents {
   hover(id: string | null, clientX: number, clientY: number): void;
   /** Right-click (or the context-menu key) on a visible item. */
   contextMenu?(id: string, clientX: number, clientY: number): void;
-  /** A drag from `source`'s output dot was dropped on `target`, at graph point (x, y). */
-  connect?(source: string, target: string, x: number, y: number): void;
 }
 
 interface Transform { x: number; y: number; k: number }
@@ -64,7 +62,6 @@ export class Diagram {
   private readonly layerHeads: SVGGElement;
   private readonly layerNodes: SVGGElement;
   private readonly layerFlash: SVGGElement;
-  private readonly connectLine: SVGPathElement;
   private flashTimer = 0;
   /** Draw output dots (drag to connect) on layers. */
   editable = false;
@@ -100,8 +97,7 @@ export class Diagram {
     this.layerLabels = svg('g', { class: 'edge-labels-layer' });
     this.layerHeads = svg('g', { class: 'container-heads' });
     this.layerFlash = svg('g', { class: 'flashes' });
-    this.connectLine = svg('path', { class: 'connect-line', d: '' });
-    this.viewport.append(this.layerContainers, this.layerEdges, this.layerHeads, this.layerNodes, this.layerLabels, this.layerFlash, this.connectLine);
+    this.viewport.append(this.layerContainers, this.layerEdges, this.layerHeads, this.layerNodes, this.layerLabels, this.layerFlash);
     this.svg.append(defs, this.viewport);
     host.append(this.svg);
     if (typeof ResizeObserver === 'function') {
@@ -612,22 +608,9 @@ export class Diagram {
       const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
       this.zoomBy(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
     }, { passive: false });
-    let wire: { id: number; source: string; x: number; y: number; over: Element | null } | null = null;
-    const nodeAt = (cx: number, cy: number): SVGGElement | null => layerNodeAt(s, cx, cy);
+    // Presses on output dots and edges never get here: edge-drag.ts takes them (a drag that rewires).
     s.addEventListener('pointerdown', (e) => {
       if (e.button !== 0) return;
-      const port = (e.target as Element).closest?.('.port-out');
-      const node = port?.closest('.node.layer') as SVGGElement | null;
-      if (port && node) {
-        e.stopPropagation();
-        const b = this.laid?.boxes.get(node.dataset.id!);
-        if (!b) return;
-        wire = { id: e.pointerId, source: node.dataset.id!, x: b.x + b.width / 2, y: b.y + b.height, over: null };
-        s.setPointerCapture(e.pointerId);
-        s.classList.add('wiring');
-        this.events.hover(null, 0, 0);
-        return;
-      }
       drag = { id: e.pointerId, x: e.clientX, y: e.clientY, tx: this.t.x, ty: this.t.y, moved: false };
     });
     s.addEventListener('contextmenu', (e) => {
@@ -637,19 +620,6 @@ export class Diagram {
       this.events.contextMenu(node.dataset.id!, e.clientX, e.clientY);
     });
     s.addEventListener('pointermove', (e) => {
-      if (wire && wire.id === e.pointerId) {
-        const p = this.toGraph(e.clientX, e.clientY);
-        const my = (wire.y + p.y) / 2;
-        this.connectLine.setAttribute('d', `M${wire.x},${wire.y} C${wire.x},${my} ${p.x},${my} ${p.x},${p.y}`);
-        const over = nodeAt(e.clientX, e.clientY);
-        const target = over && over.dataset.id !== wire.source ? over : null;
-        if (target !== wire.over) {
-          wire.over?.classList.remove('drop-target');
-          target?.classList.add('drop-target');
-          wire.over = target;
-        }
-        return;
-      }
       if (drag && drag.id === e.pointerId) {
         const dx = e.clientX - drag.x;
         const dy = e.clientY - drag.y;
@@ -671,20 +641,6 @@ export class Diagram {
     });
     s.addEventListener('pointerleave', () => this.events.hover(null, 0, 0));
     const end = (e: PointerEvent): void => {
-      if (wire && wire.id === e.pointerId) {
-        const w = wire;
-        wire = null;
-        s.classList.remove('wiring');
-        this.connectLine.setAttribute('d', '');
-        w.over?.classList.remove('drop-target');
-        if (s.hasPointerCapture(e.pointerId)) s.releasePointerCapture(e.pointerId);
-        const target = e.type === 'pointerup' ? nodeAt(e.clientX, e.clientY) : null;
-        if (target && target.dataset.id !== w.source) {
-          const p = this.toGraph(e.clientX, e.clientY);
-          this.events.connect?.(w.source, target.dataset.id!, p.x, p.y);
-        }
-        return;
-      }
       if (!drag || drag.id !== e.pointerId) return;
       const wasMoved = drag.moved;
       drag = null;

@@ -158,12 +158,13 @@ const diagram = new Diagram(diagramView, {
   toggle: (g) => toggleGroup(g),
   hover: (id, x, y) => showTooltip(id, x, y),
   contextMenu: (id, x, y) => void openMenu(id, x, y),
-  connect: (source, target, x, y) => dropConnect(source, target, x, y),
 });
 diagramView.insertBefore(diagram.svg, legend);
 const edgeDrag = new EdgeDrag(diagram.svg, {
   view: () => (catalog ? view : null),
   toGraph: (x, y) => diagram.toGraph(x, y),
+  box: (id) => diagram.box(id),
+  portAt: (target, x, y) => diagram.portAt(target, x, y),
   check: (edit) => checkEdit(edit),
   commit: (edit) => {
     if (edit.kind === 'connect') sendEdit(edit, `Could not connect ${edit.from} to ${edit.layer}`);
@@ -769,16 +770,6 @@ async function openMenuAtNode(id: string): Promise<void> {
   const el = diagram.svg.querySelector(`.node[data-id="${CSS.escape(rep)}"]`);
   const r = el?.getBoundingClientRect();
   if (r) await openMenu(id, r.left + Math.min(r.width, 60), r.bottom);
-}
-
-/** A drag from `source`'s output dropped on `target`: merge layers get a new input (or the port it was dropped on), others have their input replaced. */
-function dropConnect(source: string, target: string, x: number, y: number): void {
-  const l = view?.layers.get(target);
-  if (!l || !catalog || !view?.layers.has(source)) return;
-  if (l.inputs.includes(source) && l.family !== 'merge') return;
-  const port = diagram.portAt(target, x, y);
-  const input = port ?? (l.family === 'merge' ? l.inputs.length : 0);
-  sendEdit({ kind: 'connect', layer: target, input, from: source }, `Could not connect ${source} to ${target}`);
 }
 
 function renderInputSize(): void {

@@ -629,8 +629,9 @@ describe('diagram webview (Chromium)', function () {
       await done(context);
     });
 
-    it('drags from a node’s output dot onto another node to connect', async () => {
+    it('drags from a node’s output dot onto another node to connect, with the host’s verdict shown before the drop', async () => {
       const { page, context } = await openEditable('resnet18');
+      const stop = answerChecks(page, 'resnet18');
       await clickNode(page, 'conv2_block2_1_relu');
       const dot = page.locator('svg.diagram .node[data-id="conv2_block2_1_relu"] .port-out');
       const target = page.locator('svg.diagram .node[data-id="conv2_block2_add"]');
@@ -640,7 +641,13 @@ describe('diagram webview (Chromium)', function () {
       await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
       await page.mouse.down();
       await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
-      assert.ok(await page.locator('.node.drop-target').count());
+      try {
+        // An Add takes one more input: allowed (the host plans it), and said so by the pointer.
+        await page.waitForSelector('svg.diagram .node.drop-ok[data-id="conv2_block2_add"]');
+        assert.equal(await page.locator('.rewire-tag text').textContent(), 'Add an input to conv2_block2_add from conv2_block2_1_relu');
+      } finally {
+        stop();
+      }
       await page.screenshot({ path: join(SHOTS, 'edit-drag-connect-dark.png') });
       await page.mouse.up();
       assert.deepEqual((await lastEdit(page)).edit, { kind: 'connect', layer: 'conv2_block2_add', input: 2, from: 'conv2_block2_1_relu' });
