@@ -39,8 +39,10 @@ export interface EdgeDragHost {
   started(): void;
 }
 
-/** Pixels the pointer moves before a press on an edge becomes a drag (a click stays a click). */
+/** Pixels the pointer moves before a press becomes a drag (a click stays a click). */
 const DRAG_START = 4;
+
+type ConnectEdit = Extract<ModelEdit, { kind: 'connect' }>;
 
 const key = (edit: ConnectEdit | null): string => (edit ? `${edit.layer}|${edit.input}|${edit.from}` : '');
 
@@ -80,7 +82,7 @@ export function decorateEdge(g: SVGGElement, edge: VisibleEdge, points: readonly
   const s = inset(points[0], points[1]);
   const t = inset(b, points[points.length - 2]);
   g.classList.add('rewirable');
-  Object.assign(g.dataset, { edge: edge.id, tensor: edge.tensor, port: edge.port === undefined ? '' : String(edge.port), endX: String(b.x), endY: String(b.y) });
+  Object.assign(g.dataset, { tensor: edge.tensor, port: edge.port === undefined ? '' : String(edge.port), endX: String(b.x), endY: String(b.y) });
   const title = 'Drag onto another layer to feed this input from it';
   g.append(
     svg('path', { class: 'edge-hit', d }, svg('title', {}, title)),
@@ -88,8 +90,6 @@ export function decorateEdge(g: SVGGElement, edge: VisibleEdge, points: readonly
     svg('circle', { class: 'edge-handle', 'data-end': 'target', cx: t.x, cy: t.y, r: 4.5 }, svg('title', {}, title)),
   );
 }
-
-type ConnectEdit = Extract<ModelEdit, { kind: 'connect' }>;
 
 interface Drag {
   readonly pointer: number;
@@ -171,7 +171,7 @@ export class EdgeDrag {
     this.drag = drag;
   }
 
-  /** What a drop of `source`'s output on `id` does: feeds the input port dropped on, else a merge layer's new input, else input 1. */
+  /** What a drop of `source`'s output on `id` does: feeds the input port dropped on, else a merge layer's new input, else the first input. */
   private feed(view: ModelView, source: string, id: string, p: ElkPoint): ConnectEdit | null {
     const l = view.layers.get(id);
     if (!l || id === source || (l.inputs.includes(source) && l.family !== 'merge')) return null;
