@@ -248,11 +248,17 @@ describe('style transfer side panel (Chromium, simulated host)', function () {
     await page.click('button.primary');
     // (Any step: the status shows the latest, and messages may arrive together.)
     await page.waitForFunction(() => /^Step \d+ \/ 500/.test(document.querySelector('.status')?.textContent ?? ''), undefined, { timeout: 120_000 });
-    assert.equal(await page.isVisible('progress'), true);
-    await page.click('button:text("Cancel")');
+    // The click from inside the page: the simulated host computes in this very process, between whose steps
+    // playwright's many round trips of a locator click would each wait (the real host is another process).
+    const progressShown = await page.evaluate(() => {
+      const shown = !(document.querySelector('progress') as HTMLProgressElement).hidden;
+      [...document.querySelectorAll('button')].find((b) => b.textContent === 'Cancel')!.click();
+      return shown;
+    });
+    assert.equal(progressShown, true);
     await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'cancelled');
     const stopped = host.progress.length;
-    assert.ok(stopped < 30, `${stopped} steps before the cancel took`);
+    assert.ok(stopped < 20, `${stopped} steps before the cancel took`);
     assert.deepEqual(runMessages(host).map((m) => m.optimizer), ['adam']);
     assert.ok(host.received.some((m) => m.type === 'cancel'));
     assert.equal(await page.isDisabled('button.primary'), false);
