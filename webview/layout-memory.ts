@@ -173,7 +173,7 @@ export type LayoutPlan =
   | { readonly requests: readonly ElkNode[]; readonly seeded: boolean };
 
 export class LayoutMemory {
-  private last: { key: string; sizes: Map<string, Size>; laid: LaidOut } | null = null;
+  private last: { graph: VisibleGraph; key: string; sizes: Map<string, Size>; laid: LaidOut } | null = null;
 
   /**
    * What to do for this graph: reuse the last layout when nothing that ELK reads has changed; else ask
@@ -208,6 +208,20 @@ export class LayoutMemory {
   }
 
   remember(graph: VisibleGraph, request: ElkNode, laid: LaidOut): void {
-    this.last = { key: topologyKey(graph), sizes: requestSizes(request), laid };
+    this.last = { graph, key: topologyKey(graph), sizes: requestSizes(request), laid };
+  }
+
+  /** Layers were renamed (old → new): the last layout is theirs under the new names, so a rename moves nothing. */
+  rename(names: ReadonlyMap<string, string>): void {
+    const last = this.last;
+    if (!last || !names.size) return;
+    const r = (id: string): string => names.get(id) ?? id;
+    const graph: VisibleGraph = {
+      nodes: last.graph.nodes.map((n) => ({ ...n, id: r(n.id), parent: n.parent && r(n.parent) })),
+      edges: last.graph.edges.map((e) => ({ ...e, source: r(e.source), target: r(e.target), tensor: r(e.tensor) })),
+      rep: new Map([...last.graph.rep].map(([layer, rep]) => [r(layer), r(rep)])),
+    };
+    const boxes = new Map([...last.laid.boxes].map(([id, b]) => [r(id), b]));
+    this.last = { graph, key: topologyKey(graph), sizes: new Map([...last.sizes].map(([id, size]) => [r(id), size])), laid: { ...last.laid, boxes } };
   }
 }

@@ -846,6 +846,7 @@ function loadModel(report: ModelReport, newUri: string): void {
     pendingFlash = new Map([...delta.layers].filter(([name]) => !renamedBack.has(name)).map(([name, c]) => [name, changeText(c)]));
     if (selected && renamedTo.has(selected)) selected = renamedTo.get(selected)!;
   }
+  layoutMemory.rename(renamedTo);
   renamedTo = new Map();
   if (pendingFocus && view.layers.has(pendingFocus)) {
     selected = pendingFocus;

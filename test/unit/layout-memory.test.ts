@@ -139,6 +139,17 @@ describe('layout memory: the diagram keeps still across edits (elkjs)', function
     assert.ok(columns(after.laid) >= 0.9 * before.view.layers.size, `${columns(after.laid)} of ${before.view.layers.size} keep their column`);
   });
 
+  it('a rename moves nothing: the last layout is reused under the new name when the node keeps its size', async () => {
+    const memory = new LayoutMemory();
+    const source = text('vgg16');
+    const before = await draw(source, 'vgg16', memory, false);
+    memory.rename(new Map([['block2_conv2', 'block2_conv2b']]));
+    const after = await draw(planEdit(source, 'vgg16.json', { kind: 'renameLayer', layer: 'block2_conv2', newName: 'block2_conv2b' }).text, 'vgg16', memory, true);
+    assert.equal(after.how, 'reused');
+    assert.deepEqual(after.laid.boxes.get('block2_conv2b'), before.laid.boxes.get('block2_conv2'));
+    for (const [id, b] of before.laid.boxes) if (id !== 'block2_conv2') assert.deepEqual(after.laid.boxes.get(id), b, id);
+  });
+
   it('expanding or collapsing a block (no edit) gets a fresh layout; the same graph again reuses it', async () => {
     const memory = new LayoutMemory();
     const source = text('vgg16');
