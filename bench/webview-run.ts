@@ -12,7 +12,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { writeStandalone } from '../scripts/standalone/write-standalone';
 import { analyzeText } from '../src/core';
 import { chooseBackend, describeBackend } from '../src/core/runtime/backend';
@@ -23,7 +22,8 @@ import { randomWeights } from '../src/core/runtime/random-weights';
 import { disposeWeights } from '../src/core/runtime/weight-map';
 import { tensorBytes } from '../webview/run/bytes';
 import { describeWebviewRun } from '../webview/run/describe';
-import { CHROMIUM_ARGS, openPage, postRun, serveFolder } from '../test/support/run-page';
+import { CHROMIUM_ARGS, launchChromium } from '../test/support/chromium';
+import { openPage, postRun, serveFolder } from '../test/support/run-page';
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   await writeStandalone({ input: file, name: MODEL, outDir: out });
   const server = await serveFolder(out);
   const args = GPU ? [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--enable-unsafe-webgpu'] : CHROMIUM_ARGS;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args, env: { ...process.env, HOME: home } });
+  const browser = await launchChromium(home, args);
   const web: number[] = [];
   let where = '';
   try {

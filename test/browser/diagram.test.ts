@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
 import { reportText } from '../../src/core';
 import { opCatalog } from '../../src/core/edit/catalog';
@@ -21,10 +21,10 @@ import { PROTOCOL_VERSION } from '../../webview/protocol';
 import { THUMB_ROOM } from '../../webview/thumbnails';
 import { pngDataUrl } from '../../src/core/runtime/image';
 import { FIXTURES } from './fixtures/make-fixtures';
+import { launchChromium, skipWithoutChromium } from '../support/chromium';
 import { THEME_CSS } from './themes';
 
 const ROOT = resolve(__dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(ROOT, 'test-results', 'standalone');
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
 const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.json': 'application/json' };
@@ -42,10 +42,7 @@ describe('diagram webview (Chromium)', function () {
   const problems: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`  ${CHROMIUM} not found (apt-get install -y chromium): skipping browser tests`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     mkdirSync(SHOTS, { recursive: true });
     let build = true;
     for (const [name, make] of Object.entries(FIXTURES)) {
@@ -66,12 +63,7 @@ describe('diagram webview (Chromium)', function () {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     home = mkdtempSync(join(tmpdir(), 'cnn-lens-chromium-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      env: { ...process.env, HOME: home },
-    });
+    browser = await launchChromium(home);
   });
 
   after(async () => {

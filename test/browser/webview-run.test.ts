@@ -12,10 +12,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
 import { analyzeText } from '../../src/core';
 import type { Analysis } from '../../src/core/analysis/types';
@@ -28,10 +28,10 @@ import { loadWeights } from '../../src/core/runtime/weights';
 import type { LayerStats, RunRequest } from '../../webview/protocol';
 import { tensorBytes, weightBytes } from '../../webview/run/bytes';
 import { layerStats } from '../../webview/run/stats';
-import { answerTo, CHROMIUM_ARGS, openPage, postRun, sendRun, serveFolder, type RunAnswer } from '../support/run-page';
+import { CHROMIUM_ARGS, launchChromium, skipWithoutChromium } from '../support/chromium';
+import { answerTo, openPage, postRun, sendRun, serveFolder, type RunAnswer } from '../support/run-page';
 
 const ROOT = resolve(__dirname, '..', '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUT = join(ROOT, 'test-results', 'webview-run');
 const SHOTS = join(ROOT, 'test-results', 'screenshots');
 const SAMPLE = join(ROOT, 'media', 'samples', 'shapes.png');
@@ -78,10 +78,7 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
   const problems: string[] = [];
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`  ${CHROMIUM} not found (apt-get install -y chromium): skipping browser tests`);
-      this.skip();
-    }
+    skipWithoutChromium(this);
     await tf.setBackend('cpu');
     mkdirSync(SHOTS, { recursive: true });
     // Each page shows the report of the very text it runs (MobileNet at 96 is not a file of the zoo).
@@ -95,8 +92,8 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
     }
     server = await serveFolder(OUT);
     home = mkdtempSync(join(tmpdir(), 'cnn-lens-chromium-'));
-    browsers.webgl = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env: { ...process.env, HOME: home } });
-    browsers.webgpu = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'], env: { ...process.env, HOME: home } });
+    browsers.webgl = await launchChromium(home);
+    browsers.webgpu = await launchChromium(home, [...CHROMIUM_ARGS, '--enable-unsafe-webgpu']);
   });
 
   after(async () => {
@@ -218,7 +215,7 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
   });
 
   it('without WebGL (--disable-3d-apis --disable-software-rasterizer) the page says so, for the host to run the model instead', async () => {
-    const noGl = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, '--disable-3d-apis', '--disable-software-rasterizer'], env: { ...process.env, HOME: home } });
+    const noGl = await launchChromium(home, [...CHROMIUM_ARGS, '--disable-3d-apis', '--disable-software-rasterizer']);
     const c = CASES[0];
     const host = await hostSide(c);
     try {

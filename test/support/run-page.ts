@@ -12,7 +12,6 @@ import type { RunRequest, WebviewMessage } from '../../webview/protocol';
 const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
 /** Chromium as the other browser tests start it: no GPU process (WebGL runs on SwiftShader). */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Serves `dir` on 127.0.0.1 (a secure context, as VS Code's webviews are). */
 export async function serveFolder(dir: string): Promise<{ readonly base: string; close(): void }> {
