@@ -13,9 +13,9 @@ import type * as H5 from 'h5wasm';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../src/core/analysis/analyze';
-import { parseModel } from '../src/core/formats';
+import { parseModel } from '../src/core/formats/registry';
 import { weightSlots } from '../src/core/runtime/weights';
-import { hdf5, kerasSnakeCase } from '../src/core/runtime/weights-keras';
+import { hdf5, kerasSnakeCase } from '../src/core/formats/keras/weights-keras';
 
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures');
 export const WEIGHT_FIXTURES = join(FIXTURES, 'weights');

@@ -2,11 +2,11 @@
 import { analyze } from './analysis/analyze';
 import { buildReport } from './analysis/report';
 import type { Analysis, AnalysisOptions } from './analysis/types';
-import { parseModel } from './formats';
+import { parseModel } from './formats/registry';
 
 export { analyze } from './analysis/analyze';
 export { buildReport } from './analysis/report';
-export { parseModel, FORMATS } from './formats';
+export { parseModel, FORMATS } from './formats/registry';
 export { OPS, getOp } from './ops';
 export type * from './ir';
 export type * from './analysis/types';

@@ -41,6 +41,13 @@ export interface IRNode {
   readonly range?: SourceRange;
   /** The layer's name string in the file. */
   readonly nameRange?: SourceRange;
+  /** For 'Constant' nodes: the name of the graph tensor (in `Graph.constants`) it stands for. */
+  readonly tensor?: string;
+  /**
+   * The attributes under the format's own names and values (ONNX `kernel_shape`, `pads`), for the
+   * inspector; absent where they are the normalised `attrs` (Keras configs).
+   */
+  readonly sourceAttrs?: Attrs;
 }
 
 export interface IRGroup {
@@ -71,9 +78,35 @@ export interface WeightSpec {
   readonly quantization?: { readonly dtype: string; readonly scale?: number; readonly min?: number };
 }
 
+/** Element types as formats store them; bytes per element in `DTYPE_BYTES`. */
+export type DType =
+  | 'float32' | 'float16' | 'bfloat16' | 'float64'
+  | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64'
+  | 'int4' | 'uint4' | 'bool' | 'string' | 'complex64' | 'complex128' | 'float8';
+
+/** Bytes of one element (int4: half a byte; strings: unknown, counted as 0). */
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = {
+  float32: 4, float16: 2, bfloat16: 2, float64: 8, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4,
+  int64: 8, uint64: 8, int4: 0.5, uint4: 0.5, bool: 1, string: 0, complex64: 8, complex128: 16, float8: 1,
+};
+
+/** A constant tensor of the graph (an ONNX initializer or Constant node's value), as the file stores it. */
+export interface IRTensor {
+  /** The name the file gives it (opaque). */
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** Bytes as stored (fp16 and int8 tensors are their true size). */
+  readonly byteLength: number;
+  /** Decoded values of small tensors (shapes, axes, scales), for folding shape arithmetic; absent for large ones and external data. */
+  readonly values?: readonly number[];
+  /** Where the bytes are: `file` (relative to the model) for external data, else inside the model file. */
+  readonly location?: { readonly file?: string; readonly offset: number; readonly length: number };
+}
+
 export interface Graph {
   readonly name: string;
-  /** 'keras2-json' | 'keras3-json' | 'tfjs-layers' today; ONNX, TF.js graph and Caffe later. */
+  /** 'keras2-json' | 'keras3-json' | 'tfjs-layers' | 'onnx'; TF.js graph, TFLite and Caffe later. */
   readonly format: string;
   /** Topologically ordered: every node comes after the nodes it reads. */
   readonly nodes: readonly IRNode[];
@@ -85,4 +118,8 @@ export interface Graph {
   readonly diagnostics: readonly Diagnostic[];
   /** The weights manifest, when the file carries one. */
   readonly weights?: readonly WeightSpec[];
+  /** Constant tensors the nodes of op 'Constant' stand for, by name (graph formats: ONNX, TF.js graph, TFLite). */
+  readonly constants?: Readonly<Record<string, IRTensor>>;
+  /** Named symbolic dimensions of the inputs (`batch`, `N`), by input node id and axis; computed at 1 unless set. */
+  readonly symbolicDims?: Readonly<Record<string, readonly (string | null)[]>>;
 }

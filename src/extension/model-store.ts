@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { analyzeText, type Analysis } from '../core';
-import { looksLikeKerasModel } from '../core/formats/keras';
+import { looksLikeKerasModel } from '../core/formats/keras/parse';
 
 // The host's truth about open model files: one analysis per document version, recomputed
 // (debounced) as the user types, announced to the features that draw from it.

@@ -9,7 +9,7 @@ import { ACTIVATIONS } from '../../src/core/ops/activation';
 function run(kind: string, inputs: TensorShape[], raw: Record<string, unknown>) {
   const op = getOp(kind)!;
   const attrs = Object.fromEntries(Object.entries(op.attrs).map(([k, spec]) => [k, k in raw ? spec.parse(raw[k]) : spec.default]));
-  const out = op.shape(inputs, attrs);
+  const out = op.shape(inputs, attrs, []);
   const weights = op.weights?.(inputs, attrs) ?? [];
   return {
     out,

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { analyzeText, parseModel } from '../../src/core';
 import type { Analysis, Graph } from '../../src/core';
 import { disposeWeights, loadWeights, ownerId, WeightsError, type WeightMap } from '../../src/core/runtime/weights';
-import { kerasSnakeCase, loadKerasWeights } from '../../src/core/runtime/weights-keras';
-import { loadTfjsWeights } from '../../src/core/runtime/weights-tfjs';
+import { kerasSnakeCase, loadKerasWeights } from '../../src/core/formats/keras/weights-keras';
+import { loadTfjsWeights } from '../../src/core/formats/keras/weights-tfjs';
 import { fixtureValues, WEIGHT_FIXTURES } from '../../scripts/make-weight-fixtures';
 import { FIXTURES, readFixture } from '../support/fixtures';
 

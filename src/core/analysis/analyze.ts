@@ -37,7 +37,7 @@ export function analyze(graph: Graph, options: AnalysisOptions = {}): Analysis {
           const expected = op.arity.min === op.arity.max ? `${op.arity.min}` : op.arity.max === Infinity ? `at least ${op.arity.min}` : `${op.arity.min} to ${op.arity.max}`;
           throw new ShapeError(`takes ${expected} input${op.arity.max === 1 ? '' : 's'}, got ${ins.length}`);
         }
-        out = op.shape(ins, node.attrs);
+        out = op.shape(ins, node.attrs, []);
         const warning = op.warn?.(ins, node.attrs);
         if (warning) problem(node, 'warning', 'suspicious', warning);
         if (!node.sharesWeightsWith) {

@@ -1,12 +1,11 @@
 import { analyze } from '../analysis/analyze';
 import type { Analysis } from '../analysis/types';
-import { parseModel } from '../formats';
+import { formatOfGraph, parseModel } from '../formats/registry';
 import type { AttrValue, Diagnostic } from '../ir';
 import { assertIdentityBlock, findBlock } from './block';
 import { requiredDefaults } from './catalog';
 import { AttrError } from '../ops/attrs';
 import { getOp } from '../ops';
-import { planKerasEdit } from '../formats/keras-edits';
 import { applyTextEdits, EditError, type ModelEdit, type PlannedEdit } from './types';
 
 // Plans an edit: validates it, computes the text edits, and analyses the result. An edit whose
@@ -21,7 +20,9 @@ export function planEdit(text: string, fileName: string, edit: ModelEdit, before
   if (edit.kind === 'setAttribute') validateAttribute(before, edit.layer, edit.attr, edit.value);
   if (edit.kind === 'insertLayer') edit = withRequiredAttrs(before, edit);
   if (edit.kind === 'duplicateBlock') assertIdentityBlock(before, findBlock(before.graph, edit.block));
-  const { edits, focus } = planKerasEdit(text, before.graph, edit);
+  const planner = formatOfGraph(before.graph)?.edits;
+  if (!planner) throw new EditError(`${before.graph.name} is ${before.graph.format === 'unknown' ? 'not a model CNN Lens reads' : `a ${before.graph.format} model, which CNN Lens shows read-only`}: it cannot be edited from the diagram`);
+  const { edits, focus } = planner(text, before.graph, edit);
   const after = applyTextEdits(text, edits);
   const analysis = analyze(parseModel(after, fileName));
   const known = new Set(before.diagnostics.map(key));

@@ -1,4 +1,4 @@
-import type { AttrValue, Diagnostic, TensorShape } from '../ir';
+import type { AttrValue, Diagnostic, Graph, TensorShape } from '../ir';
 
 // Edits of a model, as the diagram, the commands and other extensions ask for them. Layers are
 // named by node id; attributes by the op schema's names (camelCase, as the inspector shows them).
@@ -52,3 +52,6 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
   for (const e of [...edits].sort((a, b) => b.offset - a.offset)) out = out.slice(0, e.offset) + e.content + out.slice(e.offset + e.length);
   return out;
 }
+
+/** A format's edit planner: the text edits that make `edit` in the file `graph` was parsed from. */
+export type EditPlanner = (text: string, graph: Graph, edit: ModelEdit) => { readonly edits: readonly TextEdit[]; readonly focus?: string };

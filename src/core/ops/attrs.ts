@@ -93,3 +93,26 @@ export const any = (def?: AttrValue): AttrSpec<AttrValue> => spec('any', def, (r
 /** The same attribute, or null where the file leaves it unset (e.g. ReLU's `max_value`). */
 export const nullable = <T>(inner: AttrSpec<T>): AttrSpec<T | null> =>
   spec(inner.kind, null, (raw) => (raw === null || raw === undefined ? null : inner.parse(raw)), inner.values);
+
+/**
+ * Normalises raw attribute values (the format's, already under the schema's names) by an op's
+ * schema: defaults filled, each value parsed. Returns the first problem instead of throwing.
+ */
+export function normaliseAttrs(schema: Readonly<Record<string, AttrSpec<unknown>>>, raw: Readonly<Record<string, unknown>>): { values: Record<string, AttrValue>; error?: string } {
+  const values: Record<string, AttrValue> = {};
+  for (const [attr, spec] of Object.entries(schema)) {
+    const given = raw[attr];
+    if (given === undefined || given === null) {
+      if (spec.default === undefined && given === undefined) return { values, error: `missing required attribute "${attr}"` };
+      values[attr] = (given === null && spec.default === undefined ? null : spec.default) as AttrValue;
+      continue;
+    }
+    try {
+      values[attr] = spec.parse(given) as AttrValue;
+    } catch (e) {
+      if (!(e instanceof AttrError)) throw e;
+      return { values, error: `attribute "${attr}": ${e.message}` };
+    }
+  }
+  return { values };
+}

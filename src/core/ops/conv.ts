@@ -190,7 +190,7 @@ export const conv2dTranspose = defineOp<Window & { filters: number; outputPaddin
   // shape rule (Keras's deconv_output_length, output_padding included), as TensorFlow passes it to the gradient kernel.
   run: (tf, [x], w, a) => {
     if (a.dilationRate[0] !== 1 || a.dilationRate[1] !== 1) throw new Error(`Conv2DTranspose with dilation_rate ${a.dilationRate.join('×')} has no TensorFlow.js kernel`);
-    const out = conv2dTranspose.shape([x.shape], a) as [number, number, number, number];
+    const out = conv2dTranspose.shape([x.shape], a, []) as [number, number, number, number];
     const y = tf.conv2dTranspose(x as tfc.Tensor4D, w.kernel as tfc.Tensor4D, out, a.strides as [number, number], a.padding);
     return finish(tf, y, a.useBias ? w.bias : undefined, a);
   },

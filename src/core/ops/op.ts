@@ -23,6 +23,18 @@ export class ShapeError extends Error {}
 
 export type AttrSchema<A> = { readonly [K in keyof A]: AttrSpec<A[K]> };
 
+/**
+ * What an input position of an op means, for formats that pass weights as inputs (ONNX's Conv reads
+ * X, W, B). 'data': a tensor computed by the graph (a constant there is a parameter of the node, as
+ * paddle2onnx stores weights in Constant nodes); 'static': a small operand that configures the op
+ * (Reshape's shape, Slice's starts, Clip's bounds), never a parameter; `{ weight }`: the op's
+ * weight of that name in `weights()`, whose trainable flag and declared size it takes.
+ */
+export type Operand = 'data' | 'static' | { readonly weight: string };
+
+/** Known values of small tensors (shape arithmetic), per input; undefined where unknown. */
+export type Values = readonly (readonly number[] | undefined)[];
+
 export interface OpDef<A = any> {
   readonly kind: string;
   readonly family: Family;
@@ -31,9 +43,22 @@ export interface OpDef<A = any> {
   readonly attrs: AttrSchema<A>;
   /** Number of inputs the op accepts. */
   readonly arity: { readonly min: number; readonly max: number };
+  /** The meaning of each input position (default: all 'data'); the last entry repeats for variadic ops. */
+  readonly operands?: readonly Operand[];
   readonly label: (a: A) => string;
-  /** Output shape (batch first), or a ShapeError. */
-  readonly shape: (inputs: readonly TensorShape[], a: A) => TensorShape;
+  /**
+   * Output shape (batch first), or a ShapeError. `values` holds the known values of small inputs
+   * (ONNX Reshape's target shape, Slice's starts): undefined where a value is not known.
+   */
+  readonly shape: (inputs: readonly TensorShape[], a: A, values: Values) => TensorShape;
+  /** Ops with several outputs (Split): every output's shape; `shape` is then the first. */
+  readonly shapes?: (inputs: readonly TensorShape[], a: A, values: Values) => readonly TensorShape[];
+  /**
+   * The output's value when the inputs' values are known (Shape, Gather, Concat, Unsqueeze, …):
+   * how exporters' shape arithmetic (Shape → Gather → Unsqueeze → Concat → Reshape) folds at
+   * analysis. Only for small integer-like tensors; undefined when it cannot be computed.
+   */
+  readonly fold?: (values: Values, inputs: readonly TensorShape[], out: TensorShape, a: A) => readonly number[] | undefined;
   /** A legal but suspicious use worth a warning (e.g. Dense on a 4-D tensor), or undefined. */
   readonly warn?: (inputs: readonly TensorShape[], a: A) => string | undefined;
   readonly weights?: (inputs: readonly TensorShape[], a: A) => readonly WeightShape[];

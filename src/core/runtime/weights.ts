@@ -8,8 +8,8 @@ import { getOp, type WeightShape } from '../ops';
 import { formatShape } from '../ops/tensor-math';
 // The loaders import this module's helpers back; they use them only when called, so the cycle is harmless.
 import { ownerId, type WeightMap } from './weight-map';
-import { loadKerasWeights } from './weights-keras';
-import { loadTfjsWeights } from './weights-tfjs';
+import { loadKerasWeights } from '../formats/keras/weights-keras';
+import { loadTfjsWeights } from '../formats/keras/weights-tfjs';
 
 // Weights for the executor: one common shape for every source (TF.js shards, Keras HDF5 files,
 // `.keras` archives), and the checks every source shares. A loader finds, for each tensor in its

@@ -1,9 +1,9 @@
-import type { AttrValue, Attrs, Diagnostic, Graph, IRGroup, IRNode, SourceRange, TensorRef, WeightSpec } from '../ir';
-import { AttrError } from '../ops/attrs';
-import { getOp } from '../ops';
+import type { AttrValue, Attrs, Diagnostic, Graph, IRGroup, IRNode, SourceRange, TensorRef, WeightSpec } from '../../ir';
+import { AttrError } from '../../ops/attrs';
+import { getOp } from '../../ops';
 import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './json-tree';
-import { CLASS_ALIASES, configKeys, MODEL_CLASSES } from './keras-names';
-import { sortTopologically } from './topology';
+import { CLASS_ALIASES, configKeys, MODEL_CLASSES } from './names';
+import { sortTopologically } from '../topology';
 
 // Keras and TF.js layers models, in every JSON form they are saved in:
 //   Keras 2  `model.to_json()`           {class_name, config:{layers:[…inbound_nodes: [[[name, i, t, {}]]]]}}

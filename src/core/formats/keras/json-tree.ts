@@ -1,5 +1,5 @@
 import { getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import type { Diagnostic, SourceRange } from '../ir';
+import type { Diagnostic, SourceRange } from '../../ir';
 
 // Reading JSON with offsets. jsonc-parser (VS Code's own JSON scanner) keeps every value's position,
 // which is how each layer remembers where it was defined, for hovers, diagnostics and edits.

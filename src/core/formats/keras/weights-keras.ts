@@ -4,9 +4,9 @@ import { unzipSync } from 'fflate';
 import type * as H5 from 'h5wasm';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Analysis } from '../analysis/types';
-import type { Graph, IRGroup, IRNode } from '../ir';
-import { asAnalysis, bindWeights, ownerId, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from './weights';
+import type { Analysis } from '../../analysis/types';
+import type { Graph, IRGroup, IRNode } from '../../ir';
+import { asAnalysis, bindWeights, ownerId, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from '../../runtime/weights';
 
 // Keras weights in HDF5, read with h5wasm (the HDF5 C library compiled to WebAssembly).
 //

@@ -1,9 +1,9 @@
 import { findNodeAtOffset, getNodePath, modify, type FormattingOptions, type JSONPath } from 'jsonc-parser';
-import type { AttrValue, Graph, IRNode, TensorShape } from '../ir';
-import { copyNames, findBlock } from '../edit/block';
-import { applyTextEdits, EditError, type ModelEdit, type TextEdit } from '../edit/types';
+import type { AttrValue, Graph, IRNode, TensorShape } from '../../ir';
+import { copyNames, findBlock } from '../../edit/block';
+import { applyTextEdits, EditError, type ModelEdit, type TextEdit } from '../../edit/types';
 import { items, parseJson, prop, str, type JsonNode } from './json-tree';
-import { configKeys, snake } from './keras-names';
+import { configKeys, snake } from './names';
 
 // Write-back for Keras / TF.js JSON: turns a ModelEdit into the smallest text edits, so the user's
 // formatting survives and VS Code's undo restores the exact text. jsonc-parser's `modify` writes

@@ -2,9 +2,9 @@ import * as tfcore from '@tensorflow/tfjs-core';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Analysis } from '../analysis/types';
-import type { Graph, WeightSpec } from '../ir';
-import { asAnalysis, bindWeights, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from './weights';
+import type { Analysis } from '../../analysis/types';
+import type { Graph, WeightSpec } from '../../ir';
+import { asAnalysis, bindWeights, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from '../../runtime/weights';
 
 // TF.js layers weights: the `weightsManifest` of model.json lists groups of shard files (paths
 // relative to model.json's folder, concatenated in order) and, per group, the tensors in the

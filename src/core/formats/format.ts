@@ -1,0 +1,30 @@
+import type { Graph, IRTensor } from '../ir';
+import type { ModelSource } from './source';
+import type { EditPlanner } from '../edit/types';
+
+// The one interface every file format implements. Adding a format is one folder under
+// src/core/formats/ exporting a ModelFormat, and one line in registry.ts.
+
+export interface ModelFormat {
+  /** Stable id: 'keras', 'onnx'; also the prefix of the graph's `format` field. */
+  readonly id: string;
+  /** For menus and messages: 'ONNX', 'Keras / TF.js layers (JSON)'. */
+  readonly displayName: string;
+  /** File name endings it opens (lower case, with the dot), for file associations and the CLI's hints. */
+  readonly extensions: readonly string[];
+  /** The values of `Graph.format` its parser produces ('keras2-json', 'keras3-json', 'tfjs-layers'). */
+  readonly produces: readonly string[];
+  /** Binary formats open in a read-only custom editor; text formats in the custom text editor beside VS Code's. */
+  readonly binary: boolean;
+  /** Recognises its files by content (leading bytes; content wins, users rename files), falling back on the name. */
+  readonly detect: (source: ModelSource) => boolean;
+  /** Parses into the IR; never throws on bad input: problems become the graph's diagnostics. Reads no sibling files. */
+  readonly parse: (source: ModelSource) => Graph;
+  /**
+   * The stored bytes of the graph's constant tensors (initializers), reading siblings (external
+   * data) as needed; checks declared sizes against the files before reading.
+   */
+  readonly tensorBytes?: (source: ModelSource, graph: Graph, tensor: IRTensor) => Promise<Uint8Array>;
+  /** Plans IR edits as text edits; absent for read-only formats (the UI says so). */
+  readonly edits?: EditPlanner;
+}
