@@ -41,6 +41,10 @@ export interface IRNode {
   readonly range?: SourceRange;
   /** The layer's name string in the file. */
   readonly nameRange?: SourceRange;
+  /** Graph formats name every output value (ONNX `/layer1/layer1.0/relu/Relu_output_0`): by output index. */
+  readonly outputNames?: readonly string[];
+  /** Output shapes the file itself declares (ONNX value_info), by output index: what an opaque node's outputs are known as. */
+  readonly declaredShapes?: readonly (TensorShape | undefined)[];
   /** For 'Constant' nodes: the name of the graph tensor (in `Graph.constants`) it stands for. */
   readonly tensor?: string;
   /**
