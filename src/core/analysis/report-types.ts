@@ -28,6 +28,23 @@ export interface ReportLayer {
   readonly inputShapes: readonly (TensorShape | null)[];
   readonly nonTrainableParams: number;
   readonly range?: SourceRange;
+  /** The attributes under the format's own names (ONNX `kernel_shape`, `pads`), where they differ from `attrs`. */
+  readonly sourceAttrs?: Attrs;
+  /** The constants the layer reads (ONNX initializers): weights, and small operands such as a Reshape's shape. */
+  readonly weights?: readonly ReportWeight[];
+  /** Every output's shape, for layers with more than one output (Split). */
+  readonly outputShapes?: readonly (TensorShape | null)[];
+}
+
+export interface ReportWeight {
+  /** The tensor's name in the file. */
+  readonly name: string;
+  /** The input position it feeds. */
+  readonly input: number;
+  readonly shape: readonly number[];
+  /** As stored: 'float32', 'float16', 'int8', 'int64', … */
+  readonly dtype: string;
+  readonly bytes: number;
 }
 
 export interface ReportDiagnostic {
@@ -43,8 +60,21 @@ export interface ModelReport {
   readonly model: {
     readonly name: string;
     readonly format: string;
-    readonly inputs: readonly { readonly name: string; readonly shape: TensorShape | null }[];
+    readonly inputs: readonly {
+      readonly name: string;
+      readonly shape: TensorShape | null;
+      /** Names of symbolic dimensions (`batch`, `N`), null where a dimension is fixed. */
+      readonly dimNames?: readonly (string | null)[];
+      /** Symbolic dimensions analysis filled in, and the value it used. */
+      readonly assumed?: readonly { readonly axis: number; readonly name: string; readonly value: number }[];
+    }[];
     readonly outputs: readonly { readonly name: string; readonly shape: TensorShape | null }[];
+    /** True for formats CNN Lens shows but does not edit (ONNX). */
+    readonly readOnly: boolean;
+  };
+  readonly memory: {
+    /** Weight bytes by the dtype they are stored in. */
+    readonly weightBytesByDtype: Readonly<Record<string, number>>;
   };
   readonly layers: readonly ReportLayer[];
   readonly totals: { readonly [K in keyof Totals]: number | null };

@@ -1,6 +1,7 @@
 import type { TensorShape } from '../ir';
 import { getOp } from '../ops';
-import type { ModelReport, ReportLayer } from './report-types';
+import { formatOfGraph } from '../formats/registry';
+import type { ModelReport, ReportLayer, ReportWeight } from './report-types';
 import type { Analysis, Totals } from './types';
 
 // Turns an Analysis into plain JSON: unknown numbers (NaN) become null, Maps become arrays.
@@ -10,8 +11,20 @@ const known = (n: number): number | null => (Number.isFinite(n) ? n : null);
 export function buildReport(analysis: Analysis): ModelReport {
   const { graph } = analysis;
   const shapeOf = (id: string): TensorShape | null => analysis.byId.get(id)?.outputShape ?? null;
-  const layers = graph.nodes.map((node, i): ReportLayer => {
+  // Constants and folded shape arithmetic are not drawn: their consumers list them as weights or operands.
+  const hidden = (id: string): boolean => analysis.byId.get(id)?.folded === true;
+  const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
+  const weightsOf = (inputs: readonly { node: string }[]): ReportWeight[] =>
+    inputs.flatMap((r, position) => {
+      const source = nodeById.get(r.node);
+      const tensor = source?.tensor ? graph.constants?.[source.tensor] : undefined;
+      return tensor ? [{ name: tensor.name, input: position, shape: tensor.shape, dtype: tensor.dtype, bytes: tensor.byteLength }] : [];
+    });
+  const layers = graph.nodes.flatMap((node, i): ReportLayer[] => {
     const a = analysis.nodes[i];
+    if (a.folded) return [];
+    const drawn = node.inputs.map((r, k) => ({ r, k })).filter(({ r }) => !hidden(r.node));
+    const weights = weightsOf(node.inputs);
     const op = getOp(node.op);
     let label = '';
     try {
@@ -19,10 +32,10 @@ export function buildReport(analysis: Analysis): ModelReport {
     } catch {
       label = node.sourceClass; // attributes that a label cannot show are reported by analysis already
     }
-    return {
+    return [{
       name: node.id,
       type: node.op,
-      inputs: node.inputs.map((r) => r.node),
+      inputs: drawn.map(({ r }) => r.node),
       outputShape: a.outputShape ?? null,
       params: a.params,
       trainableParams: a.trainableParams,
@@ -35,19 +48,29 @@ export function buildReport(analysis: Analysis): ModelReport {
       sourceClass: node.sourceClass,
       group: node.group,
       attrs: node.attrs,
-      inputShapes: a.inputShapes.map((s) => s ?? null),
+      inputShapes: drawn.map(({ k }) => a.inputShapes[k] ?? null),
       nonTrainableParams: a.nonTrainableParams,
       range: node.range,
-    };
+      ...(node.sourceAttrs ? { sourceAttrs: node.sourceAttrs } : {}),
+      ...(weights.length ? { weights } : {}),
+      ...(a.outputShapes.length > 1 ? { outputShapes: a.outputShapes.map((s) => s ?? null) } : {}),
+    }];
   });
   const totals = Object.fromEntries(Object.entries(analysis.totals).map(([k, v]) => [k, known(v)])) as { [K in keyof Totals]: number | null };
   return {
     model: {
       name: graph.name,
       format: graph.format,
-      inputs: graph.inputs.map((id) => ({ name: id, shape: shapeOf(id) })),
-      outputs: graph.outputs.map((r) => ({ name: r.node, shape: shapeOf(r.node) })),
+      inputs: graph.inputs.map((id) => ({
+        name: id,
+        shape: shapeOf(id),
+        ...(graph.symbolicDims?.[id] ? { dimNames: graph.symbolicDims[id] } : {}),
+        ...(analysis.assumedDims.some((d) => d.input === id && graph.symbolicDims?.[id]?.[d.axis]) ? { assumed: analysis.assumedDims.filter((d) => d.input === id && graph.symbolicDims?.[id]?.[d.axis]).map(({ axis, name, value }) => ({ axis, name, value })) } : {}),
+      })),
+      outputs: graph.outputs.map((r) => ({ name: r.node, shape: analysis.byId.get(r.node)?.outputShapes[r.index] ?? null })),
+      readOnly: !formatOfGraph(graph)?.edits,
     },
+    memory: { weightBytesByDtype: analysis.weightBytesByDtype },
     layers,
     totals,
     diagnostics: analysis.diagnostics.map((d) => ({ severity: d.severity, layer: d.node ?? null, message: d.message, range: d.range ?? null, code: d.code })),

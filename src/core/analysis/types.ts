@@ -7,6 +7,12 @@ export interface NodeAnalysis {
   readonly inputShapes: readonly (TensorShape | undefined)[];
   /** Undefined when the shape rule failed here or upstream. */
   readonly outputShape?: TensorShape;
+  /** Every output's shape (Split has several); `outputShape` is the first. */
+  readonly outputShapes: readonly (TensorShape | undefined)[];
+  /** The output's value where analysis knows it (constants, folded shape arithmetic). */
+  readonly value?: readonly number[];
+  /** A constant, or shape arithmetic folded to one: not drawn; its consumers show it as a weight or operand. */
+  readonly folded: boolean;
   readonly trainableParams: number;
   readonly nonTrainableParams: number;
   readonly params: number;
@@ -40,6 +46,18 @@ export interface Analysis {
   readonly diagnostics: readonly Diagnostic[];
   /** The input shapes analysis ran with (after overrides), by input node id. */
   readonly inputShapes: ReadonlyMap<string, TensorShape>;
+  /** Open dimensions of the inputs that analysis filled in (symbolic `batch`, an open batch). */
+  readonly assumedDims: readonly AssumedDim[];
+  /** Weight bytes by stored dtype ('float32', 'float16', 'int8', …). */
+  readonly weightBytesByDtype: Readonly<Record<string, number>>;
+}
+
+export interface AssumedDim {
+  readonly input: string;
+  readonly axis: number;
+  /** The dimension's name in the file, or 'batch' for an unnamed open batch. */
+  readonly name: string;
+  readonly value: number;
 }
 
 export interface AnalysisOptions {
