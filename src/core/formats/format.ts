@@ -1,4 +1,4 @@
-import type { Graph, IRTensor } from '../ir';
+import type { Diagnostic, Graph, IRTensor } from '../ir';
 import type { ModelSource } from './source';
 import type { EditPlanner } from '../edit/types';
 
@@ -25,6 +25,11 @@ export interface ModelFormat {
    * data) as needed; checks declared sizes against the files before reading.
    */
   readonly tensorBytes?: (source: ModelSource, graph: Graph, tensor: IRTensor) => Promise<Uint8Array>;
+  /**
+   * Problems only the files next to the model can show (a missing external data file, a slice past
+   * its end), found by their sizes without reading them; hosts add them to the parse's diagnostics.
+   */
+  readonly checkFiles?: (source: ModelSource, graph: Graph) => Promise<readonly Diagnostic[]>;
   /** Plans IR edits as text edits; absent for read-only formats (the UI says so). */
   readonly edits?: EditPlanner;
 }

@@ -34,3 +34,10 @@ export function parseSource(source: ModelSource): Graph {
 
 /** Parses model text (an editor's document, a test's fixture). */
 export const parseModel = (text: string, fileName: string): Graph => parseSource(textSource(fileName, text));
+
+/** Parses, then adds the problems only the sibling files show (the format's checkFiles): what hosts call on open. */
+export async function parseSourceWithFiles(source: ModelSource): Promise<Graph> {
+  const graph = parseSource(source);
+  const extra = await formatOfGraph(graph)?.checkFiles?.(source, graph);
+  return extra?.length ? { ...graph, diagnostics: [...graph.diagnostics, ...extra] } : graph;
+}

@@ -1,4 +1,5 @@
 import type { ModelFormat } from '../format';
+import { checkExternalData, onnxTensorBytes } from './external-data';
 import { looksLikeOnnx, parseOnnx } from './parse';
 
 // ONNX (.onnx): a protobuf ModelProto, read with protobufjs and ONNX's own schema (onnx.proto,
@@ -12,4 +13,6 @@ export const onnxFormat: ModelFormat = {
   binary: true,
   detect: (source) => looksLikeOnnx(source.bytes(), source.name),
   parse: parseOnnx,
+  checkFiles: checkExternalData,
+  tensorBytes: onnxTensorBytes,
 };

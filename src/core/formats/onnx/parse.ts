@@ -120,7 +120,9 @@ class OnnxReader {
       inputs.push(id);
     }
     for (const [name, t] of initializers) if (used.has(name)) this.addConstant(name, t, name);
-    for (const n of graph.node ?? []) this.readNode(n);
+    // Two passes: files may list a node before the nodes it reads (and a cycle must be named as one).
+    const ids = (graph.node ?? []).map((n) => this.claimOutputs(n));
+    (graph.node ?? []).forEach((n, i) => ids[i] && this.readNode(n, ids[i]!));
 
     const outputs = (graph.output ?? []).map((o) => this.producers.get(o.name ?? '')).filter((r): r is TensorRef => !!r);
     for (const o of graph.output ?? []) if (!this.producers.has(o.name ?? '')) this.report('error', 'missing-input', `graph output "${o.name}" is produced by no node`);
@@ -183,14 +185,25 @@ class OnnxReader {
     this.producers.set(name, { node: id, index: 0 });
   }
 
-  private readNode(n: NodeMessage): void {
+  /** Gives the node its id and registers what it produces; Constant nodes become graph constants right away (no id returned). */
+  private claimOutputs(n: NodeMessage): string | undefined {
+    const outputs = n.output ?? [];
+    const name = n.name || outputs[0] || n.opType || 'node';
+    if (n.opType === 'Constant' && (n.domain ?? '') === '' && outputs[0]) {
+      this.readConstantNode(n, name, Object.fromEntries((n.attribute ?? []).map((a) => [a.name ?? '', attributeValue(a)])));
+      return undefined;
+    }
+    const id = this.uniqueId(name);
+    outputs.forEach((o, index) => o && this.producers.set(o, { node: id, index }));
+    return id;
+  }
+
+  private readNode(n: NodeMessage, id: string): void {
     const opType = n.opType ?? '';
     const domain = n.domain === 'ai.onnx' ? '' : n.domain ?? '';
     const outputs = n.output ?? [];
     const name = n.name || outputs[0] || opType;
     const attrs = Object.fromEntries((n.attribute ?? []).map((a) => [a.name ?? '', attributeValue(a)]));
-    if (opType === 'Constant' && domain === '' && outputs[0]) return this.readConstantNode(n, name, attrs);
-    const id = this.uniqueId(name);
     const inputNames = n.input ?? [];
     const views = inputNames.map((input): OnnxInputView | null => {
       if (!input) return null;
@@ -215,7 +228,6 @@ class OnnxReader {
       node = { id, layer: name, op: error ? 'Unknown' : mapped.op, sourceClass, attrs: error ? (attrs as Attrs) : values, sourceAttrs: attrs as Attrs, inputs: positions.map((i) => refs[i]).filter((r): r is TensorRef => !!r), outputNames: outputs, declaredShapes };
     }
     this.nodes.push(node);
-    outputs.forEach((o, index) => o && this.producers.set(o, { node: id, index }));
   }
 
   /** A Constant node's value is a graph tensor like an initializer (paddle2onnx stores weights so). */
