@@ -124,8 +124,12 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
     t.append(row(layer.inputs.length > 1 ? `Input ${i + 1}` : 'Input', cell));
   });
   t.append(row('Output', h('span', { class: 'mono', 'data-testid': 'inspector-output' }, fullDims(layer.outputShape))));
+  layer.outputShapes?.slice(1).forEach((s, i) => t.append(row(`Output ${i + 2}`, h('span', { class: 'mono' }, fullDims(s)))));
+  const assumed = view.report.model.inputs.find((input) => input.name === layer.name)?.assumed;
+  if (assumed?.length) t.append(row('Assumed', h('span', { 'data-testid': 'inspector-assumed' }, assumed.map((d) => `${d.name} = ${d.value} (axis ${d.axis})`).join(', '))));
   shapes.append(t);
   root.append(shapes);
+  if (layer.weights?.length) root.append(renderWeights(layer));
 
   // Parameters
   const params = h('section', {}, h('h3', {}, 'Parameters'));
@@ -164,8 +168,8 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
     root.append(s);
   }
 
-  // Attributes
-  const entries = Object.entries(layer.attrs);
+  // Attributes: under the format's own names where it has them (ONNX `kernel_shape`, `pads`), unless editing.
+  const entries = Object.entries(!edit && layer.sourceAttrs ? layer.sourceAttrs : layer.attrs);
   const schema = edit?.schema(layer.type);
   const attrs = h('section', { class: schema ? 'editable' : '' }, h('h3', {}, 'Attributes'));
   const isInput = layer.family === 'input' || layer.type === 'Input' || layer.type === 'InputLayer';
@@ -182,6 +186,15 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
   // Editing: the attributes come first, right under the layer's name and actions.
   if (edit) root.insertBefore(attrs, root.children[1] ?? null);
   else root.append(attrs);
+}
+
+/** The constants the layer reads (ONNX initializers): names as the file gives them, shapes, stored dtypes and sizes. */
+function renderWeights(layer: ReportLayer): HTMLElement {
+  const section = h('section', { 'data-testid': 'inspector-weights' }, h('h3', {}, 'Weights'));
+  const t = h('table');
+  for (const w of layer.weights ?? []) t.append(row(w.name, h('span', { class: 'mono' }, `${w.shape.length ? w.shape.join('×') : 'scalar'} ${w.dtype}`), bytes(w.bytes)));
+  section.append(t);
+  return section;
 }
 
 function renderLayerHeader(layer: ReportLayer, ev: InspectorEvents, edit?: InspectorEditing): HTMLElement {
