@@ -36,7 +36,7 @@ export function renderTable(report: ModelReport): string {
   const line = (r: Row) => keys.map((k, i) => (RIGHT_ALIGNED.has(k) ? r[k].padStart(widths[i]) : r[k].padEnd(widths[i]))).join('  ').trimEnd();
   const rule = '─'.repeat(widths.reduce((s, w) => s + w + 2, -2));
   const t = report.totals;
-  const inputs = report.model.inputs.map((i) => `${i.name} ${shapeText(i.shape)}`).join(', ');
+  const inputs = report.model.inputs.map((i) => `${i.name} ${shapeText(i.shape)}${i.assumed?.length ? ` (${i.assumed.map((d) => `${d.name}=${d.value}`).join(', ')} assumed)` : ''}`).join(', ');
   return [
     `Model: ${report.model.name} (${report.model.format})   input: ${inputs}`,
     rule,
@@ -49,10 +49,18 @@ export function renderTable(report: ModelReport): string {
     `Non-trainable params:  ${grouped(t.nonTrainableParams)}`,
     `MACs (mult-adds):      ${grouped(t.macs)} (${human(t.macs)})`,
     `FLOPs:                 ${grouped(t.flops)} (${human(t.flops)})`,
-    `Weights:               ${bytes(t.weightBytes)} (float32)`,
+    `Weights:               ${weightsByDtype(report)}`,
     `Activations:           ${bytes(t.activationBytes)} (all layer outputs, float32)`,
     rule,
   ].join('\n');
+}
+
+/** "97.5 MiB (float32)", or "12.1 MiB (int8 11.9 MiB, float32 196 KiB)" for a mixed model, largest first. */
+function weightsByDtype(report: ModelReport): string {
+  const entries = Object.entries(report.memory.weightBytesByDtype).filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1]);
+  const total = bytes(report.totals.weightBytes);
+  if (entries.length <= 1) return `${total} (${entries[0]?.[0] ?? 'float32'})`;
+  return `${total} (${entries.map(([dtype, b]) => `${dtype} ${bytes(b)}`).join(', ')})`;
 }
 
 const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
