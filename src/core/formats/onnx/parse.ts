@@ -122,7 +122,8 @@ class OnnxReader {
     for (const [name, t] of initializers) if (used.has(name)) this.addConstant(name, t, name);
     // Two passes: files may list a node before the nodes it reads (and a cycle must be named as one).
     const ids = (graph.node ?? []).map((n) => this.claimOutputs(n));
-    (graph.node ?? []).forEach((n, i) => ids[i] && this.readNode(n, ids[i]!));
+    const aliased = this.aliasConstantIdentities(graph.node ?? [], ids);
+    (graph.node ?? []).forEach((n, i) => ids[i] && !aliased.has(i) && this.readNode(n, ids[i]!));
 
     const outputs = (graph.output ?? []).map((o) => this.producers.get(o.name ?? '')).filter((r): r is TensorRef => !!r);
     for (const o of graph.output ?? []) if (!this.producers.has(o.name ?? '')) this.report('error', 'missing-input', `graph output "${o.name}" is produced by no node`);
@@ -196,6 +197,27 @@ class OnnxReader {
     const id = this.uniqueId(name);
     outputs.forEach((o, index) => o && this.producers.set(o, { node: id, index }));
     return id;
+  }
+
+  /**
+   * PyTorch's exporter writes `Identity(weight)` where two modules share a tensor: the consumers
+   * read the constant itself, so its parameters are counted where they are used. Returns the
+   * positions of the Identity nodes dissolved so.
+   */
+  private aliasConstantIdentities(nodes: readonly NodeMessage[], ids: readonly (string | undefined)[]): Set<number> {
+    const aliased = new Set<number>();
+    for (let changed = true; changed; ) {
+      changed = false;
+      nodes.forEach((n, i) => {
+        const input = n.input?.[0];
+        if (aliased.has(i) || !ids[i] || n.opType !== 'Identity' || (n.domain ?? '') !== '' || !input || !(input in this.constants) || !n.output?.[0]) return;
+        this.producers.set(n.output[0], this.producers.get(input)!);
+        this.constants[n.output[0]] = this.constants[input];
+        aliased.add(i);
+        changed = true;
+      });
+    }
+    return aliased;
   }
 
   private readNode(n: NodeMessage, id: string): void {
