@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeText, type Analysis } from '../src/core';
-import { BackendError, chooseBackend, describeBackend, type BackendPreference } from '../src/core/runtime/backend';
+import { BackendError, chooseBackend, describeBackend, type BackendPreference } from '../src/node/backend';
 import { execute } from '../src/core/runtime/executor';
 import { choosePreset, prepareInputs } from '../src/core/runtime/preprocess';
 import { previewEveryNode, tapChunks } from '../src/core/runtime/previews';
@@ -93,7 +93,7 @@ interface ModelTimes {
 async function benchModel(tf: typeof tfc, name: string): Promise<ModelTimes> {
   const text = readFileSync(join(ROOT, 'models', `${name}.json`), 'utf8');
   const analysis: Analysis = analyzeText(text, `${name}.json`);
-  const weights = randomWeights(tf, analysis.graph, analysis, 1, { text, perturb: true });
+  const weights = randomWeights(tf, analysis.graph, analysis, 1, { perturb: true });
   const model = await tfl.models.modelFromJSON(forTfjs(text) as never);
   setTfjsWeights(model.layers, weights);
   const inputs = prepareInputs(tf, analysis, [], choosePreset(analysis.graph.name, `${name}.json`)).tensors;
@@ -135,7 +135,7 @@ async function previewLatency(tf: typeof tfc): Promise<Time & { nodes: number; p
   const file = `${PREVIEW_MODEL}.json`;
   const text = readFileSync(join(ROOT, 'models', file), 'utf8');
   const analysis = analyzeText(text, file);
-  const weights = randomWeights(tf, analysis.graph, analysis, 0, { text });
+  const weights = randomWeights(tf, analysis.graph, analysis, 0);
   const choice = choosePreset(analysis.graph.name, file);
   const bytes = readFileSync(PREVIEW_IMAGE);
   let nodes = 0;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeStandalone } from '../scripts/standalone/write-standalone';
 import { analyzeText } from '../src/core';
-import { chooseBackend, describeBackend } from '../src/core/runtime/backend';
+import { chooseBackend, describeBackend } from '../src/node/backend';
 import { choosePreset, prepareInputs } from '../src/core/runtime/preprocess';
 import { previewEveryNode } from '../src/core/runtime/previews';
 import { median } from '../src/core/runtime/profile';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   // The host: what Run Model on Image does without a webview backend.
   const backend = await chooseBackend('auto');
   const inputs = prepareInputs(tf, analysis, [{ kind: 'image', file: IMAGE, bytes: readFileSync(IMAGE) }], choosePreset(analysis.graph.name, file));
-  const weights = randomWeights(tf, analysis.graph, analysis, 0, { text });
+  const weights = randomWeights(tf, analysis.graph, analysis, 0);
   const host: number[] = [];
   for (let i = 0; i <= RUNS; i++) {
     const t0 = performance.now();

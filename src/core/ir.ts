@@ -41,6 +41,8 @@ export interface IRNode {
   readonly range?: SourceRange;
   /** The layer's name string in the file. */
   readonly nameRange?: SourceRange;
+  /** The initializers the file declares for the node's weights (Keras `kernel_initializer`), by weight name: seeded random weights follow them. */
+  readonly initializers?: Readonly<Record<string, InitializerSpec>>;
   /** Graph formats name every output value (ONNX `/layer1/layer1.0/relu/Relu_output_0`): by output index. */
   readonly outputNames?: readonly string[];
   /** Output shapes the file itself declares (ONNX value_info), by output index: what an opaque node's outputs are known as. */
@@ -52,6 +54,12 @@ export interface IRNode {
    * inspector; absent where they are the normalised `attrs` (Keras configs).
    */
   readonly sourceAttrs?: Attrs;
+}
+
+/** A weight initializer as Keras names it: `HeNormal`, `{ stddev: 0.01 }`. */
+export interface InitializerSpec {
+  readonly className: string;
+  readonly config: Readonly<Record<string, AttrValue>>;
 }
 
 export interface IRGroup {

@@ -19,12 +19,12 @@ import type { Browser, Page } from 'playwright-core';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
 import { analyzeText } from '../../src/core';
 import type { Analysis } from '../../src/core/analysis/types';
-import { chooseBackend } from '../../src/core/runtime/backend';
+import { chooseBackend } from '../../src/node/backend';
 import { execute } from '../../src/core/runtime/executor';
 import { choosePreset, prepareInputs } from '../../src/core/runtime/preprocess';
 import { randomWeights } from '../../src/core/runtime/random-weights';
 import { disposeWeights, type WeightMap } from '../../src/core/runtime/weight-map';
-import { loadWeights } from '../../src/core/runtime/weights';
+import { loadWeights } from '../../src/node/weights-files';
 import type { LayerStats, RunRequest } from '../../webview/protocol';
 import { tensorBytes, weightBytes } from '../../webview/run/bytes';
 import { layerStats } from '../../webview/run/stats';
@@ -65,7 +65,7 @@ async function hostSide(c: Case): Promise<{ analysis: Analysis; weights: WeightM
   const analysis = analyzeText(c.text, c.file);
   assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error'), [], `${c.name} analyses without errors`);
   const prepared = prepareInputs(tf, analysis, [{ kind: 'image', file: SAMPLE, bytes: readFileSync(SAMPLE) }], choosePreset(analysis.graph.name, c.file));
-  const weights = c.weightsFile ? (await loadWeights(c.weightsFile, analysis, { tf })).weights : randomWeights(tf, analysis.graph, analysis, 0, { text: c.text });
+  const weights = c.weightsFile ? (await loadWeights(c.weightsFile, analysis, { tf })).weights : randomWeights(tf, analysis.graph, analysis, 0);
   return { analysis, weights, inputs: prepared.tensors, image: prepared.notes.join('; ') };
 }
 
@@ -120,12 +120,12 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
     const c = CASES[2];
     const analysis = analyzeText(c.text, c.file);
     const read = async (w: WeightMap) => Promise.all([...w.values()].flatMap((r) => Object.values(r)).map((t) => t.data()));
-    const onCpu = randomWeights(tf, analysis.graph, analysis, 0, { text: c.text });
+    const onCpu = randomWeights(tf, analysis.graph, analysis, 0);
     const cpuValues = await read(onCpu);
     disposeWeights(onCpu);
     await chooseBackend('wasm');
     try {
-      const onWasm = randomWeights(tf, analysis.graph, analysis, 0, { text: c.text });
+      const onWasm = randomWeights(tf, analysis.graph, analysis, 0);
       const wasmValues = await read(onWasm);
       disposeWeights(onWasm);
       assert.equal(wasmValues.length, cpuValues.length);

@@ -68,7 +68,7 @@ async function compareWithTfjs(name: string, text: string, seed = 1): Promise<Co
   assert.deepEqual(analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), [], `${name}: analysis errors`);
   const json = JSON.parse(text);
   const model = await tfl.models.modelFromJSON(json.modelTopology ?? json);
-  const weights = randomWeights(tf, analysis.graph, analysis, seed, { text, perturb: true });
+  const weights = randomWeights(tf, analysis.graph, analysis, seed, { perturb: true });
   const inputs = analysis.graph.inputs.map((id, i) => randomTensor(analysis.inputShapes.get(id) as number[], seed * 100 + i));
   try {
     const set = setTfjsWeights(model.layers, weights);

@@ -4,7 +4,8 @@ import { strict as assert } from 'node:assert';
 import { getOp, type Analysis } from '../../src/core';
 import { draw, fans, mulberry32, randomWeights } from '../../src/core/runtime/random-weights';
 import { weightsFor } from '../../src/core/runtime/weights';
-import { analyzeFixture, analyzeModel, readFixture, readModel } from '../support/fixtures';
+import type { Graph } from '../../src/core/ir';
+import { analyzeFixture, analyzeModel } from '../support/fixtures';
 
 // Seeded random weights: the same seed gives the same values, another seed other values; every
 // tensor has the shape its op's weights() declares; shared layers have one set; the declared
@@ -38,6 +39,9 @@ describe('runtime: seeded random weights', () => {
     tf.setBackend('cpu');
     await tf.ready();
   });
+
+  /** The graph as if its layers declared no initializers. */
+  const undeclared = (graph: Graph): Graph => ({ ...graph, nodes: graph.nodes.map((n) => ({ ...n, initializers: undefined })) });
 
   for (const [name, make] of [
     ['multi_io.json', () => analyzeFixture('multi_io.json')],
@@ -75,9 +79,9 @@ describe('runtime: seeded random weights', () => {
     assert.notDeepEqual(a.get('shared_dense/kernel'), a.get('meta_proj/kernel'));
   });
 
-  it("Keras's defaults: Glorot-uniform kernels, zero biases and β, unit γ and variance, 0.25 for PReLU α", () => {
+  it("Keras's defaults where a layer declares no initializer: Glorot-uniform kernels, zero biases and β, unit γ and variance, 0.25 for PReLU α", () => {
     const analysis = analyzeModel('mobilenet_v1.json');
-    const weights = randomWeights(tf, analysis.graph, analysis, 1);
+    const weights = randomWeights(tf, undeclared(analysis.graph), analysis, 1);
     const kernel = weights.get('conv_pw_13')!.kernel; // [1, 1, 1024, 1024]
     const limit = Math.sqrt(6 / (1024 + 1024));
     const k = kernel.dataSync() as Float32Array;
@@ -89,20 +93,21 @@ describe('runtime: seeded random weights', () => {
     assert.ok(bn.beta.dataSync().every((v) => v === 0) && bn.moving_mean.dataSync().every((v) => v === 0));
     dispose(weights);
     const assorted = analyzeFixture('assorted.json');
-    const w2 = randomWeights(tf, assorted.graph, assorted, 1);
+    const w2 = randomWeights(tf, undeclared(assorted.graph), assorted, 1);
     assert.ok(w2.get('prelu')!.alpha.dataSync().every((v) => v === 0.25));
     assert.ok(w2.get('conv_rect')!.bias.dataSync().every((v) => v === 0));
     dispose(w2);
   });
 
-  it("the layer's declared initializers, read from the file text (VarianceScaling normal, Zeros for PReLU α)", () => {
+  it("the layer's declared initializers, read by the Keras parser into the IR (VarianceScaling normal, Zeros for PReLU α)", () => {
     const analysis = analyzeFixture('assorted.json');
-    const weights = randomWeights(tf, analysis.graph, analysis, 9, { text: readFixture('assorted.json') });
+    assert.equal(analysis.graph.nodes.find((n) => n.id === 'prelu')?.initializers?.alpha.className, 'Zeros');
+    const weights = randomWeights(tf, analysis.graph, analysis, 9);
     assert.ok(weights.get('prelu')!.alpha.dataSync().every((v) => v === 0), 'alpha_initializer Zeros');
     dispose(weights);
     // multi_io: f_conv is VarianceScaling(1, fan_avg, normal): a normal truncated at 2σ with std √(1/fan_avg).
     const multi = analyzeFixture('multi_io.json');
-    const w = randomWeights(tf, multi.graph, multi, 9, { text: readFixture('multi_io.json') });
+    const w = randomWeights(tf, multi.graph, multi, 9);
     const values = w.get('features/f_conv')!.kernel.dataSync(); // [3, 3, 3, 16]
     const std = Math.sqrt(1 / ((27 + 144) / 2));
     const truncated = std / 0.8796256610342398;
@@ -110,8 +115,8 @@ describe('runtime: seeded random weights', () => {
     dispose(w);
     // Johnson's model declares GlorotUniform and Ones/Zeros: the same as the defaults.
     const j = analyzeModel('johnson_transform_net.json');
-    const wj = randomWeights(tf, j.graph, j, 9, { text: readModel('johnson_transform_net.json') });
-    const wd = randomWeights(tf, j.graph, j, 9);
+    const wj = randomWeights(tf, j.graph, j, 9);
+    const wd = randomWeights(tf, undeclared(j.graph), j, 9);
     assert.deepEqual(wj.get('conv1')!.kernel.dataSync(), wd.get('conv1')!.kernel.dataSync());
     dispose(wj);
     dispose(wd);

@@ -33,7 +33,7 @@ describe('run messages for the diagram webview', () => {
   it('weights: each tensor once (a shared layer’s later call is found through its first), all of them', async () => {
     const text = readFileSync(join(__dirname, '..', 'fixtures', 'multi_io.json'), 'utf8');
     const analysis = analyzeText(text, 'multi_io.json');
-    const weights = randomWeights(tf, analysis.graph, analysis, 3, { text });
+    const weights = randomWeights(tf, analysis.graph, analysis, 3);
     try {
       const sent = await weightBytes(weights);
       const records = new Set(weights.values());

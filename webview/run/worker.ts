@@ -36,7 +36,7 @@ function weightsFor(request: RunRequest, analysis: ReturnType<typeof analyzeText
   if (held?.key === key) return held.weights;
   drop();
   let weights: WeightMap;
-  if (random) weights = randomWeights(tf, analysis.graph, analysis, random.seed, { text: request.modelText });
+  if (random) weights = randomWeights(tf, analysis.graph, analysis, random.seed);
   else if (tensors) {
     const map = new Map<string, Record<string, tf.Tensor>>();
     for (const w of tensors) {

@@ -1,17 +1,17 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
 import type { Analysis } from '../analysis/types';
+import { baseName, bytesSource, SourceError, type ModelSource, type SiblingFile } from '../formats/source';
 import type { TensorShape } from '../ir';
 import { decodeImage, imageTensor, type RgbaImage } from './image';
 import { fitNpyToInput, parseNpy } from './npy';
 import { mulberry32, randomWeights } from './random-weights';
 import type { WeightMap } from './weight-map';
-import { loadWeights } from './weights';
+import { loadWeightsFrom } from './weights';
 
 // What a run is fed: the model's input preprocessing (per model, settable), the input tensors
 // (an image, a .npy array, or seeded random values) and the weights (next to the model, a named
-// file, or seeded random ones). Shared by `cnn-lens run`, `cnn-lens profile` and the extension.
+// file, or seeded random ones). Shared by `cnn-lens run`, `cnn-lens profile` and the extension,
+// which read the files (src/node) and hand over their bytes and sources.
 //
 // Preprocessing presets. A pixel value p (0–255, after resizing to the model's input) becomes
 // (p · scale − mean[c]) / std[c], in the preset's channel order:
@@ -136,10 +136,10 @@ export function preprocessImage(tf: typeof tfc, image: RgbaImage, shape: TensorS
   });
 }
 
-/** Where one input's values come from. */
+/** Where one input's values come from: a file's bytes (read by the host), or seeded random values. */
 export type InputSource =
-  | { readonly kind: 'image'; readonly file: string; readonly bytes?: Uint8Array }
-  | { readonly kind: 'npy'; readonly file: string; readonly bytes?: Uint8Array }
+  | { readonly kind: 'image'; readonly file: string; readonly bytes: Uint8Array }
+  | { readonly kind: 'npy'; readonly file: string; readonly bytes: Uint8Array }
   | { readonly kind: 'random' };
 
 export interface PreparedInputs {
@@ -151,9 +151,9 @@ export interface PreparedInputs {
   readonly random: boolean;
 }
 
-/** Recognises an input file by its bytes: an image, or a .npy array. */
-export function inputSourceFor(file: string): InputSource {
-  return /\.npy$/i.test(file) ? { kind: 'npy', file } : { kind: 'image', file };
+/** An input file's bytes as an input: a .npy array by its name, else an image (and a .npy by its leading bytes: see prepareInputs). */
+export function inputSourceFor(file: string, bytes: Uint8Array): InputSource {
+  return /\.npy$/i.test(file) ? { kind: 'npy', file, bytes } : { kind: 'image', file, bytes };
 }
 
 /** Builds the model's inputs: one source per input in `graph.inputs` order; missing ones are seeded random. */
@@ -187,13 +187,13 @@ export function prepareInputs(tf: typeof tfc, analysis: Analysis, sources: reado
         }
         return;
       }
-      const bytes = src.bytes ?? readInputFile(src.file);
+      const bytes = src.bytes;
       if (src.kind === 'npy' || (bytes[0] === 0x93 && bytes[1] === 0x4e)) {
         const arr = parseNpy(bytes, src.file);
         const fitted = fitNpyToInput(arr, declared, id, src.file);
         const data = arr.data instanceof Float32Array || arr.data instanceof Int32Array ? arr.data : Float32Array.from(arr.data as ArrayLike<number>);
         tensors.push(tf.tensor(data instanceof Int32Array ? Float32Array.from(data) : data, fitted, 'float32'));
-        notes.push(`${id}: ${basename(src.file)} (${arr.dtype} ${arr.shape.join('×')}, fed as is)`);
+        notes.push(`${id}: ${baseName(src.file)} (${arr.dtype} ${arr.shape.join('×')}, fed as is)`);
         return;
       }
       if (!isImageInput(declared)) {
@@ -201,21 +201,13 @@ export function prepareInputs(tf: typeof tfc, analysis: Analysis, sources: reado
       }
       const image = decodeImage(bytes, src.file);
       tensors.push(preprocessImage(tf, image, declared, choice.preset));
-      notes.push(`${id}: ${basename(src.file)} (${image.width}×${image.height}) resized to ${shape[1]}×${shape[2]}, preprocessing ${choice.preset.name}: ${choice.preset.description} — ${choice.reason}`);
+      notes.push(`${id}: ${baseName(src.file)} (${image.width}×${image.height}) resized to ${shape[1]}×${shape[2]}, preprocessing ${choice.preset.name}: ${choice.preset.description} — ${choice.reason}`);
     });
   } catch (e) {
     for (const t of tensors) t.dispose();
     throw e;
   }
   return { tensors, notes, random };
-}
-
-function readInputFile(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
 }
 
 export interface RunWeights {
@@ -227,23 +219,41 @@ export interface RunWeights {
 
 export const randomWeightsNotice = (seed: number): string => `random weights (seed ${seed}): outputs are not meaningful`;
 
-/** Weight files next to a model file: a TF.js model.json's own shards, or `<name>.weights.h5` / `<name>.h5` beside it. */
-export function weightsNextTo(modelFile: string, modelText: string): string | undefined {
-  if (/"weightsManifest"\s*:/.test(modelText)) return modelFile;
-  const stem = join(dirname(modelFile), basename(modelFile, extname(modelFile)));
-  return [`${stem}.weights.h5`, `${stem}.h5`, `${stem}.keras`].find((f) => existsSync(f));
+/** A weights file found next to a model: its name (a path beside the model's, for messages and cache keys), opened on demand. */
+export interface WeightsNextTo {
+  readonly name: string;
+  open(): Promise<ModelSource>;
+}
+
+/** The weights next to a model: a TF.js model.json's own shards, or `<name>.weights.h5` / `<name>.h5` / `<name>.keras` beside it. */
+export async function weightsNextTo(model: ModelSource): Promise<WeightsNextTo | undefined> {
+  if (/"weightsManifest"\s*:/.test(model.text())) return { name: model.name, open: async () => model };
+  const stem = baseName(model.name).replace(/\.[^.]*$/, '');
+  for (const candidate of [`${stem}.weights.h5`, `${stem}.h5`, `${stem}.keras`]) {
+    let file: SiblingFile;
+    try {
+      file = await model.sibling(candidate);
+    } catch (e) {
+      // Only a file that is not there is passed over: one that is there but refused (a link, a FIFO) is an error worth reading.
+      if (e instanceof SourceError && e.missing) continue;
+      throw e;
+    }
+    const name = model.name.replace(/[^\\/]*$/, '') + candidate;
+    return { name, open: async () => bytesSource(name, await file.read()) };
+  }
+  return undefined;
 }
 
 /**
- * The weights for a run: `spec` 'random' → seeded random (He/Glorot as the layers declare);
- * a path → that file or folder; undefined → the weights next to the model, else seeded random.
+ * The weights for a run: `weights` 'random' → seeded random (He/Glorot as the layers declare);
+ * a source → that file; undefined → the weights next to the model, else seeded random.
  */
-export async function resolveRunWeights(tf: typeof tfc, analysis: Analysis, modelFile: string, modelText: string, spec: string | undefined, seed = 0): Promise<RunWeights> {
-  const path = spec === 'random' ? undefined : spec ?? weightsNextTo(modelFile, modelText);
-  if (path) {
-    const loaded = await loadWeights(path, analysis, { tf });
+export async function resolveRunWeights(tf: typeof tfc, analysis: Analysis, model: ModelSource, weights: ModelSource | 'random' | undefined, seed = 0): Promise<RunWeights> {
+  const source = weights === 'random' ? undefined : weights ?? (await (await weightsNextTo(model))?.open());
+  if (source) {
+    const loaded = await loadWeightsFrom(source, analysis, { tf });
     return { weights: loaded.weights, source: loaded.source, random: false };
   }
-  const weights = randomWeights(tf, analysis.graph, analysis, seed, { text: modelText });
-  return { weights, source: randomWeightsNotice(seed), random: true };
+  const random = randomWeights(tf, analysis.graph, analysis, seed);
+  return { weights: random, source: randomWeightsNotice(seed), random: true };
 }

@@ -5,15 +5,13 @@ import { getOp, type WeightShape } from '../ops';
 import { ownerId } from './weight-map';
 
 // Seeded random weights for a model that comes without any: each tensor is drawn as its layer
-// declares (the `*_initializer` of the layer's config in the file, when the file text is given),
+// declares (the initializers the format read into the IR: Keras's `*_initializer`),
 // else with Keras's defaults: Glorot uniform for kernels, zeros for biases, β and moving means,
 // ones for γ and moving variances, 0.25 for PReLU's α. Values come from our own PRNG (mulberry32),
 // seeded per (seed, node, weight), so they are the same on every backend and do not depend on
 // the order of the nodes. Every view that shows outputs computed with them must say so.
 
 export interface RandomWeightsOptions {
-  /** The model file's text: lets each layer's declared initializers (read from its `range`) be used. */
-  readonly text?: string;
   /**
    * Also randomise what Keras initialises to constants (biases, BN's γ, β and moving statistics,
    * PReLU's α) within sensible ranges, so every weight affects the output. For tests and previews.
@@ -61,18 +59,6 @@ const DEFAULT_INIT: Readonly<Record<string, Initializer>> = {
 };
 
 /** The config key under which Keras declares each weight's initializer. */
-const INIT_KEY: Readonly<Record<string, string>> = {
-  kernel: 'kernel_initializer',
-  bias: 'bias_initializer',
-  depthwise_kernel: 'depthwise_initializer',
-  pointwise_kernel: 'pointwise_initializer',
-  gamma: 'gamma_initializer',
-  beta: 'beta_initializer',
-  moving_mean: 'moving_mean_initializer',
-  moving_variance: 'moving_variance_initializer',
-  alpha: 'alpha_initializer',
-};
-
 /** Ranges for `perturb`: [low, high) of a uniform draw. */
 const PERTURB: Readonly<Record<string, readonly [number, number]>> = {
   bias: [-0.1, 0.1],
@@ -178,25 +164,6 @@ export function draw(init: Initializer, shape: readonly number[], rand: () => nu
   return out;
 }
 
-/** The initializer a layer declares for a weight, read from the layer's definition in the file text. */
-function declaredInitializer(text: string | undefined, node: IRNode, weight: string): Initializer | undefined {
-  if (!text || !node.range) return undefined;
-  let layer: unknown;
-  try {
-    layer = JSON.parse(text.slice(node.range.start, node.range.end));
-  } catch {
-    return undefined;
-  }
-  const config = (layer as { config?: Record<string, unknown> })?.config;
-  const raw = config?.[INIT_KEY[weight]];
-  if (typeof raw === 'string') return { className: raw, config: {} };
-  if (raw && typeof raw === 'object' && typeof (raw as { class_name?: unknown }).class_name === 'string') {
-    const r = raw as { class_name: string; config?: Record<string, unknown> };
-    return { className: r.class_name, config: r.config ?? {} };
-  }
-  return undefined;
-}
-
 /**
  * Seeded random weights for every node that has weights and whose shapes analysis could compute.
  * Shared-layer calls get no entry of their own: they use the first call's (`weightsFor`).
@@ -213,7 +180,7 @@ export function randomWeights(tf: typeof tfc, graph: Graph, analysis: Analysis, 
       const range = options.perturb ? PERTURB[spec.name] : undefined;
       const init = range
         ? { className: 'RandomUniform', config: { minval: range[0], maxval: range[1] } }
-        : declaredInitializer(options.text, node, spec.name) ?? DEFAULT_INIT[spec.name] ?? DEFAULT_INIT.kernel;
+        : node.initializers?.[spec.name] ?? DEFAULT_INIT[spec.name] ?? DEFAULT_INIT.kernel;
       tensors[spec.name] = tf.tensor(draw(init, spec.shape, rand), [...spec.shape], 'float32');
     }
     result.set(node.id, tensors);

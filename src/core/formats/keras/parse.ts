@@ -1,7 +1,8 @@
-import type { AttrValue, Attrs, Diagnostic, Graph, IRGroup, IRNode, SourceRange, TensorRef, WeightSpec } from '../../ir';
+import type { AttrValue, Attrs, Diagnostic, Graph, IRGroup, IRNode, InitializerSpec, SourceRange, TensorRef, WeightSpec } from '../../ir';
 import { AttrError } from '../../ops/attrs';
 import { getOp } from '../../ops';
 import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './json-tree';
+import { declaredInitializers } from './initializers';
 import { CLASS_ALIASES, configKeys, MODEL_CLASSES } from './names';
 import { sortTopologically } from '../topology';
 
@@ -23,6 +24,7 @@ interface MutableNode {
   sharesWeightsWith?: string;
   range?: SourceRange;
   nameRange?: SourceRange;
+  initializers?: Readonly<Record<string, InitializerSpec>>;
 }
 
 /** A reference as the file writes it: the `tensor`-th output of call `call` of layer `layer`. */
@@ -197,6 +199,7 @@ class KerasReader {
       sharesWeightsWith: call > 0 ? `${scope.prefix}${name}` : undefined,
       range,
       nameRange: rangeOf(prop(config, 'name') ?? prop(layer, 'name')),
+      initializers: declaredInitializers(config),
     };
     if (!op) {
       node.attrs = (valueOf(config) as Attrs) ?? {};
