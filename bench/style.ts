@@ -3,12 +3,14 @@
 // iteration at 256² with Adam and with L-BFGS. Writes the 2048² result to test-results/style-2048.png: look at it for seams.
 //   npm run bench:style            (backend: CNN_LENS_BACKEND=wasm|cpu|tfjs-node|auto, default auto)
 import { join } from 'node:path';
-import { chooseBackend, describeBackend, type BackendPreference } from '../src/core/runtime/backend';
-import { loadTransformModel, stylizeFast } from '../src/core/style/fast';
-import { readImage, resizeImage, writePng } from '../src/core/style/image-io';
+import { chooseBackend, describeBackend, type BackendPreference } from '../src/node/backend';
+import { stylizeFast } from '../src/core/style/fast';
+import { loadTransformModelFile } from '../src/node/style/model-files';
+import { resizeImage } from '../src/core/style/image-io';
+import { readImage, writePng } from '../src/node/image-files';
 import { randomLossNetwork } from '../src/core/style/loss-network';
 import { stylizeOptimise } from '../src/core/style/optimise';
-import { findPreset } from '../src/core/style/presets';
+import { findPreset } from '../src/node/style/presets';
 
 const ROOT = join(__dirname, '..');
 const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
@@ -18,7 +20,7 @@ async function main() {
   const { tf } = backend;
   console.log(`backend: ${describeBackend(backend)}`);
   const preset = findPreset(process.env.PRESET ?? 'swirls')!;
-  const model = await loadTransformModel(tf, preset.modelPath);
+  const model = await loadTransformModelFile(tf, preset.modelPath);
   const base = readImage(join(ROOT, 'media', 'styles', 'content', 'city.png')).image;
   const sizes = (process.env.SIZES ?? '256,512,2048').split(',').map(Number);
   for (const side of sizes) {

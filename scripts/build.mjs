@@ -29,7 +29,7 @@ if (watch) {
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 }
 
-// The wasm backend loads its binaries at run time from next to the bundle (src/core/runtime/backend.ts).
+// The wasm backend loads its binaries at run time from next to the bundle (src/node/backend.ts).
 const wasmDist = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 mkdirSync('dist', { recursive: true });
 for (const f of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) copyFileSync(`${wasmDist}/${f}`, `dist/${f}`);

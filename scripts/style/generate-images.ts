@@ -2,7 +2,8 @@
 //   npx tsx scripts/style/generate-images.ts
 import { join } from 'node:path';
 import { mulberry32 } from '../../src/core/runtime/random-weights';
-import { writePng, type RgbImage } from '../../src/core/style/image-io';
+import { type RgbImage } from '../../src/core/style/image-io';
+import { writePng } from '../../src/node/image-files';
 
 const OUT = join(__dirname, '..', '..', 'media', 'styles');
 type Rgb = [number, number, number];

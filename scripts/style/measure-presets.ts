@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { loadTransformModel, stylizeFast } from '../../src/core/style/fast';
-import { readImage } from '../../src/core/style/image-io';
+import { stylizeFast } from '../../src/core/style/fast';
+import { loadTransformModelFile } from '../../src/node/style/model-files';
+import { readImage } from '../../src/node/image-files';
 import { scoreStylisation } from '../../src/core/style/metrics';
-import { listPresets, stylesDir } from '../../src/core/style/presets';
+import { listPresets, stylesDir } from '../../src/node/style/presets';
 
 async function main() {
   const { values } = parseArgs({ options: { models: { type: 'string' }, size: { type: 'string' } } });
@@ -21,7 +22,7 @@ async function main() {
   console.log(`models: ${values.models ?? 'media/styles/models'}; content at ${size} px; mean/std = distance of channel means/stds to the style's (content → output); edges = Sobel correlation with the content (¼ scale, full scale)`);
   console.log(['preset', 'content', 'mean', 'std', 'edges ¼', 'edges 1'].join('\t'));
   for (const p of listPresets()) {
-    const model = await loadTransformModel(tf, values.models ? join(values.models, p.name, 'model.json') : p.modelPath);
+    const model = await loadTransformModelFile(tf, values.models ? join(values.models, p.name, 'model.json') : p.modelPath);
     const style = readImage(p.styleImagePath).image;
     for (const sample of samples) {
       const content = readImage(join(contentDir, sample), { size }).image;

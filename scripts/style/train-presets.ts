@@ -7,11 +7,11 @@
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chooseBackend } from '../../src/core/runtime/backend';
+import { chooseBackend } from '../../src/node/backend';
 import { randomLossNetwork } from '../../src/core/style/loss-network';
-import { readImage } from '../../src/core/style/image-io';
-import { trainTransformNet } from '../../src/core/style/train';
-import { PRESETS } from '../../src/core/style/presets';
+import { readImage } from '../../src/node/image-files';
+import { trainTransformNet } from '../../src/node/style/train';
+import { PRESETS } from '../../src/node/style/presets';
 
 const MEDIA = join(__dirname, '..', '..', 'media', 'styles');
 

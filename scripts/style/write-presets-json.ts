@@ -2,8 +2,8 @@
 //   npx tsx scripts/style/write-presets-json.ts
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRESETS } from '../../src/core/style/presets';
-import { readModelMetadata } from '../../src/core/style/transform-net';
+import { PRESETS } from '../../src/node/style/presets';
+import { readModelMetadata } from '../../src/node/style/model-files';
 
 const MEDIA = join(__dirname, '..', '..', 'media', 'styles');
 const log = JSON.parse(readFileSync(join(MEDIA, 'models', 'training-log.json'), 'utf8'));

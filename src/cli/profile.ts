@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { BACKEND_PREFERENCES } from '../core/runtime/backend';
+import { BACKEND_PREFERENCES } from '../node/backend';
 import { profileCsv, profileJson, profileModel, SUM_VS_WHOLE_EXPLANATION, type ProfileResult } from '../core/runtime/profile';
 import { backendLine, guarded, openSession } from './run';
 import { UsageError, type CommandResult } from './usage';

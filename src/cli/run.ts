@@ -1,16 +1,21 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { analyzeText, type Analysis } from '../core';
-import { BACKEND_PREFERENCES, BackendError, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
+import { analyze, type Analysis } from '../core';
+import { parseSource } from '../core/formats/registry';
+import { SourceError } from '../core/formats/source';
+import { BACKEND_PREFERENCES, BackendError, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
 import { assertRunFits } from '../core/runtime/run-memory';
 import { execute, ExecutionError } from '../core/runtime/executor';
 import { ImageError } from '../core/runtime/image';
 import { NpyError } from '../core/runtime/npy';
 import { choosePreset, inputSourceFor, prepareInputs, PRESET_NAMES, resolveRunWeights, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
-import { IMAGENET_CLASSES, LabelsError, outputClasses, resolveLabels, type Labels } from '../core/runtime/labels';
+import { IMAGENET_CLASSES, LabelsError, outputClasses, type Labels } from '../core/runtime/labels';
 import { topK } from '../core/runtime/thumbnails';
 import { disposeWeights, WeightsError } from '../core/runtime/weights';
+import { resolveLabels } from '../node/label-files';
+import { weightsSource } from '../node/weights-files';
+import { openModelFile, readNamedFile } from './files';
 import { UsageError, type CommandResult } from './usage';
 
 export const RUN_USAGE = `cnn-lens run MODEL [--weights DIR|FILE|random] [--input IMAGE|TENSOR.npy]… [--seed N] [--backend NAME] [--preprocess PRESET] [--labels FILE] [--json]
@@ -57,7 +62,7 @@ export function backendLine(backend: ChosenBackend, preference: string | undefin
 }
 
 /** Failures that are the caller's or a file's: exit 2 with the message. */
-const isFileOrUsage = (e: unknown): boolean => e instanceof UsageError || e instanceof WeightsError || e instanceof ImageError || e instanceof NpyError || e instanceof BackendError || e instanceof LabelsError;
+const isFileOrUsage = (e: unknown): boolean => e instanceof UsageError || e instanceof WeightsError || e instanceof ImageError || e instanceof NpyError || e instanceof BackendError || e instanceof LabelsError || e instanceof SourceError;
 
 export function parseSeed(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -72,25 +77,20 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
   if (a.backend === 'webgl' || a.backend === 'webgpu') throw new UsageError(`--backend "${a.backend}" runs only in VS Code's diagram webview (setting cnnLens.backend); the command line runs in Node: choose one of ${BACKEND_PREFERENCES.join(', ')}`);
   if (a.backend !== undefined && !BACKEND_PREFERENCES.includes(a.backend as BackendPreference)) throw new UsageError(`--backend "${a.backend}": choose one of ${BACKEND_PREFERENCES.join(', ')}`);
   if (a.preprocess !== undefined && !PRESET_NAMES.includes(a.preprocess as never)) throw new UsageError(`--preprocess "${a.preprocess}": choose one of ${PRESET_NAMES.join(', ')}`);
-  let text: string;
-  try {
-    text = readFileSync(a.file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${a.file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  for (const input of a.inputs ?? []) if (!existsSync(input)) throw new UsageError(`cannot read ${input}: no such file`);
+  const model = openModelFile(a.file);
+  const inputFiles = (a.inputs ?? []).map((f) => inputSourceFor(f, readNamedFile(f)));
   if (a.weights && a.weights !== 'random' && !existsSync(a.weights)) throw new UsageError(`cannot read ${a.weights}: no such file or folder (give a weights file, a folder, or "random")`);
-  const analysis = analyzeText(text, a.file);
+  const analysis = analyze(parseSource(model));
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { stdout: '', stderr: errors.map((d) => `${a.file}: error: ${d.message}`).join('\n') + `\n${a.file}: the model has errors; it cannot run`, code: 1 };
   const backend = await chooseBackend((a.backend ?? 'auto') as BackendPreference);
   const { tf } = backend;
   assertRunFits(analysis, a.file, memoryLimit(tf.getBackend()));
-  const weights = await resolveRunWeights(tf, analysis, a.file, text, a.weights, seed);
+  const weights = await resolveRunWeights(tf, analysis, model, a.weights === 'random' ? 'random' : a.weights ? weightsSource(a.weights) : undefined, seed);
   let inputs: PreparedInputs;
   try {
     const choice = choosePreset(analysis.graph.name, a.file, a.preprocess);
-    inputs = prepareInputs(tf, analysis, (a.inputs ?? []).map(inputSourceFor), choice, seed);
+    inputs = prepareInputs(tf, analysis, inputFiles, choice, seed);
   } catch (e) {
     disposeWeights(weights.weights);
     if (e instanceof Error && !isFileOrUsage(e) && /^(cannot read|the model takes|.*: the model's input)/.test(e.message)) throw new UsageError(e.message);

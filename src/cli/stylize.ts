@@ -1,12 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { chooseBackend, describeBackend, type BackendPreference } from '../core/runtime/backend';
-import { ImageError, readImage, writePng } from '../core/style/image-io';
-import { lossNetwork, RANDOM_SEED } from '../core/style/loss-network';
-import { loadTransformModel, stylizeFast, StyleModelError } from '../core/style/fast';
+import { chooseBackend, describeBackend, type BackendPreference } from '../node/backend';
+import { ImageError } from '../core/style/image-io';
+import { RANDOM_SEED } from '../core/style/loss-network';
+import { stylizeFast, StyleModelError } from '../core/style/fast';
 import { STYLE_OPTIMIZERS, stylizeOptimise, type StyleOptimizer } from '../core/style/optimise';
-import { findPreset, listPresets } from '../core/style/presets';
-import { trainTransformNet } from '../core/style/train';
+import { readImage, writePng } from '../node/image-files';
+import { lossNetwork } from '../node/style/loss-network-files';
+import { loadTransformModelFile } from '../node/style/model-files';
+import { findPreset, listPresets } from '../node/style/presets';
+import { trainTransformNet } from '../node/style/train';
 import { UsageError, type CommandResult } from './usage';
 
 export const STYLIZE_USAGE = `cnn-lens stylize --content IMG --style IMG|PRESET|MODEL.json --out OUT.png [--mode fast|optimise|train] [--optimizer adam|lbfgs] [--steps N] [--size PX] [--seed N]
@@ -101,7 +104,7 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
       const content = readOrFail(values.content, size ? { size, maxSide: FAST_MAX } : { maxSide: FAST_MAX });
       let model;
       try {
-        model = await loadTransformModel(tf, modelPath);
+        model = await loadTransformModelFile(tf, modelPath);
       } catch (e) {
         if (e instanceof StyleModelError || (e as Error).name === 'WeightsError') throw new UsageError((e as Error).message);
         throw e;

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { reportText } from '../core';
+import { analyze, buildReport } from '../core';
+import { parseSource } from '../core/formats/registry';
 import type { ModelReport } from '../core/analysis/report-types';
 import type { Dim } from '../core/ir';
 import { renderCsv, renderMarkdown, renderTable } from '../core/analysis/summary-text';
+import { openModelFile } from './files';
 import { UsageError, type CommandResult } from './usage';
 
 export const SUMMARY_USAGE = `cnn-lens summary FILE [--input-shape 1,224,224,3] [--batch N] [--json | --csv | --markdown]
@@ -37,13 +38,9 @@ export function summary(argv: string[]): CommandResult {
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && (!Number.isInteger(batch) || batch < 1)) throw new UsageError(`--batch "${values.batch}" must be a positive integer`);
   const file = positionals[0];
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  const report = reportText(text, file, { batch, inputShape: values['input-shape'] ? parseShape(values['input-shape']) : undefined });
+  // Whatever format the file is in (the registry detects it), the same report and schema.
+  const graph = parseSource(openModelFile(file));
+  const report = buildReport(analyze(graph, { batch, inputShape: values['input-shape'] ? parseShape(values['input-shape']) : undefined }));
   const out = values.json ? JSON.stringify(stableJson(report), null, 2) : values.csv ? renderCsv(report) : values.markdown ? renderMarkdown(report) : renderTable(report);
   const problems = report.diagnostics.map((d) => `${file}: ${d.severity}: ${d.message}`);
   const failed = report.diagnostics.some((d) => d.severity === 'error');
@@ -54,7 +51,7 @@ export function summary(argv: string[]): CommandResult {
 /** The documented `--json` schema (README "JSON output"): the core fields, in a fixed order. */
 function stableJson(r: ModelReport) {
   return {
-    model: r.model,
+    model: { name: r.model.name, format: r.model.format, inputs: r.model.inputs, outputs: r.model.outputs },
     layers: r.layers.map((l) => ({
       name: l.name,
       type: l.type,

@@ -2,13 +2,15 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core';
-import { BACKEND_PREFERENCES, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../core/runtime/backend';
+import { BACKEND_PREFERENCES, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
 import { assertRunFits } from '../core/runtime/run-memory';
-import { labelFileFor, labelPreviews, outputClasses, resolveLabels, type Labels } from '../core/runtime/labels';
+import { labelFileFor, labelPreviews, outputClasses, type Labels } from '../core/runtime/labels';
 import { choosePreset, prepareInputs, resolveRunWeights, type InputSource, type RunWeights } from '../core/runtime/preprocess';
 import { previewEveryNode } from '../core/runtime/previews';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
 import { disposeWeights } from '../core/runtime/weights';
+import { resolveLabels } from '../node/label-files';
+import { documentSource } from './document-source';
 import type { ModelStore } from './model-store';
 import { runInDiagram } from './webview-run';
 
@@ -80,7 +82,7 @@ export async function weightsFor(tf: typeof tfc, document: vscode.TextDocument, 
   const cached = weightsCache.get(key);
   if (cached) return cached;
   assertRunFits(analysis, vscode.workspace.asRelativePath(document.uri), memoryLimit(tf.getBackend()));
-  const weights = await resolveRunWeights(tf, analysis, document.uri.fsPath, document.getText(), undefined, seed);
+  const weights = await resolveRunWeights(tf, analysis, documentSource(document), undefined, seed);
   weightsCache.set(key, weights);
   return weights;
 }

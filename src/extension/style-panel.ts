@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { BACKEND_PREFERENCES, chooseBackend, describeBackend, type BackendPreference } from '../core/runtime/backend';
+import { BACKEND_PREFERENCES, chooseBackend, describeBackend, type BackendPreference } from '../node/backend';
 import {
   decodeImage,
   encodePng,
   findPreset,
   fitLongerSide,
   listPresets,
-  loadTransformModel,
+  loadTransformModelFile,
   lossNetwork,
   readImage,
   stylesDir,
@@ -17,7 +17,7 @@ import {
   stylizeOptimise,
   trainTransformNet,
   type RgbImage,
-} from '../core/style';
+} from '../node/style';
 import { panelHtml } from '../../webview/panel-html';
 import type { StyleHostMessage, StylePanelMessage } from '../../webview/protocol';
 
@@ -118,7 +118,7 @@ export class StylePanelProvider implements vscode.WebviewViewProvider {
     if (m.mode === 'fast') {
       const preset = this.style.preset && findPreset(this.style.preset);
       if (!preset) throw new Error('Fast mode needs a trained network: pick a preset, or use Optimise with any style image.');
-      const model = await loadTransformModel(tf, preset.modelPath);
+      const model = await loadTransformModelFile(tf, preset.modelPath);
       const out = await stylizeFast(tf, model, content, { signal, onTile: (done, total) => post({ type: 'progress', step: done, total, message: `Tile ${done} of ${total}` }) });
       image = out.image;
       lossNetworkName = `${preset.lossNetwork ?? 'random multi-scale network'} (trained here for the "${preset.name}" preset)`;
@@ -149,7 +149,7 @@ export class StylePanelProvider implements vscode.WebviewViewProvider {
           signal,
           onStep: (step, l) => post({ type: 'progress', step, total: m.steps, message: `Training step ${step} / ${m.steps}: loss ${l.total.toPrecision(4)}` }),
         });
-        const model = await loadTransformModel(tf, trained.modelJson);
+        const model = await loadTransformModelFile(tf, trained.modelJson);
         image = (await stylizeFast(tf, model, content, { signal })).image;
         lossNetworkName += ` · network saved to ${trained.modelJson}`;
       }

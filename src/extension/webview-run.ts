@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { WeightMap } from '../core/runtime/weight-map';
 import { randomWeightsNotice, weightsNextTo, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
+import { documentSource } from './document-source';
 import type { HostMessage, RunRequest, WebviewBackend, WebviewMessage, WeightBytes } from '../../webview/protocol';
 import { tensorBytes, weightBytes } from '../../webview/run/bytes';
 import { describeWebviewRun } from '../../webview/run/describe';
@@ -160,10 +161,10 @@ export async function runInDiagram(document: vscode.TextDocument, inputs: Prepar
   const runner = await diagramFor(document);
   if (!runner) return { fallback: `${backend} in the diagram webview not used: the diagram did not open` };
   // A weights file next to the model is read here (the host caches it per version); else the webview draws seeded random weights.
-  const file = weightsNextTo(document.uri.fsPath, document.getText());
+  const file = await weightsNextTo(documentSource(document));
   const loaded = file ? await hostWeights() : undefined;
   const weights: WeightsToSend = loaded && file
-    ? { key: fileWeightsKey(file, loaded.weights), tensors: () => weightBytes(loaded.weights) }
+    ? { key: fileWeightsKey(file.name, loaded.weights), tensors: () => weightBytes(loaded.weights) }
     : { key: `${document.uri.toString()}#${document.version}#random${SEED}`, random: { seed: SEED } };
   const random = !loaded || inputs.random;
   const answer = await runner.run({

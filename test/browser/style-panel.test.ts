@@ -13,8 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chooseBackend, describeBackend } from '../../src/core/runtime/backend';
-import { encodePng, findPreset, fitLongerSide, listPresets, loadTransformModel, lossNetwork, readImage, stylesDir, stylizeFast, stylizeOptimise, trainTransformNet, type RgbImage } from '../../src/core/style';
+import { chooseBackend, describeBackend } from '../../src/node/backend';
+import { encodePng, findPreset, fitLongerSide, listPresets, loadTransformModelFile, lossNetwork, readImage, stylesDir, stylizeFast, stylizeOptimise, trainTransformNet, type RgbImage } from '../../src/node/style';
 import { panelHtml } from '../../webview/panel-html';
 import type { StyleHostMessage, StylePanelMessage } from '../../webview/protocol';
 import { launchChromium, skipWithoutChromium } from '../support/chromium';
@@ -108,7 +108,7 @@ class SimulatedHost {
           weights: { style: 10 * m.strength }, signal: controller.signal,
           onStep: (step, l) => onProgress({ type: 'progress', step, total: m.steps, message: `Training step ${step} / ${m.steps}: loss ${l.total.toPrecision(4)}` }),
         });
-        const model = await loadTransformModel(tf, trained.modelJson);
+        const model = await loadTransformModelFile(tf, trained.modelJson);
         image = (await stylizeFast(tf, model, content, { signal: controller.signal })).image;
         model.dispose();
         lossNetworkName += ` · network saved to ${trained.modelJson}`;

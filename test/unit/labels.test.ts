@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeText } from '../../src/core';
-import { imagenetLabelsFile, labelFileFor, labelPreviews, LabelsError, outputClasses, readLabelFile, resolveLabels } from '../../src/core/runtime/labels';
+import { labelFileFor, labelPreviews, LabelsError, outputClasses } from '../../src/core/runtime/labels';
+import { imagenetLabelsFile, readLabelFile, resolveLabels } from '../../src/node/label-files';
 import type { ActivationPreview } from '../../src/core/runtime/preview-images';
 import { MODELS, ROOT } from '../support/fixtures';
 

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { strict as assert } from 'node:assert';
-import { chooseBackend, describeBackend, findWasmDir, BackendError, type BackendPreference } from '../../src/core/runtime/backend';
+import { chooseBackend, describeBackend, findWasmDir, BackendError, type BackendPreference } from '../../src/node/backend';
 
 // Backend choice: what runs here (no tfjs-node, no GPU: wasm), why the better ones did not, and
 // that a convolution on the chosen backend equals the CPU backend's.

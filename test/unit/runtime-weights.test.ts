@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeText, parseModel } from '../../src/core';
 import type { Analysis, Graph } from '../../src/core';
-import { disposeWeights, loadWeights, ownerId, WeightsError, type WeightMap } from '../../src/core/runtime/weights';
+import { disposeWeights, ownerId, WeightsError, type WeightMap } from '../../src/core/runtime/weights';
+import { loadWeights } from '../../src/node/weights-files';
 import { kerasSnakeCase, loadKerasWeights } from '../../src/core/formats/keras/weights-keras';
 import { loadTfjsWeights } from '../../src/core/formats/keras/weights-tfjs';
+import { fileSource } from '../../src/node/file-source';
 import { fixtureValues, WEIGHT_FIXTURES } from '../../scripts/make-weight-fixtures';
 import { FIXTURES, readFixture } from '../support/fixtures';
 
@@ -118,7 +120,7 @@ describe('runtime weights: TF.js shards', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('tfjs_multi_io: every tensor equals tf.loadLayersModel’s own weights, shared calls share tensors', async () => {
-    const loaded = await loadTfjsWeights(join(TFJS_DIR, 'model.json'), graphOf('tfjs_multi_io/model.json'));
+    const loaded = await loadTfjsWeights(fileSource(join(TFJS_DIR, 'model.json')), graphOf('tfjs_multi_io/model.json'));
     const model = await tfl.loadLayersModel(fileHandler(join(TFJS_DIR, 'model.json')));
     try {
       assertEqualToLayers(loaded.weights, layersWeights(model));
@@ -167,7 +169,7 @@ describe('runtime weights: TF.js shards', () => {
     const modelJson = join(dir, 'model.json');
     writeFileSync(modelJson, JSON.stringify({ format: 'layers-model', modelTopology: topology, weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: qspecs }] }));
 
-    const loaded = await loadTfjsWeights(modelJson, parseModel(readFileSync(modelJson, 'utf8'), 'model.json'));
+    const loaded = await loadTfjsWeights(fileSource(modelJson), parseModel(readFileSync(modelJson, 'utf8'), 'model.json'));
     const tfjsDecoded = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength), qspecs);
     const model = await tfl.loadLayersModel(fileHandler(modelJson));
     try {
@@ -199,7 +201,7 @@ describe('runtime weights: TF.js shards', () => {
     writeFileSync(join(dir, 'w.bin'), Buffer.from(data));
     const modelJson = join(dir, 'model.json');
     writeFileSync(modelJson, JSON.stringify({ modelTopology: topology, weightsManifest: [{ paths: ['w.bin'], weights: renamed }] }));
-    const loaded = await loadTfjsWeights(modelJson, parseModel(readFileSync(modelJson, 'utf8'), 'model.json'));
+    const loaded = await loadTfjsWeights(fileSource(modelJson), parseModel(readFileSync(modelJson, 'utf8'), 'model.json'));
     assert.deepEqual([...loaded.weights.keys()], ['conv1', 'bn', 'fc']);
     assert.deepEqual(Object.keys(loaded.weights.get('bn')!), ['gamma', 'beta', 'moving_mean', 'moving_variance']);
     disposeWeights(loaded.weights);
@@ -211,7 +213,7 @@ describe('runtime weights: TF.js shards', () => {
     layer.config.units = 6;
     const changed = parseModel(JSON.stringify(json), 'model.json');
     const file = join(TFJS_DIR, 'model.json');
-    await assert.rejects(loadTfjsWeights(file, changed), (e: unknown) => {
+    await assert.rejects(loadTfjsWeights(fileSource(file), changed), (e: unknown) => {
       assert.ok(e instanceof WeightsError);
       assert.match(e.message, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not match the model`));
       assert.match(e.message, /layer class \(Dense\): weight "kernel" \("class\/kernel"\) has shape \(48, 5\) in the file, the model expects \(48, 6\)/);
@@ -222,7 +224,7 @@ describe('runtime weights: TF.js shards', () => {
 
   it('renamed layers: weights that match no layer and layers without weights are both named', async () => {
     const text = readFixture('tfjs_multi_io/model.json').replace(/"score"/g, '"score2"');
-    await assert.rejects(loadTfjsWeights(join(TFJS_DIR, 'model.json'), parseModel(text, 'model.json')), (e: unknown) => {
+    await assert.rejects(loadTfjsWeights(fileSource(join(TFJS_DIR, 'model.json')), parseModel(text, 'model.json')), (e: unknown) => {
       assert.ok(e instanceof WeightsError);
       assert.match(e.message, /weight "score\/kernel" \[24,1\] matches no layer of the model/);
       assert.match(e.message, /layer score2 \(Dense\) needs kernel \(24, 1\), bias \(1\), but the file has no weights for it/);
@@ -233,9 +235,9 @@ describe('runtime weights: TF.js shards', () => {
   it('a truncated or missing shard is a clear error', async () => {
     const json = readFixture('tfjs_multi_io/model.json');
     writeFileSync(join(dir, 'model.json'), json);
-    await assert.rejects(loadTfjsWeights(join(dir, 'model.json'), graphOf('tfjs_multi_io/model.json')), /weight shard group1-shard1of1\.bin cannot be read \(ENOENT\)/);
+    await assert.rejects(loadTfjsWeights(fileSource(join(dir, 'model.json')), graphOf('tfjs_multi_io/model.json')), /weight shard group1-shard1of1\.bin cannot be read \(no such file next to the model\)/);
     writeFileSync(join(dir, 'group1-shard1of1.bin'), readFileSync(join(TFJS_DIR, 'group1-shard1of1.bin')).subarray(0, 5000));
-    await assert.rejects(loadTfjsWeights(join(dir, 'model.json'), graphOf('tfjs_multi_io/model.json')), /a shard is missing or truncated/);
+    await assert.rejects(loadTfjsWeights(fileSource(join(dir, 'model.json')), graphOf('tfjs_multi_io/model.json')), /a shard is missing or truncated/);
   });
 });
 
@@ -282,21 +284,21 @@ describe('runtime weights: Keras HDF5 and .keras (fixtures written by scripts/ma
   });
 
   it('weights of another model: every mismatch is listed', async () => {
-    await assert.rejects(loadKerasWeights(join(WEIGHT_FIXTURES, 'keras3_functional.keras'), graphOf('multi_io.json')), (e: unknown) => {
+    await assert.rejects(loadKerasWeights(fileSource(join(WEIGHT_FIXTURES, 'keras3_functional.keras')), graphOf('multi_io.json')), (e: unknown) => {
       assert.ok(e instanceof WeightsError);
       assert.match(e.message, /keras3_functional\.keras \(model\.weights\.h5\) does not match the model/);
       assert.match(e.message, /layer meta_proj \(Dense\): weight "kernel" \(layers\/dense\/vars\/0\) has shape \(16, 10\) in the file, the model expects \(10, 24\)/);
       assert.match(e.message, /layers\/conv2d \(2 variables\) matches no layer of the model/);
       return true;
     });
-    await assert.rejects(loadKerasWeights(join(WEIGHT_FIXTURES, 'multi_io.keras2.h5'), graphOf('keras3_functional.json')), /the file's layer "meta_proj" .* is not a layer of the model/);
+    await assert.rejects(loadKerasWeights(fileSource(join(WEIGHT_FIXTURES, 'multi_io.keras2.h5')), graphOf('keras3_functional.json')), /the file's layer "meta_proj" .* is not a layer of the model/);
   });
 
   it('files that are not weights are clear errors', async () => {
     await assert.rejects(loadWeights(join(FIXTURES, 'multi_io.json'), graphOf('multi_io.json')), /has no weightsManifest/);
-    await assert.rejects(loadKerasWeights(join(FIXTURES, 'multi_io.json'), graphOf('multi_io.json')), /neither an HDF5 file nor a \.keras archive/);
+    await assert.rejects(loadKerasWeights(fileSource(join(FIXTURES, 'multi_io.json')), graphOf('multi_io.json')), /neither an HDF5 file nor a \.keras archive/);
     await assert.rejects(loadWeights(join(FIXTURES, 'tfjs_multi_io', 'group1-shard1of1.bin'), graphOf('multi_io.json')), /not a weights file CNN Lens reads/);
-    await assert.rejects(loadWeights(join(FIXTURES, 'missing.h5'), graphOf('multi_io.json')), /missing\.h5 cannot be read \(ENOENT\)/);
+    await assert.rejects(loadWeights(join(FIXTURES, 'missing.h5'), graphOf('multi_io.json')), /missing\.h5 cannot be read \(no such file\)/);
   });
 
   it('a folder is searched for model.json, then a single Keras weights file', async () => {

@@ -2,10 +2,11 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { loadTransformModel, stylizeFast, tileStarts } from '../../src/core/style/fast';
-import { readImage } from '../../src/core/style/image-io';
+import { stylizeFast, tileStarts } from '../../src/core/style/fast';
+import { loadTransformModelFile } from '../../src/node/style/model-files';
+import { readImage } from '../../src/node/image-files';
 import { scoreStylisation } from '../../src/core/style/metrics';
-import { findPreset, listPresets, stylesDir } from '../../src/core/style/presets';
+import { findPreset, listPresets, stylesDir } from '../../src/node/style/presets';
 
 // Fast mode with the shipped presets, on two bundled content images (cpu backend, small size).
 
@@ -24,7 +25,7 @@ describe('style transfer: fast mode with the shipped presets', () => {
       it(`${preset.name} on ${sample}: content size kept, colours move toward the style, edges kept`, async () => {
         const content = readImage(join(stylesDir(), 'content', sample), { size: 96 }).image;
         const style = readImage(findPreset(preset.name)!.styleImagePath).image;
-        const model = await loadTransformModel(tf, preset.modelPath);
+        const model = await loadTransformModelFile(tf, preset.modelPath);
         const { image } = await stylizeFast(tf, model, content);
         model.dispose();
         assert.deepEqual([image.width, image.height], [content.width, content.height]);

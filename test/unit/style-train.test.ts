@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { loadTransformModel, stylizeFast } from '../../src/core/style/fast';
-import { readImage } from '../../src/core/style/image-io';
+import { stylizeFast } from '../../src/core/style/fast';
+import { loadTransformModelFile } from '../../src/node/style/model-files';
+import { readImage } from '../../src/node/image-files';
 import { randomLossNetwork } from '../../src/core/style/loss-network';
-import { trainTransformNet } from '../../src/core/style/train';
+import { trainTransformNet } from '../../src/node/style/train';
 import { conv2dFilterGrad } from '../../src/core/style/wasm-gradients';
 
 const STYLES = join(__dirname, '..', '..', 'media', 'styles');
@@ -47,7 +48,7 @@ describe('style transfer: train mode', () => {
     assert.equal(again.resumedFrom, 3);
     assert.equal(again.step, 5);
 
-    const model = await loadTransformModel(tf, join(out, 'model.json'));
+    const model = await loadTransformModelFile(tf, join(out, 'model.json'));
     const img = readImage(join(STYLES, 'content', 'city.png'), { size: 36 }).image; // 36×27: padded to 36×28 inside
     const y = await stylizeFast(tf, model, img);
     assert.deepEqual([y.image.width, y.image.height], [img.width, img.height]);

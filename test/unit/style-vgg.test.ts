@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { dataset, stringsAttribute, writeH5 } from '../../scripts/make-weight-fixtures';
 import { runCliAsync } from '../../src/cli/main';
 import { fans, mulberry32 } from '../../src/core/runtime/random-weights';
-import { vggLossNetwork } from '../../src/core/style/loss-network';
+import { vggLossNetworkFile } from '../../src/node/style/loss-network-files';
 
 // The VGG-16 loss network from the user's weights (`--vgg-weights`, setting cnnLens.style.vggWeights).
 // There is no ImageNet file here (nothing may be downloaded), so the test writes one with Keras's
@@ -77,7 +77,7 @@ describe('style transfer: the VGG-16 loss network from a Keras notop .h5', () =>
   });
 
   it('the loss network taps relu1_2 … relu4_3 of that file and balances nothing', async () => {
-    const net = await vggLossNetwork(tf, good);
+    const net = await vggLossNetworkFile(tf, good);
     try {
       assert.equal(net.kind, 'vgg16');
       assert.deepEqual([net.contentLayer, ...net.styleLayers], ['block2_conv2', 'block1_conv2', 'block2_conv2', 'block3_conv3', 'block4_conv3']);
@@ -89,7 +89,7 @@ describe('style transfer: the VGG-16 loss network from a Keras notop .h5', () =>
   });
 
   it('a file with a wrongly shaped layer: a clear error naming the file and the layer (exit 2)', async () => {
-    await assert.rejects(vggLossNetwork(tf, bad), (e: Error) => {
+    await assert.rejects(vggLossNetworkFile(tf, bad), (e: Error) => {
       assert.ok(e.message.includes(bad), e.message);
       assert.match(e.message, /layer block3_conv1 \(Conv2D\): weight "kernel" \("block3_conv1_W_1:0"\) has shape \(3, 3, 64, 256\) in the file, the model expects \(3, 3, 128, 256\)/);
       return true;

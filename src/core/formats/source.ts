@@ -28,7 +28,8 @@ export interface SiblingFile {
 
 /** A sibling that cannot be read: missing, outside the model's folder, not a regular file, too large. */
 export class SourceError extends Error {
-  constructor(readonly file: string, readonly reason: string) {
+  /** `missing`: the file does not exist, which callers looking for optional siblings may pass over; anything else is refused. */
+  constructor(readonly file: string, readonly reason: string, readonly missing = false) {
     super(`${file}: ${reason}`);
     this.name = 'SourceError';
   }
@@ -70,3 +71,6 @@ export function bytesSource(name: string, data: Uint8Array, sibling?: ModelSourc
     sibling: sibling ?? ((rel) => Promise.reject(new SourceError(rel, 'no files next to an in-memory model'))),
   };
 }
+
+/** The last part of a file name (`models/vgg16.json` → `vgg16.json`), for messages; core has no node:path. */
+export const baseName = (name: string): string => name.replace(/^.*[\\/]/, '');

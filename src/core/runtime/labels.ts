@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Analysis } from '../analysis/types';
 import { globToRegExp } from './preprocess';
 import type { ActivationPreview } from './preview-images';
@@ -8,7 +6,8 @@ import type { ActivationPreview } from './preview-images';
 // A label file is plain text, one class name per line, line n naming class n - 1. Which file: the one
 // the user gives (cnn-lens run --labels, the cnnLens.labels setting), else labels.txt next to the
 // model, else, for an output of 1,000 classes, the ImageNet names shipped in media/labels/imagenet.txt
-// (from @tensorflow-models/mobilenet, Apache-2.0: see media/labels/README.md). Node only (files).
+// (from @tensorflow-models/mobilenet, Apache-2.0: see media/labels/README.md). Finding and reading
+// the files is the host's (src/node/label-files.ts); here: their text, and what the names are put on.
 
 /** Classes of an ImageNet (ILSVRC-2012) classifier. */
 export const IMAGENET_CLASSES = 1000;
@@ -28,36 +27,12 @@ export class LabelsError extends Error {
   }
 }
 
-/** Reads a label file: one class name per line, trimmed; a final empty line is not a class. */
-export function readLabelFile(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new LabelsError(file, `cannot read the label file (${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message})`);
-  }
+/** A label file's text as class names: one per line, trimmed; a final empty line is not a class. */
+export function parseLabels(text: string, file: string): string[] {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   if (!lines.some((l) => l)) throw new LabelsError(file, 'the label file is empty (one class name per line)');
   return lines;
-}
-
-/** media/labels/imagenet.txt, from the source tree (src/core/runtime) or next to the bundle (dist/). */
-export function imagenetLabelsFile(): string {
-  const candidates = [join(__dirname, '..', '..', '..', 'media', 'labels', 'imagenet.txt'), join(__dirname, '..', 'media', 'labels', 'imagenet.txt')];
-  return candidates.find((f) => existsSync(f)) ?? candidates[0];
-}
-
-/**
- * The labels for a model's outputs: `file` when given (it must be readable), else labels.txt next
- * to the model, else ImageNet's names when an output has 1,000 classes; undefined when none apply.
- */
-export function resolveLabels(options: { readonly file?: string; readonly modelFile: string; readonly classes: readonly number[] }): Labels | undefined {
-  if (options.file) return { names: readLabelFile(options.file), source: options.file };
-  const beside = join(dirname(options.modelFile), 'labels.txt');
-  if (existsSync(beside)) return { names: readLabelFile(beside), source: beside };
-  if (options.classes.includes(IMAGENET_CLASSES)) return { names: readLabelFile(imagenetLabelsFile()), source: 'media/labels/imagenet.txt (ImageNet)' };
-  return undefined;
 }
 
 /** The last-axis size of each model output (0 where unknown): what decides whether ImageNet's names apply. */

@@ -1,8 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { analyze } from '../analysis/analyze';
 import type { Analysis } from '../analysis/types';
+import type { ModelSource } from '../formats/source';
 import type { Graph, IRNode } from '../ir';
 import { getOp, type WeightShape } from '../ops';
 import { formatShape } from '../ops/tensor-math';
@@ -146,43 +145,24 @@ export function bindWeights(analysis: Analysis, found: readonly FoundWeight[], f
   return map;
 }
 
-/** The kinds of weight files CNN Lens reads, by path. */
-export function weightsKind(path: string): 'tfjs' | 'keras-h5' | 'keras-archive' | undefined {
-  if (/\.json$/i.test(path)) return 'tfjs';
-  if (/\.keras$/i.test(path)) return 'keras-archive';
-  if (/\.(h5|hdf5|he5)$/i.test(path)) return 'keras-h5';
-  return undefined;
-}
-
-/** In a folder: model.json (TF.js) first, then one `.weights.h5` / `.h5` / `.keras` file. */
-export function findWeightsInFolder(dir: string): string | undefined {
-  if (existsSync(join(dir, 'model.json'))) return join(dir, 'model.json');
-  const files = readdirSync(dir).sort();
-  const pick = (re: RegExp) => files.filter((f) => re.test(f));
-  for (const re of [/\.weights\.h5$/i, /\.(h5|hdf5)$/i, /\.keras$/i]) {
-    const hits = pick(re);
-    if (hits.length === 1) return join(dir, hits[0]);
-    if (hits.length > 1) throw new WeightsError(dir, hits, `${dir} holds several weight files; name one`);
-  }
+/** The kinds of weight files CNN Lens reads, by name. */
+export function weightsKind(name: string): 'tfjs' | 'keras-h5' | 'keras-archive' | undefined {
+  if (/\.json$/i.test(name)) return 'tfjs';
+  if (/\.keras$/i.test(name)) return 'keras-archive';
+  if (/\.(h5|hdf5|he5)$/i.test(name)) return 'keras-h5';
   return undefined;
 }
 
 /**
- * Loads weights for a model from a TF.js model.json (its shards), a Keras `.h5` / `.weights.h5`
- * file, a `.keras` archive, or a folder holding one of them.
+ * Loads weights for a model from a TF.js model.json (its shards are its siblings), a Keras `.h5` /
+ * `.weights.h5` file or a `.keras` archive. The host gives the file as a source (src/node for
+ * files on disk), so the same loaders run wherever the bytes come from.
  */
-export async function loadWeights(path: string, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
-  let file = path;
-  if (existsSync(path) && statSync(path).isDirectory()) {
-    const found = findWeightsInFolder(path);
-    if (!found) throw new WeightsError(path, [], `${path} holds no weights (no model.json, .weights.h5, .h5 or .keras file)`);
-    file = found;
-  }
-  const kind = weightsKind(file);
-  if (kind === 'tfjs') return loadTfjsWeights(file, model, options);
-  if (kind === 'keras-h5' || kind === 'keras-archive') return loadKerasWeights(file, model, options);
-  throw new WeightsError(file, [], `${file}: not a weights file CNN Lens reads (a TF.js model.json, a Keras .h5 / .weights.h5, or a .keras archive)`);
+export async function loadWeightsFrom(source: ModelSource, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
+  const kind = weightsKind(source.name);
+  if (kind === 'tfjs') return loadTfjsWeights(source, model, options);
+  if (kind === 'keras-h5' || kind === 'keras-archive') return loadKerasWeights(source, model, options);
+  throw new WeightsError(source.name, [], `${source.name}: not a weights file CNN Lens reads (a TF.js model.json, a Keras .h5 / .weights.h5, or a .keras archive)`);
 }
-
 
 export { disposeWeights, ownerId, weightsFor, type NodeWeights, type WeightMap } from './weight-map';

@@ -1,12 +1,12 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { readFileSync } from 'node:fs';
 import type { Analysis } from '../analysis/types';
+import { SourceError, type ModelSource } from '../formats/source';
 import { execute } from '../runtime/executor';
-import { disposeWeights, loadWeights, type WeightMap } from '../runtime/weights';
+import { disposeWeights, loadWeightsFrom, type WeightMap } from '../runtime/weights';
 import { formatShape } from '../ops/tensor-math';
 import { type RgbImage } from './image-io';
 import { analyzeText } from '..';
-import { analyzeTransformNet, readModelMetadata } from './transform-net';
+import { analyzeTransformNet, modelMetadata } from './transform-net';
 
 // Fast mode: one forward pass of a trained transformation network (a TF.js layers model.json —
 // ours or the user's), run by the project's executor. Large images are cut into tiles (default
@@ -41,12 +41,15 @@ export interface TransformModel {
 
 const IMAGENET_MEAN_RGB = [123.68, 116.779, 103.939];
 
-export async function loadTransformModel(tf: typeof tfc, modelJsonPath: string): Promise<TransformModel> {
+/** A transformation network from its model.json (the source's siblings are its shards); src/node/style opens files. */
+export async function loadTransformModel(tf: typeof tfc, source: ModelSource): Promise<TransformModel> {
+  const modelJsonPath = source.name;
   let text: string;
   try {
-    text = readFileSync(modelJsonPath, 'utf8');
+    text = source.text();
   } catch (e) {
-    throw new StyleModelError(modelJsonPath, `cannot read the style model ${modelJsonPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    if (!(e instanceof SourceError)) throw e;
+    throw new StyleModelError(modelJsonPath, `cannot read the style model ${modelJsonPath}: ${e.reason}`);
   }
   const cache = new Map<string, Analysis>();
   const analysisFor = (h: number, w: number): Analysis => {
@@ -73,8 +76,8 @@ export async function loadTransformModel(tf: typeof tfc, modelJsonPath: string):
     throw new StyleModelError(modelJsonPath, `the style model ${modelJsonPath} takes input ${formatShape(declaredIn)}: a transformation network must take RGB images (N, H, W, 3) and give images of the same size`);
   }
   const probe = analysisFor(256, 256);
-  const loaded = await loadWeights(modelJsonPath, probe, { tf });
-  const metadata = readModelMetadata(modelJsonPath);
+  const loaded = await loadWeightsFrom(source, probe, { tf });
+  const metadata = modelMetadata(text);
   const last = probe.graph.nodes.find((n) => n.id === probe.graph.outputs[0].node)!;
   const act = (last.attrs as { activation?: string }).activation;
   const outputRange: TransformModel['outputRange'] =

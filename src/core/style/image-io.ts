@@ -1,6 +1,4 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 
@@ -9,6 +7,7 @@ import { PNG } from 'pngjs';
 // refused before decoding above MAX_DECODE_PIXELS (the header says how big they are) and downscaled
 // with a notice above a caller's maximum side, so a 20,000-pixel photo never exhausts memory.
 // (src/core/runtime/image.ts did not exist when this was written: this module is style's own.)
+// Reading and writing the files is the host's: src/node/image-files.ts.
 
 export interface RgbImage {
   readonly width: number;
@@ -98,13 +97,8 @@ export interface ReadImageResult {
   readonly notice?: string;
 }
 
-export function readImage(path: string, options: ReadImageOptions = {}): ReadImageResult {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new ImageError(path, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+/** An image file's bytes decoded and sized as `options` ask; `path` names it in messages. */
+export function imageFromBytes(bytes: Uint8Array, path: string, options: ReadImageOptions = {}): ReadImageResult {
   const image = decodeImage(bytes, path);
   const original = { width: image.width, height: image.height };
   let side = options.size ?? Math.max(image.width, image.height);
@@ -185,11 +179,6 @@ export function encodePng(img: RgbImage): Buffer {
     png.data[p * 4 + 3] = 255;
   }
   return PNG.sync.write(png);
-}
-
-export function writePng(path: string, img: RgbImage): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, encodePng(img));
 }
 
 /** [1, H, W, 3] float32 in [0, 255]. */

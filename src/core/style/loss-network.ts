@@ -1,10 +1,9 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { analyzeText } from '..';
 import type { Analysis } from '../analysis/types';
+import type { ModelSource } from '../formats/source';
 import { fans, mulberry32 } from '../runtime/random-weights';
-import { disposeWeights, loadWeights, type WeightMap } from '../runtime/weights';
+import { disposeWeights, loadWeightsFrom, type WeightMap } from '../runtime/weights';
 import { forwardSync } from './forward';
 import { KerasGraphBuilder } from './keras-json';
 
@@ -60,18 +59,6 @@ export function features(tf: typeof tfc, net: LossNetwork, image: tfc.Tensor): {
   return { content: r.taps.get(net.contentLayer)!, style: net.styleLayers.map((l) => r.taps.get(l)!) };
 }
 
-const ROOT = join(__dirname, '..', '..', '..');
-const findZoo = (name: string): string => {
-  for (const dir of [join(ROOT, 'models'), join(__dirname, 'models'), join(__dirname, '..', 'models')]) {
-    try {
-      return readFileSync(join(dir, name), 'utf8');
-    } catch {
-      // next
-    }
-  }
-  throw new Error(`cannot find the zoo model ${name}`);
-};
-
 /**
  * Keras's `VGG16(include_top=False)` as Keras JSON: the layers (and names) of
  * `vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5`, block1_conv1 … block5_pool.
@@ -87,22 +74,24 @@ export function vgg16NotopJson(): string {
 }
 
 /**
- * The VGG-16 loss network with ImageNet weights from `weightsPath`: a "notop" file (Keras
+ * The VGG-16 loss network with ImageNet weights from `weights`: a "notop" file (Keras
  * `vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5`) binds to VGG-16 without its classifier; a
- * whole VGG-16 (the zoo's graph at 224², e.g. a TF.js VGG-16 model.json) is tried next. When neither
- * fits, the error is the notop attempt's: it names the file and every layer that does not match.
+ * whole VGG-16 (`wholeVgg16Json`: the zoo's graph, at 224², e.g. for a TF.js VGG-16 model.json) is
+ * tried next. When neither fits, the error is the notop attempt's: it names the file and every
+ * layer that does not match. The host opens the files (src/node/style/loss-network-files.ts).
  */
-export async function vggLossNetwork(tf: typeof tfc, weightsPath: string): Promise<LossNetwork> {
+export async function vggLossNetwork(tf: typeof tfc, weights: ModelSource, wholeVgg16Json: () => string): Promise<LossNetwork> {
+  const weightsPath = weights.name;
   const notop = analyzeText(vgg16NotopJson(), 'vgg16_notop.json', { inputShape: [1, 64, 64, 3] });
   let analysis = notop;
-  let loaded: Awaited<ReturnType<typeof loadWeights>>;
+  let loaded: Awaited<ReturnType<typeof loadWeightsFrom>>;
   try {
-    loaded = await loadWeights(weightsPath, notop, { tf });
+    loaded = await loadWeightsFrom(weights, notop, { tf });
   } catch (notopError) {
     if ((notopError as Error).name !== 'WeightsError') throw notopError;
-    analysis = analyzeText(findZoo('vgg16.json'), 'vgg16.json', { inputShape: [1, 224, 224, 3] });
+    analysis = analyzeText(wholeVgg16Json(), 'vgg16.json', { inputShape: [1, 224, 224, 3] });
     try {
-      loaded = await loadWeights(weightsPath, analysis, { tf });
+      loaded = await loadWeightsFrom(weights, analysis, { tf });
     } catch {
       throw notopError;
     }
@@ -173,11 +162,6 @@ export function randomLossNetwork(tf: typeof tfc, seed = RANDOM_SEED): LossNetwo
     preprocess: (t, image) => t.sub(t.div(image, 127.5), 1),
     dispose: () => disposeWeights(weights),
   };
-}
-
-/** The loss network for a weights path (VGG-16), or the offline default when none is given. */
-export async function lossNetwork(tf: typeof tfc, vggWeights?: string, seed = RANDOM_SEED): Promise<LossNetwork> {
-  return vggWeights ? vggLossNetwork(tf, vggWeights) : randomLossNetwork(tf, seed);
 }
 
 /** Per-layer style weights: the network's defaults, divided by ‖G_target‖²_F when it balances its layers. */

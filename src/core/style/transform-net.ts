@@ -1,13 +1,12 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { analyzeText } from '..';
 import type { Analysis } from '../analysis/types';
 import { randomWeights } from '../runtime/random-weights';
 import type { WeightMap } from '../runtime/weight-map';
 import { KerasGraphBuilder } from './keras-json';
 
-// Johnson et al.'s image transformation network, and how we save one as a TF.js layers model.
+// Johnson et al.'s image transformation network, and what we save one as: a TF.js layers model
+// (written to disk by src/node/style/model-files.ts).
 //
 // `johnsonNetJson` builds the paper/supplementary layout of models/johnson_transform_net.json
 // (reflection pad → c9s1 → d → d → R×blocks (valid 3×3 convs, centre-cropped shortcut) → u → u →
@@ -136,11 +135,10 @@ export interface SaveModelOptions {
 }
 
 /**
- * Writes `dir/model.json` + `dir/group1-shard1of1.bin`: a TF.js layers model (format 'layers-model',
- * weights named `layer/weight`) that tf.loadLayersModel and CNN Lens's loadWeights both read.
+ * A TF.js layers model (format 'layers-model', weights named `layer/weight`) as `model.json` and
+ * one shard, `group1-shard1of1.bin`: what tf.loadLayersModel and CNN Lens's loaders both read.
  */
-export function saveLayersModel(dir: string, topology: Record<string, unknown>, weights: WeightMap, options: SaveModelOptions = {}): { bytes: number; files: string[] } {
-  mkdirSync(dir, { recursive: true });
+export function layersModelFiles(topology: Record<string, unknown>, weights: WeightMap, options: SaveModelOptions = {}): { modelJson: string; shardName: string; shard: Uint8Array } {
   const q = options.quantisation ?? 'float32';
   const specs: Record<string, unknown>[] = [];
   const chunks: Uint8Array[] = [];
@@ -164,25 +162,22 @@ export function saveLayersModel(dir: string, topology: Record<string, unknown>, 
     data.set(c, o);
     o += c.length;
   }
-  const shard = 'group1-shard1of1.bin';
-  writeFileSync(join(dir, shard), data);
+  const shardName = 'group1-shard1of1.bin';
   const modelJson = {
     format: 'layers-model',
     generatedBy: 'CNN Lens style transfer',
     convertedBy: null,
     modelTopology: topology,
-    weightsManifest: [{ paths: [shard], weights: specs }],
+    weightsManifest: [{ paths: [shardName], weights: specs }],
     userDefinedMetadata: { cnnLens: options.metadata ?? {} },
   };
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(modelJson));
-  return { bytes: total, files: [join(dir, 'model.json'), join(dir, shard)] };
+  return { modelJson: JSON.stringify(modelJson), shardName, shard: data };
 }
 
 /** model.json's CNN Lens metadata (style, loss network, step), if any. */
-export function readModelMetadata(modelJsonPath: string): Record<string, unknown> {
+export function modelMetadata(modelJsonText: string): Record<string, unknown> {
   try {
-    const json = JSON.parse(readFileSync(modelJsonPath, 'utf8'));
-    return json.userDefinedMetadata?.cnnLens ?? {};
+    return JSON.parse(modelJsonText).userDefinedMetadata?.cnnLens ?? {};
   } catch {
     return {};
   }

@@ -2,9 +2,8 @@ import * as tfcore from '@tensorflow/tfjs-core';
 import type * as tfc from '@tensorflow/tfjs-core';
 import { unzipSync } from 'fflate';
 import type * as H5 from 'h5wasm';
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { Analysis } from '../../analysis/types';
+import { baseName, SourceError, type ModelSource } from '../source';
 import type { Graph, IRGroup, IRNode } from '../../ir';
 import { asAnalysis, bindWeights, ownerId, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from '../../runtime/weights';
 
@@ -304,14 +303,15 @@ const isHdf5 = (b: Uint8Array) => HDF5_SIGNATURE.every((x, i) => b[i] === x);
 const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b;
 
 /** Loads a Keras 2 `.h5` (weights or full model), a Keras 3 `.weights.h5`, or a `.keras` archive. */
-export async function loadKerasWeights(path: string, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
+export async function loadKerasWeights(source: ModelSource, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
+  const path = source.name;
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    bytes = source.bytes();
   } catch (e) {
-    throw new WeightsError(path, [], `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new WeightsError(path, [], `${path} cannot be read (${e instanceof SourceError ? e.reason : (e as Error).message})`);
   }
-  const name = basename(path);
+  const name = baseName(path);
   if (isZip(bytes)) {
     let entries: Record<string, Uint8Array>;
     try {

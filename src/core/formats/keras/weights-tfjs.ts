@@ -1,13 +1,12 @@
 import * as tfcore from '@tensorflow/tfjs-core';
 import type * as tfc from '@tensorflow/tfjs-core';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { Analysis } from '../../analysis/types';
+import { baseName, SourceError, type ModelSource } from '../source';
 import type { Graph, WeightSpec } from '../../ir';
 import { asAnalysis, bindWeights, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from '../../runtime/weights';
 
 // TF.js layers weights: the `weightsManifest` of model.json lists groups of shard files (paths
-// relative to model.json's folder, concatenated in order) and, per group, the tensors in the
+// relative to model.json's folder, read as the source's siblings, concatenated in order) and, per group, the tensors in the
 // order their bytes follow. Values are decoded by tfjs-core's own `io.decodeWeights` (float32,
 // int32, and the uint8 / uint16 affine and float16 quantisations), one spec at a time so that two
 // tensors with the same name cannot overwrite each other.
@@ -84,19 +83,31 @@ export function placeTfjsName(name: string, slots: ReadonlyMap<string, WeightSlo
   return { owner, weight: declared && !declared.includes(weight) && declared.includes(plain) ? plain : weight };
 }
 
+/** The shards of one group as one buffer, in order (decodeWeights reads a group's tensors across shard boundaries). */
+function concatBytes(parts: readonly Uint8Array[]): ArrayBuffer {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out.buffer;
+}
+
 const describeQuantisation = (specs: readonly WeightSpec[]): string => {
   const kinds = new Set(specs.map((s) => (s.quantization ? `${s.quantization.dtype}-quantised` : s.dtype)));
   return [...kinds].join(', ');
 };
 
-/** Reads the weights next to a TF.js layers model.json. */
-export async function loadTfjsWeights(modelJsonPath: string, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
+/** Reads the weights next to a TF.js layers model.json: its shards are the source's siblings. */
+export async function loadTfjsWeights(source: ModelSource, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
   const tf = options.tf ?? tfcore;
   const analysis = asAnalysis(model);
-  const name = basename(modelJsonPath);
+  const modelJsonPath = source.name;
+  const name = baseName(modelJsonPath);
   let json: { weightsManifest?: ManifestGroup[] };
   try {
-    json = JSON.parse(await readFile(modelJsonPath, 'utf8'));
+    json = JSON.parse(source.text());
   } catch (e) {
     throw new WeightsError(modelJsonPath, [], `${modelJsonPath}: cannot read the weights manifest (${(e as Error).message})`);
   }
@@ -112,18 +123,17 @@ export async function loadTfjsWeights(modelJsonPath: string, model: Graph | Anal
   let files = 0;
   try {
     for (const group of manifest) {
-      const buffers: Buffer[] = [];
+      const shards: Uint8Array[] = [];
       for (const p of group.paths) {
-        const shard = join(dirname(modelJsonPath), p);
         try {
-          buffers.push(await readFile(shard));
+          shards.push(await (await source.sibling(p)).read());
         } catch (e) {
-          throw new WeightsError(modelJsonPath, [], `${modelJsonPath}: weight shard ${p} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+          if (!(e instanceof SourceError)) throw e;
+          throw new WeightsError(modelJsonPath, [], `${modelJsonPath}: weight shard ${p} cannot be read (${e.reason})`);
         }
         files++;
       }
-      const all = Buffer.concat(buffers);
-      const buffer = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+      const buffer = concatBytes(shards);
       for (const { spec, tensor } of decodeGroup(tf, buffer, group.weights, `${name} (${group.paths.join(', ')})`)) {
         const place = placeTfjsName(spec.name, slots, byLayer);
         if (!place) {

@@ -3,7 +3,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { MemoryLimit } from './run-memory';
+import type { MemoryLimit } from '../core/runtime/run-memory';
 
 // Chooses the TensorFlow.js backend the extension host and the CLI run on: tfjs-node-gpu (CUDA)
 // when installed and a CUDA device answers, else tfjs-node, else WebAssembly (SIMD when the

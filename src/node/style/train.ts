@@ -3,12 +3,14 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadWeights } from '../runtime/weights';
-import { forwardSync } from './forward';
-import { fitLongerSide, imageToTensor, readImage, resizeImage, type RgbImage } from './image-io';
-import { features, type LossNetwork } from './loss-network';
-import { DEFAULT_LOSS_WEIGHTS, lossTerms, styleTargets, type LossValues, type LossWeights } from './optimise';
-import { analyzeTransformNet, disposeParams, initTransformParams, johnsonNetJson, paramsWeightMap, saveLayersModel, type Quantisation, type TransformParams } from './transform-net';
+import { forwardSync } from '../../core/style/forward';
+import { fitLongerSide, imageToTensor, resizeImage, type RgbImage } from '../../core/style/image-io';
+import { features, type LossNetwork } from '../../core/style/loss-network';
+import { DEFAULT_LOSS_WEIGHTS, lossTerms, styleTargets, type LossValues, type LossWeights } from '../../core/style/optimise';
+import { analyzeTransformNet, disposeParams, initTransformParams, johnsonNetJson, paramsWeightMap, type Quantisation, type TransformParams } from '../../core/style/transform-net';
+import { readImage } from '../image-files';
+import { loadWeights } from '../weights-files';
+import { saveLayersModel } from './model-files';
 
 // Train mode (Johnson et al. §3): a transformation network for one style, trained with Adam on
 // random square crops (with horizontal flips) of a folder of content images against the loss
