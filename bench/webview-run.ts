@@ -20,8 +20,8 @@ import { previewEveryNode } from '../src/core/runtime/previews';
 import { median } from '../src/core/runtime/profile';
 import { randomWeights } from '../src/core/runtime/random-weights';
 import { disposeWeights } from '../src/core/runtime/weight-map';
-import { tensorBytes } from '../webview/run/bytes';
-import { describeWebviewRun } from '../webview/run/describe';
+import { tensorBytes } from '../shared/run-bytes';
+import { describeWebviewRun } from '../shared/run-describe';
 import { CHROMIUM_ARGS, launchChromium } from '../test/support/chromium';
 import { openPage, postRun, serveFolder } from '../test/support/run-page';
 

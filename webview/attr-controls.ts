@@ -4,7 +4,7 @@ import type { ReportLayer } from '../src/core/analysis/report-types';
 import type { AttrValue } from '../src/core/ir';
 import { h } from './dom';
 import { kerasName } from './edit-ui';
-import type { OpCatalogEntry } from './protocol';
+import type { OpCatalogEntry } from '../shared/protocol';
 
 export type AttrSchema = OpCatalogEntry['attrs'][number];
 

@@ -4,7 +4,7 @@
 import type { ModelReport, ReportLayer } from '../src/core/analysis/report-types';
 import { grouped, human } from '../src/core/analysis/units';
 import { dims, h } from './dom';
-import type { OpCatalogEntry } from './protocol';
+import type { OpCatalogEntry } from '../shared/protocol';
 import { suggestedAfter, suggestedBefore } from '../src/core/edit/catalog';
 
 // ---------- names ----------

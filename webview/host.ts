@@ -1,5 +1,5 @@
 // The channel to the extension host, and the layout worker client.
-import type { WebviewMessage } from './protocol';
+import type { WebviewMessage } from '../shared/protocol';
 import type { LayoutResponse } from './layout-worker';
 
 /**

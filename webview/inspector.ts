@@ -6,8 +6,8 @@ import { attrEditorRow } from './attr-controls';
 import { dims, fullDims, h } from './dom';
 import { kerasName } from './edit-ui';
 import type { ModelView } from './model';
-import type { OpCatalogEntry } from './protocol';
-import type { ActivationPreview } from './protocol';
+import type { OpCatalogEntry } from '../shared/protocol';
+import type { ActivationPreview } from '../shared/protocol';
 import { renderTopClasses } from './top-classes';
 
 export interface InspectorEvents {

@@ -18,7 +18,7 @@ import { startModelRuns } from './run/client';
 import { Banner, changeText, ContextMenu, diffReports, insertedName, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
 import { layerActions, renderInspector, type Activations, type InspectorEditing, type LayerAction } from './inspector';
 import { ancestors, blockKey, buildModelView, defaultCollapsed, visibleGraph, type ModelView } from './model';
-import { PROTOCOL_VERSION, type HostMessage, type OpCatalogEntry } from './protocol';
+import { PROTOCOL_VERSION, type HostMessage, type OpCatalogEntry } from '../shared/protocol';
 import type { ModelEdit } from '../src/core/edit/types';
 import type { TensorShape } from '../src/core/ir';
 import { SummaryTable } from './table';

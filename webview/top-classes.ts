@@ -2,7 +2,7 @@
 // the host found a label file (ImageNet's for 1000-class outputs), a bar and the value. It replaces
 // the bars picture the host draws for 2-D outputs: the same bars, with names and numbers to read.
 import { h } from './dom';
-import type { ActivationPreview } from './protocol';
+import type { ActivationPreview } from '../shared/protocol';
 
 export function renderTopClasses(top: NonNullable<ActivationPreview['top']>, classes: number): HTMLElement {
   const big = Math.max(1e-12, ...top.map((t) => Math.abs(t.value)));

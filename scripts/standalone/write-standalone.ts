@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { reportText } from '../../src/core';
 import type { ModelReport } from '../../src/core/analysis/report-types';
-import { renderWebviewHtml } from '../../webview/html';
+import { renderWebviewHtml } from '../../shared/html';
 
 const ROOT = resolve(__dirname, '..', '..');
 

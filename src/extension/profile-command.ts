@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { choosePreset, prepareInputs } from '../core/runtime/preprocess';
 import { profileCsv, profileJson, profileModel, SUM_VS_WHOLE_EXPLANATION, type ProfileResult } from '../core/runtime/profile';
-import { renderProfileHtml } from '../../webview/profile/html';
-import { PROFILE_PROTOCOL_VERSION, type ProfileHostMessage, type ProfileView, type ProfileWebviewMessage } from '../../webview/profile/protocol';
+import { renderProfileHtml } from '../../shared/profile-html';
+import { PROFILE_PROTOCOL_VERSION, type ProfileHostMessage, type ProfileView, type ProfileWebviewMessage } from '../../shared/profile-protocol';
 import type { ModelStore } from './model-store';
 import { backendPreference, backendSummary, currentBackend, preprocessingSetting, targetModel, weightsFor } from './run-session';
 

@@ -18,8 +18,8 @@ import {
   trainTransformNet,
   type RgbImage,
 } from '../node/style';
-import { panelHtml } from '../../webview/panel-html';
-import type { StyleHostMessage, StylePanelMessage } from '../../webview/protocol';
+import { panelHtml } from '../../shared/panel-html';
+import type { StyleHostMessage, StylePanelMessage } from '../../shared/protocol';
 
 // The style-transfer side panel's host: it owns the images and the work (off the webview, with
 // progress and cancel), and says honestly which loss network and weights produced each result.

@@ -5,9 +5,9 @@ import type { WeightMap } from '../core/runtime/weight-map';
 import { randomWeightsNotice, weightsNextTo, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
 import { documentSource } from './document-source';
-import type { HostMessage, RunRequest, WebviewBackend, WebviewMessage, WeightBytes } from '../../webview/protocol';
-import { tensorBytes, weightBytes } from '../../webview/run/bytes';
-import { describeWebviewRun } from '../../webview/run/describe';
+import type { HostMessage, RunRequest, WebviewBackend, WebviewMessage, WeightBytes } from '../../shared/protocol';
+import { tensorBytes, weightBytes } from '../../shared/run-bytes';
+import { describeWebviewRun } from '../../shared/run-describe';
 
 // Running a model in the diagram webview, on the local machine's GPU (WebGPU or WebGL), when
 // `cnnLens.backend` says 'webgpu' or 'webgl': useful when the extension host has no GPU (Remote-SSH

@@ -17,7 +17,7 @@ import { reportText } from '../../src/core';
 import { opCatalog } from '../../src/core/edit/catalog';
 import { planEdit } from '../../src/core/edit/plan';
 import type { ModelEdit } from '../../src/core/edit/types';
-import { PROTOCOL_VERSION } from '../../webview/protocol';
+import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { THUMB_ROOM } from '../../webview/thumbnails';
 import { pngDataUrl } from '../../src/core/runtime/image';
 import { FIXTURES } from './fixtures/make-fixtures';

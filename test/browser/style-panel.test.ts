@@ -15,8 +15,8 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chooseBackend, describeBackend } from '../../src/node/backend';
 import { encodePng, findPreset, fitLongerSide, listPresets, loadTransformModelFile, lossNetwork, readImage, stylesDir, stylizeFast, stylizeOptimise, trainTransformNet, type RgbImage } from '../../src/node/style';
-import { panelHtml } from '../../webview/panel-html';
-import type { StyleHostMessage, StylePanelMessage } from '../../webview/protocol';
+import { panelHtml } from '../../shared/panel-html';
+import type { StyleHostMessage, StylePanelMessage } from '../../shared/protocol';
 import { launchChromium, skipWithoutChromium } from '../support/chromium';
 import { THEME_CSS } from './themes';
 

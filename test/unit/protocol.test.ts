@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { buildReport } from '../../src/core';
 import { opCatalog } from '../../src/core/edit/catalog';
-import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../webview/protocol';
+import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../shared/protocol';
 import { analyzeModel } from '../support/fixtures';
 
 // The host ↔ webview messages are plain JSON: what the host posts survives postMessage's

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { analyzeText } from '../../src/core';
 import { randomWeights } from '../../src/core/runtime/random-weights';
 import { disposeWeights, weightsFor } from '../../src/core/runtime/weight-map';
-import type { HostMessage } from '../../webview/protocol';
-import { tensorBytes, weightBytes } from '../../webview/run/bytes';
+import type { HostMessage } from '../../shared/protocol';
+import { tensorBytes, weightBytes } from '../../shared/run-bytes';
 
 // What a `run` message carries to the diagram webview: tensors as float32 ArrayBuffers of their own,
 // each weight tensor once. postMessage clones them (structuredClone here), never through JSON.

@@ -1,4 +1,4 @@
-import { PROFILE_PROTOCOL_VERSION, type ProfileHostMessage, type ProfileLayerRow, type ProfileView, type ProfileWebviewMessage } from './protocol';
+import { PROFILE_PROTOCOL_VERSION, type ProfileHostMessage, type ProfileLayerRow, type ProfileView, type ProfileWebviewMessage } from '../../shared/profile-protocol';
 
 // The profile panel: totals, the backend and why, a horizontal bar chart of per-layer latency
 // (SVG; median bar, p10–p90 whisker), and a sortable table. Export buttons ask the host to save

@@ -1,5 +1,5 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import type { WebviewBackend } from '../protocol';
+import type { WebviewBackend } from '../../shared/protocol';
 
 // Picks the GPU backend the diagram webview runs models on: WebGPU when the page's navigator.gpu
 // gives an adapter, else WebGL (WebGL 2 on an OffscreenCanvas: this runs in a worker). Each backend

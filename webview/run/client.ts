@@ -1,6 +1,6 @@
 import type { HostChannel } from '../host';
-import type { HostMessage, RunRequest } from '../protocol';
-import { describeWebviewRun } from './describe';
+import type { HostMessage, RunRequest } from '../../shared/protocol';
+import { describeWebviewRun } from '../../shared/run-describe';
 import type { WorkerReply, WorkerRequest } from './worker';
 
 // The page's side of running models here: `run` and `cancelRun` from the host go to the run worker

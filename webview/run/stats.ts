@@ -1,5 +1,5 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import type { LayerStats } from '../protocol';
+import type { LayerStats } from '../../shared/protocol';
 
 // Summary statistics of layer outputs, computed on the backend that ran them: what a test compares
 // with the host's execute() without moving whole activations across postMessage.

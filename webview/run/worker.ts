@@ -11,7 +11,7 @@ import { analyzeText } from '../../src/core';
 import { previewEveryNodeWith } from '../../src/core/runtime/preview-images';
 import { randomWeights } from '../../src/core/runtime/random-weights';
 import { disposeWeights, type NodeWeights, type WeightMap } from '../../src/core/runtime/weight-map';
-import type { LayerStats, RunRequest, WebviewMessage } from '../protocol';
+import type { LayerStats, RunRequest, WebviewMessage } from '../../shared/protocol';
 import { chooseWebviewBackend } from './backend';
 import { pngDataUrl } from './encode';
 import { layerStats } from './stats';

@@ -1,5 +1,5 @@
 import { h } from '../dom';
-import type { StyleHostMessage, StyleMode, StyleOptimizer, StylePanelMessage } from '../protocol';
+import type { StyleHostMessage, StyleMode, StyleOptimizer, StylePanelMessage } from '../../shared/protocol';
 
 // The style-transfer side panel: pick a content image and a style, choose the mode, strength,
 // resolution and backend, run, and compare before and after with a slider. The host does the work

@@ -1,6 +1,6 @@
-import { contentSecurityPolicy } from '../html';
+import { contentSecurityPolicy } from './profile-html';
 
-// The profile webview's HTML: the diagram's strict CSP (webview/html.ts: nothing remote, only
+// The profile webview's HTML: the diagram's strict CSP (shared/html.ts: nothing remote, only
 // nonce'd scripts and styles), one script (dist/profile.js) and its styles inline with the nonce.
 // Colours come from VS Code's theme variables.
 
