@@ -312,7 +312,7 @@ def dims_of(type_proto):
     return [d.dim_value if d.HasField('dim_value') else (d.dim_param or None) for d in t.shape.dim]
 
 
-def onnx_truth(model):
+def onnx_truth(model, digests=False):
     import numpy as np
     import onnx
     from onnx import numpy_helper, shape_inference
@@ -334,6 +334,9 @@ def onnx_truth(model):
         nbytes = int(arr.nbytes)
         entry = {'name': name, 'kind': kind, 'dtype': dtype, 'dims': [int(d) for d in t.dims], 'elements': int(arr.size),
                  'bytes': nbytes, 'role': role[name]}
+        if digests:
+            # sha256 of the little-endian bytes as stored: what a reader of the external data file must get.
+            entry['sha256'] = hashlib.sha256(arr.astype(arr.dtype.newbyteorder('<'), copy=False).tobytes()).hexdigest()
         if arr.size <= 16 and arr.dtype.kind in 'iufb':
             entry['values'] = [float(v) if arr.dtype.kind == 'f' else int(v) for v in arr.reshape(-1)]
         tensors.append(entry)
@@ -586,10 +589,18 @@ def make(name, out, log):
         raise ValueError(name)
 
     onnx.checker.check_model(model)
-    truth, inferred, types = onnx_truth(model)
+    truth, inferred, types = onnx_truth(model, digests=external is not None)
     if all_outputs_of == name:
         save_model(all_outputs_copy(model, inferred, types), os.path.join(out, f'{name}.all-outputs.onnx'))
     save_model(model, os.path.join(out, f'{name}.onnx'), external)
+    if external:
+        # onnx.save_model moved the tensors out in place: record where each one went, as written.
+        placed = {t.name: {e.key: e.value for e in t.external_data} for t in model.graph.initializer
+                  if t.data_location == onnx.TensorProto.EXTERNAL}
+        for entry in truth['tensors']:
+            if entry['name'] in placed:
+                where = placed[entry['name']]
+                entry['external'] = {'location': where['location'], 'offset': int(where.get('offset', 0)), 'length': int(where['length'])}
     truth.update({
         'name': name,
         'file': f'{name}.onnx',

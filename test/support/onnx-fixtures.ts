@@ -71,6 +71,10 @@ export interface TruthTensor {
   readonly bytes: number;
   readonly role: TensorRole;
   readonly values?: readonly number[];
+  /** sha256 of the stored little-endian bytes (the external-data fixture only). */
+  readonly sha256?: string;
+  /** Where onnx.save_model put it (the external-data fixture only). */
+  readonly external?: { readonly location: string; readonly offset: number; readonly length: number };
 }
 
 export interface TorchFacts {
