@@ -189,7 +189,9 @@ export const prelu = defineOp<{ sharedAxes: readonly number[] | null }>({
   family: 'activation',
   summary: 'Leaky ReLU with a learned slope per element (shared along `shared_axes`).',
   attrs: { sharedAxes: nullable(ints()) },
-  arity: { min: 1, max: 1 },
+  arity: { min: 1, max: 2 },
+  // ONNX: X, slope.
+  operands: ['data', { weight: 'alpha' }],
   label: () => 'prelu',
   shape: identityShape,
   weights: ([x], a) => {
@@ -205,4 +207,30 @@ export const prelu = defineOp<{ sharedAxes: readonly number[] | null }>({
   run: (tf, [x], w) => tf.add(tf.relu(x), tf.mul(w.alpha, tf.minimum(x, 0))),
 });
 
-export default [activation, relu, leakyRelu, elu, softmax, prelu];
+export const hardSigmoid = defineOp<{ alpha: number; beta: number }>({
+  kind: 'HardSigmoid',
+  family: 'activation',
+  // ONNX's form; PyTorch's hardsigmoid exports alpha 1/6, Keras 2's hard_sigmoid is alpha 0.2.
+  summary: 'clip(alpha·x + beta, 0, 1); FLOPs as hard_sigmoid (3 per element).',
+  attrs: { alpha: float(0.2), beta: float(0.5) },
+  arity: { min: 1, max: 1 },
+  label: (a) => `hard sigmoid ${+a.alpha.toPrecision(4)}`,
+  shape: identityShape,
+  flops: (_, out) => ACTIVATION_FLOPS.hard_sigmoid * numel(out),
+  run: (tf, [x], _, a) => tf.clipByValue(tf.add(tf.mul(x, a.alpha), a.beta), 0, 1),
+});
+
+export const clip = defineOp<{ min: number | null; max: number | null }>({
+  kind: 'Clip',
+  family: 'activation',
+  summary: 'Clamps to [min, max] (either bound may be absent): 1 FLOP per element per bound.',
+  attrs: { min: nullable(float()), max: nullable(float()) },
+  arity: { min: 1, max: 1 },
+  label: (a) => `clip ${a.min ?? '−∞'}…${a.max ?? '∞'}`,
+  shape: identityShape,
+  fold: ([x], _inputs, _out, a) => x?.map((v) => Math.min(Math.max(v, a.min ?? -Infinity), a.max ?? Infinity)),
+  flops: (_, out, a) => numel(out) * ((a.min === null ? 0 : 1) + (a.max === null ? 0 : 1)),
+  run: (tf, [x], _, a) => tf.clipByValue(x, a.min ?? -Infinity, a.max ?? Infinity),
+});
+
+export default [activation, relu, leakyRelu, elu, softmax, prelu, hardSigmoid, clip];

@@ -4,7 +4,7 @@ import type { AttrValue } from '../ir';
 // normalises what a file wrote (Keras writes `3` or `[3, 3]` for a kernel size) into one form, and
 // later drives the inspector's controls (number, enum, tuple, boolean) and edit validation.
 
-export type AttrKind = 'int' | 'float' | 'bool' | 'enum' | 'pair' | 'ints' | 'pads' | 'string' | 'any';
+export type AttrKind = 'int' | 'float' | 'bool' | 'enum' | 'pair' | 'ints' | 'floats' | 'pads' | 'string' | 'any';
 
 export interface AttrSpec<T = AttrValue> {
   readonly kind: AttrKind;
@@ -72,6 +72,13 @@ export const ints = (def?: readonly number[]): AttrSpec<readonly number[]> =>
     if (Array.isArray(raw) && raw.every(isInt)) return raw as number[];
     if (isInt(raw)) return [raw];
     throw new AttrError(`expected a list of integers, got ${JSON.stringify(raw)}`);
+  });
+
+/** A list of numbers (Resize's scales). */
+export const floats = (def?: readonly number[]): AttrSpec<readonly number[]> =>
+  spec('floats', def, (raw) => {
+    if (Array.isArray(raw) && raw.every((v) => typeof v === 'number' && Number.isFinite(v))) return raw as number[];
+    throw new AttrError(`expected a list of numbers, got ${JSON.stringify(raw)}`);
   });
 
 /** Spatial padding or cropping: `p`, `[ph, pw]` or `[[top, bottom], [left, right]]`. */

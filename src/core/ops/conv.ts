@@ -1,48 +1,60 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import type { TensorShape } from '../ir';
-import { bool, int, nullable, oneOf, pair } from './attrs';
+import type { Dim, TensorShape } from '../ir';
+import { bool, int, nullable, pair } from './attrs';
 import { activationAttr, activationCost, applyActivation, fusedActivation, type ActivationName } from './activation';
-import { defineOp, ShapeError } from './op';
-import { channels, numel, positive, requirePositive, requireRank, transposedOut, windowOut, type Padding } from './tensor-math';
+import { defineOp, ShapeError, type Operand } from './op';
+import { channels, formatShape, numel, positive, requireRank } from './tensor-math';
+import { channelAxisOf, checkPads, describePadding, layoutAttr, paddingAttr, padsAttr, slideShape, spatialAxesOf, tfjsPadding, type Geometry, type Layout, type Padding } from './window';
 
-// 2-D convolutions (NHWC): dense and grouped, depthwise, separable and transposed.
+// 2-D convolutions: dense and grouped, depthwise, separable and transposed, channels last (Keras)
+// or first (ONNX: Conv and ConvTranspose map here), with rule-based or explicit padding. Weights
+// are declared in the layout's own convention: Keras [kh, kw, in, out], ONNX/PyTorch [out, in, kh, kw].
 
 type Pair = readonly [number, number];
 interface Window {
   kernelSize: Pair;
   strides: Pair;
   padding: Padding;
+  pads: readonly number[];
   dilationRate: Pair;
   useBias: boolean;
   activation: ActivationName;
-  dataFormat: 'channels_last' | 'channels_first';
+  dataFormat: Layout;
 }
 
 const windowAttrs = {
   kernelSize: pair(),
   strides: pair(1),
-  padding: oneOf(['valid', 'same'] as const, 'valid'),
+  padding: paddingAttr,
+  pads: padsAttr,
   dilationRate: pair(1),
   useBias: bool(true),
   activation: activationAttr('linear'),
-  dataFormat: oneOf(['channels_last', 'channels_first'] as const, 'channels_last'),
+  dataFormat: layoutAttr,
 };
 
-/** Checks the input and returns its channel count; the rule every 2-D convolution shares. */
+/** ONNX passes the kernel and the bias as inputs 1 and 2; Keras nodes have only the data input. */
+const convOperands: readonly Operand[] = ['data', { weight: 'kernel' }, { weight: 'bias' }];
+
+const geometry = (a: Window): Geometry => ({ kernel: a.kernelSize, strides: a.strides, dilation: a.dilationRate, padding: a.padding, pads: a.pads });
+
+/** Checks the input and the window and returns the input's channel count; the rule every 2-D convolution shares. */
 function convInput(x: TensorShape, a: Window, what: string): number {
-  if (a.dataFormat !== 'channels_last') throw new ShapeError(`${what}: data_format channels_first is not supported yet; CNN Lens reads NHWC (channels_last) models`);
   requireRank(x, 4, what);
   a.kernelSize.forEach((k) => positive(k, 'kernel_size'));
   a.strides.forEach((s) => positive(s, 'strides'));
-  return channels(x, what);
+  a.dilationRate.forEach((d) => positive(d, 'dilation_rate'));
+  checkPads(geometry(a), what);
+  return channels(x, what, channelAxisOf(4, a.dataFormat));
 }
 
 /** Output shape of a sliding window over H and W with `outChannels` channels. */
-function slide(x: TensorShape, a: Window, outChannels: number, what: string): TensorShape {
-  const out = [x[0], ...[1, 2].map((i) => windowOut(x[i], a.kernelSize[i - 1], a.strides[i - 1], a.dilationRate[i - 1], a.padding)), outChannels];
-  requirePositive(out, x, `${what} window ${a.kernelSize.join('×')} (strides ${a.strides.join('×')}, padding ${a.padding})`);
-  return out;
-}
+const slide = (x: TensorShape, a: Window, outChannels: number, what: string): TensorShape =>
+  slideShape(x, a.dataFormat, geometry(a), outChannels, `${what} window ${a.kernelSize.join('×')} (strides ${a.strides.join('×')}, padding ${describePadding(geometry(a))})`);
+
+/** A kernel shape from its parts, in the layout's convention. */
+const kernelShape = (a: Window, inPerGroup: number, out: number): number[] =>
+  a.dataFormat === 'channels_first' ? [out, inPerGroup, ...a.kernelSize] : [...a.kernelSize, inPerGroup, out];
 
 const windowLabel = (a: Window): string =>
   `${a.kernelSize.join('×')}${a.strides[0] !== 1 || a.strides[1] !== 1 ? ` / ${a.strides[0] === a.strides[1] ? a.strides[0] : a.strides.join('×')}` : ''}${a.dilationRate[0] !== 1 ? ` d${a.dilationRate[0]}` : ''}`;
@@ -60,7 +72,8 @@ export const conv2d = defineOp<Window & { filters: number; groups: number }>({
   family: 'conv',
   summary: '2-D convolution; `groups` splits the channels into independent convolutions (AlexNet’s two towers).',
   attrs: { filters: int(), groups: int(1), ...windowAttrs },
-  arity: { min: 1, max: 1 },
+  arity: { min: 1, max: 3 },
+  operands: convOperands,
   label: (a) => `${windowLabel(a)}, ${a.filters}${a.groups > 1 ? ` g${a.groups}` : ''}`,
   shape: ([x], a) => {
     const cin = convInput(x, a, 'Conv2D');
@@ -71,24 +84,25 @@ export const conv2d = defineOp<Window & { filters: number; groups: number }>({
     return slide(x, a, a.filters, 'Conv2D');
   },
   weights: ([x], a) => [
-    { name: 'kernel', shape: [...a.kernelSize, channels(x, 'Conv2D') / a.groups, a.filters], trainable: true },
+    { name: 'kernel', shape: kernelShape(a, convInput(x, a, 'Conv2D') / a.groups, a.filters), trainable: true },
     ...(a.useBias ? [{ name: 'bias', shape: [a.filters], trainable: true }] : []),
   ],
-  macs: ([x], out, a) => numel(out) * a.kernelSize[0] * a.kernelSize[1] * (channels(x, 'Conv2D') / a.groups),
-  flops: ([x], out, a) => 2 * numel(out) * a.kernelSize[0] * a.kernelSize[1] * (channels(x, 'Conv2D') / a.groups) + biasAndActivation(out, a),
+  macs: ([x], out, a) => numel(out) * a.kernelSize[0] * a.kernelSize[1] * (convInput(x, a, 'Conv2D') / a.groups),
+  flops: ([x], out, a) => 2 * numel(out) * a.kernelSize[0] * a.kernelSize[1] * (convInput(x, a, 'Conv2D') / a.groups) + biasAndActivation(out, a),
   // TF.js's conv2d has no groups: split the channels (and the filters), convolve each group, concatenate.
   run: (tf, [x], w, a) => {
+    const padding = tfjsPadding(a.dataFormat, geometry(a), 'Conv2D');
     const x4 = x as tfc.Tensor4D;
     const kernel = w.kernel as tfc.Tensor4D;
     const bias = a.useBias ? (w.bias as tfc.Tensor1D) : undefined;
     if (a.groups === 1) {
       const fused = fusedActivation(a.activation);
-      if (fused) return tf.fused.conv2d({ x: x4, filter: kernel, strides: a.strides as [number, number], pad: a.padding, dilations: a.dilationRate as [number, number], bias, activation: fused });
-      return finish(tf, tf.conv2d(x4, kernel, a.strides as [number, number], a.padding, 'NHWC', a.dilationRate as [number, number]), bias, a);
+      if (fused) return tf.fused.conv2d({ x: x4, filter: kernel, strides: a.strides as [number, number], pad: padding, dilations: a.dilationRate as [number, number], bias, activation: fused });
+      return finish(tf, tf.conv2d(x4, kernel, a.strides as [number, number], padding, 'NHWC', a.dilationRate as [number, number]), bias, a);
     }
     const xs = tf.split(x4, a.groups, 3) as tfc.Tensor4D[];
     const ks = tf.split(kernel, a.groups, 3);
-    const ys = xs.map((xi, g) => tf.conv2d(xi, ks[g] as tfc.Tensor4D, a.strides as [number, number], a.padding, 'NHWC', a.dilationRate as [number, number]));
+    const ys = xs.map((xi, g) => tf.conv2d(xi, ks[g] as tfc.Tensor4D, a.strides as [number, number], padding, 'NHWC', a.dilationRate as [number, number]));
     return finish(tf, tf.concat(ys, 3), bias, a);
   },
 });
@@ -98,13 +112,16 @@ export const depthwiseConv2d = defineOp<Window & { depthMultiplier: number }>({
   family: 'conv',
   summary: 'One k×k filter per input channel (times the depth multiplier); no mixing across channels.',
   attrs: { depthMultiplier: int(1), ...windowAttrs },
-  arity: { min: 1, max: 1 },
+  arity: { min: 1, max: 3 },
+  operands: ['data', { weight: 'depthwise_kernel' }, { weight: 'bias' }],
   label: (a) => `dw ${windowLabel(a)}${a.depthMultiplier !== 1 ? ` ×${a.depthMultiplier}` : ''}`,
   shape: ([x], a) => slide(x, a, convInput(x, a, 'DepthwiseConv2D') * positive(a.depthMultiplier, 'depth_multiplier'), 'DepthwiseConv2D'),
   weights: ([x], a) => {
-    const cin = channels(x, 'DepthwiseConv2D');
+    const cin = convInput(x, a, 'DepthwiseConv2D');
+    // Channels first stores it as a grouped convolution does: [cin·multiplier, 1, kh, kw].
+    const kernel = a.dataFormat === 'channels_first' ? kernelShape(a, 1, cin * a.depthMultiplier) : [...a.kernelSize, cin, a.depthMultiplier];
     return [
-      { name: 'depthwise_kernel', shape: [...a.kernelSize, cin, a.depthMultiplier], trainable: true },
+      { name: 'depthwise_kernel', shape: kernel, trainable: true },
       ...(a.useBias ? [{ name: 'bias', shape: [cin * a.depthMultiplier], trainable: true }] : []),
     ];
   },
@@ -112,9 +129,10 @@ export const depthwiseConv2d = defineOp<Window & { depthMultiplier: number }>({
   flops: (_, out, a) => 2 * numel(out) * a.kernelSize[0] * a.kernelSize[1] + biasAndActivation(out, a),
   // Keras's depthwise kernel [kh, kw, cin, multiplier] is TF.js's filter layout as it is.
   run: (tf, [x], w, a) => {
+    const padding = tfjsPadding(a.dataFormat, geometry(a), 'DepthwiseConv2D');
     const bias = a.useBias ? (w.bias as tfc.Tensor1D) : undefined;
     const fused = fusedActivation(a.activation);
-    const args = [x as tfc.Tensor4D, w.depthwise_kernel as tfc.Tensor4D, a.strides as [number, number], a.padding, 'NHWC', a.dilationRate as [number, number]] as const;
+    const args = [x as tfc.Tensor4D, w.depthwise_kernel as tfc.Tensor4D, a.strides as [number, number], padding, 'NHWC', a.dilationRate as [number, number]] as const;
     if (fused) return tf.fused.depthwiseConv2d({ x: args[0], filter: args[1], strides: args[2], pad: args[3], dataFormat: 'NHWC', dilations: args[5], bias, activation: fused });
     return finish(tf, tf.depthwiseConv2d(...args), bias, a);
   },
@@ -133,65 +151,94 @@ export const separableConv2d = defineOp<Window & { filters: number; depthMultipl
     return slide(x, a, positive(a.filters, 'filters'), 'SeparableConv2D');
   },
   weights: ([x], a) => {
-    const mid = channels(x, 'SeparableConv2D') * a.depthMultiplier;
+    const cin = convInput(x, a, 'SeparableConv2D');
+    const mid = cin * a.depthMultiplier;
+    const depthwise = a.dataFormat === 'channels_first' ? kernelShape(a, 1, mid) : [...a.kernelSize, cin, a.depthMultiplier];
     return [
-      { name: 'depthwise_kernel', shape: [...a.kernelSize, channels(x, 'SeparableConv2D'), a.depthMultiplier], trainable: true },
-      { name: 'pointwise_kernel', shape: [1, 1, mid, a.filters], trainable: true },
+      { name: 'depthwise_kernel', shape: depthwise, trainable: true },
+      { name: 'pointwise_kernel', shape: a.dataFormat === 'channels_first' ? [a.filters, mid, 1, 1] : [1, 1, mid, a.filters], trainable: true },
       ...(a.useBias ? [{ name: 'bias', shape: [a.filters], trainable: true }] : []),
     ];
   },
   macs: ([x], out, a) => {
-    const mid = channels(x, 'SeparableConv2D') * a.depthMultiplier;
+    const mid = convInput(x, a, 'SeparableConv2D') * a.depthMultiplier;
     const positions = numel(out) / a.filters;
     return positions * mid * (a.kernelSize[0] * a.kernelSize[1] + a.filters);
   },
   flops: ([x], out, a) => {
-    const mid = channels(x, 'SeparableConv2D') * a.depthMultiplier;
+    const mid = convInput(x, a, 'SeparableConv2D') * a.depthMultiplier;
     return (2 * numel(out) / a.filters) * mid * (a.kernelSize[0] * a.kernelSize[1] + a.filters) + biasAndActivation(out, a);
   },
   run: (tf, [x], w, a) => {
-    const y = tf.separableConv2d(x as tfc.Tensor4D, w.depthwise_kernel as tfc.Tensor4D, w.pointwise_kernel as tfc.Tensor4D, a.strides as [number, number], a.padding, a.dilationRate as [number, number], 'NHWC');
+    const padding = tfjsPadding(a.dataFormat, geometry(a), 'SeparableConv2D');
+    const y = tf.separableConv2d(x as tfc.Tensor4D, w.depthwise_kernel as tfc.Tensor4D, w.pointwise_kernel as tfc.Tensor4D, a.strides as [number, number], padding, a.dilationRate as [number, number], 'NHWC');
     return finish(tf, y, a.useBias ? w.bias : undefined, a);
   },
 });
 
-export const conv2dTranspose = defineOp<Window & { filters: number; outputPadding: Pair | null }>({
+type Transposed = Window & { filters: number; groups: number; outputPadding: Pair | null; outputShape: Pair | null };
+
+/**
+ * Output length of a transposed convolution along spatial axis `i`. Keras's deconv_output_length for
+ * 'valid' and 'same' (output_padding, when given, as Keras applies it); ONNX's rule for explicit pads,
+ * stride·(in − 1) + output_padding + dilated kernel − pads; ONNX's output_shape, when given, wins.
+ */
+function transposedLength(size: Dim, a: Transposed, i: 0 | 1): Dim {
+  if (a.outputShape) return a.outputShape[i];
+  if (size === null) return null;
+  const s = a.strides[i];
+  const k = a.dilationRate[i] * (a.kernelSize[i] - 1) + 1;
+  const extra = a.outputPadding?.[i];
+  switch (a.padding) {
+    case 'same':
+    case 'same_lower':
+      return extra === undefined ? size * s : (size - 1) * s + k - 2 * Math.floor(k / 2) + extra;
+    case 'valid':
+      return extra === undefined ? size * s + Math.max(k - s, 0) : (size - 1) * s + k + extra;
+    case 'explicit':
+      return (size - 1) * s + k - a.pads[i] - a.pads[i + 2] + (extra ?? 0);
+  }
+}
+
+export const conv2dTranspose = defineOp<Transposed>({
   kind: 'Conv2DTranspose',
   family: 'conv',
-  summary: 'Transposed ("fractionally strided") convolution: upsamples by the stride.',
-  attrs: { filters: int(), outputPadding: nullable(pair()), ...windowAttrs },
-  arity: { min: 1, max: 1 },
+  summary: 'Transposed ("fractionally strided") convolution: upsamples by the stride; `groups` as for Conv2D.',
+  attrs: { filters: int(), groups: int(1), outputPadding: nullable(pair()), outputShape: nullable(pair()), ...windowAttrs },
+  arity: { min: 1, max: 3 },
+  operands: convOperands,
   // Johnson et al. write a stride-2 transposed convolution as "stride ½".
   label: (a) => `${a.kernelSize.join('×')}${a.strides[0] === 1 ? '' : ` / 1/${a.strides[0]}`}, ${a.filters}`.replace('1/2', '½'),
   shape: ([x], a) => {
-    convInput(x, a, 'Conv2DTranspose');
+    const cin = convInput(x, a, 'Conv2DTranspose');
     positive(a.filters, 'filters');
-    const out = [x[0], ...[1, 2].map((i) => {
-      const k = a.dilationRate[i - 1] * (a.kernelSize[i - 1] - 1) + 1;
-      const s = a.strides[i - 1];
-      if (a.outputPadding === null) return transposedOut(x[i], a.kernelSize[i - 1], s, a.dilationRate[i - 1], a.padding);
-      const size = x[i];
-      if (size === null) return null;
-      const pad = a.padding === 'same' ? Math.floor(k / 2) : 0;
-      return (size - 1) * s + k - 2 * pad + a.outputPadding[i - 1];
-    }), a.filters];
-    requirePositive(out, x, `Conv2DTranspose window ${a.kernelSize.join('×')}`);
+    positive(a.groups, 'groups');
+    if (cin % a.groups !== 0) throw new ShapeError(`groups=${a.groups} does not divide the ${cin} input channels`);
+    if (a.filters % a.groups !== 0) throw new ShapeError(`groups=${a.groups} does not divide filters=${a.filters}`);
+    const [h, w] = spatialAxesOf(4, a.dataFormat);
+    const spatial = [transposedLength(x[h], a, 0), transposedLength(x[w], a, 1)];
+    const out = a.dataFormat === 'channels_first' ? [x[0], a.filters, ...spatial] : [x[0], ...spatial, a.filters];
+    if (spatial.some((d) => d !== null && d < 1)) throw new ShapeError(`Conv2DTranspose window ${a.kernelSize.join('×')} does not fit the input ${formatShape(x)}: the output would be ${formatShape(out)}`);
     return out;
   },
-  weights: ([x], a) => [
-    { name: 'kernel', shape: [...a.kernelSize, a.filters, channels(x, 'Conv2DTranspose')], trainable: true },
-    ...(a.useBias ? [{ name: 'bias', shape: [a.filters], trainable: true }] : []),
-  ],
-  // Counted on the input grid (every input value meets k·k·filters weights), as torchvision,
+  // Keras [kh, kw, filters, cin]; ONNX [cin, filters/groups, kh, kw].
+  weights: ([x], a) => {
+    const cin = convInput(x, a, 'Conv2DTranspose');
+    const kernel = a.dataFormat === 'channels_first' ? [cin, a.filters / a.groups, ...a.kernelSize] : [...a.kernelSize, a.filters / a.groups, cin];
+    return [{ name: 'kernel', shape: kernel, trainable: true }, ...(a.useBias ? [{ name: 'bias', shape: [a.filters], trainable: true }] : [])];
+  },
+  // Counted on the input grid (every input value meets k·k·filters/groups weights), as torchvision,
   // fvcore and Netscope do; ptflops counts the output grid, which is stride² larger.
-  macs: ([x], _, a) => numel(x) * a.kernelSize[0] * a.kernelSize[1] * a.filters,
-  flops: ([x], out, a) => 2 * numel(x) * a.kernelSize[0] * a.kernelSize[1] * a.filters + biasAndActivation(out, a),
+  macs: ([x], _, a) => numel(x) * a.kernelSize[0] * a.kernelSize[1] * (a.filters / a.groups),
+  flops: ([x], out, a) => 2 * numel(x) * a.kernelSize[0] * a.kernelSize[1] * (a.filters / a.groups) + biasAndActivation(out, a),
   // Keras's kernel [kh, kw, filters, cin] is TF.js's [h, w, outDepth, inDepth]; the output size is this op's own
   // shape rule (Keras's deconv_output_length, output_padding included), as TensorFlow passes it to the gradient kernel.
   run: (tf, [x], w, a) => {
+    const padding = tfjsPadding(a.dataFormat, geometry(a), 'Conv2DTranspose');
     if (a.dilationRate[0] !== 1 || a.dilationRate[1] !== 1) throw new Error(`Conv2DTranspose with dilation_rate ${a.dilationRate.join('×')} has no TensorFlow.js kernel`);
+    if (a.groups !== 1 || a.outputShape) throw new Error('Conv2DTranspose with groups or output_shape has no TensorFlow.js kernel');
     const out = conv2dTranspose.shape([x.shape], a, []) as [number, number, number, number];
-    const y = tf.conv2dTranspose(x as tfc.Tensor4D, w.kernel as tfc.Tensor4D, out, a.strides as [number, number], a.padding);
+    const y = tf.conv2dTranspose(x as tfc.Tensor4D, w.kernel as tfc.Tensor4D, out, a.strides as [number, number], padding);
     return finish(tf, y, a.useBias ? w.bias : undefined, a);
   },
 });

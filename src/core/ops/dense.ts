@@ -1,8 +1,9 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { bool, int } from './attrs';
+import type { Dim, TensorShape } from '../ir';
+import { bool, float, int } from './attrs';
 import { activationAttr, activationCost, applyActivation, fusedActivation, type ActivationName } from './activation';
 import { defineOp, ShapeError } from './op';
-import { channels, formatShape, numel, positive } from './tensor-math';
+import { broadcastShapes, channels, formatShape, numel, positive } from './tensor-math';
 
 export const dense = defineOp<{ units: number; useBias: boolean; activation: ActivationName }>({
   kind: 'Dense',
@@ -39,4 +40,62 @@ export const dense = defineOp<{ units: number; useBias: boolean; activation: Act
   },
 });
 
-export default [dense];
+type GemmAttrs = { transA: boolean; transB: boolean; alpha: number; beta: number };
+
+/** Gemm's [M, K] and [K, N] after its transposes; a ShapeError where the inner dimensions differ. */
+function gemmDims([x, b]: readonly TensorShape[], a: GemmAttrs): { m: Dim; k: Dim; n: Dim } {
+  if (x.length !== 2 || b?.length !== 2) throw new ShapeError(`Gemm needs two 2-D inputs, got ${formatShape(x)} and ${b ? formatShape(b) : 'none'}`);
+  const [m, k] = a.transA ? [x[1], x[0]] : [x[0], x[1]];
+  const [k2, n] = a.transB ? [b[1], b[0]] : [b[0], b[1]];
+  if (k !== null && k2 !== null && k !== k2) throw new ShapeError(`Gemm: A's ${k} columns do not meet B's ${k2} rows (${formatShape(x)} × ${formatShape(b)})`);
+  return { m, k: k ?? k2, n };
+}
+
+export const gemm = defineOp<GemmAttrs>({
+  kind: 'Gemm',
+  family: 'dense',
+  // ONNX's fully connected layer (torchvision's Linear exports Gemm with transB = 1).
+  summary: 'alpha·A·B + beta·C with optional transposes: MACs M·N·K; FLOPs 2·MACs + M·N for C.',
+  attrs: { transA: bool(false), transB: bool(false), alpha: float(1), beta: float(1) },
+  arity: { min: 2, max: 3 },
+  operands: ['data', { weight: 'kernel' }, { weight: 'bias' }],
+  label: (a) => (a.transB ? 'gemm Bᵀ' : 'gemm'),
+  shape: (inputs, a) => {
+    const { m, n } = gemmDims(inputs, a);
+    if (inputs[2]) broadcastShapes([inputs[2], [m, n]], 'Gemm bias');
+    return [m, n];
+  },
+  // The file's B and C as they are stored (B is [N, K] when transB); a B or C computed to an unknown shape stores nothing.
+  weights: ([, b, c]) =>
+    [{ name: 'kernel', shape: b, trainable: true }, ...(c ? [{ name: 'bias', shape: c, trainable: true }] : [])].filter((w): w is { name: string; shape: number[]; trainable: boolean } => w.shape.every((d) => d !== null)),
+  macs: (inputs, out, a) => numel(out) * (gemmDims(inputs, a).k ?? NaN),
+  flops: (inputs, out, a) => 2 * numel(out) * (gemmDims(inputs, a).k ?? NaN) + (inputs[2] ? numel(out) : 0),
+});
+
+/** numpy.matmul's shape: 1-D operands gain (and lose) an axis, leading axes broadcast. */
+function matmulShape(p: TensorShape, q: TensorShape): { out: TensorShape; k: Dim } {
+  if (p.length === 0 || q.length === 0) throw new ShapeError('MatMul of a scalar');
+  const a = p.length === 1 ? [1, p[0]] : p;
+  const b = q.length === 1 ? [q[0], 1] : q;
+  const [k, k2] = [a[a.length - 1], b[b.length - 2]];
+  if (k !== null && k2 !== null && k !== k2) throw new ShapeError(`MatMul: ${formatShape(p)} × ${formatShape(q)}: inner dimensions ${k} and ${k2} differ`);
+  const batch = broadcastShapes([a.slice(0, -2), b.slice(0, -2)], 'MatMul');
+  const out = [...batch, ...(p.length === 1 ? [] : [a[a.length - 2]]), ...(q.length === 1 ? [] : [b[b.length - 1]])];
+  return { out, k: k ?? k2 };
+}
+
+export const matMul = defineOp<Record<string, never>>({
+  kind: 'MatMul',
+  family: 'dense',
+  // A constant B (a Linear layer without bias, an attention projection) is the node's parameter, as the analysis counts data constants.
+  summary: 'Matrix product with numpy broadcasting: MACs = output elements × K; FLOPs 2·MACs.',
+  attrs: {},
+  arity: { min: 2, max: 2 },
+  label: () => 'matmul',
+  shape: ([p, q]) => matmulShape(p, q).out,
+  macs: ([p, q], out) => numel(out) * (matmulShape(p, q).k ?? NaN),
+  flops: ([p, q], out) => 2 * numel(out) * (matmulShape(p, q).k ?? NaN),
+  run: (tf, [p, q]) => tf.matMul(p, q),
+});
+
+export default [dense, gemm, matMul];

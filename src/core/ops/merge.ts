@@ -1,22 +1,16 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import type { Dim, TensorShape } from '../ir';
+import type { TensorShape } from '../ir';
 import { int } from './attrs';
 import { defineOp, ShapeError } from './op';
-import { formatShape, numel } from './tensor-math';
+import { broadcastShapes, formatShape, numel } from './tensor-math';
+import { foldable, foldBroadcast } from './values';
 
 // Element-wise merges (residual Add, gating Multiply, …) and Concatenate (Inception modules).
 
-/** Broadcast shapes Keras-style: equal ranks, each dimension equal or 1. */
+/** Broadcasts numpy-style (ONNX's rule; for equal ranks it is Keras's: each dimension equal or 1). */
 function broadcast(inputs: readonly TensorShape[], what: string): TensorShape {
   if (inputs.length < 2) throw new ShapeError(`${what} needs at least 2 inputs, got ${inputs.length}`);
-  const rank = inputs[0].length;
-  if (inputs.some((s) => s.length !== rank)) throw new ShapeError(`${what} inputs have different ranks: ${inputs.map(formatShape).join(' and ')}`);
-  return inputs[0].map((_, axis): Dim => {
-    const dims = inputs.map((s) => s[axis]);
-    const known = dims.filter((d): d is number => d !== null && d !== 1);
-    if (new Set(known).size > 1) throw new ShapeError(`${what} inputs ${inputs.map(formatShape).join(' and ')} differ at axis ${axis} (${known.join(' vs ')})`);
-    return known[0] ?? (dims.includes(null) ? null : 1);
-  });
+  return broadcastShapes(inputs, what);
 }
 
 type Combine = (tf: typeof tfc, a: tfc.Tensor, b: tfc.Tensor) => tfc.Tensor;
@@ -29,6 +23,16 @@ const COMBINE: Readonly<Record<string, Combine>> = {
   Minimum: (tf, a, b) => tf.minimum(a, b),
 };
 
+/** How each merge folds values (shape arithmetic: ONNX Add/Sub/Mul of shape vectors). */
+const FOLD: Readonly<Record<string, (...xs: number[]) => number>> = {
+  Add: (...xs) => xs.reduce((p, q) => p + q),
+  Subtract: (...xs) => xs.reduce((p, q) => p - q),
+  Multiply: (...xs) => xs.reduce((p, q) => p * q),
+  Average: (...xs) => xs.reduce((p, q) => p + q) / xs.length,
+  Maximum: (...xs) => Math.max(...xs),
+  Minimum: (...xs) => Math.min(...xs),
+};
+
 const elementwise = (kind: string, summary: string, symbol: string, flopsPerPair: number) =>
   defineOp<Record<string, never>>({
     kind,
@@ -38,6 +42,7 @@ const elementwise = (kind: string, summary: string, symbol: string, flopsPerPair
     arity: { min: 2, max: Infinity },
     label: () => symbol,
     shape: (inputs) => broadcast(inputs, kind),
+    fold: (values, inputs, out) => foldBroadcast(values, inputs, out, FOLD[kind]),
     flops: (inputs, out) => (inputs.length - 1) * flopsPerPair * numel(out) + (kind === 'Average' ? numel(out) : 0),
     // Left to right, broadcasting as the shape rule allows; Subtract takes exactly two inputs in Keras.
     run: (tf, inputs) => {
@@ -56,14 +61,15 @@ export const minimum = elementwise('Minimum', 'Element-wise minimum.', 'min', 1)
 export const concatenate = defineOp<{ axis: number }>({
   kind: 'Concatenate',
   family: 'merge',
-  summary: 'Joins inputs along an axis (channels by default).',
+  summary: 'Joins inputs along an axis (channels by default; ONNX Concat of shape vectors folds).',
   attrs: { axis: int(-1) },
   arity: { min: 1, max: Infinity },
   label: (a) => (a.axis === -1 ? 'concat' : `concat @${a.axis}`),
   shape: (inputs, a) => {
     const rank = inputs[0].length;
     const axis = a.axis < 0 ? rank + a.axis : a.axis;
-    if (axis <= 0 || axis >= rank) throw new ShapeError(`axis ${a.axis} is out of range for ${rank}-D inputs (the batch axis cannot be concatenated)`);
+    // Axis 0 is the batch of an image tensor but the only axis of the shape vectors exporters concatenate.
+    if (axis < 0 || axis >= rank) throw new ShapeError(`axis ${a.axis} is out of range for ${rank}-D inputs`);
     if (inputs.some((s) => s.length !== rank)) throw new ShapeError(`Concatenate inputs have different ranks: ${inputs.map(formatShape).join(', ')}`);
     return inputs[0].map((d, i) => {
       if (i === axis) return inputs.some((s) => s[i] === null) ? null : inputs.reduce((sum, s) => sum + (s[i] as number), 0);
@@ -74,6 +80,8 @@ export const concatenate = defineOp<{ axis: number }>({
       return known[0] ?? d;
     });
   },
+  // Values of 1-D inputs (shape vectors) join end to end.
+  fold: (values, inputs, out) => (foldable(out) && out.length === 1 && inputs.every((_, i) => values[i] !== undefined) ? inputs.flatMap((_, i) => values[i]!) : undefined),
   flops: () => 0,
   run: (tf, inputs, _, a) => (inputs.length === 1 ? inputs[0] : tf.concat([...inputs], a.axis)),
 });

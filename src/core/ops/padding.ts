@@ -1,9 +1,10 @@
 import type { TensorShape } from '../ir';
-import { pads } from './attrs';
+import type { Dim } from '../ir';
+import { float, ints, nullable, oneOf, pads } from './attrs';
 import { defineOp, ShapeError } from './op';
-import { formatShape, requireRank } from './tensor-math';
+import { formatShape, requireRank, resolveAxis } from './tensor-math';
 
-// Spatial padding and cropping (NHWC). Reflection padding is not a Keras built-in but is the
+// Spatial padding and cropping (NHWC), and the N-D Pad of graph formats (ONNX Pad, any layout). Reflection padding is not a Keras built-in but is the
 // standard custom layer of style-transfer networks (Johnson et al. pad the input by 40 px).
 
 type Pads = readonly [readonly [number, number], readonly [number, number]];
@@ -67,4 +68,34 @@ export const cropping2d = defineOp<{ cropping: Pads }>({
   },
 });
 
-export default [zeroPadding2d, reflectionPadding2d, cropping2d];
+type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
+
+export const padNd = defineOp<{ pads: readonly number[] | null; mode: PadMode; value: number }>({
+  kind: 'Pad',
+  family: 'padding',
+  // ONNX order: all begins, then all ends, over every axis (or over input 2's axes, opset 18); negative amounts crop.
+  summary: 'Pads (or, with negative amounts, crops) any axes: `pads` = [begins…, ends…]; constant, reflect, edge or wrap.',
+  attrs: { pads: nullable(ints()), mode: oneOf(['constant', 'reflect', 'edge', 'wrap'] as const, 'constant'), value: float(0) },
+  arity: { min: 1, max: 3 },
+  // IR inputs: data, pads, axes (the parser leaves the constant value in the attribute).
+  operands: ['data', 'static', 'static'],
+  label: (a) => `pad ${a.mode}`,
+  shape: (inputs, a, values) => {
+    const [x] = inputs;
+    const amounts = inputs.length > 1 ? values[1] : a.pads;
+    const axes = inputs.length > 2 ? values[2]?.map((d) => resolveAxis(d, x.length, 'Pad')) : x.map((_, i) => i);
+    // Amounts or axes computed at run time: the rank stays, the padded lengths are unknown.
+    if (!amounts || !axes) return x.map((): Dim => null);
+    if (amounts.length !== 2 * axes.length) throw new ShapeError(`Pad: ${amounts.length} amounts for ${axes.length} axes (want begins then ends)`);
+    const out: Dim[] = [...x];
+    axes.forEach((axis, k) => {
+      const d = x[axis];
+      out[axis] = d === null ? null : d + amounts[k] + amounts[k + axes.length];
+    });
+    if (out.some((d) => d !== null && d < 0)) throw new ShapeError(`Pad of ${JSON.stringify(amounts)} crops more than the input ${formatShape(x)} has`);
+    return out;
+  },
+  flops: () => 0,
+});
+
+export default [zeroPadding2d, reflectionPadding2d, cropping2d, padNd];

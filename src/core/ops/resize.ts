@@ -1,7 +1,8 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { float, oneOf, pair } from './attrs';
-import { defineOp } from './op';
-import { numel, positive, requireRank } from './tensor-math';
+import type { Dim } from '../ir';
+import { float, floats, ints, nullable, oneOf, pair } from './attrs';
+import { defineOp, ShapeError } from './op';
+import { numel, positive, requireRank, resolveAxis } from './tensor-math';
 
 // Resampling and value rescaling.
 
@@ -40,4 +41,61 @@ export const rescaling = defineOp<{ scale: number; offset: number }>({
   run: (tf, [x], _, a) => (a.offset ? tf.add(tf.mul(x, a.scale), a.offset) : tf.mul(x, a.scale)),
 });
 
-export default [upSampling2d, rescaling];
+interface ResizeAttrs {
+  mode: 'nearest' | 'linear' | 'cubic';
+  by: 'scales' | 'sizes';
+  scales: readonly number[] | null;
+  sizes: readonly number[] | null;
+  axes: readonly number[] | null;
+  keepAspectRatioPolicy: 'stretch' | 'not_larger' | 'not_smaller';
+}
+
+/** Output length of each resized axis by ONNX's rules: floor(in·scale), or the sizes (fitted to one scale unless stretched). */
+function resized(x: readonly Dim[], axes: readonly number[], operand: readonly number[], a: ResizeAttrs): Dim[] {
+  const ins = axes.map((i) => x[i]);
+  if (a.by === 'scales') return ins.map((d, k) => (d === null ? null : Math.floor(d * operand[k])));
+  if (a.keepAspectRatioPolicy === 'stretch') return [...operand];
+  if (ins.some((d) => d === null)) return ins.map(() => null);
+  const ratios = operand.map((s, k) => s / (ins[k] as number));
+  const scale = a.keepAspectRatioPolicy === 'not_larger' ? Math.min(...ratios) : Math.max(...ratios);
+  return ins.map((d) => Math.floor(scale * (d as number) + 0.5));
+}
+
+export const resize = defineOp<ResizeAttrs>({
+  kind: 'Resize',
+  family: 'resize',
+  // FLOPs per output, k = the axes whose length changes: nearest 0; linear 2·(2^k − 1) (a lerp per
+  // pair of neighbours: bilinear 6, as UpSampling2D); cubic 2·4^k (a weighted sum of 4^k taps).
+  summary: 'Resamples to scales or sizes (ONNX Resize and Upsample, any layout): nearest, linear or cubic.',
+  attrs: {
+    mode: oneOf(['nearest', 'linear', 'cubic'] as const, 'nearest'),
+    by: oneOf(['scales', 'sizes'] as const, 'scales'),
+    scales: nullable(floats()),
+    sizes: nullable(ints()),
+    axes: nullable(ints()),
+    keepAspectRatioPolicy: oneOf(['stretch', 'not_larger', 'not_smaller'] as const, 'stretch'),
+  },
+  arity: { min: 1, max: 2 },
+  // IR input 1 is the scales or the sizes, as `by` says.
+  operands: ['data', 'static'],
+  label: (a) => `resize ${a.mode}`,
+  shape: (inputs, a, values) => {
+    const [x] = inputs;
+    const axes = a.axes ? a.axes.map((d) => resolveAxis(d, x.length, 'Resize')) : x.map((_, i) => i);
+    const operand = inputs.length > 1 ? values[1] : a.by === 'scales' ? a.scales : a.sizes;
+    if (!operand) return x.map((d, i) => (axes.includes(i) ? null : d));
+    if (operand.length !== axes.length) throw new ShapeError(`Resize: ${operand.length} ${a.by} for ${axes.length} axes`);
+    if (operand.some((v) => !(v > 0))) throw new ShapeError(`Resize: ${a.by} must be positive, got ${JSON.stringify(operand)}`);
+    const lengths = resized(x, axes, operand, a);
+    const out: Dim[] = [...x];
+    axes.forEach((axis, k) => (out[axis] = lengths[k]));
+    return out;
+  },
+  flops: ([x], out, a) => {
+    const k = out.filter((d, i) => d !== x[i]).length;
+    if (a.mode === 'nearest') return 0;
+    return numel(out) * (a.mode === 'linear' ? 2 * (2 ** k - 1) : 2 * 4 ** k);
+  },
+});
+
+export default [upSampling2d, rescaling, resize];

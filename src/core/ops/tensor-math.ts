@@ -20,35 +20,33 @@ export function requireRank(shape: TensorShape, rank: number, what: string): voi
   }
 }
 
-/** The last (channels) dimension, which must be known for weights to exist. */
-export function channels(shape: TensorShape, what: string): number {
-  const c = shape[shape.length - 1];
+/** The channel dimension (the last unless `axis` says otherwise), which must be known for weights to exist. */
+export function channels(shape: TensorShape, what: string, axis = shape.length - 1): number {
+  const c = shape[axis];
   if (c === null || c === undefined) throw new ShapeError(`${what} needs a known channel dimension, got ${formatShape(shape)}`);
   return c;
 }
 
-export type Padding = 'valid' | 'same';
-
-/** Output length of a sliding window (Keras/TensorFlow rounding: floor for valid, ceil for same). */
-export function windowOut(size: Dim, kernel: number, stride: number, dilation: number, padding: Padding): Dim {
-  if (size === null) return null;
-  if (padding === 'same') return Math.ceil(size / stride);
-  const effective = dilation * (kernel - 1) + 1;
-  return size >= effective ? Math.floor((size - effective) / stride) + 1 : 0;
+/** An axis as written (negative counts from the end) resolved against `rank`, or a ShapeError naming it. */
+export function resolveAxis(axis: number, rank: number, what: string): number {
+  const resolved = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(resolved) || resolved < 0 || resolved >= rank) throw new ShapeError(`${what}: axis ${axis} is out of range for a ${rank}-D input`);
+  return resolved;
 }
 
-/** Output length of a transposed convolution (Keras `deconv_output_length` without output_padding). */
-export function transposedOut(size: Dim, kernel: number, stride: number, dilation: number, padding: Padding): Dim {
-  if (size === null) return null;
-  const effective = dilation * (kernel - 1) + 1;
-  return padding === 'same' ? size * stride : size * stride + Math.max(effective - stride, 0);
-}
-
-/** Checks that every spatial output is at least 1, naming the window that is too large. */
-export function requirePositive(out: TensorShape, input: TensorShape, window: string): void {
-  if (out.slice(1).some((d) => d !== null && d < 1)) {
-    throw new ShapeError(`${window} does not fit the input ${formatShape(input)}: the output would be ${formatShape(out)}`);
-  }
+/**
+ * Numpy broadcasting (ONNX's multidirectional rule): shapes align at their last axis, and each
+ * dimension is equal or 1. An unknown dimension against a known one > 1 takes the known one;
+ * against 1 or another unknown it stays unknown.
+ */
+export function broadcastShapes(inputs: readonly TensorShape[], what: string): TensorShape {
+  const rank = Math.max(...inputs.map((s) => s.length));
+  return Array.from({ length: rank }, (_, axis): Dim => {
+    const dims = inputs.map((s): Dim => (axis < rank - s.length ? 1 : s[s.length - rank + axis]));
+    const known = dims.filter((d): d is number => d !== null && d !== 1);
+    if (new Set(known).size > 1) throw new ShapeError(`${what} inputs ${inputs.map(formatShape).join(' and ')} differ at axis ${axis} (${known.join(' vs ')})`);
+    return known[0] ?? (dims.includes(null) ? null : 1);
+  });
 }
 
 export function positive(value: number, attr: string): number {
