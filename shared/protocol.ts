@@ -80,7 +80,8 @@ export interface LayerStats {
 
 /** Host → webview. */
 export type HostMessage =
-  | { readonly type: 'model'; readonly version: number; readonly uri: string; readonly report: ModelReport }
+  /** `readOnly`: the format's name when CNN Lens cannot edit it (no edit planner); the webview then offers no editing and says so. */
+  | { readonly type: 'model'; readonly version: number; readonly uri: string; readonly report: ModelReport; readonly readOnly?: string }
   | { readonly type: 'select'; readonly node: string | null }
   /** Sent once after `ready`: what can be inserted and how each attribute is edited. */
   | { readonly type: 'catalog'; readonly ops: readonly OpCatalogEntry[] }

@@ -83,6 +83,8 @@ if (saved) {
 const app = h('div', { id: 'app' });
 const titleName = h('span', { class: 'name' }, 'CNN Lens');
 const titleFormat = h('span', { class: 'badge', hidden: true });
+/** Shown for formats CNN Lens cannot edit: the host then sends no op catalog, so no editing control appears. */
+const readOnlyBadge = h('span', { class: 'badge', hidden: true, 'data-testid': 'read-only' });
 const tabDiagram = h('button', { role: 'tab', 'aria-selected': 'true', 'data-tab': 'diagram' }, 'Diagram');
 const tabTable = h('button', { role: 'tab', 'aria-selected': 'false', 'data-tab': 'table' }, 'Summary');
 const search = h('vscode-textfield', { placeholder: 'Search layers…', 'aria-label': 'Search layers by name or type', type: 'search' }) as HTMLElement & { value: string };
@@ -118,7 +120,7 @@ const widthKnob = new WidthKnob(
 );
 
 const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Diagram tools' },
-  h('div', { class: 'title' }, titleName, titleFormat),
+  h('div', { class: 'title' }, titleName, titleFormat, readOnlyBadge),
   h('div', { class: 'view-tabs', role: 'tablist' }, tabDiagram, tabTable),
   h('div', { class: 'group' }, search, matchCount),
   h('div', { class: 'spacer' }),
@@ -824,7 +826,7 @@ function setCatalog(ops: readonly OpCatalogEntry[]): void {
 }
 
 // ---------- messages ----------
-function loadModel(report: ModelReport, newUri: string): void {
+function loadModel(report: ModelReport, newUri: string, readOnly?: string): void {
   mark('model-received');
   const sameDoc = !!view && newUri === uri;
   const previous = sameDoc ? view!.report : null;
@@ -875,6 +877,9 @@ function loadModel(report: ModelReport, newUri: string): void {
   titleName.title = newUri;
   titleFormat.textContent = report.model.format;
   titleFormat.hidden = !report.model.format;
+  readOnlyBadge.textContent = readOnly ? `read-only (${readOnly})` : '';
+  readOnlyBadge.title = readOnly ? `CNN Lens explores ${readOnly} files but does not edit them` : '';
+  readOnlyBadge.hidden = !readOnly;
   renderTotals(delta);
   renderInputSize();
   tableFor = null;
@@ -894,7 +899,7 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
         setStatus(`This view speaks protocol ${PROTOCOL_VERSION} but the extension sent ${msg.version}: reload the window.`);
         return;
       }
-      loadModel(msg.report, msg.uri);
+      loadModel(msg.report, msg.uri, msg.readOnly);
       break;
     case 'select':
       void select(msg.node, { post: false, reveal: true, expand: true });

@@ -2,26 +2,28 @@ import * as vscode from 'vscode';
 import { totalsLine } from '../core/analysis/describe';
 import type { ModelStore } from './model-store';
 
+/** The file of the active editor: a text editor's, or the one behind an active custom editor (the diagrams). */
+export function activeModelUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom) return input.uri;
+  return vscode.window.activeTextEditor?.document.uri;
+}
+
 /**
  * Follows the active editor: its model's totals in the status bar (hidden for other files), and
- * the `cnnLens.isModel` context key, so menus recognise a model by its content, not its name.
+ * the context keys menus read: `cnnLens.isModel` for any model (recognised by its content, not
+ * its name), `cnnLens.isTextModel` for models in a text document (the commands that edit, run or
+ * profile the text).
  */
 export function registerActiveModel(store: ModelStore): vscode.Disposable[] {
   const item = vscode.window.createStatusBarItem('cnnLens.totals', vscode.StatusBarAlignment.Right, 100);
   item.name = 'CNN Lens model totals';
   item.command = 'cnnLens.openDiagramToSide';
-  /** The active model document: a text editor's, or the one behind an active diagram editor. */
-  const activeDocument = (): vscode.TextDocument | undefined => {
-    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (input instanceof vscode.TabInputCustom && input.viewType === 'cnnLens.diagram') {
-      return vscode.workspace.textDocuments.find((d) => d.uri.toString() === input.uri.toString());
-    }
-    return vscode.window.activeTextEditor?.document;
-  };
   const update = () => {
-    const document = activeDocument();
-    const analysis = document && store.get(document);
+    const uri = activeModelUri();
+    const analysis = uri && store.current(uri);
     void vscode.commands.executeCommand('setContext', 'cnnLens.isModel', !!analysis);
+    void vscode.commands.executeCommand('setContext', 'cnnLens.isTextModel', !!analysis && vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()));
     if (!analysis) return item.hide();
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
     item.text = `$(circuit-board) ${totalsLine(analysis).split(' · ').slice(0, 2).join(' · ')}${errors ? ` $(error) ${errors}` : ''}`;
@@ -29,5 +31,5 @@ export function registerActiveModel(store: ModelStore): vscode.Disposable[] {
     item.show();
   };
   update();
-  return [item, vscode.window.onDidChangeActiveTextEditor(update), vscode.window.tabGroups.onDidChangeTabs(update), store.onDidAnalyze(update)];
+  return [item, vscode.window.onDidChangeActiveTextEditor(update), vscode.window.tabGroups.onDidChangeTabs(update), store.onDidAnalyze(update), store.onDidClose(update)];
 }

@@ -1,19 +1,26 @@
 import * as vscode from 'vscode';
-import { buildReport } from '../core';
+import { buildReport, type Analysis } from '../core';
 import { renderMarkdown } from '../core/analysis/summary-text';
+import { BinaryDiagramEditorProvider } from './binary-editor';
+import { isBinaryModelName } from './binary-model';
 import { DiagramEditorProvider } from './diagram-editor';
 import { registerEditCommands } from './edit-commands';
 import { StylePanelProvider } from './style-panel';
 import { registerLanguageFeatures } from './language-features';
 import { ModelStore } from './model-store';
-import { registerActiveModel } from './active-model';
+import { activeModelUri, registerActiveModel } from './active-model';
 import { registerProfileCommand } from './profile-command';
 import { registerRunOnImage } from './run-session';
 
-// Activation: wires the ModelStore to the editor features, the diagram and the commands. Thin:
-// everything it shows comes from src/core.
+// Activation: wires the ModelStore to the editor features, the diagrams (text and binary formats)
+// and the commands. Thin: everything it shows comes from src/core.
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What other extensions (and the integration tests) can ask: the analysis of a model file, open or not. */
+export interface CnnLensApi {
+  readonly analysisOf: (uri: vscode.Uri) => Promise<Analysis | undefined>;
+}
+
+export function activate(context: vscode.ExtensionContext): CnnLensApi {
   const store = new ModelStore();
   context.subscriptions.push(
     store,
@@ -27,36 +34,53 @@ export function activate(context: vscode.ExtensionContext): void {
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     }),
+    vscode.window.registerCustomEditorProvider(BinaryDiagramEditorProvider.viewType, new BinaryDiagramEditorProvider(context, store), {
+      webviewOptions: { retainContextWhenHidden: true },
+      supportsMultipleEditorsPerDocument: true,
+    }),
     vscode.commands.registerCommand('cnnLens.openDiagramToSide', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Beside)),
     vscode.commands.registerCommand('cnnLens.openDiagram', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Active)),
     vscode.commands.registerCommand('cnnLens.showSummary', (uri?: vscode.Uri) => showSummary(store, uri)),
   );
+  return { analysisOf: (uri) => store.analysisOf(uri) };
 }
 
 /** The model the user means: the argument (from a CodeLens or the explorer) or the active editor's file. */
 function targetUri(uri: vscode.Uri | undefined): vscode.Uri | undefined {
-  return uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+  return uri instanceof vscode.Uri ? uri : activeModelUri();
 }
 
 async function openDiagram(uri: vscode.Uri | undefined, column: vscode.ViewColumn): Promise<void> {
   const target = targetUri(uri);
   if (!target) {
-    void vscode.window.showWarningMessage('CNN Lens: open a Keras or TF.js model file (JSON) first.');
+    void vscode.window.showWarningMessage('CNN Lens: open a model file first.');
     return;
   }
-  await vscode.commands.executeCommand('vscode.openWith', target, DiagramEditorProvider.viewType, column);
+  const viewType = isBinaryModelName(target) ? BinaryDiagramEditorProvider.viewType : DiagramEditorProvider.viewType;
+  await vscode.commands.executeCommand('vscode.openWith', target, viewType, column);
 }
 
-async function showSummary(store: ModelStore, uri: vscode.Uri | undefined): Promise<void> {
+/** Opens the layer-by-layer summary as Markdown beside the model; returns that document (tests read it). */
+async function showSummary(store: ModelStore, uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
   const target = targetUri(uri);
-  const document = target && (await vscode.workspace.openTextDocument(target));
-  const analysis = document && store.get(document);
-  if (!document || !analysis) {
-    void vscode.window.showWarningMessage(`CNN Lens: ${document ? `${vscode.workspace.asRelativePath(document.uri)} is not a Keras or TF.js model` : 'open a model file first'}.`);
-    return;
+  if (!target) {
+    void vscode.window.showWarningMessage('CNN Lens: open a model file first.');
+    return undefined;
+  }
+  let analysis: Analysis | undefined;
+  try {
+    analysis = await store.analysisOf(target);
+  } catch (e) {
+    void vscode.window.showWarningMessage(`CNN Lens: ${vscode.workspace.asRelativePath(target)} cannot be read: ${(e as Error).message}`);
+    return undefined;
+  }
+  if (!analysis) {
+    void vscode.window.showWarningMessage(`CNN Lens: ${vscode.workspace.asRelativePath(target)} is not a model file CNN Lens reads.`);
+    return undefined;
   }
   const summary = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderMarkdown(buildReport(analysis)) });
   await vscode.window.showTextDocument(summary, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  return summary;
 }
 
 export function deactivate(): void {}

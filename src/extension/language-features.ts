@@ -4,7 +4,7 @@ import type { Diagnostic as CoreDiagnostic } from '../core';
 import type { ModelStore } from './model-store';
 
 // What the text editor shows for a model file: hovers, inlay hints with output shapes, a CodeLens
-// with the totals, diagnostics in the Problems panel. All of it reads the ModelStore.
+// with the totals, diagnostics in the Problems panel (binary models' too). All of it reads the ModelStore.
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'json' }, { language: 'jsonc' }];
 const SEVERITY: Record<CoreDiagnostic['severity'], vscode.DiagnosticSeverity> = {
@@ -18,11 +18,12 @@ export function registerLanguageFeatures(store: ModelStore): vscode.Disposable[]
   const hintsChanged = new vscode.EventEmitter<void>();
   const lensesChanged = new vscode.EventEmitter<void>();
 
-  const publish = store.onDidAnalyze(({ document, analysis }) => {
+  // Binary models (no text document) list their problems too, at the top of the file.
+  const publish = store.onDidAnalyze(({ uri, document, analysis }) => {
     diagnostics.set(
-      document.uri,
+      uri,
       analysis.diagnostics.map((d) => {
-        const range = d.range ? new vscode.Range(document.positionAt(d.range.start), document.positionAt(d.range.end)) : new vscode.Range(0, 0, 0, 1);
+        const range = d.range && document ? new vscode.Range(document.positionAt(d.range.start), document.positionAt(d.range.end)) : new vscode.Range(0, 0, 0, 1);
         const diagnostic = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
         diagnostic.source = 'CNN Lens';
         diagnostic.code = d.code;

@@ -1,20 +1,26 @@
 import * as vscode from 'vscode';
 import { analyzeText, type Analysis } from '../core';
 import { looksLikeKerasModel } from '../core/formats/keras/parse';
+import { analyzeBinaryModel, isBinaryModelName, type BinaryModelDocument } from './binary-model';
 
-// The host's truth about open model files: one analysis per document version, recomputed
-// (debounced) as the user types, announced to the features that draw from it.
+// The host's truth about open model files, keyed by URI: text documents (Keras / TF.js JSON), one
+// analysis per document version, recomputed (debounced) as the user types; and binary documents
+// (ONNX, …) held by the read-only custom editor, analysed again when the file changes on disk.
+// Both kinds are announced to the features that draw from them.
 
 const DEBOUNCE_MS = 250;
 
 export interface Analysed {
-  readonly document: vscode.TextDocument;
+  readonly uri: vscode.Uri;
   readonly analysis: Analysis;
+  /** The text document, for text formats; binary models have none. */
+  readonly document?: vscode.TextDocument;
 }
 
 export class ModelStore implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; analysis: Analysis }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly binaries = new Map<string, BinaryModelDocument>();
   private readonly changed = new vscode.EventEmitter<Analysed>();
   private readonly closed = new vscode.EventEmitter<vscode.Uri>();
   /** Fires after a model document was (re)analysed. */
@@ -53,10 +59,45 @@ export class ModelStore implements vscode.Disposable {
     return analysis;
   }
 
+  /** The analysis of an open model (a text document or a binary one in the custom editor), if any. */
+  current(uri: vscode.Uri): Analysis | undefined {
+    const key = uri.toString();
+    const binary = this.binaries.get(key);
+    if (binary) return binary.analysis;
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    return document && this.get(document);
+  }
+
+  /**
+   * The analysis of the model file at `uri`, open or not. Binary files are read as bytes, never as
+   * a text document (VS Code would refuse them, or decode megabytes of weights as text).
+   */
+  async analysisOf(uri: vscode.Uri): Promise<Analysis | undefined> {
+    const open = this.current(uri);
+    if (open) return open;
+    if (isBinaryModelName(uri)) return analyzeBinaryModel(uri);
+    return this.get(await vscode.workspace.openTextDocument(uri));
+  }
+
+  /** Holds a binary document the custom editor opened, until VS Code disposes of it. */
+  addBinary(document: BinaryModelDocument): void {
+    const key = document.uri.toString();
+    this.binaries.set(key, document);
+    const announce = (analysis: Analysis) => this.changed.fire({ uri: document.uri, analysis });
+    const reloaded = document.onDidLoad(announce);
+    document.onDidDispose(() => {
+      reloaded.dispose();
+      if (this.binaries.get(key) !== document) return;
+      this.binaries.delete(key);
+      this.closed.fire(document.uri);
+    });
+    announce(document.analysis);
+  }
+
   /** Analyses now and tells listeners. */
   refresh(document: vscode.TextDocument): void {
     const analysis = this.get(document);
-    if (analysis) this.changed.fire({ document, analysis });
+    if (analysis) this.changed.fire({ uri: document.uri, analysis, document });
   }
 
   private schedule(document: vscode.TextDocument): void {

@@ -1,6 +1,7 @@
 // UI scenarios in a real VS Code (code-server) driven by a headless Debian Chromium, as a person
 // would: Quick Open, CodeLens, inlay hints, hover, the command palette, the diagram webview (click a
-// node ↔ the text cursor follows), the Problems panel, dark and light themes.
+// node ↔ the text cursor follows), the Problems panel, dark and light themes, an ONNX file in the
+// read-only diagram.
 //
 //   npm run test:e2e
 //   (= npm run build && mocha --no-config --require tsx/cjs --timeout 180000 test/e2e/ui.test.ts)
@@ -14,9 +15,11 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { analyzeText, type Analysis } from '../../src/core';
+import { analyze, analyzeText, buildReport, type Analysis } from '../../src/core';
 import { nodeAtOffset, totalsLine } from '../../src/core/analysis/describe';
-import { human, shapeText } from '../../src/core/analysis/units';
+import { grouped, human, shapeText } from '../../src/core/analysis/units';
+import { parseSource } from '../../src/core/formats/registry';
+import { bytesSource } from '../../src/core/formats/source';
 import { CHROMIUM, findCodeServer, ROOT, Workbench } from './harness';
 
 const OUT = join(ROOT, 'test-results', 'e2e');
@@ -25,6 +28,9 @@ const FIX = {
   broken: join(ROOT, 'test', 'integration', 'fixtures', 'workspace', 'broken-concat.json'),
   vgg16: join(ROOT, 'models', 'vgg16.json'),
   resnet50: join(ROOT, 'models', 'resnet50.json'),
+  onnx: join(ROOT, 'test', 'fixtures', 'onnx', 'tiny_cnn.onnx'),
+  /** PyTorch's figures for it (scripts/onnx/tiny_fixture.py). */
+  onnxTruth: join(ROOT, 'test', 'fixtures', 'onnx', 'tiny_cnn.json'),
 };
 // The zoo's VGG16 when models/ has been generated, else (or with CNN_LENS_E2E_FIXTURES=1) the
 // multi-input/output fixture (nested model, shared layer).
@@ -100,7 +106,7 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     for (const f of ['dist/extension.js', 'dist/webview.js', 'dist/layout-worker.js']) assert.ok(existsSync(join(ROOT, f)), `${f} is missing: run npm run build`);
     text = readFileSync(MAIN.path, 'utf8');
     analysis = analyzeText(text, MAIN.path);
-    const files: Record<string, string> = { 'multi_io.json': FIX.multiIo, 'broken-concat.json': FIX.broken };
+    const files: Record<string, string> = { 'multi_io.json': FIX.multiIo, 'broken-concat.json': FIX.broken, 'tiny_cnn.onnx': FIX.onnx };
     if (ZOO && existsSync(FIX.vgg16)) files['models/vgg16.json'] = FIX.vgg16;
     if (HAS_RESNET) files['models/resnet50.json'] = FIX.resnet50;
     const t0 = Date.now();
@@ -347,6 +353,36 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     const problems = norm(await wb!.page.locator('[id="status.problems"]').first().getAttribute('aria-label')) || norm(await wb!.page.locator('[id="status.problems"]').first().textContent());
     assert.match(problems, /1/, `status bar problems: "${problems}"`);
     await shot('5-light-broken-concat-problems.png');
+  });
+
+  it('6b. an .onnx file opened from the explorer shows the read-only diagram: its name-scope blocks, a node\'s inspector, PyTorch\'s totals', async () => {
+    const report = buildReport(analyze(parseSource(bytesSource('tiny_cnn.onnx', readFileSync(FIX.onnx)))));
+    const truth = JSON.parse(readFileSync(FIX.onnxTruth, 'utf8')) as { params: { total: number }; macs: number };
+    // The extension's contributions are registered (its activity bar icon shows): the editor for *.onnx is known.
+    await wb!.page.locator('.activitybar [aria-label^="CNN Lens"]').first().waitFor({ timeout: 60_000 });
+    await wb!.focusWorkbench();
+    await wb!.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiny_cnn.onnx' }).first().click();
+    const f = await wb!.diagramFrame(report.model.name);
+    await until('the ONNX diagram drawn', () => f.evaluate(() => {
+      const api = (window as unknown as { __cnnLens?: { drawnLayerCount(): number } }).__cnnLens;
+      return document.body.dataset.state === 'ready' && api ? api.drawnLayerCount() : 0;
+    }), 60_000).then((n) => assert.equal(n, report.layers.length, 'every layer is drawn'));
+    // The name scopes (/layer1/layer1.0/…) are blocks: small models show them open, as containers.
+    const blocks = await f.locator('svg.diagram g.container').evaluateAll((els) => els.map((e) => (e as SVGGElement).dataset.id));
+    assert.deepEqual(blocks.sort(), report.groups.map((g) => g.id).sort());
+    assert.equal(norm(await f.locator('[data-testid="read-only"]').textContent()), 'read-only (ONNX)');
+    assert.equal(await f.evaluate(() => (window as unknown as { __cnnLens: { editable: boolean } }).__cnnLens.editable), false, 'no editing for a read-only format');
+    // A click selects a node; the inspector names it and shows its output shape.
+    const conv = report.layers.find((l) => l.name === '/layer1/layer1.0/conv1/Conv')!;
+    await f.locator(`svg.diagram g.node.layer[data-id="${conv.name}"]`).click();
+    await until('the inspector', async () => norm(await f.locator('[data-testid="inspector-name"]').textContent()) === conv.name);
+    assert.equal(norm(await f.locator('[data-testid="inspector-output"]').textContent()), conv.outputShape ? `(${conv.outputShape.join(', ')})` : '?');
+    // The totals bar: PyTorch's parameter count and MACs (exact in the tooltips).
+    assert.equal(await f.locator('footer.totals [data-total="params"]').getAttribute('title'), `${grouped(truth.params.total)} parameters`);
+    assert.equal(norm(await f.locator('footer.totals [data-total="params"] b').textContent()), human(truth.params.total));
+    assert.equal(await f.locator('footer.totals [data-total="macs"]').getAttribute('title'), grouped(truth.macs));
+    await wb!.page.mouse.move(5, 500);
+    await shot('5b-light-tiny-cnn-onnx-read-only.png');
   });
 
   (HAS_RESNET ? it : it.skip)('7. ResNet-50: the editor title button opens a diagram of all its layers', async () => {

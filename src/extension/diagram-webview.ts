@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { buildReport, type Analysis } from '../core';
+import { opCatalog } from '../core/edit/catalog';
+import { formatOfGraph } from '../core/formats/registry';
+import { renderWebviewHtml } from '../../shared/html';
+import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../shared/protocol';
+import { onDidProfile } from './profile-command';
+import { onDidComputePreviews } from './run-session';
+import { DiagramRunner, registerDiagramRunner } from './webview-run';
+
+// The diagram webview as both custom editors use it (the text editor over Keras JSON, the
+// read-only one over binary files): its HTML and CSP, the `model` message, the op catalog for
+// editable formats, profile and activation overlays, runs on the local GPU, and SVG/PNG export.
+// Each editor adds what only it can do (edits, text selection) through `onMessage`.
+
+export interface DiagramModel {
+  readonly uri: vscode.Uri;
+  /** The analysis to show now; undefined when the document is not a model. */
+  readonly analysis: () => Analysis | undefined;
+}
+
+/** The format's name when CNN Lens cannot edit it (its format has no edit planner), else undefined. */
+export function readOnlyFormat(analysis: Analysis): string | undefined {
+  const format = formatOfGraph(analysis.graph);
+  return format && !format.edits ? format.displayName : undefined;
+}
+
+export class DiagramWebview implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly model: DiagramModel,
+    onMessage?: (message: WebviewMessage) => void,
+  ) {
+    const webview = panel.webview;
+    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(context.extensionUri, ...path)).toString();
+    webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist'), vscode.Uri.joinPath(context.extensionUri, 'media')] };
+    webview.html = renderWebviewHtml({
+      cspSource: webview.cspSource,
+      nonce: nonce(),
+      scriptUri: asset('dist', 'webview.js'),
+      workerUri: asset('dist', 'layout-worker.js'),
+      runWorkerUri: asset('dist', 'run-worker.js'),
+      cssUri: asset('media', 'webview.css'),
+    });
+
+    const uri = model.uri.toString();
+    // Runs on the local GPU when cnnLens.backend is webgpu or webgl (webview-run.ts).
+    const runner = new DiagramRunner(panel);
+    this.subscriptions = [
+      registerDiagramRunner(model.uri, runner),
+      onDidProfile((p) => {
+        if (p.uri === uri) this.post({ type: 'latency', backend: p.result.backend, ms: Object.fromEntries(p.result.layers.map((l) => [l.name, l.ms])) });
+      }),
+      onDidComputePreviews((r) => {
+        if (r.uri === uri) this.post({ type: 'activations', image: r.input, random: r.random, previews: r.previews, backend: r.backend });
+      }),
+      webview.onDidReceiveMessage((message: WebviewMessage) => {
+        runner.receive(message);
+        if (message.type === 'ready') {
+          // The op palette only where the format can be edited: without it the webview offers no editing.
+          const analysis = model.analysis();
+          if (analysis && !readOnlyFormat(analysis)) this.post({ type: 'catalog', ops: opCatalog() });
+          this.sendModel();
+        }
+        if (message.type === 'export') void saveExport(model.uri, message);
+        onMessage?.(message);
+      }),
+    ];
+    panel.onDidDispose(() => this.dispose());
+  }
+
+  post(message: HostMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** Sends the current report (never the raw file), with the format's read-only state. */
+  sendModel(): void {
+    const analysis = this.model.analysis();
+    if (analysis) this.post({ type: 'model', version: PROTOCOL_VERSION, uri: this.model.uri.toString(), report: buildReport(analysis), readOnly: readOnlyFormat(analysis) });
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+  }
+}
+
+/** Saves an exported SVG or PNG next to the model, where the user chooses. */
+async function saveExport(model: vscode.Uri, message: Extract<WebviewMessage, { type: 'export' }>): Promise<void> {
+  const target = await vscode.window.showSaveDialog({
+    defaultUri: vscode.Uri.joinPath(model, '..', message.fileName),
+    filters: message.format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+  });
+  if (!target) return;
+  const bytes = message.format === 'svg' ? Buffer.from(message.data, 'utf8') : Buffer.from(message.data.replace(/^data:image\/png;base64,/, ''), 'base64');
+  await vscode.workspace.fs.writeFile(target, bytes);
+  void vscode.window.showInformationMessage(`CNN Lens: diagram saved to ${vscode.workspace.asRelativePath(target)}.`);
+}
+
+/** A fresh, unguessable nonce per webview for the Content Security Policy. */
+const nonce = (): string => randomBytes(18).toString('base64url');

@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import { bytesSource, SourceError, siblingNameProblem, type ModelSource, type SiblingFile } from '../core/formats/source';
+
+// A model file read through vscode.workspace.fs, so it opens wherever the workspace lives (local,
+// Remote-SSH, WSL, code-server, virtual file systems). A model file is untrusted input: the files
+// it names next to itself (external data, shards) are read with the guards every host applies.
+
+/** workspace.fs reads whole files into one buffer: refuse what Node cannot hold rather than fail halfway. */
+export const MAX_READ_BYTES = 2 ** 31 - 1;
+
+/** Reads a model file's bytes, its size checked first. */
+export async function readModelBytes(uri: vscode.Uri): Promise<Uint8Array> {
+  const stat = await vscode.workspace.fs.stat(uri);
+  if (stat.size > MAX_READ_BYTES) throw new SourceError(vscode.workspace.asRelativePath(uri), `${stat.size} bytes is more than CNN Lens reads into memory (${MAX_READ_BYTES})`);
+  return vscode.workspace.fs.readFile(uri);
+}
+
+/** The model file at `uri`, whose bytes were read already. */
+export function workspaceSource(uri: vscode.Uri, bytes: Uint8Array): ModelSource {
+  return bytesSource(vscode.workspace.asRelativePath(uri, false), bytes, (relativeName) => openSibling(uri, relativeName));
+}
+
+/** A file next to the model: named relative to its folder, inside it, a regular file (no link), read within its size. */
+async function openSibling(model: vscode.Uri, relativeName: string): Promise<SiblingFile> {
+  const problem = siblingNameProblem(relativeName);
+  if (problem) throw new SourceError(relativeName, problem);
+  const folder = vscode.Uri.joinPath(model, '..');
+  const target = vscode.Uri.joinPath(folder, relativeName);
+  // joinPath normalises; the name check above already refused `..`, this is the check that matters.
+  if (!target.path.startsWith(folder.path.endsWith('/') ? folder.path : `${folder.path}/`)) throw new SourceError(relativeName, 'the name leaves the model\u2019s folder');
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(target);
+  } catch (e) {
+    const missing = e instanceof vscode.FileSystemError && e.code === 'FileNotFound';
+    throw new SourceError(relativeName, missing ? 'no such file next to the model' : (e as Error).message, missing);
+  }
+  // workspace.fs follows links and marks them: a link to a file is File | SymbolicLink.
+  if (stat.type & vscode.FileType.SymbolicLink) throw new SourceError(relativeName, 'is a symbolic link; CNN Lens reads only regular files next to the model');
+  if (stat.type !== vscode.FileType.File) throw new SourceError(relativeName, 'is not a regular file');
+  const size = stat.size;
+  let whole: Promise<Uint8Array> | undefined;
+  return {
+    name: relativeName,
+    size,
+    async read(offset = 0, length = size - offset) {
+      if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+        throw new SourceError(relativeName, `bytes ${offset}..${offset + length} are outside the file (${size} bytes)`);
+      }
+      if (size > MAX_READ_BYTES) throw new SourceError(relativeName, `${size} bytes is more than CNN Lens reads into memory (${MAX_READ_BYTES})`);
+      // workspace.fs has no ranged read: read the file once, then serve every range from it.
+      const data = await (whole ??= Promise.resolve(vscode.workspace.fs.readFile(target)));
+      if (data.length !== size) throw new SourceError(relativeName, 'changed while it was being read');
+      return data.subarray(offset, offset + length);
+    },
+  };
+}
