@@ -1,4 +1,4 @@
-import { contentSecurityPolicy } from './profile-html';
+import { contentSecurityPolicy } from './html';
 
 // The profile webview's HTML: the diagram's strict CSP (shared/html.ts: nothing remote, only
 // nonce'd scripts and styles), one script (dist/profile.js) and its styles inline with the nonce.

@@ -1,6 +1,6 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import type { WeightMap } from '../webview/src/core/runtime/weight-map';
-import type { TensorBytes, WeightBytes } from '../webview/run/protocol';
+import type { WeightMap } from '../src/core/runtime/weight-map';
+import type { TensorBytes, WeightBytes } from './protocol';
 
 // What the host puts into a `run` message for the run worker: tensors as float32 bytes of their own
 // (ArrayBuffers cross postMessage without becoming JSON). Used by the extension host and the tests.
