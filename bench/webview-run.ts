@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeStandalone } from '../scripts/standalone/write-standalone';
-import { analyzeText } from '../src/core';
+import { analyzeText, parseModel } from '../src/core';
 import { chooseBackend, describeBackend } from '../src/node/backend';
 import { choosePreset, prepareInputs } from '../src/core/runtime/preprocess';
 import { previewEveryNode } from '../src/core/runtime/previews';
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   let where = '';
   try {
     const page = await openPage(browser, server.base, MODEL, []);
-    const request = { type: 'run' as const, backend: 'webgpu' as const, modelText: text, fileName: file, image: 'shapes.png', random: true, inputs: await Promise.all(inputs.tensors.map(tensorBytes)), weights: { key: 'bench', random: { seed: 0 } } };
+    const request = { type: 'run' as const, backend: 'webgpu' as const, graph: parseModel(text, file), fileName: file, image: 'shapes.png', random: true, inputs: await Promise.all(inputs.tensors.map(tensorBytes)), weights: { key: 'bench', random: { seed: 0 } } };
     for (let id = 1; id <= RUNS + 1; id++) {
       const answer = await postRun(page, { ...request, id }, 600_000);
       if (answer.type === 'runFailed') throw new Error(`the page did not run ${MODEL}: ${answer.message}`);

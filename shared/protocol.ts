@@ -3,8 +3,9 @@
 import type { ModelReport } from '../src/core/analysis/report-types';
 import type { opCatalog } from '../src/core/edit/catalog';
 import type { ModelEdit } from '../src/core/edit/types';
+import type { Graph } from '../src/core/ir';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** The op palette and attribute schemas, so the webview can offer controls that fit each attribute. */
 export type OpCatalogEntry = ReturnType<typeof opCatalog>[number];
@@ -54,7 +55,9 @@ export interface RunRequest {
   readonly type: 'run';
   readonly id: number;
   readonly backend: WebviewBackend;
-  readonly modelText: string;
+  /** The parsed model (the IR is plain data): the worker analyses it as the host does, whatever the file's format. */
+  readonly graph: Graph;
+  /** The model file's name, for messages. */
   readonly fileName: string;
   /** In `graph.inputs` order, preprocessed by the host. */
   readonly inputs: readonly TensorBytes[];

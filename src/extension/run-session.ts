@@ -113,7 +113,7 @@ export async function activationPreviews(document: vscode.TextDocument, analysis
   const inputs = prepareInputs(tf, analysis, sources, choice);
   let ran: Pick<PreviewResult, 'previews' | 'backend' | 'weights' | 'random'>;
   try {
-    const inWebview = await runInDiagram(document, inputs, () => weightsFor(tf, document, analysis), signal);
+    const inWebview = await runInDiagram(document, analysis.graph, inputs, () => weightsFor(tf, document, analysis), signal);
     if (inWebview && 'previews' in inWebview) ran = inWebview;
     else {
       const weights = await weightsFor(tf, document, analysis);

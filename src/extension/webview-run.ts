@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { WeightMap } from '../core/runtime/weight-map';
 import { randomWeightsNotice, weightsNextTo, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
+import type { Graph } from '../core/ir';
 import { documentSource } from './document-source';
 import type { HostMessage, RunRequest, WebviewBackend, WebviewMessage, WeightBytes } from '../../shared/protocol';
 import { tensorBytes, weightBytes } from '../../shared/run-bytes';
@@ -155,7 +156,7 @@ export interface WebviewRunResult {
  * Runs the model in a diagram webview when `cnnLens.backend` asks for it. Returns undefined when it
  * does not, `{ fallback }` (the reason) when the webview cannot run it on a GPU: the host then does.
  */
-export async function runInDiagram(document: vscode.TextDocument, inputs: PreparedInputs, hostWeights: () => Promise<RunWeights>, signal?: AbortSignal): Promise<WebviewRunResult | { readonly fallback: string } | undefined> {
+export async function runInDiagram(document: vscode.TextDocument, graph: Graph, inputs: PreparedInputs, hostWeights: () => Promise<RunWeights>, signal?: AbortSignal): Promise<WebviewRunResult | { readonly fallback: string } | undefined> {
   const backend = webviewBackend();
   if (!backend) return undefined;
   const runner = await diagramFor(document);
@@ -169,8 +170,8 @@ export async function runInDiagram(document: vscode.TextDocument, inputs: Prepar
   const random = !loaded || inputs.random;
   const answer = await runner.run({
     backend,
-    modelText: document.getText(),
-    fileName: document.fileName,
+    graph,
+    fileName: vscode.workspace.asRelativePath(document.uri),
     inputs: await Promise.all(inputs.tensors.map(tensorBytes)),
     image: inputs.notes.join('; '),
     random,

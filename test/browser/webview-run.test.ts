@@ -19,6 +19,7 @@ import type { Browser, Page } from 'playwright-core';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
 import { analyzeText } from '../../src/core';
 import type { Analysis } from '../../src/core/analysis/types';
+import { parseModel } from '../../src/core/formats/registry';
 import { chooseBackend } from '../../src/node/backend';
 import { execute } from '../../src/core/runtime/executor';
 import { choosePreset, prepareInputs } from '../../src/core/runtime/preprocess';
@@ -105,7 +106,7 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
   /** A `run` for a case as the host posts it: its inputs, and a seed or the weight file's tensors. */
   async function request(c: Case, host: Awaited<ReturnType<typeof hostSide>>, id = 1): Promise<RunRequest> {
     return {
-      type: 'run', id, backend: 'webgpu', modelText: c.text, fileName: c.file, image: host.image, random: !c.weightsFile, stats: true,
+      type: 'run', id, backend: 'webgpu', graph: parseModel(c.text, c.file), fileName: c.file, image: host.image, random: !c.weightsFile, stats: true,
       inputs: await Promise.all(host.inputs.map(tensorBytes)),
       weights: { key: `${c.name}#1`, random: c.weightsFile ? undefined : { seed: 0 }, tensors: c.weightsFile ? await weightBytes(host.weights) : undefined },
     };

@@ -54,6 +54,7 @@ export async function sendRun(page: Page, request: RunRequest): Promise<void> {
   const numbers = (b: ArrayBuffer): number[] => Array.from(new Float32Array(b));
   const message = {
     ...request,
+    graph: request.graph as unknown, // plain data; its recursive attribute type is too deep for Playwright's Serializable
     inputs: request.inputs.map((x) => ({ shape: x.shape, data: numbers(x.data) })),
     weights: { ...request.weights, tensors: request.weights.tensors?.map((w) => ({ node: w.node, name: w.name, shape: w.shape, data: numbers(w.data) })) },
   };

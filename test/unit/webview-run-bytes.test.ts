@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeText } from '../../src/core';
+import { analyzeText, parseModel } from '../../src/core';
 import { randomWeights } from '../../src/core/runtime/random-weights';
 import { disposeWeights, weightsFor } from '../../src/core/runtime/weight-map';
 import type { HostMessage } from '../../shared/protocol';
@@ -22,7 +22,7 @@ describe('run messages for the diagram webview', () => {
     const bytes = await tensorBytes(tf.slice(t, [0, 0, 1, 0], [1, 1, 1, 3]));
     t.dispose();
     assert.equal(bytes.data.byteLength, 3 * 4, 'a buffer of its own, not the backing store of a bigger tensor');
-    const message: HostMessage = { type: 'run', id: 1, backend: 'webgl', modelText: '{}', fileName: 'm.json', image: 'x.png', random: true, inputs: [bytes], weights: { key: 'k', random: { seed: 0 } } };
+    const message: HostMessage = { type: 'run', id: 1, backend: 'webgl', graph: parseModel('{}', 'm.json'), fileName: 'm.json', image: 'x.png', random: true, inputs: [bytes], weights: { key: 'k', random: { seed: 0 } } };
     const received = structuredClone(message);
     assert.equal(received.type, 'run');
     if (received.type !== 'run') return;

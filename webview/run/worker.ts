@@ -1,13 +1,13 @@
 // The run worker: runs a model on the machine's GPU (WebGPU or WebGL) for the diagram webview, off
 // the page's thread. The page starts it from a blob: URL on the first run only, so opening a
-// diagram never loads TensorFlow.js. It parses the model text with src/core as the host does, feeds
+// diagram never loads TensorFlow.js. It analyses the host's parsed graph with src/core as the host does, feeds
 // the host's preprocessed inputs, draws the seeded random weights itself (or takes a file's tensors,
 // kept per weights key), taps every layer (in chunks, as the host does) and answers with thumbnails and top-k values: the
 // activations never leave the GPU except as those small pictures.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import { analyzeText } from '../../src/core';
+import { analyze } from '../../src/core/analysis/analyze';
 import { previewEveryNodeWith } from '../../src/core/runtime/preview-images';
 import { randomWeights } from '../../src/core/runtime/random-weights';
 import { disposeWeights, type NodeWeights, type WeightMap } from '../../src/core/runtime/weight-map';
@@ -31,7 +31,7 @@ function drop(): void {
 }
 
 /** The weights a request names: those held, seeded random ones drawn here, or the tensors it carries. */
-function weightsFor(request: RunRequest, analysis: ReturnType<typeof analyzeText>): WeightMap | undefined {
+function weightsFor(request: RunRequest, analysis: ReturnType<typeof analyze>): WeightMap | undefined {
   const { key, random, tensors } = request.weights;
   if (held?.key === key) return held.weights;
   drop();
@@ -62,7 +62,7 @@ async function run(request: RunRequest, signal: AbortSignal): Promise<WorkerRepl
     }
     backend = { preference: request.backend, name: choice.name, notUsed: choice.notUsed };
   }
-  const analysis = analyzeText(request.modelText, request.fileName);
+  const analysis = analyze(request.graph);
   const error = analysis.diagnostics.find((d) => d.severity === 'error');
   if (error) return { type: 'runFailed', id, message: `${request.fileName}: ${error.message}` };
   const weights = weightsFor(request, analysis);
