@@ -194,7 +194,9 @@ export const prelu = defineOp<{ sharedAxes: readonly number[] | null }>({
   operands: ['data', { weight: 'alpha' }],
   label: () => 'prelu',
   shape: identityShape,
-  weights: ([x], a) => {
+  weights: ([x, slope], a) => {
+    // ONNX passes the slope as input 1, in the shape it broadcasts from.
+    if (slope) return slope.every((d) => d !== null) ? [{ name: 'alpha', shape: slope as number[], trainable: true }] : [];
     const alpha = x.slice(1).map((d, i) => {
       if ((a.sharedAxes ?? []).includes(i + 1)) return 1;
       if (d === null) throw new ShapeError(`PReLU needs known dimensions for its alpha unless they are in shared_axes; axis ${i + 1} is unknown`);

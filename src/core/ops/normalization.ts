@@ -107,9 +107,8 @@ export const instanceNormalization = defineOp<{ axis: readonly number[]; epsilon
 
 /** The axes a LayerNormalization normalises over, resolved and checked. */
 function normalisedAxes(x: TensorShape, axis: readonly number[]): number[] {
-  const axes = [...new Set(axis.map((d) => resolveAxis(d, x.length, 'LayerNormalization')))].sort((p, q) => p - q);
-  if (axes.includes(0)) throw new ShapeError(`LayerNormalization cannot normalise over the batch axis of ${formatShape(x)}`);
-  return axes;
+  // The batch axis may be among them (ONNX's axis 0): then the whole tensor shares one mean.
+  return [...new Set(axis.map((d) => resolveAxis(d, x.length, 'LayerNormalization')))].sort((p, q) => p - q);
 }
 
 export const layerNormalization = defineOp<{ axis: readonly number[]; epsilon: number; center: boolean; scale: boolean }>({

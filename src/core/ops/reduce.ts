@@ -17,8 +17,10 @@ interface Reduce {
 /** The reduced axes, resolved; all of them when none are given (unless noop_with_empty_axes). */
 function reducedAxes(inputs: readonly TensorShape[], a: Reduce, values: Values, what: string): number[] {
   const [x] = inputs;
-  if (inputs.length > 1 && !values[1]) throw new ShapeError(`${what}: the axes input is computed and its value is not known`);
-  const axes = (inputs.length > 1 ? values[1] : a.axes) ?? [];
+  // An empty axes tensor says "no axes" by its shape alone.
+  const given = inputs.length > 1 ? values[1] ?? (inputs[1][0] === 0 ? [] : undefined) : a.axes;
+  if (inputs.length > 1 && !given) throw new ShapeError(`${what}: the axes input is computed and its value is not known`);
+  const axes = given ?? [];
   if (axes.length === 0) return a.noopWithEmptyAxes ? [] : x.map((_, i) => i);
   return [...new Set(axes.map((d) => resolveAxis(d, x.length, what)))];
 }

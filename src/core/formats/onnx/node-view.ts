@@ -31,6 +31,8 @@ export interface OnnxNodeView {
   readonly attrs: Readonly<Record<string, AttrValue | OnnxTensorAttr>>;
   /** One entry per input position; null where an optional input is left empty (''). */
   readonly inputs: readonly (OnnxInputView | null)[];
+  /** How many outputs the node names (Split without sizes makes that many equal parts). */
+  readonly outputs?: number;
 }
 
 /** An ONNX node as an op of the registry. */

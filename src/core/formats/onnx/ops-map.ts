@@ -1,32 +1,15 @@
 import type { MappedOp, OnnxNodeView, UnmappedOp } from './node-view';
+import type { Mapper } from './ops-map-attrs';
+import { CONV_OPS } from './ops-map-conv';
+import { MATH_OPS } from './ops-map-math';
+import { TENSOR_OPS } from './ops-map-tensor';
 
 // ONNX operator names and attributes onto the op table: a convolution is a convolution whatever the
-// file, so costs follow the same conventions as for Keras. Only the mapping lives here; every shape
-// and cost rule is the op's own (src/core/ops). NCHW throughout (ONNX's layout).
+// file, so costs follow the same conventions as for Keras. Only the mapping lives here (one file per
+// family: ops-map-conv, -math, -tensor); every shape and cost rule is the op's own (src/core/ops).
+// NCHW throughout (ONNX's layout). 'Constant' is not here: the reader makes graph constants of it.
 
-type Mapper = (view: OnnxNodeView) => MappedOp | UnmappedOp;
-
-const ints = (v: unknown): readonly number[] | undefined => (Array.isArray(v) ? (v as number[]) : undefined);
-
-export const ONNX_OPS: Readonly<Record<string, Mapper>> = {
-  // Example of the pattern (the full table is filled in by the ONNX op work):
-  Conv: (v) => {
-    const w = v.inputs[1]?.shape;
-    if (!w || w.length !== 4 || w.some((d) => d === null)) return { unknown: 'Conv with a weight whose shape the file does not declare, or not 2-D' };
-    return {
-      op: 'Conv2D',
-      attrs: {
-        filters: w[0],
-        kernelSize: [w[2], w[3]],
-        strides: ints(v.attrs.strides) ?? 1,
-        dilationRate: ints(v.attrs.dilations) ?? 1,
-        groups: typeof v.attrs.group === 'number' ? v.attrs.group : 1,
-        useBias: !!v.inputs[2],
-        dataFormat: 'channels_first',
-      },
-    };
-  },
-};
+export const ONNX_OPS: Readonly<Record<string, Mapper>> = { ...CONV_OPS, ...MATH_OPS, ...TENSOR_OPS };
 
 /** The op a node maps to, or why it stays opaque (unknown op type, custom domain, unsupported form). */
 export function mapOnnxNode(view: OnnxNodeView): MappedOp | UnmappedOp {
