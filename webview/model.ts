@@ -1,11 +1,10 @@
-// The diagram's view of a ModelReport: the group tree (nested models from the report plus blocks
-// derived from layer names) and, for a given set of collapsed groups, the visible graph. Pure: no DOM.
+// The diagram's view of a ModelReport: the group tree (report.groups: nested models, name scopes and
+// blocks, all found on the host) and, for a given set of collapsed groups, the visible graph. Pure: no DOM.
 import type { ModelReport, ReportLayer } from '../src/core/analysis/report-types';
 import type { TensorShape } from '../src/core/ir';
-import { blockOfName, repeatedBlocks } from '../src/core/analysis/blocks';
 
-// Block naming conventions live in core (the editor duplicates blocks by them too).
-export { blockOfName, repeatedBlocks };
+// Block ids are the host's (src/core/analysis/hierarchy.ts); the editor duplicates blocks by their key.
+export { blockKey } from '../src/core/analysis/hierarchy';
 
 export interface GroupInfo {
   readonly id: string;
@@ -42,13 +41,6 @@ export interface ModelView {
   readonly consumers: ReadonlyMap<string, string[]>;
 }
 
-const BLOCK_PREFIX = 'block:';
-
-/** The block a group id stands for, as the editor names it ('conv2_block2', 'outer/conv2_block2'), or null for a nested model. */
-export const blockKey = (groupId: string): string | null => (groupId.startsWith(BLOCK_PREFIX) ? groupId.slice(BLOCK_PREFIX.length) : null);
-
-const lastSegment = (id: string): string => id.slice(id.lastIndexOf('/') + 1);
-
 export function buildModelView(report: ModelReport): ModelView {
   const layers = new Map<string, ReportLayer>();
   const order = new Map<string, number>();
@@ -69,29 +61,8 @@ export function buildModelView(report: ModelReport): ModelView {
   });
   for (const g of report.groups) groups.set(g.id, mk(g.id, g.name, g.kind, g.parent && report.groups.some((p) => p.id === g.parent) ? g.parent : undefined));
 
-  // Derived blocks: count candidates first, keep those with two or more layers.
-  const candidate = new Map<string, { key: string; name: string; parent?: string }>();
-  const counts = new Map<string, number>();
-  const unnamed = report.layers.filter((l) => l.family !== 'input' && !blockOfName(lastSegment(l.name)));
-  const repeated = repeatedBlocks(unnamed.map((l) => lastSegment(l.name)));
-  for (const l of report.layers) {
-    if (l.family === 'input') continue;
-    const b = blockOfName(lastSegment(l.name)) ?? repeated.get(lastSegment(l.name)) ?? null;
-    if (!b) continue;
-    const parent = l.group && groups.has(l.group) ? l.group : undefined;
-    const key = `${BLOCK_PREFIX}${parent ? `${parent}/` : ''}${b.key}`;
-    if (groups.has(key)) continue;
-    candidate.set(l.name, { key, name: b.name, parent });
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
   const groupOf = new Map<string, string>();
-  for (const l of report.layers) {
-    const c = candidate.get(l.name);
-    if (c && (counts.get(c.key) ?? 0) >= 2) {
-      if (!groups.has(c.key)) groups.set(c.key, mk(c.key, c.name, 'block', c.parent));
-      groupOf.set(l.name, c.key);
-    } else if (l.group && groups.has(l.group)) groupOf.set(l.name, l.group);
-  }
+  for (const l of report.layers) if (l.group && groups.has(l.group)) groupOf.set(l.name, l.group);
   for (const g of groups.values()) if (g.parent) groups.get(g.parent)?.children.push(g.id);
   for (const l of report.layers) {
     const g = groupOf.get(l.name);

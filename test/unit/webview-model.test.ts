@@ -1,6 +1,6 @@
-// The diagram's layout input, without a browser: block derivation from layer names, the visible graph
-// for a set of collapsed groups, and the ELK graph built from it (webview/model.ts, webview/elk-graph.ts),
-// on reports built by src/core from real model files.
+// The diagram's layout input, without a browser: block naming conventions (src/core/analysis/blocks.ts,
+// which the host's hierarchy applies), the visible graph for a set of collapsed groups, and the ELK graph
+// built from it (webview/model.ts, webview/elk-graph.ts), on reports built by src/core from real model files.
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,7 +8,8 @@ import { reportText } from '../../src/core';
 import type { ModelReport } from '../../src/core/analysis/report-types';
 import { largeModel } from '../../scripts/large-model';
 import { outPortId, portId, toElk, type ElkNode } from '../../webview/elk-graph';
-import { blockOfName, buildModelView, defaultCollapsed, layerCount, repeatedBlocks, visibleGraph, type ModelView, type VisibleGraph } from '../../webview/model';
+import { blockOfName, repeatedBlocks } from '../../src/core/analysis/blocks';
+import { buildModelView, defaultCollapsed, layerCount, visibleGraph, type ModelView, type VisibleGraph } from '../../webview/model';
 
 const ROOT = resolve(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');

@@ -1,6 +1,7 @@
 import type { TensorShape } from '../ir';
 import { getOp } from '../ops';
 import { formatOfGraph } from '../formats/registry';
+import { hierarchy } from './hierarchy';
 import type { ModelReport, ReportLayer, ReportWeight } from './report-types';
 import type { Analysis, Totals } from './types';
 
@@ -20,6 +21,8 @@ export function buildReport(analysis: Analysis): ModelReport {
       const tensor = source?.tensor ? graph.constants?.[source.tensor] : undefined;
       return tensor ? [{ name: tensor.name, input: position, shape: tensor.shape, dtype: tensor.dtype, bytes: tensor.byteLength }] : [];
     });
+  // The whole group tree (nested models, name scopes, Keras blocks): the webview derives none of it.
+  const { groups, groupOf } = hierarchy(graph);
   const layers = graph.nodes.flatMap((node, i): ReportLayer[] => {
     const a = analysis.nodes[i];
     if (a.folded) return [];
@@ -46,7 +49,7 @@ export function buildReport(analysis: Analysis): ModelReport {
       family: op?.family ?? 'unknown',
       label,
       sourceClass: node.sourceClass,
-      group: node.group,
+      group: groupOf.get(node.id),
       attrs: node.attrs,
       inputShapes: drawn.map(({ k }) => a.inputShapes[k] ?? null),
       nonTrainableParams: a.nonTrainableParams,
@@ -74,6 +77,6 @@ export function buildReport(analysis: Analysis): ModelReport {
     layers,
     totals,
     diagnostics: analysis.diagnostics.map((d) => ({ severity: d.severity, layer: d.node ?? null, message: d.message, range: d.range ?? null, code: d.code })),
-    groups: graph.groups,
+    groups,
   };
 }
