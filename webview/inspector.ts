@@ -179,7 +179,7 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
     const at = h('table');
     const known = new Set(schema?.attrs.map((a) => a.name));
     if (schema) for (const a of schema.attrs) at.append(attrEditorRow(layer, a, { commit: (attr, value) => edit!.commit(layer.name, attr, value) }));
-    for (const [k, v] of entries) if (!known.has(k)) at.append(row(schema || edit ? kerasName(k) : k, h('span', { class: 'attr-val' }, formatAttr(v))));
+    for (const [k, v] of entries) if (!known.has(k) && !schema?.foreign.includes(k)) at.append(row(schema || edit ? kerasName(k) : k, h('span', { class: 'attr-val' }, formatAttr(v))));
     attrs.append(at);
   }
   if (layer.sourceClass && layer.sourceClass !== layer.type) attrs.append(h('div', { class: 'label' }, `Class in file: ${layer.sourceClass}`));

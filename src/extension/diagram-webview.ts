@@ -63,7 +63,8 @@ export class DiagramWebview implements vscode.Disposable {
         if (message.type === 'ready') {
           // The op palette only where the format can be edited: without it the webview offers no editing.
           const analysis = model.analysis();
-          if (analysis && !readOnlyFormat(analysis)) this.post({ type: 'catalog', ops: opCatalog() });
+          const vocabulary = analysis && formatOfGraph(analysis.graph)?.edits?.vocabulary;
+          if (vocabulary) this.post({ type: 'catalog', ops: opCatalog(vocabulary) });
           this.sendModel();
         }
         if (message.type === 'export') void saveExport(model.uri, message);

@@ -15,6 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { writeStandalone } from '../../scripts/standalone/write-standalone';
 import { reportText } from '../../src/core';
 import { opCatalog } from '../../src/core/edit/catalog';
+import { KERAS_VOCABULARY } from '../../src/core/formats/keras/names';
 import { planEdit } from '../../src/core/edit/plan';
 import type { ModelEdit } from '../../src/core/edit/types';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
@@ -456,7 +457,7 @@ describe('diagram webview (Chromium)', function () {
     /** Opens a zoo model in edit mode (the host sends the catalog after `ready`). */
     async function openEditable(model: string, theme: Theme = 'dark') {
       const o = await open(`zoo-${model}`, theme);
-      await post(o.page, { type: 'catalog', ops: opCatalog() });
+      await post(o.page, { type: 'catalog', ops: opCatalog(KERAS_VOCABULARY) });
       await o.page.waitForFunction(() => (window as unknown as { __cnnLens: { editable: boolean } }).__cnnLens.editable);
       await o.page.waitForSelector('body[data-state="ready"]');
       return o;

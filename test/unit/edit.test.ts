@@ -1,8 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { analyzeText, type Analysis } from '../../src/core';
+import { analyze, analyzeText, type Analysis } from '../../src/core';
+import { parseSource } from '../../src/core/formats/registry';
+import { bytesSource } from '../../src/core/formats/source';
 import { planEdit } from '../../src/core/edit/plan';
 import { applyTextEdits, EditError, type ModelEdit, type TextEdit } from '../../src/core/edit/types';
 import { readFixture, readModel } from '../support/fixtures';
+import { onnxModel } from '../support/onnx-build';
 import { assertMatchesTfjs } from '../support/tfjs-oracle';
 
 // Every edit kind on Keras Sequential and Functional JSON: the result parses, tfjs-layers builds
@@ -117,9 +120,15 @@ describe('editing the model text', () => {
     assert.throws(() => planEdit(seq, 'assorted.json', { kind: 'setAttribute', layer: 'conv_rect', attr: 'kernelSize', value: 99 }), /window 99×99 .* does not fit the input/);
     refused({ kind: 'setAttribute', layer: 'block1_conv1', attr: 'kernelSize', value: 'big' }, /kernelSize: expected an integer or a pair/);
     refused({ kind: 'setAttribute', layer: 'block1_conv1', attr: 'units', value: 3 }, /Conv2D layers have no attribute "units"/);
+    // The op table speaks ONNX too; a Keras file gets only what Keras can say.
+    refused({ kind: 'setAttribute', layer: 'block1_conv1', attr: 'padding', value: 'same_lower' }, /padding: expected one of valid, same, got "same_lower"/);
+    refused({ kind: 'setAttribute', layer: 'block1_conv1', attr: 'pads', value: [1, 1, 2, 2] }, /Conv2D layers have no attribute "pads" in a keras2-json model/);
+    refused({ kind: 'insertLayer', anchor: 'fc1', position: 'after', op: 'Gemm' }, /"Gemm" is not a layer kind CNN Lens can write into a keras2-json model/);
     refused({ kind: 'renameLayer', layer: 'block1_conv1', newName: 'block1_conv2' }, /already exists/);
     refused({ kind: 'deleteLayer', layer: 'input_1' }, /model input/);
     refused({ kind: 'insertLayer', anchor: 'fc1', position: 'after', op: 'Sparkle' }, /not a layer kind/);
+    const onnx = analyze(parseSource(bytesSource('tiny.onnx', onnxModel({ nodes: [{ name: 'relu', op: 'Relu', inputs: ['x'], outputs: ['y'] }], outputs: ['y'] }))));
+    assert.throws(() => planEdit('', 'tiny.onnx', { kind: 'deleteLayer', layer: 'relu' }, onnx), /tiny\.onnx: CNN Lens shows onnx models read-only/);
     assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv1_conv', input: 0, from: 'conv1_relu' }), /cycle/);
     assert.throws(() => planEdit(resnet, 'resnet18.json', { kind: 'connect', layer: 'conv2_block2_add', input: 1, from: 'conv1_conv' }), /conv2_block2_add \(Add\): .*differ at axis 1 \(56 vs 112\)/);
   });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { buildReport } from '../../src/core';
 import { opCatalog } from '../../src/core/edit/catalog';
+import { KERAS_VOCABULARY } from '../../src/core/formats/keras/names';
 import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../shared/protocol';
 import { analyzeModel } from '../support/fixtures';
 
@@ -29,11 +30,13 @@ describe('host ↔ webview protocol', () => {
     assert.equal(report.totals.macs, null);
   });
 
-  it('the catalog describes every insertable op with its attribute schema', () => {
-    const catalog = roundTrip(opCatalog());
+  it('the catalog describes every op the format can write, with its attribute schema in the format\u2019s vocabulary', () => {
+    const catalog = roundTrip(opCatalog(KERAS_VOCABULARY));
     const conv = catalog.find((o) => o.kind === 'Conv2D')!;
-    assert.deepEqual(conv.attrs.find((a) => a.name === 'padding'), { name: 'padding', kind: 'enum', values: ['valid', 'same'], default: 'valid' });
+    assert.deepEqual(conv.attrs.find((a) => a.name === 'padding'), { name: 'padding', kind: 'enum', values: ['valid', 'same'], default: 'valid' }, 'Keras writes valid and same only, not ONNX\u2019s same_lower or explicit pads');
+    assert.ok(!conv.attrs.some((a) => a.name === 'pads') && conv.foreign.includes('pads'), 'explicit pads are not a Keras attribute');
     assert.ok(!catalog.some((o) => o.kind === 'Input'), 'inputs are not inserted from the palette');
+    assert.ok(!catalog.some((o) => ['Gemm', 'Gather', 'ReduceMean', 'Shape'].includes(o.kind)), 'ONNX-only ops are not offered for a Keras model');
   });
 
   it('webview messages name layers by id and edits by kind', () => {

@@ -56,7 +56,8 @@ export function analyze(graph: Graph, options: AnalysisOptions = {}): Analysis {
       try {
         checkArity(op, ins.length);
         const out = op.shape(ins, node.attrs, inValues);
-        outs = op.shapes?.(ins, node.attrs, inValues) ?? [out];
+        // Only the outputs the node names (ONNX MaxPool's optional indices, Dropout's mask): Keras nodes have one.
+        outs = (op.shapes?.(ins, node.attrs, inValues) ?? [out]).slice(0, node.outputNames?.length ?? 1);
         value = op.fold?.(inValues, ins, out, node.attrs);
         // Shape arithmetic with a known result disappears from the picture, like a constant.
         folded = value !== undefined && !graph.outputs.some((r) => r.node === node.id);

@@ -1,16 +1,22 @@
 import { OPS } from '../ops';
+import type { EditVocabulary } from './types';
 
-// What the diagram's palette offers: every op but Input, with its attribute schema (kind, enum
-// values, default) so each attribute gets a control that fits it.
+// What the diagram's palette offers: the ops the model's format can write (its edit planner's
+// vocabulary) but Input, with their attribute schemas (kind, enum values, default) so each
+// attribute gets a control that fits it.
 
-export function opCatalog() {
+export function opCatalog(vocabulary: EditVocabulary) {
   return [...OPS.values()]
-    .filter((op) => op.kind !== 'Input' && op.kind !== 'Identity')
+    .filter((op) => vocabulary.ops.has(op.kind) && op.kind !== 'Input' && op.kind !== 'Identity')
     .map((op) => ({
       kind: op.kind,
       family: op.family,
       summary: op.summary,
-      attrs: Object.entries(op.attrs).map(([name, spec]) => ({ name, kind: spec.kind, values: spec.values, default: spec.default ?? null })),
+      attrs: Object.entries(op.attrs)
+        .filter(([name]) => vocabulary.writes(op.kind, name))
+        .map(([name, spec]) => ({ name, kind: spec.kind, values: vocabulary.values(name) ?? spec.values, default: spec.default ?? null })),
+      /** Attributes of the op the format has no word for (ONNX's explicit pads in a Keras model): not shown. */
+      foreign: Object.keys(op.attrs).filter((name) => !vocabulary.writes(op.kind, name)),
     }));
 }
 

@@ -53,5 +53,12 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
   return out;
 }
 
+/** What a format's edit planner can write: the op kinds, their attributes, the enum values where narrower than the op's. */
+export interface EditVocabulary {
+  readonly ops: ReadonlySet<string>;
+  readonly writes: (kind: string, attr: string) => boolean;
+  readonly values: (attr: string) => readonly string[] | undefined;
+}
+
 /** A format's edit planner: the text edits that make `edit` in the file `graph` was parsed from. */
 export type EditPlanner = (text: string, graph: Graph, edit: ModelEdit) => { readonly edits: readonly TextEdit[]; readonly focus?: string };

@@ -1,6 +1,6 @@
 import type { Diagnostic, Graph, IRTensor } from '../ir';
 import type { ModelSource } from './source';
-import type { EditPlanner } from '../edit/types';
+import type { EditPlanner, EditVocabulary } from '../edit/types';
 
 // The one interface every file format implements. Adding a format is one folder under
 // src/core/formats/ exporting a ModelFormat, and one line in registry.ts.
@@ -30,6 +30,9 @@ export interface ModelFormat {
    * its end), found by their sizes without reading them; hosts add them to the parse's diagnostics.
    */
   readonly checkFiles?: (source: ModelSource, graph: Graph) => Promise<readonly Diagnostic[]>;
-  /** Plans IR edits as text edits; absent for read-only formats (the UI says so). */
-  readonly edits?: EditPlanner;
+  /**
+   * Editing, for formats that can be edited (absent: read-only, and the UI says so): the planner of
+   * text edits, and the op kinds it can write (the palette offers those).
+   */
+  readonly edits?: { readonly plan: EditPlanner; readonly vocabulary: EditVocabulary };
 }

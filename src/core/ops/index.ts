@@ -7,6 +7,7 @@ import merge from './merge';
 import normalization from './normalization';
 import padding from './padding';
 import pooling from './pooling';
+import quantize from './quantize';
 import reduce from './reduce';
 import reshape from './reshape';
 import resize from './resize';
@@ -16,7 +17,7 @@ import type { OpDef } from './op';
 // The op registry: every kind CNN Lens understands, by name. Adding an op means adding its
 // definition to one family file; this list only gathers the families.
 
-const ALL: readonly OpDef[] = [input, conv, dense, pooling, reduce, normalization, activation, merge, elementwise, reshape, shapeOps, padding, resize].flat();
+const ALL: readonly OpDef[] = [input, conv, dense, pooling, reduce, normalization, activation, merge, elementwise, reshape, shapeOps, padding, resize, quantize].flat();
 
 export const OPS: ReadonlyMap<string, OpDef> = new Map(ALL.map((op) => [op.kind, op]));
 

@@ -1,5 +1,6 @@
 import type { ModelFormat } from '../format';
 import { planKerasEdit } from './edits';
+import { KERAS_VOCABULARY } from './names';
 import { looksLikeKerasModel, parseKeras } from './parse';
 
 // Keras 2 and 3 JSON (`model.to_json()`, a .keras archive's config.json) and TF.js layers models
@@ -13,5 +14,5 @@ export const kerasFormat: ModelFormat = {
   binary: false,
   detect: (source) => looksLikeKerasModel(source.text()),
   parse: (source) => parseKeras(source.text(), source.name),
-  edits: planKerasEdit,
+  edits: { plan: planKerasEdit, vocabulary: KERAS_VOCABULARY },
 };

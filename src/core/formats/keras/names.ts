@@ -1,3 +1,5 @@
+import type { EditVocabulary } from '../../edit/types';
+
 // How Keras names things, shared by the reader (keras.ts) and the writer (keras-edits.ts).
 
 /** Keras class names that differ from the op kind they mean (legacy aliases, wrappers, contrib layers). */
@@ -34,6 +36,38 @@ const KEY_ALIASES: Readonly<Record<string, Readonly<Record<string, readonly stri
 };
 
 export const MODEL_CLASSES = new Set(['Sequential', 'Model', 'Functional']);
+
+/**
+ * The op kinds a Keras layer class can name (after CLASS_ALIASES). The op table also holds ONNX's
+ * vocabulary (Gemm, Gather, ReduceMean, …), which is not Keras's: a layer class called `Gather` is
+ * an unknown Keras layer, not an ONNX op. Every kind here runs on TensorFlow.js (a test checks it).
+ */
+export const KERAS_KINDS: ReadonlySet<string> = new Set([
+  'Input', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'Dense',
+  'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D',
+  'BatchNormalization', 'LocalResponseNormalization', 'InstanceNormalization', 'LayerNormalization',
+  'Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'PReLU',
+  'Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate',
+  'ZeroPadding2D', 'ReflectionPadding2D', 'Cropping2D', 'Flatten', 'Reshape', 'Dropout', 'Identity',
+  'UpSampling2D', 'Rescaling',
+]);
+
+/** Attributes of the op table that Keras configs do not have (they come from ONNX's vocabulary), by kind. */
+const NOT_IN_KERAS: Readonly<Record<string, readonly string[]>> = {
+  Conv2D: ['pads'], DepthwiseConv2D: ['pads'], SeparableConv2D: ['pads'], Conv2DTranspose: ['pads', 'groups', 'outputShape'],
+  MaxPooling2D: ['pads', 'ceilMode', 'dilationRate'], AveragePooling2D: ['pads', 'ceilMode', 'dilationRate', 'countIncludePad'],
+  Flatten: ['axis'],
+};
+
+/** Enum values Keras writes, where the op table knows more (ONNX's SAME_LOWER and explicit pads). */
+const KERAS_VALUES: Readonly<Record<string, readonly string[]>> = { padding: ['valid', 'same'] };
+
+/** What the Keras edit planner can write: its layer kinds, their Keras attributes, Keras's enum values. */
+export const KERAS_VOCABULARY: EditVocabulary = {
+  ops: KERAS_KINDS,
+  writes: (kind, attr) => !NOT_IN_KERAS[kind]?.includes(attr),
+  values: (attr) => KERAS_VALUES[attr],
+};
 
 const snakeNames = new Map<string, string>();
 /** kernelSize → kernel_size (memoised: it runs for every attribute of every layer). */

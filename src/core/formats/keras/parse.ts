@@ -3,7 +3,7 @@ import { AttrError } from '../../ops/attrs';
 import { getOp } from '../../ops';
 import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './json-tree';
 import { declaredInitializers } from './initializers';
-import { CLASS_ALIASES, configKeys, MODEL_CLASSES } from './names';
+import { CLASS_ALIASES, configKeys, KERAS_KINDS, MODEL_CLASSES } from './names';
 import { sortTopologically } from '../topology';
 
 // Keras and TF.js layers models, in every JSON form they are saved in:
@@ -187,7 +187,7 @@ class KerasReader {
     }
     const id = this.uniqueId(`${scope.prefix}${name}${call ? `@${call + 1}` : ''}`);
     const kind = CLASS_ALIASES[className] ?? className;
-    const op = getOp(kind);
+    const op = KERAS_KINDS.has(kind) ? getOp(kind) : undefined;
     const node: MutableNode = {
       id,
       layer: name,

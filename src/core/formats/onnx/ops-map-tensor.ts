@@ -1,5 +1,5 @@
 import { onnxDType } from './proto';
-import { inputValues, intsAttr, knownShape, numberAttr, op, present, presentInputs, stringAttr, tensorAttrValues, unknown, type Mapper } from './ops-map-attrs';
+import { inputValues, intsAttr, knownShape, numberAttr, op, optionalInt, present, presentInputs, stringAttr, tensorAttrValues, unknown, type Mapper } from './ops-map-attrs';
 
 // ONNX's tensor plumbing onto the op table: reshapes, slicing, shape arithmetic, padding and
 // resampling. Operands that moved from attributes to inputs across opsets are read from whichever
@@ -101,6 +101,8 @@ export const TENSOR_OPS: Readonly<Record<string, Mapper>> = {
   Tile: () => op('Tile'),
   Cast: cast,
   Identity: () => op('Identity'),
+  QuantizeLinear: (v) => op('QuantizeLinear', { axis: optionalInt(v, 'axis') ?? 1 }),
+  DequantizeLinear: (v) => op('DequantizeLinear', { axis: optionalInt(v, 'axis') ?? 1 }),
   Dropout: dropout,
   Pad: pad,
   Resize: resize,

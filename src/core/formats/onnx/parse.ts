@@ -114,7 +114,7 @@ class OnnxReader {
       if (initializers.has(name)) continue; // IR < 4 lists initializers among the inputs
       const dims = v.type?.tensorType?.shape?.dim ?? [];
       const id = this.uniqueId(name || 'input');
-      this.nodes.push({ id, layer: name, op: 'Input', sourceClass: 'graph input', attrs: { batchShape: dims.map((d) => (d.dimValue !== undefined && num(d.dimValue) > 0 ? num(d.dimValue) : null)) }, inputs: [], outputNames: [name] });
+      this.nodes.push({ id, layer: name, op: 'Input', sourceClass: 'graph input', attrs: { batchShape: dims.map(dimOf) }, inputs: [], outputNames: [name] });
       if (dims.some((d) => d.dimParam)) symbolicDims[id] = dims.map((d) => d.dimParam || null);
       this.producers.set(name, { node: id, index: 0 });
       inputs.push(id);
@@ -157,7 +157,7 @@ class OnnxReader {
     const dims = tensor.shape?.dim;
     this.declared.set(v.name, {
       dtype: onnxDType(tensor.elemType ?? 0),
-      shape: dims ? dims.map((d) => (d.dimValue !== undefined && num(d.dimValue) > 0 ? num(d.dimValue) : null)) : undefined,
+      shape: dims ? dims.map(dimOf) : undefined,
     });
   }
 
@@ -200,19 +200,23 @@ class OnnxReader {
   }
 
   /**
-   * PyTorch's exporter writes `Identity(weight)` where two modules share a tensor: the consumers
-   * read the constant itself, so its parameters are counted where they are used. Returns the
-   * positions of the Identity nodes dissolved so.
+   * Wrappers over a stored weight dissolve into it, so consumers read the constant itself and its
+   * parameters are counted where they are used, at their stored size: PyTorch's exporter writes
+   * `Identity(weight)` where two modules share a tensor, and quantised (QDQ) models feed
+   * `DequantizeLinear(int8 weight, scale, zero point)` to each Conv and Gemm (the scale and zero
+   * point are quantisation metadata, not parameters). Returns the positions of the nodes dissolved.
    */
   private aliasConstantIdentities(nodes: readonly NodeMessage[], ids: readonly (string | undefined)[]): Set<number> {
     const aliased = new Set<number>();
+    const wraps = (n: NodeMessage) => (n.domain ?? '') === '' && (n.opType === 'Identity' || (n.opType === 'DequantizeLinear' && (n.input ?? []).slice(1).every((x) => !x || x in this.constants)));
     for (let changed = true; changed; ) {
       changed = false;
       nodes.forEach((n, i) => {
         const input = n.input?.[0];
-        if (aliased.has(i) || !ids[i] || n.opType !== 'Identity' || (n.domain ?? '') !== '' || !input || !(input in this.constants) || !n.output?.[0]) return;
+        if (aliased.has(i) || !ids[i] || !wraps(n) || !input || !(input in this.constants) || !n.output?.[0]) return;
         this.producers.set(n.output[0], this.producers.get(input)!);
         this.constants[n.output[0]] = this.constants[input];
+        this.declared.set(n.output[0], this.declared.get(input)!);
         aliased.add(i);
         changed = true;
       });
@@ -233,7 +237,7 @@ class OnnxReader {
       const constant = this.constants[input];
       return { name: input, shape: declared?.shape, dtype: declared?.dtype, constant: !!constant, values: constant?.values };
     });
-    const view: OnnxNodeView = { opType, domain, opset: this.opsets.get(domain) ?? this.opset, attrs, inputs: views };
+    const view: OnnxNodeView = { opType, domain, opset: this.opsets.get(domain) ?? this.opset, attrs, inputs: views, outputs: outputs.length };
     const refs = inputNames.map((input) => (input ? this.producers.get(input) ?? this.missing(input, id, opType) : undefined));
     const mapped = mapOnnxNode(view);
     const sourceClass = domain ? `${domain}.${opType}` : opType;
@@ -287,6 +291,10 @@ class OnnxReader {
 }
 
 const bytesPer = (dtype: DType): number => DTYPE_BYTES[dtype];
+
+/** A dimension the file sets (0 included: zero-size tensors exist), else unknown (a symbolic or unset one). */
+const dimOf = (d: { dimValue?: Int64; dimParam?: string }): number | null =>
+  Object.prototype.hasOwnProperty.call(d, 'dimValue') && !d.dimParam && num(d.dimValue) >= 0 ? num(d.dimValue) : null;
 
 /** An attribute's value: by its declared type, or (old files leave `type` unset) by the field that is set. */
 function attributeValue(a: AttributeMessage): AttrValue | OnnxTensorAttr {

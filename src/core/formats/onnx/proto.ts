@@ -101,6 +101,7 @@ export function tensorFacts(t: TensorMessage): TensorFacts {
     return { dtype, dims, elements, byteLength: length ?? Math.ceil(elements * perElement), external: { file: entry('location') ?? '', offset: Number(entry('offset') ?? 0), length } };
   }
   const small = elements <= SMALL_TENSOR && dtype !== undefined;
+  if (elements === 0 && dtype) return { dtype, dims, elements, byteLength: 0, values: [] }; // an empty axes list is a value too
   if (t.rawData?.length) return { dtype, dims, elements, byteLength: t.rawData.byteLength, raw: t.rawData, values: small ? rawValues(t.rawData, dtype!, elements) : undefined };
   if (dtype === 'string') return { dtype, dims, elements, byteLength: (t.stringData ?? []).reduce((s, b) => s + b.byteLength, 0) };
   return { dtype, dims, elements, byteLength: Math.ceil(elements * perElement), values: small ? fieldValues(t, dtype!) : undefined };
