@@ -372,9 +372,12 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     assert.deepEqual(blocks.sort(), report.groups.map((g) => g.id).sort());
     assert.equal(norm(await f.locator('[data-testid="read-only"]').textContent()), 'read-only (ONNX)');
     assert.equal(await f.evaluate(() => (window as unknown as { __cnnLens: { editable: boolean } }).__cnnLens.editable), false, 'no editing for a read-only format');
-    // A click selects a node; the inspector names it and shows its output shape.
+    // Selecting a node shows its inspector with its name and output shape. Selected as a keyboard user
+    // does, by search: in this half-width group the families legend sits over the node (issue 11).
     const conv = report.layers.find((l) => l.name === '/layer1/layer1.0/conv1/Conv')!;
-    await f.locator(`svg.diagram g.node.layer[data-id="${conv.name}"]`).click();
+    const search = f.locator('vscode-textfield[aria-label="Search layers by name or type"] input');
+    await search.fill(conv.name);
+    await search.press('Enter');
     await until('the inspector', async () => norm(await f.locator('[data-testid="inspector-name"]').textContent()) === conv.name);
     assert.equal(norm(await f.locator('[data-testid="inspector-output"]').textContent()), conv.outputShape ? `(${conv.outputShape.join(', ')})` : '?');
     // The totals bar: PyTorch's parameter count and MACs (exact in the tooltips).
