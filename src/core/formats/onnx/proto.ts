@@ -49,20 +49,23 @@ const half = (bits: number): number => {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 };
 
+/** Element readers of little-endian raw data, by dtype (types without numbers have none). */
+const READERS: Partial<Record<DType, (view: DataView, i: number) => number>> = {
+  float32: (v, i) => v.getFloat32(i * 4, true), float64: (v, i) => v.getFloat64(i * 8, true), float16: (v, i) => half(v.getUint16(i * 2, true)),
+  bfloat16: (v, i) => new Float32Array(new Uint32Array([v.getUint16(i * 2, true) << 16]).buffer)[0],
+  int8: (v, i) => v.getInt8(i), uint8: (v, i) => v.getUint8(i), bool: (v, i) => v.getUint8(i), int16: (v, i) => v.getInt16(i * 2, true), uint16: (v, i) => v.getUint16(i * 2, true),
+  int32: (v, i) => v.getInt32(i * 4, true), uint32: (v, i) => v.getUint32(i * 4, true),
+  int64: (v, i) => Number(v.getBigInt64(i * 8, true)), uint64: (v, i) => Number(v.getBigUint64(i * 8, true)),
+};
+
 /** Values of a little-endian raw buffer of `count` elements, or undefined for types without numbers. */
 function rawValues(raw: Uint8Array, dtype: DType, count: number): number[] | undefined {
+  const read = READERS[dtype];
+  if (!read || raw.byteLength < count * DTYPE_BYTES[dtype]) return undefined;
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const size = DTYPE_BYTES[dtype];
-  if (!size || raw.byteLength < count * size) return undefined;
-  const read: Partial<Record<DType, (at: number) => number>> = {
-    float32: (i) => view.getFloat32(i * 4, true), float64: (i) => view.getFloat64(i * 8, true), float16: (i) => half(view.getUint16(i * 2, true)),
-    bfloat16: (i) => new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0],
-    int8: (i) => view.getInt8(i), uint8: (i) => view.getUint8(i), bool: (i) => view.getUint8(i), int16: (i) => view.getInt16(i * 2, true), uint16: (i) => view.getUint16(i * 2, true),
-    int32: (i) => view.getInt32(i * 4, true), uint32: (i) => view.getUint32(i * 4, true),
-    int64: (i) => Number(view.getBigInt64(i * 8, true)), uint64: (i) => Number(view.getBigUint64(i * 8, true)),
-  };
-  const at = read[dtype];
-  return at ? Array.from({ length: count }, (_, i) => at(i)) : undefined;
+  const out = new Array<number>(count);
+  for (let i = 0; i < count; i++) out[i] = read(view, i);
+  return out;
 }
 
 /** Values held in the typed fields (int32_data also carries int8/uint8/int16/uint16/bool and float16's bits). */
