@@ -12,22 +12,10 @@ import os
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_fixtures import randomise_like_trained  # noqa: E402  (the fixtures' own seeding: one definition)
+
 MODELS = {'resnet50': 13, 'resnet152': 13, 'vgg16': 13}  # name: opset
-
-
-def seeded_like_trained(model, torch):
-    """Random BN statistics and biases as trained weights would have: torchvision's init leaves them
-    constant, and the exporter would then merge equal tensors, which trained files never show."""
-    g = torch.Generator().manual_seed(2)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
-                m.weight.copy_(0.5 + torch.rand(m.weight.shape, generator=g))
-                m.bias.copy_(0.1 * torch.randn(m.bias.shape, generator=g))
-                m.running_mean.copy_(0.1 * torch.randn(m.running_mean.shape, generator=g))
-                m.running_var.copy_(0.5 + torch.rand(m.running_var.shape, generator=g))
-            elif isinstance(getattr(m, 'bias', None), torch.nn.Parameter):
-                m.bias.copy_(0.01 * torch.randn(m.bias.shape, generator=g))
 
 
 def export(name, opset, path):
@@ -35,7 +23,7 @@ def export(name, opset, path):
     import torchvision
     torch.manual_seed(0)
     model = getattr(torchvision.models, name)(weights=None).eval()
-    seeded_like_trained(model, torch)
+    randomise_like_trained(model)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tmp-', suffix='.onnx')
     os.close(fd)
     with torch.no_grad():

@@ -8,30 +8,21 @@ import { numel } from './tensor-math';
 // The scale and zero point are quantisation metadata (static operands), never parameters.
 // FLOPs: quantize 3 per element (divide, round, add the zero point), dequantize 2 (subtract, multiply).
 
-const quantAttrs = { axis: int(1) };
+/** A quantisation boundary: the shape passes through; `flopsPerElement` as above. */
+const boundary = (kind: string, summary: string, label: string, flopsPerElement: number) =>
+  defineOp<{ axis: number }>({
+    kind,
+    family: 'other',
+    summary,
+    attrs: { axis: int(1) },
+    arity: { min: 2, max: 3 },
+    operands: ['data', 'static', 'static'],
+    label: () => label,
+    shape: ([x]) => x,
+    flops: (_, out) => flopsPerElement * numel(out),
+  });
 
-export const quantizeLinear = defineOp<{ axis: number }>({
-  kind: 'QuantizeLinear',
-  family: 'other',
-  summary: 'Quantises to int8/uint8 with a scale and zero point (QDQ models).',
-  attrs: quantAttrs,
-  arity: { min: 2, max: 3 },
-  operands: ['data', 'static', 'static'],
-  label: () => 'quantize',
-  shape: ([x]) => x,
-  flops: (_, out) => 3 * numel(out),
-});
-
-export const dequantizeLinear = defineOp<{ axis: number }>({
-  kind: 'DequantizeLinear',
-  family: 'other',
-  summary: 'Back to float from int8/uint8/int32 with a scale and zero point (QDQ models).',
-  attrs: quantAttrs,
-  arity: { min: 2, max: 3 },
-  operands: ['data', 'static', 'static'],
-  label: () => 'dequantize',
-  shape: ([x]) => x,
-  flops: (_, out) => 2 * numel(out),
-});
+export const quantizeLinear = boundary('QuantizeLinear', 'Quantises to int8/uint8 with a scale and zero point (QDQ models).', 'quantize', 3);
+export const dequantizeLinear = boundary('DequantizeLinear', 'Back to float from int8/uint8/int32 with a scale and zero point (QDQ models).', 'dequantize', 2);
 
 export default [quantizeLinear, dequantizeLinear];
