@@ -105,7 +105,8 @@ class OnnxReader {
     this.checkOpset();
     const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
     for (const v of [...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])]) this.declare(v);
-    const used = new Set((graph.node ?? []).flatMap((n) => n.input ?? []).concat((graph.output ?? []).map((o) => o.name ?? '')));
+    const used = new Set<string>((graph.output ?? []).map((o) => o.name ?? ''));
+    for (const n of graph.node ?? []) for (const input of n.input ?? []) used.add(input);
 
     const inputs: string[] = [];
     const symbolicDims: Record<string, (string | null)[]> = {};
