@@ -65,6 +65,7 @@ function stableJson(r: ModelReport) {
       activationBytes: l.activationBytes,
     })),
     totals: r.totals,
+    memory: r.memory,
     diagnostics: r.diagnostics.map((d) => ({ severity: d.severity, layer: d.layer, message: d.message, range: d.range })),
   };
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main';
@@ -25,7 +25,7 @@ describe('cnn-lens summary', () => {
     const r = runCli(['summary', fixture('keras3_functional.json'), '--json']);
     assert.equal(r.code, 0);
     const doc = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(doc), ['model', 'layers', 'totals', 'diagnostics']);
+    assert.deepEqual(Object.keys(doc), ['model', 'layers', 'totals', 'memory', 'diagnostics']);
     assert.deepEqual(Object.keys(doc.model), ['name', 'format', 'inputs', 'outputs']);
     assert.deepEqual(Object.keys(doc.layers[0]), ['name', 'type', 'inputs', 'outputShape', 'params', 'trainableParams', 'macs', 'flops', 'weightBytes', 'activationBytes']);
     assert.deepEqual(Object.keys(doc.totals), ['params', 'trainableParams', 'nonTrainableParams', 'macs', 'flops', 'weightBytes', 'activationBytes']);
@@ -34,6 +34,26 @@ describe('cnn-lens summary', () => {
     assert.deepEqual(residual.inputs, ['stem_bn', 'block_conv']);
     assert.equal(doc.totals.params, 3002);
     assert.equal(doc.totals.weightBytes, 3002 * 4);
+    assert.deepEqual(doc.memory, { weightBytesByDtype: { float32: 3002 * 4 } });
+  });
+
+  it('reads an ONNX file (PyTorch\u2019s export) with the same schema: NCHW shapes, PyTorch\u2019s figures, bytes by dtype', () => {
+    const truth = JSON.parse(readFileSync(fixture('onnx/tiny_cnn.json'), 'utf8'));
+    const r = runCli(['summary', fixture('onnx/tiny_cnn.onnx'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.model.format, 'onnx');
+    assert.deepEqual(doc.model.inputs.map((i: { shape: number[] }) => i.shape), [truth.input.shape]);
+    assert.deepEqual(doc.model.outputs.map((o: { shape: number[] }) => o.shape), [truth.output.shape]);
+    assert.equal(doc.totals.params, truth.params.total);
+    assert.equal(doc.totals.nonTrainableParams, truth.params.nonTrainable);
+    assert.equal(doc.totals.macs, truth.macs);
+    assert.deepEqual(doc.memory, { weightBytesByDtype: { float32: truth.params.total * 4 } });
+    const table = runCli(['summary', fixture('onnx/tiny_cnn.onnx'), '--input-shape', '4,3,64,64']);
+    assert.match(table.stdout, /input 4×3×64×64/);
+    // The convolutions scale with batch × area (4 × 4); the classifier after the global pool with the batch alone.
+    const gemm = doc.layers.find((l: { type: string }) => l.type === 'Gemm').macs;
+    assert.match(table.stdout, new RegExp(`MACs \\(mult-adds\\):\\s+${((truth.macs - gemm) * 16 + gemm * 4).toLocaleString('en-US')} `));
   });
 
   it('--input-shape and --batch scale shapes and costs', () => {
