@@ -3,9 +3,9 @@
 import type { ModelReport } from '../src/core/analysis/report-types';
 import type { opCatalog } from '../src/core/edit/catalog';
 import type { ModelEdit } from '../src/core/edit/types';
-import type { Graph } from '../src/core/ir';
+import type { Graph, TensorShape } from '../src/core/ir';
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 /** The op palette and attribute schemas, so the webview can offer controls that fit each attribute. */
 export type OpCatalogEntry = ReturnType<typeof opCatalog>[number];
@@ -81,10 +81,16 @@ export interface LayerStats {
   readonly head: readonly number[];
 }
 
+/** Input shapes by input name, batch first, in the file's own layout; null leaves a dimension open. */
+export type InputShapes = Readonly<Record<string, TensorShape>>;
+
 /** Host → webview. */
 export type HostMessage =
-  /** `readOnly`: the format's name when CNN Lens cannot edit it (no edit planner); the webview then offers no editing and says so. */
-  | { readonly type: 'model'; readonly version: number; readonly uri: string; readonly report: ModelReport; readonly readOnly?: string }
+  /**
+   * `readOnly`: the format's name when CNN Lens cannot edit it (no edit planner); the webview then offers no editing and says so.
+   * `analyzedAt`: the input shapes this panel's report was analysed at instead of the file's (set by `analyzeAt`); absent: the file's own.
+   */
+  | { readonly type: 'model'; readonly version: number; readonly uri: string; readonly report: ModelReport; readonly readOnly?: string; readonly analyzedAt?: InputShapes }
   | { readonly type: 'select'; readonly node: string | null }
   /** Sent once after `ready`: what can be inserted and how each attribute is edited. */
   | { readonly type: 'catalog'; readonly ops: readonly OpCatalogEntry[] }
@@ -113,6 +119,11 @@ export type WebviewMessage =
    * answer: the webview then lets the drop through and `edit` says.
    */
   | { readonly type: 'checkEdit'; readonly id: number; readonly edit: ModelEdit }
+  /**
+   * Analyse this panel's model at other input shapes (symbolic dimensions, the batch, the spatial size)
+   * without changing the file; answered by a `model` message with `analyzedAt`. null: the file's own again.
+   */
+  | { readonly type: 'analyzeAt'; readonly inputShape: InputShapes | null }
   /** Save the diagram: `data` is the SVG text, or a PNG `data:` URL. */
   | { readonly type: 'export'; readonly format: 'svg' | 'png'; readonly fileName: string; readonly data: string }
   /** A `run` done: thumbnails and top-k only (never the tensors), the backend that ran and why better ones did not. */

@@ -18,11 +18,12 @@ import { startModelRuns } from './run/client';
 import { Banner, changeText, ContextMenu, diffReports, insertedName, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
 import { layerActions, renderInspector, type Activations, type InspectorEditing, type LayerAction } from './inspector';
 import { ancestors, blockKey, buildModelView, defaultCollapsed, visibleGraph, type ModelView } from './model';
-import { PROTOCOL_VERSION, type HostMessage, type OpCatalogEntry } from '../shared/protocol';
+import { PROTOCOL_VERSION, type HostMessage, type InputShapes, type OpCatalogEntry } from '../shared/protocol';
 import type { ModelEdit } from '../src/core/edit/types';
 import type { TensorShape } from '../src/core/ir';
 import { SummaryTable } from './table';
 import { WidthKnob } from './width-knob';
+import { InputShapeControl } from './input-shape';
 import { NodeThumbnails, withThumbnailRoom } from './thumbnails';
 
 interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; thumbnails?: boolean; tab?: 'diagram' | 'table' }
@@ -72,6 +73,10 @@ const layoutMemory = new LayoutMemory();
 /** The next layout follows an edit of the model: seed ELK with the last one. */
 let edited = false;
 let pendingFlash: ReadonlyMap<string, string> | null = null;
+/** The format's name when the host cannot edit it (the `model` message's readOnly). */
+let readOnly: string | undefined;
+/** An `analyzeAt` was posted: the next model is its answer, whose errors the banner says. */
+let awaitingAnalysis = false;
 const saved = host.getState<SavedState>();
 if (saved) {
   heat = saved.heat ?? heat;
@@ -114,6 +119,11 @@ const inputH = h('vscode-textfield', { type: 'number', min: 1, step: 1, class: '
 const inputW = h('vscode-textfield', { type: 'number', min: 1, step: 1, class: 'size', 'aria-label': 'Input width', title: 'Input width', 'data-testid': 'input-w' }) as NumField;
 const inputSize = h('div', { class: 'group input-size diagram-only', role: 'group', 'aria-label': 'Input size', hidden: true },
   h('span', { class: 'inline-label' }, 'Input'), inputH, h('span', { class: 'times' }, '×'), inputW);
+/** Read-only models: the shape this panel analyses at (the host re-analyses; the file stays as it is). */
+const inputShape = new InputShapeControl((shapes) => {
+  awaitingAnalysis = true;
+  host.post({ type: 'analyzeAt', inputShape: shapes });
+});
 const widthKnob = new WidthKnob(
   (factor) => sendEdit({ kind: 'scaleWidth', factor }, `Could not scale the widths by α = ${factor}`),
   (message) => banner.show('error', message, [], 5000),
@@ -776,6 +786,7 @@ async function openMenuAtNode(id: string): Promise<void> {
 
 function renderInputSize(): void {
   widthKnob.show(!!catalog && !!view && tab === 'diagram');
+  inputShape.show(!catalog && !!readOnly && tab === 'diagram');
   const ins = view?.report.model.inputs ?? [];
   const shape = ins.length === 1 ? ins[0].shape : null;
   inputSize.hidden = !catalog || !shape || shape.length !== 4 || tab !== 'diagram';
@@ -826,7 +837,14 @@ function setCatalog(ops: readonly OpCatalogEntry[]): void {
 }
 
 // ---------- messages ----------
-function loadModel(report: ModelReport, newUri: string, readOnly?: string): void {
+/** After an `analyzeAt`: the errors of the analysis at that shape (a refused shape, an input too small for a kernel). */
+function sayAnalysisErrors(report: ModelReport): void {
+  awaitingAnalysis = false;
+  const errors = report.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) banner.show('error', `At this input shape the analysis reports ${errors.length === 1 ? 'an error' : `${errors.length} errors`}:`, errors.map((d) => d.message), 0);
+}
+
+function loadModel(report: ModelReport, newUri: string, format?: string, analyzedAt?: InputShapes): void {
   mark('model-received');
   const sameDoc = !!view && newUri === uri;
   const previous = sameDoc ? view!.report : null;
@@ -877,6 +895,12 @@ function loadModel(report: ModelReport, newUri: string, readOnly?: string): void
   titleName.title = newUri;
   titleFormat.textContent = report.model.format;
   titleFormat.hidden = !report.model.format;
+  readOnly = format;
+  // The input shape joins the toolbar for read-only models alone: editable ones change the file's (renderInputSize).
+  if (readOnly) {
+    if (!inputShape.el.isConnected) toolbar.querySelector('.spacer')?.after(inputShape.el);
+    inputShape.render(report, analyzedAt);
+  }
   readOnlyBadge.textContent = readOnly ? `read-only (${readOnly})` : '';
   readOnlyBadge.title = readOnly ? `CNN Lens explores ${readOnly} files but does not edit them` : '';
   readOnlyBadge.hidden = !readOnly;
@@ -899,7 +923,8 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
         setStatus(`This view speaks protocol ${PROTOCOL_VERSION} but the extension sent ${msg.version}: reload the window.`);
         return;
       }
-      loadModel(msg.report, msg.uri, msg.readOnly);
+      loadModel(msg.report, msg.uri, msg.readOnly, msg.analyzedAt);
+      if (awaitingAnalysis) sayAnalysisErrors(msg.report);
       break;
     case 'select':
       void select(msg.node, { post: false, reveal: true, expand: true });

@@ -5,13 +5,15 @@ import { opCatalog } from '../core/edit/catalog';
 import { formatOfGraph } from '../core/formats/registry';
 import { renderWebviewHtml } from '../../shared/html';
 import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../shared/protocol';
+import { PanelInputShapes } from './panel-input-shapes';
 import { onDidProfile } from './profile-command';
 import { onDidComputePreviews } from './run-session';
 import { DiagramRunner, registerDiagramRunner } from './webview-run';
 
 // The diagram webview as both custom editors use it (the text editor over Keras JSON, the
 // read-only one over binary files): its HTML and CSP, the `model` message, the op catalog for
-// editable formats, profile and activation overlays, runs on the local GPU, and SVG/PNG export.
+// editable formats, the panel's own input shapes (panel-input-shapes.ts), profile and activation
+// overlays, runs on the local GPU, and SVG/PNG export.
 // Each editor adds what only it can do (edits, text selection) through `onMessage`.
 
 export interface DiagramModel {
@@ -28,6 +30,7 @@ export function readOnlyFormat(analysis: Analysis): string | undefined {
 
 export class DiagramWebview implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
+  private readonly inputShapes = new PanelInputShapes();
 
   constructor(
     context: vscode.ExtensionContext,
@@ -68,6 +71,10 @@ export class DiagramWebview implements vscode.Disposable {
           this.sendModel();
         }
         if (message.type === 'export') void saveExport(model.uri, message);
+        if (message.type === 'analyzeAt') {
+          this.inputShapes.set(message.inputShape);
+          this.sendModel();
+        }
         onMessage?.(message);
       }),
     ];
@@ -78,10 +85,16 @@ export class DiagramWebview implements vscode.Disposable {
     void this.panel.webview.postMessage(message);
   }
 
-  /** Sends the current report (never the raw file), with the format's read-only state. */
+  /**
+   * Sends the current report (never the raw file), with the format's read-only state: at this
+   * panel's input shapes where the user set some (the status bar and summary stay on the file's own).
+   */
   sendModel(): void {
-    const analysis = this.model.analysis();
-    if (analysis) this.post({ type: 'model', version: PROTOCOL_VERSION, uri: this.model.uri.toString(), report: buildReport(analysis), readOnly: readOnlyFormat(analysis) });
+    const file = this.model.analysis();
+    if (!file) return;
+    const analysis = this.inputShapes.applyTo(file);
+    const analyzedAt = this.inputShapes.current;
+    this.post({ type: 'model', version: PROTOCOL_VERSION, uri: this.model.uri.toString(), report: buildReport(analysis), readOnly: readOnlyFormat(analysis), ...(analyzedAt ? { analyzedAt } : {}) });
   }
 
   dispose(): void {

@@ -23,6 +23,11 @@ import { THUMB_ROOM } from '../../webview/thumbnails';
 import { pngDataUrl } from '../../src/core/runtime/image';
 import { FIXTURES } from './fixtures/make-fixtures';
 import { launchChromium, skipWithoutChromium } from '../support/chromium';
+import { dynamicBatchConv } from '../support/onnx-build';
+import { analyze, buildReport } from '../../src/core';
+import { parseSource } from '../../src/core/formats/registry';
+import { bytesSource } from '../../src/core/formats/source';
+import type { AnalysisOptions } from '../../src/core/analysis/types';
 import { THEME_CSS } from './themes';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -882,6 +887,92 @@ describe('diagram webview (Chromium)', function () {
       await hField.fill('160');
       await hField.press('Enter');
       assert.deepEqual((await lastEdit(page)).edit, { kind: 'setInputShape', layer: 'input_1', shape: [null, 160, 224, 3] });
+      await done(context);
+    });
+  });
+
+  // ---------- read-only models (ONNX): the input shape the panel is analysed at (the host is simulated:
+  // it answers analyzeAt with the report of analyze(graph, { inputShape }), as diagram-webview.ts does) ----------
+  describe('input shape of a read-only model', () => {
+    const post = (page: Page, message: unknown): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message as object);
+    const reportAt = (options: AnalysisOptions = {}) => buildReport(analyze(parseSource(bytesSource('dyn.onnx', dynamicBatchConv())), options));
+    const analyzeAts = async (page: Page) => ((await sent(page)) as { type: string; inputShape?: unknown }[]).filter((m) => m.type === 'analyzeAt');
+    const field = (page: Page, axis: number) => page.locator(`[data-testid="input-shape"] vscode-textfield[data-axis="${axis}"] input`);
+
+    before(async () => {
+      await writeStandalone({ input: reportAt(), name: 'onnx-dynamic-batch', outDir: OUT, noBuild: true });
+    });
+
+    /** Opens the page as the binary editor shows it: the model message says the format is read-only, and no catalog comes. */
+    async function openReadOnly(theme: Theme = 'light', size?: { width: number; height: number }) {
+      const o = await open('onnx-dynamic-batch', theme, size);
+      const uri = await o.page.evaluate(() => document.getElementById('cnn-lens-initial')?.dataset.uri ?? '');
+      const answer = async (inputShape: AnalysisOptions['inputShape'], report = reportAt({ inputShape })) => {
+        await post(o.page, { type: 'model', version: PROTOCOL_VERSION, uri, report, readOnly: 'ONNX', ...(inputShape ? { analyzedAt: inputShape } : {}) });
+        await ready(o.page);
+      };
+      await answer(undefined);
+      await o.page.locator('[data-testid="input-shape"]:not([hidden])').waitFor();
+      return { ...o, answer };
+    }
+
+    it('edits the symbolic batch and H × W (NCHW axes 0, 2, 3) and posts analyzeAt with the whole shape; the answer drops the Assumed row', async () => {
+      const { page, context, answer } = await openReadOnly();
+      assert.deepEqual(await page.locator('[data-testid="input-shape"] .dim-name').allTextContents(), ['batch', 'H', 'W']);
+      assert.deepEqual(await page.locator('[data-testid="input-shape"] .fixed').allTextContents(), ['3'], 'the channels are the weights’: shown, not offered');
+      assert.deepEqual(await page.locator('[data-testid="input-shape"] vscode-textfield input').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))), ['batch (symbolic, axis 0)', 'Input height (axis 2)', 'Input width (axis 3)'], 'screen readers hear what each field is');
+      assert.equal(await field(page, 0).inputValue(), '1');
+      await clickNode(page, 'x');
+      assert.equal(await page.locator('[data-testid="inspector-assumed"]').textContent(), 'batch = 1 (axis 0)');
+      // Keyboard: the fields follow each other in tab order; Enter applies.
+      await field(page, 0).fill('8');
+      await field(page, 0).press('Tab');
+      assert.ok(await field(page, 2).evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement), 'Tab goes from batch to H');
+      await field(page, 2).fill('64');
+      await field(page, 2).press('Tab');
+      await field(page, 3).fill('64');
+      await field(page, 3).press('Enter');
+      assert.deepEqual(await analyzeAts(page), [{ type: 'analyzeAt', inputShape: { x: [8, 3, 64, 64] } }], 'moving between the fields does not apply; Enter does, once');
+      await page.locator('svg.diagram').focus();
+      assert.equal((await analyzeAts(page)).length, 1, 'the blur after Enter does not ask twice');
+      await answer({ x: [8, 3, 64, 64] });
+      await page.waitForSelector('[data-testid="input-shape-reset"]:not([hidden])');
+      assert.equal(await page.locator('[data-testid="inspector-output"]').textContent(), '(8, 3, 64, 64)');
+      assert.equal(await page.locator('[data-testid="inspector-assumed"]').count(), 0, 'the batch is the user’s now, not assumed');
+      assert.equal(await field(page, 0).inputValue(), '8');
+      // Reset: back to the file's own shape.
+      await page.locator('[data-testid="input-shape-reset"]').click();
+      assert.deepEqual((await analyzeAts(page)).at(-1), { type: 'analyzeAt', inputShape: null });
+      await done(context);
+    });
+
+    it('a shape the model cannot take comes back as the analysis’s diagnostic, shown in the banner; the fields keep what was typed', async () => {
+      const { page, context, answer } = await openReadOnly('dark');
+      await field(page, 2).press('Enter');
+      assert.equal((await analyzeAts(page)).length, 0, 'nothing changed: nothing asked');
+      await field(page, 2).fill('0');
+      await field(page, 2).press('Enter');
+      assert.deepEqual((await analyzeAts(page)).at(-1), { type: 'analyzeAt', inputShape: { x: [1, 3, 0, 32] } });
+      await answer({ x: [1, 3, 0, 32] });
+      await page.waitForFunction(() => /not a positive integer/.test(document.querySelector('.banner li')?.textContent ?? ''));
+      assert.equal(await field(page, 2).inputValue(), '0', 'the fields keep what was typed');
+      await page.screenshot({ path: join(SHOTS, 'onnx-input-shape-refused-dark.png') });
+      await done(context);
+    });
+
+    it('fits the toolbar at 400 and 1200 px, light and dark; editable models keep their own input size', async () => {
+      for (const theme of ['light', 'dark'] as const) {
+        for (const width of [400, 1200]) {
+          const { page, context } = await openReadOnly(theme, { width, height: 700 });
+          const box = (await page.locator('[data-testid="input-shape"]').boundingBox())!;
+          assert.ok(box.x >= 0 && box.x + box.width <= width, `inside the window at ${width}px`);
+          assert.ok(box.height < 40, `one line at ${width}px (${box.height}px)`);
+          await page.locator('.toolbar').screenshot({ path: join(SHOTS, `onnx-input-shape-toolbar-${width}-${theme}.png`) });
+          await done(context);
+        }
+      }
+      const { page, context } = await open('zoo-vgg16');
+      assert.equal(await page.locator('[data-testid="input-shape"]:not([hidden])').count(), 0);
       await done(context);
     });
   });

@@ -29,3 +29,12 @@ export function onnxModel(spec: { nodes: NodeSpec[]; inits?: InitSpec[]; inputs?
   });
   return ModelProto.encode(message).finish();
 }
+
+/** A Conv (4 filters, 3×3) then a Relu over an NCHW input whose batch is the symbolic `batch`: `batch×3×spatial×spatial`. */
+export const dynamicBatchConv = (spatial = 32): Uint8Array =>
+  onnxModel({
+    nodes: [{ name: 'conv', op: 'Conv', inputs: ['x', 'W'], outputs: ['c'] }, { name: 'relu', op: 'Relu', inputs: ['c'], outputs: ['y'] }],
+    inits: [{ name: 'W', dims: [4, 3, 3, 3] }],
+    inputs: [{ name: 'x', dims: ['batch', 3, spatial, spatial] }],
+    outputs: ['y'],
+  });

@@ -44,6 +44,18 @@ describe('host ↔ webview protocol', () => {
     assert.deepEqual(roundTrip(edit), edit);
   });
 
+  it('analyzeAt and the model it is answered with carry input shapes by name as plain JSON; null is the file’s own', () => {
+    const ask: WebviewMessage = { type: 'analyzeAt', inputShape: { x: [8, 3, 64, 64] } };
+    assert.deepEqual(roundTrip(ask), ask);
+    const back: WebviewMessage = { type: 'analyzeAt', inputShape: null };
+    assert.deepEqual(roundTrip(back), back);
+    const report = buildReport(analyzeModel('resnet50.json', { inputShape: [2, 160, 160, 3] }));
+    const answer: HostMessage = { type: 'model', version: PROTOCOL_VERSION, uri: 'file:///models/net.onnx', report, readOnly: 'ONNX', analyzedAt: { input_1: [2, 160, 160, 3] } };
+    const received = roundTrip(answer);
+    assert.deepEqual(received.type === 'model' && received.analyzedAt, { input_1: [2, 160, 160, 3] });
+    assert.equal(received.type === 'model' && received.report.model.inputs[0].shape?.[0], 2);
+  });
+
   it('a dry run (checkEdit) and its answer (editCheck) are plain JSON; an answer without a reason keeps none', () => {
     const check: WebviewMessage = { type: 'checkEdit', id: 8, edit: { kind: 'connect', layer: 'conv2_block2_add', input: 1, from: 'conv1_relu' } };
     assert.deepEqual(roundTrip(check), check);

@@ -1,5 +1,6 @@
 import type { Attrs, IRGroup, Severity, SourceRange, TensorShape } from '../ir';
 import type { Totals } from './types';
+import type { Layout } from '../ops/window';
 
 // The serialisable picture of an analysed model: what `cnn-lens summary --json` prints and what the
 // host posts to the webview. Plain JSON (no Maps, no NaN: unknown numbers are null), stable field names.
@@ -71,6 +72,8 @@ export interface ModelReport {
     readonly outputs: readonly { readonly name: string; readonly shape: TensorShape | null }[];
     /** True for formats CNN Lens shows but does not edit (ONNX). */
     readonly readOnly: boolean;
+    /** The layout the format fixes for image tensors (ONNX: channels_first); absent where layers choose. */
+    readonly layout?: Layout;
   };
   readonly memory: {
     /** Weight bytes by the dtype they are stored in. */

@@ -59,6 +59,7 @@ export function buildReport(analysis: Analysis): ModelReport {
       ...(a.outputShapes.length > 1 ? { outputShapes: a.outputShapes.map((s) => s ?? null) } : {}),
     }];
   });
+  const format = formatOfGraph(graph);
   const totals = Object.fromEntries(Object.entries(analysis.totals).map(([k, v]) => [k, known(v)])) as { [K in keyof Totals]: number | null };
   return {
     model: {
@@ -71,7 +72,8 @@ export function buildReport(analysis: Analysis): ModelReport {
         ...(analysis.assumedDims.some((d) => d.input === id && graph.symbolicDims?.[id]?.[d.axis]) ? { assumed: analysis.assumedDims.filter((d) => d.input === id && graph.symbolicDims?.[id]?.[d.axis]).map(({ axis, name, value }) => ({ axis, name, value })) } : {}),
       })),
       outputs: graph.outputs.map((r) => ({ name: r.node, shape: analysis.byId.get(r.node)?.outputShapes[r.index] ?? null })),
-      readOnly: !formatOfGraph(graph)?.edits,
+      readOnly: !format?.edits,
+      ...(format?.layout ? { layout: format.layout } : {}),
     },
     memory: { weightBytesByDtype: analysis.weightBytesByDtype },
     layers,

@@ -1,6 +1,7 @@
 import type { Diagnostic, Graph, IRTensor } from '../ir';
 import type { ModelSource } from './source';
 import type { EditPlanner, EditVocabulary } from '../edit/types';
+import type { Layout } from '../ops/window';
 
 // The one interface every file format implements. Adding a format is one folder under
 // src/core/formats/ exporting a ModelFormat, and one line in registry.ts.
@@ -35,4 +36,10 @@ export interface ModelFormat {
    * text edits, and the op kinds it can write (the palette offers those).
    */
   readonly edits?: { readonly plan: EditPlanner; readonly vocabulary: EditVocabulary };
+  /**
+   * Where the format itself fixes how image tensors are laid out (ONNX's Conv and pools are defined
+   * on NCHW), so the diagram knows which input axes are the spatial ones; absent where each layer
+   * chooses (Keras's data_format).
+   */
+  readonly layout?: Layout;
 }

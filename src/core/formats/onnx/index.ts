@@ -15,4 +15,5 @@ export const onnxFormat: ModelFormat = {
   parse: parseOnnx,
   checkFiles: checkExternalData,
   tensorBytes: onnxTensorBytes,
+  layout: 'channels_first',
 };
