@@ -43,6 +43,17 @@ export interface LayerProfile {
   readonly p10Ms: number;
   readonly p90Ms: number;
   readonly flops: number;
+  /** On an engine with its own profiler: the engine's kernel this layer's time comes from (absent where the engine removed the layer). */
+  readonly kernel?: string;
+  /** The other layers that kernel computes too (fused with this one); the kernel's time is shared among them by FLOPs. */
+  readonly fusedWith?: readonly string[];
+}
+
+/** A kernel an engine ran that computes no layer of the model (a layout conversion it inserted). */
+export interface EngineKernelProfile {
+  readonly name: string;
+  readonly op: string;
+  readonly ms: number;
 }
 
 export interface ProfileResult {
@@ -60,6 +71,10 @@ export interface ProfileResult {
   readonly sumOfLayersMs: number;
   /** Sum of each node's output bytes (the upper bound peakActivationBytes is compared with). */
   readonly totalActivationBytes: number;
+  /** Why the per-layer sum differs from the whole-model time on this backend; default SUM_VS_WHOLE_EXPLANATION. */
+  readonly sumVsWhole?: string;
+  /** Kernels attributed to no layer (their medians): not in the per-layer sum. */
+  readonly engineKernels?: readonly EngineKernelProfile[];
 }
 
 export interface ProfileProgress {
@@ -310,15 +325,16 @@ export function profileJson(r: ProfileResult, extra: Record<string, unknown> = {
     backend: r.backend,
     runs: r.runs,
     wholeModelMs: r.wholeModelMs,
-    layers: r.layers.map((l) => ({ name: l.name, type: l.type, ms: l.ms, share: l.share, gflops: l.gflops, p10Ms: l.p10Ms, p90Ms: l.p90Ms, flops: l.flops })),
+    layers: r.layers.map((l) => ({ name: l.name, type: l.type, ms: l.ms, share: l.share, gflops: l.gflops, p10Ms: l.p10Ms, p90Ms: l.p90Ms, flops: l.flops, ...(l.kernel !== undefined ? { kernel: l.kernel } : {}), ...(l.fusedWith?.length ? { fusedWith: l.fusedWith } : {}) })),
     peakActivationBytes: r.peakActivationBytes,
     weightBytes: r.weightBytes,
     warmup: r.warmup,
     wholeModelP10Ms: r.wholeModelP10Ms,
     wholeModelP90Ms: r.wholeModelP90Ms,
     sumOfLayersMs: r.sumOfLayersMs,
-    sumVsWhole: SUM_VS_WHOLE_EXPLANATION,
+    sumVsWhole: r.sumVsWhole ?? SUM_VS_WHOLE_EXPLANATION,
     totalActivationBytes: r.totalActivationBytes,
+    ...(r.engineKernels ? { engineKernels: r.engineKernels } : {}),
     ...extra,
   };
 }
