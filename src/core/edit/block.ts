@@ -1,4 +1,5 @@
 import { blockCounter, blockOfName, namedBlocks } from '../analysis/blocks';
+import { blockKey, hierarchy } from '../analysis/hierarchy';
 import type { Analysis } from '../analysis/types';
 import { shapeText } from '../analysis/units';
 import type { Graph, IRNode, TensorRef } from '../ir';
@@ -26,14 +27,12 @@ export function findBlock(graph: Graph, block: string): BlockSpan {
   const cut = block.lastIndexOf('/');
   const scope = cut < 0 ? undefined : block.slice(0, cut);
   const wanted = block.slice(cut + 1);
-  const inScope = graph.nodes.filter((n) => n.group === scope && n.op !== 'Input');
-  const blocks = namedBlocks(inScope.map((n) => n.layer));
-  const members = inScope.filter((n) => {
-    const b = blocks.get(n.layer);
-    return b !== undefined && (b.key === wanted || b.name === wanted);
-  });
-  if (!members.length) throw new EditError(`there is no block "${block}" in the model`);
-  const key = blocks.get(members[0].layer)!.key;
+  // The blocks the diagram draws (hierarchy.ts), so the edit acts on exactly what the user sees.
+  const { groups, groupOf } = hierarchy(graph);
+  const group = groups.find((g) => blockKey(g.id) === block) ?? groups.find((g) => blockKey(g.id) !== null && g.parent === scope && g.name === wanted);
+  const members = group ? graph.nodes.filter((n) => groupOf.get(n.id) === group.id) : [];
+  if (!group || !members.length) throw new EditError(`there is no block "${block}" in the model`);
+  const key = blockKey(group.id)!.slice(scope === undefined ? 0 : scope.length + 1);
   const shared = members.find((n) => n.sharesWeightsWith || graph.nodes.some((o) => o.sharesWeightsWith === n.id));
   if (shared) throw new EditError(`${key} cannot be duplicated: its layer "${shared.layer}" is called more than once (shared weights)`);
   const inside = new Set(members.map((n) => n.id));
@@ -54,11 +53,8 @@ export function findBlock(graph: Graph, block: string): BlockSpan {
 
 /** The block holding layer `id`, as findBlock names it ('conv2_block2', 'outer/conv2_block2'), if any. */
 export function blockOfLayer(graph: Graph, id: string): string | undefined {
-  const node = graph.nodes.find((n) => n.id === id);
-  if (!node || node.op === 'Input') return undefined;
-  const scope = graph.nodes.filter((n) => n.group === node.group && n.op !== 'Input').map((n) => n.layer);
-  const key = namedBlocks(scope).get(node.layer)?.key;
-  return key && (node.group ? `${node.group}/${key}` : key);
+  const group = hierarchy(graph).groupOf.get(id);
+  return (group && blockKey(group)) ?? undefined;
 }
 
 /**
