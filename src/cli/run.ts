@@ -1,4 +1,3 @@
-import type * as tfc from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze, type Analysis } from '../core';
@@ -15,10 +14,14 @@ import { topK } from '../core/runtime/thumbnails';
 import { disposeWeights, WeightsError } from '../core/runtime/weights';
 import { resolveLabels } from '../node/label-files';
 import { weightsSource } from '../node/weights-files';
+import { engineModelFor, type EngineModel } from '../node/engine/engine-model';
+import { engineInputs } from '../node/engine/previews';
+import { EngineSession } from '../node/engine/session';
+import type { EngineTensor } from '../node/engine/tensors';
 import { openModelFile, readNamedFile } from './files';
 import { UsageError, type CommandResult } from './usage';
 
-export const RUN_USAGE = `cnn-lens run MODEL [--weights DIR|FILE|random] [--input IMAGE|TENSOR.npy]… [--seed N] [--backend NAME] [--preprocess PRESET] [--labels FILE] [--json]
+export const RUN_USAGE = `cnn-lens run MODEL [--weights DIR|FILE|random] [--input IMAGE|TENSOR.npy]… [--seed N] [--backend NAME] [--threads N] [--preprocess PRESET] [--labels FILE] [--json]
 
   Runs the model once and prints its outputs (the top 5 classes for 1000-class classifiers).
   --weights     a TF.js model.json (its shards), a Keras .h5 / .weights.h5 / .keras file, a folder holding one,
@@ -26,7 +29,9 @@ export const RUN_USAGE = `cnn-lens run MODEL [--weights DIR|FILE|random] [--inpu
   --input       a PNG/JPEG (resized and preprocessed for the model) or a .npy array (fed as is, shape checked);
                 repeat for a model with several inputs, in order; default: seeded random input
   --seed        seed for random weights and inputs (default 0)
-  --backend     ${BACKEND_PREFERENCES.join(' | ')} (default auto: the best that runs)
+  --backend     ${BACKEND_PREFERENCES.join(' | ')} (default auto: the best that runs: ONNX Runtime
+                for ONNX files, else tfjs-node-gpu, tfjs-node, wasm, cpu; the output says why)
+  --threads     ONNX Runtime's threads (default: every core)
   --preprocess  ${PRESET_NAMES.join(' | ')} (default: the zoo model's own, else unit = [0, 1])
   --labels      class names, one per line (default: labels.txt next to the model, else the ImageNet
                 names in media/labels/imagenet.txt for an output of 1000 classes)
@@ -44,6 +49,8 @@ export interface Session {
   readonly backend: ChosenBackend;
   readonly weights: RunWeights;
   readonly inputs: PreparedInputs;
+  /** Set when the backend is ONNX Runtime: the model it runs and the inputs as its arrays. */
+  readonly engine?: { readonly model: EngineModel; readonly inputs: EngineTensor[] };
   readonly release: () => void;
 }
 
@@ -54,6 +61,7 @@ export interface SessionArgs {
   readonly seed?: string;
   readonly backend?: string;
   readonly preprocess?: string;
+  readonly threads?: string;
 }
 
 /** The backend line: what ran, why better ones were not used, or that it was named with --backend. */
@@ -63,6 +71,16 @@ export function backendLine(backend: ChosenBackend, preference: string | undefin
 
 /** Failures that are the caller's or a file's: exit 2 with the message. */
 const isFileOrUsage = (e: unknown): boolean => e instanceof UsageError || e instanceof WeightsError || e instanceof ImageError || e instanceof NpyError || e instanceof BackendError || e instanceof LabelsError || e instanceof SourceError;
+
+export function parseThreads(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads "${text}" must be an integer ≥ 1`);
+  return n;
+}
+
+/** The weights line of a model that runs on ONNX Runtime from its own file. */
+const ONNX_OWN_WEIGHTS = "the ONNX file's own initializers";
 
 export function parseSeed(text: string | undefined): number {
   if (text === undefined) return 0;
@@ -83,10 +101,15 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
   const analysis = analyze(parseSource(model));
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { stdout: '', stderr: errors.map((d) => `${a.file}: error: ${d.message}`).join('\n') + `\n${a.file}: the model has errors; it cannot run`, code: 1 };
-  const backend = await chooseBackend((a.backend ?? 'auto') as BackendPreference);
+  const threads = parseThreads(a.threads);
+  const engineModel = engineModelFor(analysis, () => model.bytes());
+  const backend = await chooseBackend((a.backend ?? 'auto') as BackendPreference, { noEngine: 'reason' in engineModel ? engineModel.reason : undefined, threads });
   const { tf } = backend;
-  assertRunFits(analysis, a.file, memoryLimit(tf.getBackend()));
-  const weights = await resolveRunWeights(tf, analysis, model, a.weights === 'random' ? 'random' : a.weights ? weightsSource(a.weights) : undefined, seed);
+  assertRunFits(analysis, a.file, memoryLimit(backend));
+  if (backend.engine && a.weights) throw new UsageError(`--weights: ${a.file} is an ONNX file and carries its own weights`);
+  const weights: RunWeights = backend.engine
+    ? { weights: new Map(), source: ONNX_OWN_WEIGHTS, random: false }
+    : await resolveRunWeights(tf, analysis, model, a.weights === 'random' ? 'random' : a.weights ? weightsSource(a.weights) : undefined, seed);
   let inputs: PreparedInputs;
   try {
     const choice = choosePreset(analysis.graph.name, a.file, a.preprocess);
@@ -102,6 +125,7 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
     backend,
     weights,
     inputs,
+    ...(backend.engine && !('reason' in engineModel) ? { engine: { model: engineModel, inputs: engineInputs(inputs.tensors) } } : {}),
     release: () => {
       for (const t of inputs.tensors) t.dispose();
       disposeWeights(weights.weights);
@@ -122,8 +146,33 @@ export async function guarded(command: string, body: () => Promise<CommandResult
 
 const fmt = (v: number): string => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(4) : v.toFixed(5));
 
-function describeOutput(name: string, t: tfc.Tensor, values: Float32Array | Int32Array | Uint8Array, labels: Labels | undefined): string[] {
-  const lines = [`Output ${name} ${JSON.stringify(t.shape)}:`];
+/** Runs the session's model once on its backend: every output's shape and values. */
+async function forwardPass(session: Session): Promise<{ shape: readonly number[]; values: Float32Array | Int32Array | Uint8Array }[]> {
+  const { analysis, backend, weights, inputs, engine } = session;
+  if (engine) {
+    const ort = await EngineSession.create(analysis.graph, engine.model, { threads: backend.engine!.threads, providers: backend.engine!.providers }).catch((e: Error) => {
+      throw new ExecutionError(analysis.graph.name, `ONNX Runtime cannot load ${session.file}: ${e.message}`);
+    });
+    try {
+      const { outputs } = await ort.run(engine.inputs).catch((e: Error) => {
+        throw new ExecutionError(analysis.graph.name, `ONNX Runtime cannot run ${session.file}: ${e.message}`);
+      });
+      return outputs.map((o) => ({ shape: o.shape, values: o.data }));
+    } finally {
+      await ort.release();
+    }
+  }
+  const { outputs } = await execute(backend.tf, analysis, weights.weights, inputs.tensors);
+  try {
+    const data = await Promise.all(outputs.map((o) => o.data() as Promise<Float32Array | Int32Array | Uint8Array>));
+    return outputs.map((o, i) => ({ shape: o.shape, values: data[i] }));
+  } finally {
+    for (const o of outputs) o.dispose();
+  }
+}
+
+function describeOutput(name: string, shape: readonly number[], values: Float32Array | Int32Array | Uint8Array, labels: Labels | undefined): string[] {
+  const lines = [`Output ${name} ${JSON.stringify(shape)}:`];
   let lo = Infinity;
   let hi = -Infinity;
   let sum = 0;
@@ -132,9 +181,9 @@ function describeOutput(name: string, t: tfc.Tensor, values: Float32Array | Int3
     hi = Math.max(hi, v);
     sum += v;
   }
-  const classes = t.shape[t.shape.length - 1];
+  const classes = shape[shape.length - 1];
   const names = labels?.names.length === classes ? labels.names : undefined;
-  if (t.shape.length === 2 && (classes === IMAGENET_CLASSES || (names && classes > 1))) {
+  if (shape.length === 2 && (classes === IMAGENET_CLASSES || (names && classes > 1))) {
     lines.push(`  top 5 of ${classes} classes${names ? ` (labels: ${labels!.source})` : ' (class indices: no label file of as many lines; give --labels FILE or put labels.txt next to the model)'}:`);
     topK(values.subarray(0, classes), 5).forEach((c, i) => {
       const name = names?.[c.index] ? `${names[c.index]} (${c.index})` : `class ${c.index}`;
@@ -157,6 +206,7 @@ export async function run(argv: string[]): Promise<CommandResult> {
       input: { type: 'string', multiple: true },
       seed: { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
       preprocess: { type: 'string' },
       labels: { type: 'string' },
       json: { type: 'boolean' },
@@ -165,48 +215,43 @@ export async function run(argv: string[]): Promise<CommandResult> {
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `run takes one model file, got ${positionals.length}: ${positionals.join(' ')}` : 'run needs a model file');
   const file = positionals[0];
   return guarded('run', async () => {
-    const session = await openSession({ file, weights: values.weights, inputs: values.input, seed: values.seed, backend: values.backend, preprocess: values.preprocess });
+    const session = await openSession({ file, weights: values.weights, inputs: values.input, seed: values.seed, backend: values.backend, preprocess: values.preprocess, threads: values.threads });
     if ('code' in session) return session;
     const { analysis, backend, weights, inputs } = session;
     try {
       const labels = values.json ? undefined : resolveLabels({ file: values.labels, modelFile: file, classes: outputClasses(analysis) });
       const start = performance.now();
-      const { outputs } = await execute(backend.tf, analysis, weights.weights, inputs.tensors);
-      try {
-        const data = await Promise.all(outputs.map((o) => o.data() as Promise<Float32Array | Int32Array | Uint8Array>));
-        const ms = performance.now() - start;
-        const names = analysis.graph.outputs.map((r) => (r.index ? `${r.node}:${r.index}` : r.node));
-        if (values.json) {
-          const doc = {
-            backend: backend.name,
-            outputs: outputs.map((o, i) => ({
-              name: names[i],
-              shape: o.shape,
-              ...(o.size <= MAX_JSON_VALUES ? { values: Array.from(data[i]) } : { note: `values omitted: ${o.size.toLocaleString('en-US')} elements is more than ${MAX_JSON_VALUES.toLocaleString('en-US')}` }),
-            })),
-            backendTried: backend.tried,
-            weights: weights.source,
-            randomWeights: weights.random,
-            inputs: inputs.notes,
-            randomInput: inputs.random,
-          };
-          return { stdout: JSON.stringify(doc), stderr: weights.random ? `cnn-lens run: ${weights.source}` : '', code: 0 };
-        }
-        const lines = [
-          `Model: ${analysis.graph.name} (${file})`,
-          `Backend: ${backendLine(backend, values.backend)}`,
-          `Weights: ${weights.source}`,
-          ...inputs.notes.map((n) => `Input ${n}`),
-          '',
-          ...outputs.flatMap((o, i) => describeOutput(names[i], o, data[i], labels)),
-          '',
-          `Forward pass: ${ms.toFixed(1)} ms (one run, including the first-run warm-up; see cnn-lens profile)`,
-        ];
-        if (weights.random) lines.push(`Note: ${weights.source}.`);
-        return { stdout: lines.join('\n'), stderr: '', code: 0 };
-      } finally {
-        for (const o of outputs) o.dispose();
+      const outputs = await forwardPass(session);
+      const ms = performance.now() - start;
+      const names = analysis.graph.outputs.map((r) => (r.index ? `${r.node}:${r.index}` : r.node));
+      if (values.json) {
+        const doc = {
+          backend: backend.name,
+          outputs: outputs.map((o, i) => ({
+            name: names[i],
+            shape: o.shape,
+            ...(o.values.length <= MAX_JSON_VALUES ? { values: Array.from(o.values) } : { note: `values omitted: ${o.values.length.toLocaleString('en-US')} elements is more than ${MAX_JSON_VALUES.toLocaleString('en-US')}` }),
+          })),
+          backendTried: backend.tried,
+          weights: weights.source,
+          randomWeights: weights.random,
+          inputs: inputs.notes,
+          randomInput: inputs.random,
+        };
+        return { stdout: JSON.stringify(doc), stderr: weights.random ? `cnn-lens run: ${weights.source}` : '', code: 0 };
       }
+      const lines = [
+        `Model: ${analysis.graph.name} (${file})`,
+        `Backend: ${backendLine(backend, values.backend)}`,
+        `Weights: ${weights.source}`,
+        ...inputs.notes.map((n) => `Input ${n}`),
+        '',
+        ...outputs.flatMap((o, i) => describeOutput(names[i], o.shape, o.values, labels)),
+        '',
+        `Forward pass: ${ms.toFixed(1)} ms (one run, including the first-run warm-up${session.engine ? " and ONNX Runtime's session set-up" : ''}; see cnn-lens profile)`,
+      ];
+      if (weights.random) lines.push(`Note: ${weights.source}.`);
+      return { stdout: lines.join('\n'), stderr: '', code: 0 };
     } finally {
       session.release();
     }

@@ -4,19 +4,25 @@ import { existsSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { MemoryLimit } from '../core/runtime/run-memory';
+import { chooseProviders, defaultThreads, type ProviderProbe } from './engine/providers';
 
-// Chooses the TensorFlow.js backend the extension host and the CLI run on: tfjs-node-gpu (CUDA)
-// when installed and a CUDA device answers, else tfjs-node, else WebAssembly (SIMD when the
-// runtime has it), else the plain JavaScript CPU backend. `tried` says, in words a user reads,
-// why each better backend was not used.
+// Chooses what the extension host and the CLI run a model on: ONNX Runtime (onnxruntime-node, its
+// CUDA provider where installed and a device answers, else the CPU) when the model has an engine
+// model (an ONNX file; other formats once the IR → ONNX exporter serves them), else the TensorFlow.js
+// backends: tfjs-node-gpu (CUDA) when installed and a CUDA device answers, else tfjs-node, else
+// WebAssembly (SIMD when the runtime has it), else the plain JavaScript CPU backend. `tried` says,
+// in words a user reads, why each better backend was not used.
+//
+// On ONNX Runtime, tfjs stays for the small work around a run (decoding and preprocessing the input
+// image) on its plain CPU backend; the model itself runs on the engine (src/node/engine/).
 //
 // What has to ship: tfjs-node and tfjs-node-gpu are optional and never bundled (esbuild marks them
 // external; they are required here at run time from node_modules when installed). The wasm backend
 // is bundled, but its three .wasm binaries must sit next to the bundle (dist/) or be found in
 // node_modules/@tensorflow/tfjs-backend-wasm/dist: nothing is ever fetched from the network.
 
-export type BackendPreference = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+export type BackendPreference = 'auto' | 'onnxruntime' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'onnxruntime', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
 
 export interface BackendAttempt {
   readonly name: string;
@@ -24,12 +30,22 @@ export interface BackendAttempt {
   readonly reason?: string;
 }
 
+/** ONNX Runtime's settings for a session, when the engine was chosen. */
+export interface EngineChoice {
+  /** Execution providers, best first (ends with 'cpu'). */
+  readonly providers: readonly string[];
+  readonly threads: number;
+}
+
 export interface ChosenBackend {
+  /** The tfjs the model runs on; on ONNX Runtime, the tfjs CPU backend for preprocessing only. */
   readonly tf: typeof tfc;
-  /** What ran: 'tfjs-node-gpu', 'tfjs-node', 'wasm' (with ' (SIMD)' when SIMD is used) or 'cpu'. */
+  /** What ran: 'onnxruntime (CPU, 4 threads)', 'tfjs-node-gpu', 'tfjs-node', 'wasm' (with ' (SIMD)' when SIMD is used) or 'cpu'. */
   readonly name: string;
   /** Every backend considered, best first, up to the one chosen. */
   readonly tried: BackendAttempt[];
+  /** Set when the model runs on ONNX Runtime. */
+  readonly engine?: EngineChoice;
 }
 
 export interface BackendOptions {
@@ -39,6 +55,12 @@ export interface BackendOptions {
   readonly wasmDir?: string;
   /** Says whether a CUDA device is usable; default: an NVIDIA driver is loaded and tfjs-node-gpu runs an op. */
   readonly cudaProbe?: () => string | undefined;
+  /** Why this model cannot run on ONNX Runtime (no engine model for it); undefined when it can. */
+  readonly noEngine?: string;
+  /** ONNX Runtime's intra-op threads; default every core. */
+  readonly threads?: number;
+  /** How ONNX Runtime's execution providers are found; injectable for tests. */
+  readonly providers?: ProviderProbe;
 }
 
 export class BackendError extends Error {}
@@ -104,6 +126,24 @@ async function tryNode(tf: typeof tfc, pkg: '@tensorflow/tfjs-node-gpu' | '@tens
   return undefined;
 }
 
+/** ONNX Runtime: the package loads and the model has an engine model; the providers with their reasons. */
+async function tryOnnxruntime(tf: typeof tfc, load: (id: string) => unknown, opts: BackendOptions): Promise<{ engine: EngineChoice; name: string; tried: BackendAttempt[] } | { reason: string }> {
+  if (opts.noEngine) return { reason: opts.noEngine };
+  try {
+    load('onnxruntime-node');
+  } catch (e) {
+    return { reason: loadFailure('onnxruntime-node', e) };
+  }
+  const cpu = await tryCpu(tf);
+  if (cpu) return { reason: `onnxruntime-node loaded, but ${cpu} (it prepares the inputs)` };
+  // tfjs's CPU backend advises installing tfjs-node on its first use in Node: not the advice here, where the model runs on ONNX Runtime.
+  (tf.backend() as { firstUse?: boolean }).firstUse = false;
+  const { providers, tried } = chooseProviders(opts.providers);
+  const threads = opts.threads ?? defaultThreads();
+  const where = providers[0] === 'cuda' ? 'CUDA' : `CPU, ${threads} thread${threads === 1 ? '' : 's'}`;
+  return { engine: { providers, threads }, name: `onnxruntime (${where})`, tried: tried.map((t) => ({ ...t })) };
+}
+
 async function tryWasm(tf: typeof tfc, wasmDir: string | undefined): Promise<{ name: string } | { reason: string }> {
   let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
   try {
@@ -135,8 +175,8 @@ async function tryCpu(tf: typeof tfc): Promise<string | undefined> {
 }
 
 /**
- * Picks and activates a backend. 'auto' walks tfjs-node-gpu → tfjs-node → wasm → cpu; a named
- * backend is used alone and is an error (with the reason) when it cannot run.
+ * Picks and activates a backend. 'auto' walks onnxruntime → tfjs-node-gpu → tfjs-node → wasm → cpu;
+ * a named backend is used alone and is an error (with the reason) when it cannot run.
  */
 export async function chooseBackend(preference: BackendPreference = 'auto', opts: BackendOptions = {}): Promise<ChosenBackend> {
   if (!BACKEND_PREFERENCES.includes(preference)) {
@@ -145,11 +185,18 @@ export async function chooseBackend(preference: BackendPreference = 'auto', opts
   const tf = tfcore;
   const load = opts.require ?? nodeRequire;
   const tried: BackendAttempt[] = [];
-  const order: Exclude<BackendPreference, 'auto'>[] = preference === 'auto' ? ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] : [preference];
+  const order: Exclude<BackendPreference, 'auto'>[] = preference === 'auto' ? ['onnxruntime', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] : [preference];
   for (const name of order) {
     let reason: string | undefined;
     let ran = name as string;
-    if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
+    if (name === 'onnxruntime') {
+      const r = await tryOnnxruntime(tf, load, opts);
+      if ('reason' in r) reason = r.reason;
+      else {
+        tried.push(...r.tried, { name, ok: true });
+        return { tf, name: r.name, tried, engine: r.engine };
+      }
+    } else if (name === 'tfjs-node-gpu' || name === 'tfjs-node') {
       reason = await tryNode(tf, `@tensorflow/${name}`, load, opts.cudaProbe);
     } else if (name === 'wasm') {
       const r = await tryWasm(tf, opts.wasmDir);
@@ -162,11 +209,12 @@ export async function chooseBackend(preference: BackendPreference = 'auto', opts
     if (!reason) return { tf, name: ran, tried };
   }
   const why = tried.map((t) => `${t.name}: ${t.reason}`).join('; ');
-  throw new BackendError(preference === 'auto' ? `no TensorFlow.js backend could start (${why})` : `backend ${preference} cannot run: ${tried[0]?.reason}`);
+  throw new BackendError(preference === 'auto' ? `no backend could start (${why})` : `backend ${preference} cannot run: ${tried[0]?.reason}`);
 }
 
-/** How much a run can hold on a backend (by tf.getBackend()'s name): wasm32 addresses 4 GiB (tfjs-backend-wasm's maximum); the others use the machine's memory. */
-export function memoryLimit(tfBackend: string): MemoryLimit {
+/** How much a run can hold on a backend (ONNX Runtime's, or tf.getBackend()'s name): wasm32 addresses 4 GiB (tfjs-backend-wasm's maximum); the others use the machine's memory. */
+export function memoryLimit(backend: ChosenBackend | string): MemoryLimit {
+  const tfBackend = typeof backend === 'string' ? backend : backend.engine ? 'onnxruntime' : backend.tf.getBackend();
   if (tfBackend === 'wasm') return { bytes: 4 * 2 ** 30, what: "the wasm backend's 4 GiB address space" };
   return { bytes: totalmem(), what: "this machine's memory" };
 }

@@ -118,8 +118,23 @@ export function applyPreset(tf: typeof tfc, rgb255: tfc.Tensor, preset: Preset):
   });
 }
 
-/** An input whose shape looks like an image: [batch, H, W, 3] (or 1 channel). */
-export const isImageInput = (shape: TensorShape | undefined): boolean => !!shape && shape.length === 4 && (shape[3] === 3 || shape[3] === 1);
+/** An input whose shape looks like an image: [batch, H, W, 3] (or 1 channel), or channels first [batch, 3, H, W] (ONNX). */
+export const isImageInput = (shape: TensorShape | undefined): boolean => imageLayout(shape) !== undefined;
+
+/** How an image input holds its channels: last ([N, H, W, 3], Keras) or first ([N, 3, H, W], ONNX); undefined when it is no image. */
+export function imageLayout(shape: TensorShape | undefined): 'channels_last' | 'channels_first' | undefined {
+  if (!shape || shape.length !== 4) return undefined;
+  if (shape[3] === 3 || shape[3] === 1) return 'channels_last';
+  if (shape[1] === 3 || shape[1] === 1) return 'channels_first';
+  return undefined;
+}
+
+/** The channels-last view of an image input's shape (what the picture code works in). */
+const channelsLast = (shape: TensorShape): TensorShape => (imageLayout(shape) === 'channels_first' ? [shape[0], shape[2], shape[3], shape[1]] : shape);
+
+/** A channels-last image tensor in the input's own layout. */
+const toInputLayout = (tf: typeof tfc, x: tfc.Tensor, shape: TensorShape): tfc.Tensor =>
+  imageLayout(shape) === 'channels_first' ? tf.tidy(() => tf.transpose(x, [0, 3, 1, 2])) : x;
 
 /** The concrete shape fed to an input: an open batch is 1; open spatial sizes take `fallback` (default 224). */
 function concreteShape(shape: TensorShape, fallback = 224): number[] {
@@ -128,11 +143,12 @@ function concreteShape(shape: TensorShape, fallback = 224): number[] {
 
 /** An image preprocessed for an input of `shape` ([1, H, W, C]); grey models get the channel mean. */
 export function preprocessImage(tf: typeof tfc, image: RgbaImage, shape: TensorShape, preset: Preset): tfc.Tensor {
-  const [, h, w, c] = concreteShape(shape);
+  const last = channelsLast(shape);
+  const [, h, w, c] = concreteShape(last);
   return tf.tidy(() => {
-    const rgb = imageTensor(tf, image, [shape[1] === null ? image.height : h, shape[2] === null ? image.width : w]);
+    const rgb = imageTensor(tf, image, [last[1] === null ? image.height : h, last[2] === null ? image.width : w]);
     const x = applyPreset(tf, rgb, preset);
-    return c === 1 ? tf.mean(x, -1, true) : x;
+    return toInputLayout(tf, c === 1 ? tf.mean(x, -1, true) : x, shape);
   });
 }
 
@@ -175,11 +191,12 @@ export function prepareInputs(tf: typeof tfc, analysis: Analysis, sources: reado
         const values = new Float32Array(n);
         if (isImageInput(declared)) {
           for (let i = 0; i < n; i++) values[i] = Math.floor(rand() * 256);
+          const last = concreteShape(channelsLast(declared));
           tensors.push(tf.tidy(() => {
-            const raw = tf.tensor(values, shape);
-            return shape[3] === 3 ? applyPreset(tf, raw, choice.preset) : tf.mean(applyPreset(tf, tf.tile(raw, [1, 1, 1, 3]), choice.preset), -1, true);
+            const raw = tf.tensor(values, last);
+            return toInputLayout(tf, last[3] === 3 ? applyPreset(tf, raw, choice.preset) : tf.mean(applyPreset(tf, tf.tile(raw, [1, 1, 1, 3]), choice.preset), -1, true), declared);
           }));
-          notes.push(`${id}: random pixels (seed ${seed}) ${shape.slice(1, 3).join('×')}, preprocessing ${choice.preset.name} (${choice.reason})`);
+          notes.push(`${id}: random pixels (seed ${seed}) ${last.slice(1, 3).join('×')}, preprocessing ${choice.preset.name} (${choice.reason})`);
         } else {
           for (let i = 0; i < n; i++) values[i] = rand();
           tensors.push(tf.tensor(values, shape));
@@ -201,7 +218,8 @@ export function prepareInputs(tf: typeof tfc, analysis: Analysis, sources: reado
       }
       const image = decodeImage(bytes, src.file);
       tensors.push(preprocessImage(tf, image, declared, choice.preset));
-      notes.push(`${id}: ${baseName(src.file)} (${image.width}×${image.height}) resized to ${shape[1]}×${shape[2]}, preprocessing ${choice.preset.name}: ${choice.preset.description} — ${choice.reason}`);
+      const [, rh, rw] = concreteShape(channelsLast(declared));
+      notes.push(`${id}: ${baseName(src.file)} (${image.width}×${image.height}) resized to ${rh}×${rw}, preprocessing ${choice.preset.name}: ${choice.preset.description} — ${choice.reason}`);
     });
   } catch (e) {
     for (const t of tensors) t.dispose();

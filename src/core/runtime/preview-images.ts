@@ -152,6 +152,46 @@ export async function activationPreviewsWith(tf: typeof tfc, taps: ReadonlyMap<s
   return out;
 }
 
+/** An activation as plain numbers (an engine's tap): the IR's shape and its values in row-major order. */
+export interface ArrayActivation {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/**
+ * Previews for activations held as arrays (ONNX Runtime's taps), the same pictures as
+ * activationPreviewsWith: 4-D outputs are read in `layout` (ONNX's NCHW, Keras's NHWC).
+ */
+export async function arrayPreviewsWith(taps: ReadonlyMap<string, ArrayActivation>, layout: 'channels_first' | 'channels_last', options: PreviewOptions, encode: EncodeImage): Promise<Record<string, ActivationPreview>> {
+  const maxChannels = options.channels ?? 16;
+  const random = options.random ?? false;
+  const out: Record<string, ActivationPreview> = {};
+  for (const [id, { shape, data }] of taps) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('previews were cancelled');
+    if (data.length === 0) continue;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (shape.length === 4) {
+      const [h, w, c] = layout === 'channels_first' ? [shape[2], shape[3], shape[1]] : [shape[1], shape[2], shape[3]];
+      const n = Math.min(c, maxChannels);
+      // The first image's first n maps, channel-last as featureGrid reads them.
+      const values = new Float32Array(h * w * n);
+      for (let p = 0; p < h * w; p++) for (let k = 0; k < n; k++) values[p * n + k] = layout === 'channels_first' ? data[k * h * w + p] : data[p * c + k];
+      out[id] = { thumbnail: await encode(featureGrid(values, h, w, n, options.cell)), min: lo, max: hi, channels: c, random, shape, shown: n };
+    } else {
+      const row = data.subarray(0, data.length / Math.max(1, shape[0] ?? 1));
+      const top = topK(row, options.topK ?? 5);
+      out[id] = { thumbnail: await encode(barsImage(top)), min: lo, max: hi, channels: shape[shape.length - 1] ?? 1, random, shape, top };
+    }
+  }
+  return out;
+}
+
 /** Activations kept alive at once while previews are computed; larger models are tapped in several runs. */
 export const TAP_BUDGET_BYTES = 256e6;
 

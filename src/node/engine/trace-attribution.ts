@@ -9,11 +9,11 @@ import type { Graph, IRNode } from '../../core/ir';
 // (`/fc/Gemm`), or a value it computes plus a suffix (`/relu/Relu_output_0_nchwc`: NCHWc layout).
 // Attribution, per kernel:
 // 1. The kernel's name, stripped of ORT's suffixes, names an IR node (its node name, or a value it outputs).
-// 2. That node is the fused chain's head when its op is the kernel's op (a Conv kernel named after
-//    the Conv): the chain extends downstream over the following layers that have no kernel of their
-//    own, each the only reader of the one before (the activation, the Add). Otherwise it is the tail
-//    (a Conv kernel named after the ReLU's output): the chain extends upstream, through producers
-//    read only by the chain and without a kernel, up to the layer whose op is the kernel's.
+// 2. When that layer's op is not the kernel's (a Conv kernel named after the ReLU's output), it is
+//    not the chain's head: the chain extends upstream, through producers read only by the chain and
+//    without a kernel, up to the layer whose op is the kernel's. Then every chain extends downstream
+//    over the following layers that have no kernel of their own, each the only reader of the one
+//    before (the activation, the residual Add fused after a convolution).
 // 3. The kernel's time is shared among its chain by FLOPs (equally where none count any), and each
 //    layer names the kernel and the layers fused with it.
 // Kernels that name no layer (ReorderInput/ReorderOutput inserted for NCHWc) are reported apart;
@@ -102,36 +102,39 @@ export function attributeKernels(graph: Graph, ops: ReadonlyMap<string, string>,
     return r.length === 1 ? r[0] : undefined;
   };
 
-  const out = new Map<string, KernelAttribution>();
-  for (const [kernel, op] of ops) {
-    const id = named.get(kernel);
-    if (!id) {
-      out.set(kernel, { kernel, op, layers: [] });
-      continue;
-    }
-    const want = baseOp(op);
+  const isKernelOp = (n: IRNode, op: string): boolean => n.sourceClass === baseOp(op) || n.op === baseOp(op);
+  const chains = new Map<string, string[]>();
+  // Upstream first, for every kernel named after its chain's tail: those claims must stand before
+  // any chain grows downstream into them.
+  for (const [kernel, id] of named) {
     const node = byId.get(id)!;
     const chain = [id];
-    if (node.sourceClass === want || node.op === want) {
-      for (let next = onlyReader(id); next && !owned.has(next.id) && next.op !== 'Constant'; next = onlyReader(next.id)) {
-        chain.push(next.id);
-        owned.add(next.id);
-      }
-    } else {
-      // Upstream, breadth first over the producers the chain alone reads, until the kernel's own op.
-      const stack = [node];
-      while (stack.length) {
-        const cur = stack.pop()!;
-        if (cur !== node && (cur.sourceClass === want || cur.op === want)) continue;
-        for (const ref of cur.inputs) {
-          const p = byId.get(ref.node);
-          if (!p || p.op === 'Constant' || p.op === 'Input' || owned.has(p.id) || onlyReader(p.id) !== cur) continue;
-          chain.unshift(p.id);
-          owned.add(p.id);
-          stack.push(p);
-        }
+    chains.set(kernel, chain);
+    if (isKernelOp(node, ops.get(kernel)!)) continue;
+    const stack = [node];
+    while (stack.length) {
+      const cur = stack.pop()!;
+      if (cur !== node && isKernelOp(cur, ops.get(kernel)!)) continue;
+      for (const ref of cur.inputs) {
+        const p = byId.get(ref.node);
+        if (!p || p.op === 'Constant' || p.op === 'Input' || owned.has(p.id) || onlyReader(p.id) !== cur) continue;
+        chain.unshift(p.id);
+        owned.add(p.id);
+        stack.push(p);
       }
     }
+  }
+  // Then downstream from each chain's end, over the layers read only from it that have no kernel
+  // of their own (an activation or a residual Add fused after the convolution).
+  for (const chain of chains.values()) {
+    for (let next = onlyReader(chain[chain.length - 1]); next && !owned.has(next.id) && next.op !== 'Constant'; next = onlyReader(next.id)) {
+      chain.push(next.id);
+      owned.add(next.id);
+    }
+  }
+  const out = new Map<string, KernelAttribution>();
+  for (const [kernel, op] of ops) {
+    const chain = chains.get(kernel) ?? [];
     out.set(kernel, { kernel, op, layers: graph.nodes.filter((n) => chain.includes(n.id)).map((n) => n.id) });
   }
   return out;
