@@ -1,4 +1,5 @@
 import type * as tfc from '@tensorflow/tfjs-core';
+import { physicalAxis, type OnnxEmitter, type OnnxValue } from '../engine/onnx-emitter';
 import { float, ints, nullable, oneOf } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { numel } from './tensor-math';
@@ -106,6 +107,61 @@ export function applyActivation(tf: typeof tfc, name: ActivationName, x: tfc.Ten
   }
 }
 
+/**
+ * An activation function as ONNX nodes, on a value stored in any layout (all are element-wise but
+ * softmax, whose last IR axis is found in the stored layout). The same definitions as
+ * applyActivation; the opset's own HardSwish (14), Mish (18) and Gelu (20) where it has them.
+ */
+export function onnxActivation(g: OnnxEmitter, name: ActivationName, x: OnnxValue): OnnxValue {
+  const v = x.name;
+  const op = (opType: string, input: readonly string[] = [v], attrs = {}): string => g.node(opType, input, attrs);
+  const out = (name: string): OnnxValue => ({ name, perm: x.perm });
+  const lastAxis = { axis: { int: physicalAxis(x.perm, -1) } };
+  switch (name) {
+    case 'linear':
+      return x;
+    case 'relu':
+      return out(op('Relu'));
+    case 'relu6':
+      return out(op('Clip', [v, g.scalar(0, 'min'), g.scalar(6, 'max')]));
+    case 'leaky_relu':
+      return out(op('LeakyRelu', [v], { alpha: { float: 0.2 } }));
+    case 'elu':
+      return out(op('Elu'));
+    case 'selu':
+      return out(op('Selu'));
+    case 'sigmoid':
+      return out(op('Sigmoid'));
+    case 'hard_sigmoid':
+      return out(op('HardSigmoid', [v], { alpha: { float: 0.2 }, beta: { float: 0.5 } }));
+    case 'tanh':
+      return out(op('Tanh'));
+    case 'swish':
+    case 'silu':
+      return out(op('Mul', [v, op('Sigmoid')]));
+    case 'hard_swish':
+    case 'hard_silu': // x·relu6(x + 3)/6 = x·clip(x/6 + 1/2, 0, 1)
+      return out(g.opset >= 14 ? op('HardSwish') : op('Mul', [v, op('HardSigmoid', [v], { alpha: { float: 1 / 6 }, beta: { float: 0.5 } })]));
+    case 'gelu':
+      if (g.opset >= 20) return out(op('Gelu'));
+      return out(op('Mul', [op('Mul', [v, g.scalar(0.5, 'half')]), op('Add', [g.scalar(1, 'one'), op('Erf', [op('Mul', [v, g.scalar(Math.SQRT1_2, 'sqrt_half')])])])]));
+    case 'mish':
+      return out(g.opset >= 18 ? op('Mish') : op('Mul', [v, op('Tanh', [op('Softplus')])]));
+    case 'softmax':
+      return out(op('Softmax', [v], lastAxis));
+    case 'log_softmax':
+      return out(op('LogSoftmax', [v], lastAxis));
+    case 'softplus':
+      return out(op('Softplus'));
+    case 'softsign':
+      return out(op('Softsign'));
+    case 'exponential':
+      return out(op('Exp'));
+    default:
+      throw new Error(`activation "${String(name)}" has no ONNX form`);
+  }
+}
+
 /** The activations TF.js fuses into conv2d, depthwiseConv2d and matMul (same arithmetic, one pass). */
 const FUSABLE: Partial<Record<ActivationName, 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid'>> = { linear: 'linear', relu: 'relu', relu6: 'relu6', elu: 'elu', sigmoid: 'sigmoid' };
 export const fusedActivation = (name: ActivationName) => FUSABLE[name];
@@ -122,6 +178,7 @@ export const activation = defineOp<{ activation: ActivationName }>({
   shape: identityShape,
   flops: (_, out, a) => activationCost(a.activation, numel(out)),
   run: (tf, [x], _, a) => applyActivation(tf, a.activation, x),
+  onnx: (g, [x], a) => onnxActivation(g, a.activation, x),
 });
 
 export const relu = defineOp<{ maxValue: number | null; negativeSlope: number; threshold: number }>({
@@ -139,6 +196,19 @@ export const relu = defineOp<{ maxValue: number | null; negativeSlope: number; t
     if (a.maxValue !== null) y = a.maxValue === 6 && a.threshold === 0 && a.negativeSlope === 0 ? tf.relu6(x) : tf.minimum(y, a.maxValue);
     return y;
   },
+  onnx: (g, [x], a) => {
+    const v = x.name;
+    let y: string;
+    if (a.threshold === 0 && a.negativeSlope === 0) y = a.maxValue === null ? g.node('Relu', [v]) : g.node('Clip', [v, g.scalar(0, 'min'), g.scalar(a.maxValue, 'max')]);
+    else if (a.threshold === 0) y = g.node('LeakyRelu', [v], { alpha: { float: a.negativeSlope } });
+    else {
+      const threshold = g.scalar(a.threshold, 'threshold');
+      const below = g.node('Mul', [g.node('Sub', [v, threshold]), g.scalar(a.negativeSlope, 'negative_slope')]);
+      y = g.node('Where', [g.node('GreaterOrEqual', [v, threshold]), v, below]);
+    }
+    if (a.maxValue !== null && !(a.threshold === 0 && a.negativeSlope === 0)) y = g.node('Min', [y, g.scalar(a.maxValue, 'max')]);
+    return { name: y, perm: x.perm };
+  },
 });
 
 export const leakyRelu = defineOp<{ alpha: number }>({
@@ -152,6 +222,7 @@ export const leakyRelu = defineOp<{ alpha: number }>({
   shape: identityShape,
   flops: (_, out) => ACTIVATION_FLOPS.leaky_relu * numel(out),
   run: (tf, [x], _, a) => tf.leakyRelu(x, a.alpha),
+  onnx: (g, [x], a) => ({ name: g.node('LeakyRelu', [x.name], { alpha: { float: a.alpha } }), perm: x.perm }),
 });
 
 export const elu = defineOp<{ alpha: number }>({
@@ -164,6 +235,7 @@ export const elu = defineOp<{ alpha: number }>({
   shape: identityShape,
   flops: (_, out) => ACTIVATION_FLOPS.elu * numel(out),
   run: (tf, [x], _, a) => (a.alpha === 1 ? tf.elu(x) : tf.where(tf.greater(x, 0), x, tf.mul(tf.sub(tf.exp(tf.minimum(x, 0)), 1), a.alpha))),
+  onnx: (g, [x], a) => ({ name: g.node('Elu', [x.name], { alpha: { float: a.alpha } }), perm: x.perm }),
 });
 
 export const softmax = defineOp<{ axis: readonly number[] }>({
@@ -181,6 +253,13 @@ export const softmax = defineOp<{ axis: readonly number[] }>({
     // TF.js's softmax only takes the last axis; the general form, stabilised by the maximum.
     const e = tf.exp(tf.sub(x, tf.max(x, axes, true)));
     return tf.div(e, tf.sum(e, axes, true));
+  },
+  // ONNX's Softmax takes one axis (opset 13); over several, the stabilised general form as above.
+  onnx: (g, [x], a) => {
+    const axes = [...new Set(a.axis.map((d) => physicalAxis(x.perm, d)))];
+    if (axes.length === 1) return { name: g.node('Softmax', [x.name], { axis: { int: axes[0] } }), perm: x.perm };
+    const e = g.node('Exp', [g.node('Sub', [x.name, g.reduce('ReduceMax', x.name, axes, true)])]);
+    return { name: g.node('Div', [e, g.reduce('ReduceSum', e, axes, true)]), perm: x.perm };
   },
 });
 
@@ -207,6 +286,11 @@ export const prelu = defineOp<{ sharedAxes: readonly number[] | null }>({
   flops: (_, out) => 2 * numel(out),
   // relu(x) + alpha·min(x, 0); alpha has the input's shape without the batch (1 along shared axes) and broadcasts.
   run: (tf, [x], w) => tf.add(tf.relu(x), tf.mul(w.alpha, tf.minimum(x, 0))),
+  // ONNX's PRelu broadcasts the slope onto X: α with the batch axis added, in X's stored layout.
+  onnx: (g, [x], _, { weights: w }) => {
+    const alpha = { shape: [1, ...w.alpha.shape], data: w.alpha.data };
+    return { name: g.node('PRelu', [x.name, g.weight(alpha, 'alpha', x.perm)]), perm: x.perm };
+  },
 });
 
 export const hardSigmoid = defineOp<{ alpha: number; beta: number }>({

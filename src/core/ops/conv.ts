@@ -1,10 +1,11 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Dim, TensorShape } from '../ir';
 import { bool, int, nullable, pair } from './attrs';
-import { activationAttr, activationCost, applyActivation, fusedActivation, type ActivationName } from './activation';
+import type { OnnxEmitter, OnnxValue, PlainTensor } from '../engine/onnx-emitter';
+import { activationAttr, activationCost, applyActivation, fusedActivation, onnxActivation, type ActivationName } from './activation';
 import { defineOp, ShapeError, type Operand } from './op';
 import { channels, formatShape, numel, positive, requireRank } from './tensor-math';
-import { channelAxisOf, checkPads, describePadding, layoutAttr, paddingAttr, padsAttr, slideShape, spatialAxesOf, tfjsPadding, type Geometry, type Layout, type Padding } from './window';
+import { channelAxisOf, checkPads, describePadding, layoutAttr, onnxWindow, paddingAttr, padsAttr, slideShape, spatialAxesOf, tfjsPadding, type Geometry, type Layout, type Padding } from './window';
 
 // 2-D convolutions: dense and grouped, depthwise, separable and transposed, channels last (Keras)
 // or first (ONNX: Conv and ConvTranspose map here), with rule-based or explicit padding. Weights
@@ -65,6 +66,28 @@ function finish(tf: typeof tfc, y: tfc.Tensor, bias: tfc.Tensor | undefined, a: 
   return applyActivation(tf, a.activation, biased);
 }
 
+/** Keras's kernels [kh, kw, in, out] (transposed: [kh, kw, out, in]) as ONNX's [out, in, kh, kw] (transposed: [in, out, kh, kw]). */
+const HWIO_TO_OIHW = [3, 2, 0, 1];
+
+/** A convolution's data input channels first (ONNX's Conv reads NCHW), with its spatial sizes; the output is stored the same way. */
+function onnxConvInput(g: OnnxEmitter, x: OnnxValue, shape: TensorShape, a: Window): { name: string; perm: number[]; size: number[] } {
+  const { name, perm } = g.channelsFirst(x, channelAxisOf(4, a.dataFormat));
+  return { name, perm, size: spatialAxesOf(4, a.dataFormat).map((i) => shape[i] as number) };
+}
+
+/** A convolution's kernel as ONNX lays it out: re-laid out once for Keras's layout, as it is for ONNX's own. */
+const onnxKernel = (g: OnnxEmitter, t: PlainTensor, label: string, a: Window): string => (a.dataFormat === 'channels_first' ? g.weight(t, label) : g.weight(t, label, HWIO_TO_OIHW));
+
+/** A Keras depthwise kernel [kh, kw, cin, multiplier] as ONNX's grouped [cin·multiplier, 1, kh, kw] (output channel c·multiplier + m, as Keras orders them). */
+function onnxDepthwiseKernel(g: OnnxEmitter, t: PlainTensor, a: Window): string {
+  if (a.dataFormat === 'channels_first') return g.weight(t, 'depthwise_kernel');
+  const [kh, kw, cin, multiplier] = t.shape;
+  return g.weight(t, 'depthwise_kernel', [2, 3, 0, 1], [cin * multiplier, 1, kh, kw]);
+}
+
+/** Conv's attributes for this window over an input of spatial sizes `size`. */
+const convAttrs = (a: Window, size: readonly number[], groups: number) => ({ ...onnxWindow(geometry(a), size), dilations: { ints: a.dilationRate }, group: { int: groups } });
+
 const biasAndActivation = (out: TensorShape, a: Window): number => (a.useBias ? numel(out) : 0) + activationCost(a.activation, numel(out));
 
 export const conv2d = defineOp<Window & { filters: number; groups: number }>({
@@ -105,6 +128,11 @@ export const conv2d = defineOp<Window & { filters: number; groups: number }>({
     const ys = xs.map((xi, g) => tf.conv2d(xi, ks[g] as tfc.Tensor4D, a.strides as [number, number], padding, 'NHWC', a.dilationRate as [number, number]));
     return finish(tf, tf.concat(ys, 3), bias, a);
   },
+  onnx: (g, [x], a, { weights: w, inputShapes: [shape] }) => {
+    const input = onnxConvInput(g, x, shape, a);
+    const y = g.node('Conv', [input.name, onnxKernel(g, w.kernel, 'kernel', a), ...(a.useBias ? [g.weight(w.bias, 'bias')] : [])], convAttrs(a, input.size, a.groups));
+    return onnxActivation(g, a.activation, { name: y, perm: input.perm });
+  },
 });
 
 export const depthwiseConv2d = defineOp<Window & { depthMultiplier: number }>({
@@ -135,6 +163,13 @@ export const depthwiseConv2d = defineOp<Window & { depthMultiplier: number }>({
     const args = [x as tfc.Tensor4D, w.depthwise_kernel as tfc.Tensor4D, a.strides as [number, number], padding, 'NHWC', a.dilationRate as [number, number]] as const;
     if (fused) return tf.fused.depthwiseConv2d({ x: args[0], filter: args[1], strides: args[2], pad: args[3], dataFormat: 'NHWC', dilations: args[5], bias, activation: fused });
     return finish(tf, tf.depthwiseConv2d(...args), bias, a);
+  },
+  // A grouped Conv with one group per input channel.
+  onnx: (g, [x], a, { weights: w, inputShapes: [shape] }) => {
+    const input = onnxConvInput(g, x, shape, a);
+    const cin = shape[channelAxisOf(4, a.dataFormat)] as number;
+    const y = g.node('Conv', [input.name, onnxDepthwiseKernel(g, w.depthwise_kernel, a), ...(a.useBias ? [g.weight(w.bias, 'bias')] : [])], convAttrs(a, input.size, cin));
+    return onnxActivation(g, a.activation, { name: y, perm: input.perm });
   },
 });
 
@@ -173,6 +208,14 @@ export const separableConv2d = defineOp<Window & { filters: number; depthMultipl
     const padding = tfjsPadding(a.dataFormat, geometry(a), 'SeparableConv2D');
     const y = tf.separableConv2d(x as tfc.Tensor4D, w.depthwise_kernel as tfc.Tensor4D, w.pointwise_kernel as tfc.Tensor4D, a.strides as [number, number], padding, a.dilationRate as [number, number], 'NHWC');
     return finish(tf, y, a.useBias ? w.bias : undefined, a);
+  },
+  // Two Convs: the depthwise one (one group per input channel, no bias), then a 1×1 over all channels with the bias.
+  onnx: (g, [x], a, { weights: w, inputShapes: [shape] }) => {
+    const input = onnxConvInput(g, x, shape, a);
+    const cin = shape[channelAxisOf(4, a.dataFormat)] as number;
+    const depthwise = g.node('Conv', [input.name, onnxDepthwiseKernel(g, w.depthwise_kernel, a)], convAttrs(a, input.size, cin));
+    const pointwise = g.node('Conv', [depthwise, onnxKernel(g, w.pointwise_kernel, 'pointwise_kernel', a), ...(a.useBias ? [g.weight(w.bias, 'bias')] : [])], { kernel_shape: { ints: [1, 1] } });
+    return onnxActivation(g, a.activation, { name: pointwise, perm: input.perm });
   },
 });
 
@@ -240,6 +283,37 @@ export const conv2dTranspose = defineOp<Transposed>({
     const out = conv2dTranspose.shape([x.shape], a, []) as [number, number, number, number];
     const y = tf.conv2dTranspose(x as tfc.Tensor4D, w.kernel as tfc.Tensor4D, out, a.strides as [number, number], padding);
     return finish(tf, y, a.useBias ? w.bias : undefined, a);
+  },
+  // ONNX's ConvTranspose makes stride·(in − 1) + dilated kernel − pads + output_padding: the pads and
+  // output_padding that give this op's own output size, split as the convolution it transposes pads.
+  onnx: (g, [x], a, { weights: w, inputShapes: [shape], outputShape }) => {
+    const input = onnxConvInput(g, x, shape, a);
+    const out = spatialAxesOf(4, a.dataFormat).map((i) => outputShape[i] as number);
+    const begin: number[] = [];
+    const end: number[] = [];
+    const extra: number[] = [];
+    input.size.forEach((size, i) => {
+      const made = (size - 1) * a.strides[i] + a.dilationRate[i] * (a.kernelSize[i] - 1) + 1;
+      if (a.padding === 'explicit') {
+        [begin[i], end[i]] = [a.pads[i], a.pads[i + 2]];
+        extra[i] = out[i] - (made - begin[i] - end[i]);
+        return;
+      }
+      const total = made - out[i];
+      begin[i] = total < 0 ? 0 : a.padding === 'same_lower' ? Math.ceil(total / 2) : Math.floor(total / 2);
+      end[i] = Math.max(total, 0) - begin[i];
+      extra[i] = Math.max(-total, 0);
+    });
+    const attrs = {
+      kernel_shape: { ints: a.kernelSize },
+      strides: { ints: a.strides },
+      dilations: { ints: a.dilationRate },
+      pads: { ints: [...begin, ...end] },
+      group: { int: a.groups },
+      ...(extra.some((e) => e > 0) ? { output_padding: { ints: extra } } : {}),
+    };
+    const y = g.node('ConvTranspose', [input.name, onnxKernel(g, w.kernel, 'kernel', a), ...(a.useBias ? [g.weight(w.bias, 'bias')] : [])], attrs);
+    return onnxActivation(g, a.activation, { name: y, perm: input.perm });
   },
 });
 

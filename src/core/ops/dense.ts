@@ -1,7 +1,8 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Dim, TensorShape } from '../ir';
 import { bool, float, int } from './attrs';
-import { activationAttr, activationCost, applyActivation, fusedActivation, type ActivationName } from './activation';
+import { identityPerm } from '../engine/onnx-emitter';
+import { activationAttr, activationCost, applyActivation, fusedActivation, onnxActivation, type ActivationName } from './activation';
 import { defineOp, ShapeError } from './op';
 import { broadcastShapes, channels, formatShape, numel, positive } from './tensor-math';
 
@@ -37,6 +38,19 @@ export const dense = defineOp<{ units: number; useBias: boolean; activation: Act
     let y: tfc.Tensor = fused ? tf.fused.matMul({ a: x2, b: w.kernel as tfc.Tensor2D, bias, activation: fused }) : tf.matMul(x2, w.kernel as tfc.Tensor2D);
     if (!fused) y = applyActivation(tf, a.activation, bias ? tf.add(y, bias) : y);
     return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), a.units]);
+  },
+  // On the IR's own last axis: Gemm (bias fused) for a batch of vectors, MatMul and Add for higher ranks.
+  onnx: (g, [x], a, { weights: w, inputShapes: [shape] }) => {
+    const input = g.logical(x);
+    const kernel = g.weight(w.kernel, 'kernel');
+    const bias = a.useBias ? [g.weight(w.bias, 'bias')] : [];
+    let y: string;
+    if (shape.length === 2) y = g.node('Gemm', [input, kernel, ...bias]);
+    else {
+      y = g.node('MatMul', [input, kernel]);
+      if (a.useBias) y = g.node('Add', [y, ...bias]);
+    }
+    return onnxActivation(g, a.activation, { name: y, perm: identityPerm(shape.length) });
   },
 });
 

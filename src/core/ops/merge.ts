@@ -1,5 +1,6 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { TensorShape } from '../ir';
+import { physicalAxis, type OnnxEmitter } from '../engine/onnx-emitter';
 import { int } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { broadcastShapes, formatShape, numel } from './tensor-math';
@@ -33,6 +34,24 @@ const FOLD: Readonly<Record<string, (...xs: number[]) => number>> = {
   Minimum: (...xs) => Math.min(...xs),
 };
 
+/** Each merge as ONNX: a variadic op, or a binary one applied left to right. */
+const ONNX_MERGE: Readonly<Record<string, { readonly op: string; readonly variadic: boolean }>> = {
+  Add: { op: 'Add', variadic: false },
+  Subtract: { op: 'Sub', variadic: false },
+  Multiply: { op: 'Mul', variadic: false },
+  Average: { op: 'Mean', variadic: true },
+  Maximum: { op: 'Max', variadic: true },
+  Minimum: { op: 'Min', variadic: true },
+};
+
+/** `inputs` merged in ONNX: Add of more than two becomes Sum; the others as ONNX_MERGE says. */
+function onnxMerge(g: OnnxEmitter, kind: string, inputs: readonly string[]): string {
+  const { op, variadic } = ONNX_MERGE[kind];
+  if (variadic) return g.node(op, inputs);
+  if (kind === 'Add' && inputs.length > 2) return g.node('Sum', inputs);
+  return inputs.slice(1).reduce((acc, x) => g.node(op, [acc, x]), inputs[0]);
+}
+
 const elementwise = (kind: string, summary: string, symbol: string, flopsPerPair: number) =>
   defineOp<Record<string, never>>({
     kind,
@@ -48,6 +67,10 @@ const elementwise = (kind: string, summary: string, symbol: string, flopsPerPair
     run: (tf, inputs) => {
       const combined = inputs.slice(1).reduce((acc, t) => COMBINE[kind](tf, acc, t), inputs[0]);
       return kind === 'Average' ? tf.div(combined, inputs.length) : combined;
+    },
+    onnx: (g, inputs, _, { inputShapes }) => {
+      const { names, perm } = g.aligned(inputs, inputShapes);
+      return { name: onnxMerge(g, kind, names), perm };
     },
   });
 
@@ -84,6 +107,11 @@ export const concatenate = defineOp<{ axis: number }>({
   fold: (values, inputs, out) => (foldable(out) && out.length === 1 && inputs.every((_, i) => values[i] !== undefined) ? inputs.flatMap((_, i) => values[i]!) : undefined),
   flops: () => 0,
   run: (tf, inputs, _, a) => (inputs.length === 1 ? inputs[0] : tf.concat([...inputs], a.axis)),
+  onnx: (g, inputs, a, { inputShapes }) => {
+    if (inputs.length === 1) return inputs[0];
+    const { names, perm } = g.aligned(inputs, inputShapes);
+    return { name: g.node('Concat', names, { axis: { int: physicalAxis(perm, a.axis) } }), perm };
+  },
 });
 
 export default [add, subtract, multiply, average, maximum, minimum, concatenate];

@@ -1,9 +1,10 @@
 import type * as tfc from '@tensorflow/tfjs-core';
+import { identityPerm, physicalAxis, type OnnxEmitter, type PlainTensor } from '../engine/onnx-emitter';
 import { bool, float, int, ints } from './attrs';
 import { defineOp, ShapeError } from './op';
 import type { TensorShape } from '../ir';
 import { channels, formatShape, numel, positive, requireRank, resolveAxis } from './tensor-math';
-import { layoutAttr, type Layout } from './window';
+import { channelAxisOf, layoutAttr, type Layout } from './window';
 
 // Normalisations, over the channel axis of either layout. Batch norm at inference folds into one multiply-add per element; the others
 // compute their statistics on the fly. Keras counts BN's moving mean and variance as
@@ -20,6 +21,14 @@ function featureAxis(x: TensorShape, axis: readonly number[], what: string): num
 /** A per-channel vector shaped to broadcast against `x` along `axis` (TF.js broadcasts from the last axis only). */
 const alongAxis = (tf: typeof tfc, v: tfc.Tensor, x: tfc.Tensor, axis: number): tfc.Tensor =>
   axis === x.rank - 1 ? v : tf.reshape(v, x.shape.map((d, i) => (i === axis ? d : 1)));
+
+/** A per-channel weight, or `fill` for each of `c` channels where the layer has none (scale or center off). */
+const orFill = (t: PlainTensor | undefined, c: number, fill: number): PlainTensor => t ?? { shape: [c], data: new Float32Array(c).fill(fill) };
+
+/** γ and β as ONNX's normalisation ops take them (both required there): ones and zeros where the layer has none. */
+function onnxScaleShift(g: OnnxEmitter, w: Readonly<Record<string, PlainTensor>>, a: { scale: boolean; center: boolean }, c: number): [string, string] {
+  return [a.scale ? g.weight(w.gamma, 'gamma') : g.constant(orFill(undefined, c, 1), 'gamma'), a.center ? g.weight(w.beta, 'beta') : g.constant(orFill(undefined, c, 0), 'beta')];
+}
 
 export const batchNormalization = defineOp<{ axis: readonly number[]; epsilon: number; momentum: number; center: boolean; scale: boolean }>({
   kind: 'BatchNormalization',
@@ -50,6 +59,24 @@ export const batchNormalization = defineOp<{ axis: readonly number[]; epsilon: n
     const v = (t: tfc.Tensor) => alongAxis(tf, t, x, axis);
     return tf.batchNorm(x, v(w.moving_mean), v(w.moving_variance), a.center ? v(w.beta) : undefined, a.scale ? v(w.gamma) : undefined, a.epsilon);
   },
+  // ONNX's BatchNormalization where the channels are stored at axis 1 (after a convolution: fused into
+  // it by ONNX Runtime); elsewhere the same arithmetic folded into one multiply-add along the stored axis.
+  onnx: (g, [x], a, { weights: w, inputShapes: [shape] }) => {
+    const axis = featureAxis(shape, a.axis, 'BatchNormalization');
+    const c = shape[axis] as number;
+    const stored = physicalAxis(x.perm, axis);
+    if (stored === 1) {
+      const [scale, shift] = onnxScaleShift(g, w, a, c);
+      return { name: g.node('BatchNormalization', [x.name, scale, shift, g.weight(w.moving_mean, 'moving_mean'), g.weight(w.moving_variance, 'moving_variance')], { epsilon: { float: a.epsilon } }), perm: x.perm };
+    }
+    const gamma = orFill(a.scale ? w.gamma : undefined, c, 1).data;
+    const beta = orFill(a.center ? w.beta : undefined, c, 0).data;
+    const scale = Float32Array.from(gamma, (v, i) => v / Math.sqrt(w.moving_variance.data[i] + a.epsilon));
+    const shift = Float32Array.from(beta, (v, i) => v - w.moving_mean.data[i] * scale[i]);
+    const along = x.perm.map((_, i) => (i === stored ? c : 1));
+    const y = g.node('Add', [g.node('Mul', [x.name, g.constant({ shape: along, data: scale }, 'scale')]), g.constant({ shape: along, data: shift }, 'shift')]);
+    return { name: y, perm: x.perm };
+  },
 });
 
 export const localResponseNormalization = defineOp<{ depthRadius: number; bias: number; alpha: number; beta: number; dataFormat: Layout }>({
@@ -71,6 +98,12 @@ export const localResponseNormalization = defineOp<{ depthRadius: number; bias: 
   run: (tf, [x], _, a) => {
     if (a.dataFormat !== 'channels_last') throw new Error('LocalResponseNormalization in channels_first layout has no TensorFlow.js kernel (ONNX models run through ONNX Runtime)');
     return tf.localResponseNormalization(x as tfc.Tensor4D, a.depthRadius, a.bias, a.alpha, a.beta);
+  },
+  // ONNX's LRN is Caffe's parameterisation over channels first: size n = 2·depth_radius + 1, alpha·n.
+  onnx: (g, [x], a) => {
+    const { name, perm } = g.channelsFirst(x, channelAxisOf(4, a.dataFormat));
+    const size = 2 * a.depthRadius + 1;
+    return { name: g.node('LRN', [name], { size: { int: size }, alpha: { float: a.alpha * size }, beta: { float: a.beta }, bias: { float: a.bias } }), perm };
   },
 });
 
@@ -102,6 +135,11 @@ export const instanceNormalization = defineOp<{ axis: readonly number[]; epsilon
     if (a.scale) y = tf.mul(y, alongAxis(tf, w.gamma, x, axis));
     if (a.center) y = tf.add(y, alongAxis(tf, w.beta, x, axis));
     return y;
+  },
+  onnx: (g, [x], a, { weights: w, inputShapes: [shape] }) => {
+    const axis = featureAxis(shape, a.axis, 'InstanceNormalization');
+    const { name, perm } = g.channelsFirst(x, axis);
+    return { name: g.node('InstanceNormalization', [name, ...onnxScaleShift(g, w, a, shape[axis] as number)], { epsilon: { float: a.epsilon } }), perm };
   },
 });
 
@@ -139,6 +177,27 @@ export const layerNormalization = defineOp<{ axis: readonly number[]; epsilon: n
     if (a.scale) y = tf.mul(y, along(w.gamma));
     if (a.center) y = tf.add(y, along(w.beta));
     return y;
+  },
+  // In the IR's layout: ONNX's LayerNormalization (opset 17) where the axes are the trailing ones,
+  // else the statistics written out as above, γ and β shaped to broadcast.
+  onnx: (g, [x], a, { weights: w, inputShapes: [shape] }) => {
+    const axes = normalisedAxes(shape, a.axis);
+    const input = g.logical(x);
+    const perm = identityPerm(shape.length);
+    const trailing = axes.every((d, k) => d === shape.length - axes.length + k);
+    if (trailing && g.opset >= 17) {
+      const normalised = axes.map((d) => shape[d] as number);
+      const ones = new Float32Array(normalised.reduce((p, d) => p * d, 1)).fill(1);
+      const scale = a.scale ? g.weight(w.gamma, 'gamma') : g.constant({ shape: normalised, data: ones }, 'gamma');
+      return { name: g.node('LayerNormalization', [input, scale, ...(a.center ? [g.weight(w.beta, 'beta')] : [])], { axis: { int: axes[0] }, epsilon: { float: a.epsilon } }), perm };
+    }
+    const centred = g.node('Sub', [input, g.reduce('ReduceMean', input, axes, true)]);
+    const variance = g.reduce('ReduceMean', g.node('Mul', [centred, centred]), axes, true);
+    let y = g.node('Div', [centred, g.node('Sqrt', [g.node('Add', [variance, g.scalar(a.epsilon, 'epsilon')])])]);
+    const along = shape.map((d, i) => (axes.includes(i) ? (d as number) : 1));
+    if (a.scale) y = g.node('Mul', [y, g.weight(w.gamma, 'gamma', undefined, along)]);
+    if (a.center) y = g.node('Add', [y, g.weight(w.beta, 'beta', undefined, along)]);
+    return { name: y, perm };
   },
 });
 

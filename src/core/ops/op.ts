@@ -1,4 +1,5 @@
 import type * as tfc from '@tensorflow/tfjs-core';
+import type { OnnxContext, OnnxEmitter, OnnxValue } from '../engine/onnx-emitter';
 import type { TensorShape } from '../ir';
 import type { AttrSpec } from './attrs';
 
@@ -71,6 +72,11 @@ export interface OpDef<A = any> {
    * `weights` are this node's tensors by the names `weights()` declares.
    */
   readonly run?: (tf: typeof tfc, inputs: readonly tfc.Tensor[], weights: Readonly<Record<string, tfc.Tensor>>, a: A) => tfc.Tensor;
+  /**
+   * The ONNX node(s) the op becomes (IR → ONNX, src/core/engine): emits them through `g` from the
+   * input values (each in whatever layout it is stored) and returns the output value with its layout.
+   */
+  readonly onnx?: (g: OnnxEmitter, inputs: readonly OnnxValue[], a: A, context: OnnxContext) => OnnxValue;
 }
 
 export const defineOp = <A>(def: OpDef<A>): OpDef<A> => def;

@@ -1,5 +1,6 @@
 import type { TensorShape } from '../ir';
 import type { Dim } from '../ir';
+import type { OnnxEmitter, OnnxValue } from '../engine/onnx-emitter';
 import { float, ints, nullable, oneOf, pads } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { formatShape, requireRank, resolveAxis } from './tensor-math';
@@ -17,6 +18,14 @@ function pad(x: TensorShape, p: Pads, sign: 1 | -1, what: string): TensorShape {
   return out;
 }
 
+/** ONNX's Pad of H and W (IR axes 1 and 2) by `p`, in the input's stored layout. */
+function onnxPad2d(g: OnnxEmitter, x: OnnxValue, p: Pads, mode: 'constant' | 'reflect'): OnnxValue {
+  const begin = [0, p[0][0], p[1][0], 0];
+  const end = [0, p[0][1], p[1][1], 0];
+  const pads = g.int64s([...x.perm.map((d) => begin[d]), ...x.perm.map((d) => end[d])], 'pads');
+  return { name: g.node('Pad', [x.name, pads], { mode: { string: mode } }), perm: x.perm };
+}
+
 const padLabel = (p: Pads): string => {
   const [[t, b], [l, r]] = p;
   return t === b && b === l && l === r ? String(t) : `${t},${b} / ${l},${r}`;
@@ -32,6 +41,7 @@ export const zeroPadding2d = defineOp<{ padding: Pads }>({
   shape: ([x], a) => pad(x, a.padding, 1, 'ZeroPadding2D'),
   flops: () => 0,
   run: (tf, [x], _, a) => tf.pad(x, [[0, 0], [...a.padding[0]], [...a.padding[1]], [0, 0]]),
+  onnx: (g, [x], a) => onnxPad2d(g, x, a.padding, 'constant'),
 });
 
 export const reflectionPadding2d = defineOp<{ padding: Pads }>({
@@ -50,6 +60,8 @@ export const reflectionPadding2d = defineOp<{ padding: Pads }>({
   flops: () => 0,
   // Mirrors without repeating the border row (TensorFlow's REFLECT), as style-transfer networks pad.
   run: (tf, [x], _, a) => tf.mirrorPad(x, [[0, 0], [...a.padding[0]], [...a.padding[1]], [0, 0]], 'reflect'),
+  // ONNX's reflect is TensorFlow's REFLECT (the border row is not repeated).
+  onnx: (g, [x], a) => onnxPad2d(g, x, a.padding, 'reflect'),
 });
 
 export const cropping2d = defineOp<{ cropping: Pads }>({
@@ -65,6 +77,12 @@ export const cropping2d = defineOp<{ cropping: Pads }>({
     const [[t, b], [l, r]] = a.cropping;
     const [n, h, w, c] = x.shape;
     return tf.slice(x, [0, t, l, 0], [n, h - t - b, w - l - r, c]);
+  },
+  onnx: (g, [x], a, { inputShapes: [shape] }) => {
+    const [[t, b], [l, r]] = a.cropping;
+    const [h, w] = [shape[1] as number, shape[2] as number];
+    const axes = g.int64s([1, 2].map((d) => x.perm.indexOf(d)), 'axes');
+    return { name: g.node('Slice', [x.name, g.int64s([t, l], 'starts'), g.int64s([h - b, w - r], 'ends'), axes]), perm: x.perm };
   },
 });
 

@@ -1,9 +1,10 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { TensorShape } from '../ir';
+import { identityPerm, OnnxExportError, physicalAxis, type OnnxEmitter, type OnnxValue } from '../engine/onnx-emitter';
 import { bool, nullable, pair } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { channels, numel, positive, requireRank } from './tensor-math';
-import { ceilModeAttr, channelAxisOf, checkPads, layoutAttr, paddingAttr, padsAttr, slideShape, spatialAxesOf, tfjsPadding, type Geometry, type Layout, type Padding } from './window';
+import { ceilModeAttr, channelAxisOf, checkPads, layoutAttr, onnxWindow, paddingAttr, padsAttr, slideShape, spatialAxesOf, tfjsPadding, type Geometry, type Layout, type Padding } from './window';
 
 // Pooling: windowed (max, average) and global, channels last or first. FLOPs: one comparison or
 // add per window element per output, plus one divide per output for averages (whether the divisor
@@ -59,6 +60,20 @@ function tfjsPool(a: Pool, what: string): [[number, number], [number, number], '
   return [a.poolSize as [number, number], g.strides as [number, number], padding];
 }
 
+/** A windowed pool as ONNX's MaxPool or AveragePool, over the input stored channels first. */
+function onnxPool(g: OnnxEmitter, opType: 'MaxPool' | 'AveragePool', x: OnnxValue, shape: TensorShape, a: Pool, extra: Record<string, { int: number } | { ints: readonly number[] }>): OnnxValue {
+  const { name, perm } = g.channelsFirst(x, channelAxisOf(4, a.dataFormat));
+  const size = spatialAxesOf(4, a.dataFormat).map((i) => shape[i] as number);
+  return { name: g.node(opType, [name], { ...onnxWindow(geometry(a), size), ...extra }), perm };
+}
+
+/** A global pool as a Reduce over the spatial axes where they are stored: no layout is needed, none is forced. */
+function onnxGlobalPool(g: OnnxEmitter, opType: 'ReduceMean' | 'ReduceMax', x: OnnxValue, a: GlobalPool): OnnxValue {
+  const axes = spatialAxesOf(x.perm.length, a.dataFormat).map((d) => physicalAxis(x.perm, d));
+  // Every stored layout keeps the batch first, so dropping the spatial axes leaves [N, C] in the IR's order.
+  return { name: g.reduce(opType, x.name, axes, a.keepdims), perm: a.keepdims ? x.perm : identityPerm(2) };
+}
+
 export const maxPooling2d = defineOp<Pool>({
   kind: 'MaxPooling2D',
   family: 'pool',
@@ -69,6 +84,7 @@ export const maxPooling2d = defineOp<Pool>({
   shape: ([x], a) => poolShape(x, a, 'MaxPooling2D'),
   flops: (_, out, a) => numel(out) * (a.poolSize[0] * a.poolSize[1] - 1),
   run: (tf, [x], _, a) => tf.maxPool(x as tfc.Tensor4D, ...tfjsPool(a, 'MaxPooling2D')),
+  onnx: (g, [x], a, { inputShapes: [shape] }) => onnxPool(g, 'MaxPool', x, shape, a, a.dilationRate.some((d) => d !== 1) ? { dilations: { ints: a.dilationRate } } : {}),
 });
 
 export const averagePooling2d = defineOp<Pool & { countIncludePad: boolean }>({
@@ -82,6 +98,11 @@ export const averagePooling2d = defineOp<Pool & { countIncludePad: boolean }>({
   flops: (_, out, a) => numel(out) * a.poolSize[0] * a.poolSize[1],
   // With 'same' padding the mean is over the window's positions inside the input, as TensorFlow's.
   run: (tf, [x], _, a) => tf.avgPool(x as tfc.Tensor4D, ...tfjsPool(a, 'AveragePooling2D')),
+  // count_include_pad 0 (ONNX's default) is TensorFlow's 'same': the mean over the window's positions inside the input.
+  onnx: (g, [x], a, { inputShapes: [shape] }) => {
+    if (a.dilationRate.some((d) => d !== 1)) throw new OnnxExportError(`AveragePooling2D with dilations ${a.dilationRate.join('×')} has no ONNX form before opset 19`);
+    return onnxPool(g, 'AveragePool', x, shape, a, a.countIncludePad ? { count_include_pad: { int: 1 } } : {});
+  },
 });
 
 interface GlobalPool {
@@ -111,6 +132,7 @@ export const globalAveragePooling2d = defineOp<GlobalPool>({
   shape: ([x], a) => globalShape(x, a, 'GlobalAveragePooling2D'),
   flops: ([x], out) => numel(x) + numel(out),
   run: (tf, [x], _, a) => tf.mean(x, spatialAxesOf(x.rank, a.dataFormat), a.keepdims),
+  onnx: (g, [x], a) => onnxGlobalPool(g, 'ReduceMean', x, a),
 });
 
 export const globalMaxPooling2d = defineOp<GlobalPool>({
@@ -123,6 +145,7 @@ export const globalMaxPooling2d = defineOp<GlobalPool>({
   shape: ([x], a) => globalShape(x, a, 'GlobalMaxPooling2D'),
   flops: ([x], out) => numel(x) - numel(out),
   run: (tf, [x], _, a) => tf.max(x, spatialAxesOf(x.rank, a.dataFormat), a.keepdims),
+  onnx: (g, [x], a) => onnxGlobalPool(g, 'ReduceMax', x, a),
 });
 
 export default [maxPooling2d, averagePooling2d, globalAveragePooling2d, globalMaxPooling2d];

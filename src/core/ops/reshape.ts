@@ -1,4 +1,5 @@
 import type { Dim, TensorShape } from '../ir';
+import { identityPerm } from '../engine/onnx-emitter';
 import { bool, float, int, ints, nullable } from './attrs';
 import { defineOp, ShapeError, type Values } from './op';
 import { formatShape, resolveAxis } from './tensor-math';
@@ -56,6 +57,8 @@ export const flatten = defineOp<{ axis: number }>({
     const axis = a.axis < 0 ? a.axis + x.rank : a.axis;
     return tf.reshape(x, [x.shape.slice(0, axis).reduce((p, d) => p * d, 1), -1]);
   },
+  // Element order is the IR's: flattened from the IR layout (NHWC for Keras, as Keras flattens).
+  onnx: (g, [x], a) => ({ name: g.node('Flatten', [g.logical(x)], { axis: { int: a.axis } }), perm: identityPerm(2) }),
 });
 
 export const reshape = defineOp<{ targetShape: readonly number[] }>({
@@ -72,6 +75,8 @@ export const reshape = defineOp<{ targetShape: readonly number[] }>({
   },
   flops: () => 0,
   run: (tf, [x], _, a) => tf.reshape(x, [x.shape[0], ...a.targetShape]),
+  // ONNX's 0 copies the batch, whatever its size.
+  onnx: (g, [x], a) => ({ name: g.node('Reshape', [g.logical(x), g.int64s([0, ...a.targetShape], 'shape')]), perm: identityPerm(a.targetShape.length + 1) }),
 });
 
 export const reshapeTo = defineOp<{ shape: readonly number[] | null; allowzero: boolean }>({
@@ -187,6 +192,7 @@ export const dropout = defineOp<{ rate: number }>({
   },
   flops: () => 0,
   run: (_tf, [x]) => x,
+  onnx: (_g, [x]) => x,
 });
 
 export const identity = defineOp<Record<string, never>>({
@@ -200,6 +206,7 @@ export const identity = defineOp<Record<string, never>>({
   fold: passValues,
   flops: () => 0,
   run: (_tf, [x]) => x,
+  onnx: (_g, [x]) => x,
 });
 
 export default [flatten, reshape, reshapeTo, transpose, squeeze, unsqueeze, dropout, identity];

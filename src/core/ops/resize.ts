@@ -1,5 +1,6 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Dim } from '../ir';
+import type { OnnxAttr } from '../engine/onnx-emitter';
 import { float, floats, ints, nullable, oneOf, pair } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { numel, positive, requireRank, resolveAxis } from './tensor-math';
@@ -27,6 +28,16 @@ export const upSampling2d = defineOp<{ size: readonly [number, number]; interpol
     const size: [number, number] = [h * a.size[0], w * a.size[1]];
     return a.interpolation === 'nearest' ? tf.image.resizeNearestNeighbor(x as tfc.Tensor4D, size) : tf.image.resizeBilinear(x as tfc.Tensor4D, size, false, true);
   },
+  // ONNX's Resize by scales, in any stored layout: nearest as TensorFlow's (asymmetric, floor), bilinear with half-pixel centres.
+  onnx: (g, [x], a) => {
+    const logical = [1, a.size[0], a.size[1], 1];
+    const scales = g.constant({ shape: [4], data: Float32Array.from(x.perm, (d) => logical[d]) }, 'scales');
+    const attrs: Record<string, OnnxAttr> =
+      a.interpolation === 'nearest'
+        ? { mode: { string: 'nearest' }, coordinate_transformation_mode: { string: 'asymmetric' }, nearest_mode: { string: 'floor' } }
+        : { mode: { string: 'linear' }, coordinate_transformation_mode: { string: 'half_pixel' } };
+    return { name: g.node('Resize', [x.name, '', scales], attrs), perm: x.perm };
+  },
 });
 
 export const rescaling = defineOp<{ scale: number; offset: number }>({
@@ -39,6 +50,10 @@ export const rescaling = defineOp<{ scale: number; offset: number }>({
   shape: ([x]) => x,
   flops: (_, out, a) => numel(out) * (a.offset ? 2 : 1),
   run: (tf, [x], _, a) => (a.offset ? tf.add(tf.mul(x, a.scale), a.offset) : tf.mul(x, a.scale)),
+  onnx: (g, [x], a) => {
+    const scaled = g.node('Mul', [x.name, g.scalar(a.scale, 'scale')]);
+    return { name: a.offset ? g.node('Add', [scaled, g.scalar(a.offset, 'offset')]) : scaled, perm: x.perm };
+  },
 });
 
 interface ResizeAttrs {

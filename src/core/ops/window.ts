@@ -1,3 +1,4 @@
+import type { OnnxAttr } from '../engine/onnx-emitter';
 import type { Dim, TensorShape } from '../ir';
 import { bool, ints, oneOf } from './attrs';
 import { ShapeError } from './op';
@@ -86,3 +87,24 @@ export function tfjsPadding(layout: Layout, g: Geometry, what: string): 'valid' 
   if ((g.padding !== 'valid' && g.padding !== 'same') || g.ceilMode) throw new Error(`${what} with ${describePadding(g)}${g.ceilMode ? ', ceil_mode' : ''} has no TensorFlow.js kernel`);
   return g.padding;
 }
+
+/**
+ * ONNX's explicit pads [h_begin, w_begin, h_end, w_end] for a window over spatial sizes `size`:
+ * 'same' as TensorFlow pads (the odd pixel at the end), 'same_lower' at the start. Explicit pads
+ * rather than auto_pad, so the file says exactly what is computed.
+ */
+export function onnxPads(g: Geometry, size: readonly number[]): number[] {
+  if (g.padding === 'explicit') return [...g.pads];
+  if (g.padding === 'valid') return [0, 0, 0, 0];
+  const total = [0, 1].map((i) => Math.max((Math.ceil(size[i] / g.strides[i]) - 1) * g.strides[i] + g.dilation[i] * (g.kernel[i] - 1) + 1 - size[i], 0));
+  const begin = total.map((t) => (g.padding === 'same_lower' ? Math.ceil(t / 2) : Math.floor(t / 2)));
+  return [...begin, ...total.map((t, i) => t - begin[i])];
+}
+
+/** The attributes ONNX's Conv, MaxPool and AveragePool share, for a window over spatial sizes `size`. */
+export const onnxWindow = (g: Geometry, size: readonly number[]): Record<string, OnnxAttr> => ({
+  kernel_shape: { ints: g.kernel },
+  strides: { ints: g.strides },
+  pads: { ints: onnxPads(g, size) },
+  ...(g.ceilMode ? { ceil_mode: { int: 1 } } : {}),
+});

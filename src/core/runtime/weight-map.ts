@@ -12,7 +12,7 @@ export type WeightMap = ReadonlyMap<string, NodeWeights>;
 export const ownerId = (id: string): string => id.split('/').map((part) => part.replace(/@\d+$/, '')).join('/');
 
 /** Where a node's weights live: its own entry, its shared layer's first call's, or its nested model's first call's. */
-export const weightsFor = (weights: WeightMap, node: IRNode): NodeWeights | undefined =>
+export const weightsFor = <T = NodeWeights>(weights: ReadonlyMap<string, T>, node: IRNode): T | undefined =>
   weights.get(node.id) ?? (node.sharesWeightsWith ? weights.get(node.sharesWeightsWith) : undefined) ?? weights.get(ownerId(node.id));
 
 /** Disposes every tensor of a map once (later calls of shared layers hold the same tensors). */
