@@ -6,7 +6,9 @@ import { ModelProto } from '../formats/onnx/proto';
 // The model is not decoded and re-encoded: a protobuf message followed by another of the same type
 // parses as their merge (an embedded message field seen twice is merged, repeated fields are
 // concatenated), so the ModelProto's bytes followed by `ModelProto { graph { output: [...] } }`
-// is the same model with more graph outputs. That costs one copy of the bytes and no walk of the
+// is the same model with more graph outputs (ONNX Runtime's protobuf merges as the spec says;
+// protobufjs does not: it keeps the last embedded message, so never decode the result with it
+// expecting the merge). That costs one copy of the bytes and no walk of the
 // weights, whatever the model's size. The extra outputs carry a name and no type: onnxruntime 1.23
 // infers each output's type from the node that makes it (measured: an untyped output loads, and a
 // wrongly typed one is refused with a type error), so no element type has to be guessed for values
