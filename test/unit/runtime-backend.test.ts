@@ -1,10 +1,14 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { strict as assert } from 'node:assert';
-import { chooseBackend, describeBackend, findWasmDir, BackendError, type BackendPreference } from '../../src/node/backend';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chooseBackend, describeBackend, findWasmDir, memoryLimit, BackendError, type BackendPreference } from '../../src/node/backend';
 
-// Backend choice: what runs here (no tfjs-node, no GPU: wasm), why the better ones did not, and
-// that a convolution on the chosen backend equals the CPU backend's.
+// Backend choice: what runs here (ONNX Runtime on the CPU for a model it can run; for one it cannot
+// yet, no tfjs-node and no GPU: wasm), why the better ones did not, and that a convolution on the
+// chosen tfjs backend equals the CPU backend's.
 
 /** A 1×5×5×2 input through a 3×3 convolution with 4 filters (same padding, stride 1). */
 function tinyConv(t: typeof tf): Float32Array {
@@ -15,6 +19,10 @@ function tinyConv(t: typeof tf): Float32Array {
   });
 }
 
+/** A model without an engine model (a Keras file, until the exporter serves it). */
+const KERAS = { noEngine: 'keras3-json models run on ONNX Runtime once CNN Lens exports them to ONNX' };
+const NO_CUDA_LIB = { bindingDir: '/nonexistent', cudaDevice: () => undefined };
+
 const notFound = (id: string) => Object.assign(new Error(`Cannot find module '${id}'\nRequire stack:\n- x`), { code: 'MODULE_NOT_FOUND' });
 
 describe('runtime backend choice', () => {
@@ -23,16 +31,53 @@ describe('runtime backend choice', () => {
     await tf.setBackend('cpu');
   });
 
-  it('auto picks wasm here and says tfjs-node-gpu and tfjs-node are not installed', async () => {
-    const chosen = await chooseBackend('auto');
+  it('auto picks ONNX Runtime on the CPU here, every core unless told, and says why CUDA is not used', async () => {
+    const chosen = await chooseBackend('auto', { providers: NO_CUDA_LIB });
+    assert.equal(chosen.name, `onnxruntime (CPU, ${availableParallelism()} thread${availableParallelism() === 1 ? '' : 's'})`);
+    assert.deepEqual(chosen.engine, { providers: ['cpu'], threads: availableParallelism() });
+    assert.equal(tf.getBackend(), 'cpu', 'tfjs CPU prepares the inputs');
+    assert.deepEqual(chosen.tried, [
+      { name: 'onnxruntime CUDA', ok: false, reason: "onnxruntime's CUDA provider is not installed (install onnxruntime-node with npm's --onnxruntime-node-install-cuda flag to get it)" },
+      { name: 'onnxruntime', ok: true },
+    ]);
+    const one = await chooseBackend('onnxruntime', { threads: 1, providers: NO_CUDA_LIB });
+    assert.equal(one.name, 'onnxruntime (CPU, 1 thread)');
+    assert.equal(memoryLimit(one).what, "this machine's memory");
+  });
+
+  it('CUDA is used where its provider library and a device are there, and says why not otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ort-bin-'));
+    writeFileSync(join(dir, 'libonnxruntime_providers_cuda.so'), '');
+    const gpu = await chooseBackend('auto', { providers: { bindingDir: dir, cudaDevice: () => undefined } });
+    assert.equal(gpu.name, 'onnxruntime (CUDA)');
+    assert.deepEqual(gpu.engine!.providers, ['cuda', 'cpu']);
+    assert.deepEqual(gpu.tried[0], { name: 'onnxruntime CUDA', ok: true });
+    const noDevice = await chooseBackend('auto', { providers: { bindingDir: dir, cudaDevice: () => 'no NVIDIA driver is loaded' } });
+    assert.deepEqual(noDevice.engine!.providers, ['cpu']);
+    assert.deepEqual(noDevice.tried[0], { name: 'onnxruntime CUDA', ok: false, reason: 'no NVIDIA driver is loaded' });
+  });
+
+  it('a model without an engine model, or without onnxruntime-node, goes down the tfjs chain and says why', async () => {
+    const keras = await chooseBackend('auto', KERAS);
+    assert.match(keras.name, /^wasm( \(SIMD\))?$/);
+    assert.equal(keras.engine, undefined);
+    assert.deepEqual(keras.tried[0], { name: 'onnxruntime', ok: false, reason: KERAS.noEngine });
+    const missing = await chooseBackend('auto', { require: (id) => { throw notFound(id); } });
+    assert.deepEqual(missing.tried[0], { name: 'onnxruntime', ok: false, reason: 'onnxruntime-node not installed' });
+    await assert.rejects(chooseBackend('onnxruntime', KERAS), /backend onnxruntime cannot run: keras3-json models run on ONNX Runtime once/);
+  });
+
+  it('auto picks wasm for a model ONNX Runtime cannot run and says tfjs-node-gpu and tfjs-node are not installed', async () => {
+    const chosen = await chooseBackend('auto', KERAS);
     assert.match(chosen.name, /^wasm( \(SIMD\))?$/);
     assert.equal(tf.getBackend(), 'wasm');
     assert.deepEqual(chosen.tried, [
+      { name: 'onnxruntime', ok: false, reason: KERAS.noEngine },
       { name: 'tfjs-node-gpu', ok: false, reason: 'tfjs-node-gpu not installed' },
       { name: 'tfjs-node', ok: false, reason: 'tfjs-node not installed' },
       { name: 'wasm', ok: true },
     ]);
-    assert.equal(describeBackend(chosen), `${chosen.name}; not used: tfjs-node-gpu not installed, tfjs-node not installed`);
+    assert.equal(describeBackend(chosen), `${chosen.name}; not used: ${KERAS.noEngine}, tfjs-node-gpu not installed, tfjs-node not installed`);
     assert.ok(findWasmDir(), 'the wasm binaries are found locally (nothing is fetched)');
   });
 
@@ -42,7 +87,7 @@ describe('runtime backend choice', () => {
     assert.deepEqual(cpu.tried, [{ name: 'cpu', ok: true }]);
     assert.equal(tf.getBackend(), 'cpu');
     const expected = tinyConv(cpu.tf);
-    const chosen = await chooseBackend('auto');
+    const chosen = await chooseBackend('auto', KERAS);
     assert.equal(chosen.tf.getBackend(), 'wasm');
     const got = tinyConv(chosen.tf);
     assert.equal(got.length, expected.length);
@@ -50,7 +95,7 @@ describe('runtime backend choice', () => {
   });
 
   it('an unknown backend name is a clear error', async () => {
-    await assert.rejects(chooseBackend('tpu' as BackendPreference), (e: unknown) => e instanceof BackendError && /unknown backend "tpu": choose one of auto, tfjs-node-gpu, tfjs-node, wasm, cpu/.test(e.message));
+    await assert.rejects(chooseBackend('tpu' as BackendPreference), (e: unknown) => e instanceof BackendError && /unknown backend "tpu": choose one of auto, onnxruntime, tfjs-node-gpu, tfjs-node, wasm, cpu/.test(e.message));
   });
 
   it('asking for a backend that is not installed says why, and does not fall back', async () => {
@@ -59,6 +104,7 @@ describe('runtime backend choice', () => {
 
   it('explains a GPU package without a CUDA device, and one that loads but cannot run', async () => {
     const chosen = await chooseBackend('auto', {
+      ...KERAS,
       require: (id) => {
         if (id === '@tensorflow/tfjs-node-gpu') return {}; // "installed"
         if (id === '@tensorflow/tfjs-node') return {}; // loads, but registers no 'tensorflow' backend
@@ -67,16 +113,17 @@ describe('runtime backend choice', () => {
       cudaProbe: () => 'no NVIDIA driver is loaded',
     });
     assert.match(chosen.name, /^wasm/);
-    assert.deepEqual(chosen.tried[0], { name: 'tfjs-node-gpu', ok: false, reason: 'no CUDA device: no NVIDIA driver is loaded' });
-    assert.equal(chosen.tried[1].ok, false);
-    assert.match(chosen.tried[1].reason!, /^@tensorflow\/tfjs-node loaded but its TensorFlow backend does not run/);
+    assert.deepEqual(chosen.tried[1], { name: 'tfjs-node-gpu', ok: false, reason: 'no CUDA device: no NVIDIA driver is loaded' });
+    assert.equal(chosen.tried[2].ok, false);
+    assert.match(chosen.tried[2].reason!, /^@tensorflow\/tfjs-node loaded but its TensorFlow backend does not run/);
     const broken = await chooseBackend('auto', {
+      ...KERAS,
       require: (id) => {
         if (id === '@tensorflow/tfjs-node-gpu') throw new Error('libcudart.so.11.0: cannot open shared object file: No such file or directory');
         throw notFound(id);
       },
     });
-    assert.match(broken.tried[0].reason!, /^no CUDA device: tfjs-node-gpu is installed but failed to load: libcudart\.so\.11\.0/);
+    assert.match(broken.tried[1].reason!, /^no CUDA device: tfjs-node-gpu is installed but failed to load: libcudart\.so\.11\.0/);
   });
 
   it('finds the wasm binaries in an explicit folder, else next to the bundle or in node_modules', () => {

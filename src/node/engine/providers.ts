@@ -47,7 +47,7 @@ function nvidiaDevice(): string | undefined {
 /** The providers to ask for: CUDA where its library and a device are there, then the CPU. */
 export function chooseProviders(probe: ProviderProbe = {}): ProviderChoice {
   const dir = probe.bindingDir ?? ortBindingDir();
-  const files = dir ? readdirSync(dir) : [];
+  const files = dir && existsSync(dir) ? readdirSync(dir) : [];
   const hasCuda = files.some((f) => /onnxruntime_providers_cuda\.(so|dll)$/.test(f));
   const noDevice = (probe.cudaDevice ?? nvidiaDevice)();
   const cudaReason = !hasCuda
