@@ -196,3 +196,43 @@ describe('cnn-lens profile', () => {
     assert.match(missing.stderr, /\/no\/such\.json: no such file/);
   });
 });
+
+describe('cnn-lens run and profile on ONNX Runtime', () => {
+  const ONNX = join(FIXTURES, 'onnx', 'tiny_cnn.onnx');
+
+  it('run --backend onnxruntime prints the outputs and says which providers were not used; --json too', async () => {
+    const r = await runCliAsync(['run', ONNX, '--backend', 'onnxruntime', '--threads', '1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Backend: onnxruntime \(CPU, 1 thread\) \(chosen with --backend onnxruntime; the others were not tried\)$/m);
+    assert.match(r.stdout, /^Weights: the ONNX file's own initializers$/m);
+    assert.match(r.stdout, /^Output \/fc\/Gemm \[1,10\]:/m);
+    const auto = await runCliAsync(['run', ONNX, '--json']);
+    assert.equal(auto.code, 0, auto.stderr);
+    const doc = JSON.parse(auto.stdout);
+    assert.match(doc.backend, /^onnxruntime \(/);
+    assert.equal(doc.backendTried.at(-1).name, 'onnxruntime');
+    assert.equal(doc.outputs[0].values.length, 10);
+  });
+
+  it('profile --backend onnxruntime --trace writes ORT’s Chrome trace; --json names each layer’s kernel', async () => {
+    const trace = join(tmp, 'tiny.trace.json');
+    const r = await runCliAsync(['profile', ONNX, '--backend', 'onnxruntime', '--runs', '2', '--warmup', '1', '--trace', trace]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Fused kernels \(time shared by FLOPs\):$/m);
+    const events = JSON.parse(readFileSync(trace, 'utf8')) as { cat: string; name: string }[];
+    assert.ok(events.some((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time')));
+    const json = JSON.parse((await runCliAsync(['profile', ONNX, '--runs', '2', '--json'])).stdout);
+    assert.ok(json.layers.every((l: { kernel: string; ms: number }) => l.kernel && l.ms > 0));
+    assert.match(json.sumVsWhole, /ONNX Runtime's own kernel times/);
+  });
+
+  it('usage errors exit 2: --threads 0, --weights for an ONNX file, --trace on a tfjs backend', async () => {
+    assert.equal((await runCliAsync(['run', ONNX, '--threads', '0'])).code, 2);
+    const weights = await runCliAsync(['run', ONNX, '--weights', 'random']);
+    assert.equal(weights.code, 2);
+    assert.match(weights.stderr, /carries its own weights/);
+    const trace = await runCliAsync(['profile', TFJS_MODEL, '--backend', 'wasm', '--trace', join(tmp, 'x.json')]);
+    assert.equal(trace.code, 2);
+    assert.match(trace.stderr, /--trace saves ONNX Runtime's trace/);
+  });
+});
