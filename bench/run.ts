@@ -9,7 +9,9 @@
 // (the extension's path: prepareInputs → previewEveryNode). Targets are reported, not asserted.
 //   npm run bench:run [-- --backend wasm|cpu|tfjs-node|tfjs-node-gpu|auto]   (or CNN_LENS_BACKEND; default wasm)
 //   BENCH_RUNS (timed runs per measurement, default 7), BENCH_MODELS (default mobilenet_v1,resnet50,vgg16),
-//   BENCH_PEAK_SIDE (the peak matmul's side, default 1024)
+//   BENCH_PEAK_SIDE (the peak matmul's side, default 1024), BENCH_ENGINE=0 skips the engine table
+// Then, on the wasm backend, the engine table (bench/run-engine.ts): CNN Lens on ONNX Runtime against
+// ORT's own session.run on the same exported bytes and against tfjs-wasm, one thread.
 import type * as tfc from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { median, SYNCHRONOUS_BACKENDS } from '../src/core/runtime/profile';
 import { randomWeights } from '../src/core/runtime/random-weights';
 import { disposeWeights } from '../src/core/runtime/weights';
 import { forTfjs, setTfjsWeights } from '../test/support/tfjs-oracle';
+import { benchEngine } from './run-engine';
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -182,6 +185,7 @@ async function main(): Promise<void> {
   }
   // Elsewhere (tfjs-node's thread pool, a GPU) the process's CPU time is not the run's cost: not shown.
   if (results.length && SYNCHRONOUS_BACKENDS.has(tf.getBackend())) console.log(`\nprocess CPU time (the same runs; steadier than wall time when the machine is shared)\n${head('CPU')}\n${results.map((m) => row(m, 'cpuMs')).join('\n')}`);
+  if (process.env.BENCH_ENGINE !== '0' && tf.getBackend() === 'wasm') await benchEngine(tf, MODELS, RUNS, PEAK_SIDE);
   const p = await previewLatency(tf);
   console.log(`\npreview latency, ${PREVIEW_MODEL} (image bytes → ${p.nodes} thumbnails, ${p.passes} forward pass${p.passes === 1 ? '' : 'es'}): ${p.ms.toFixed(0)} ms (process CPU ${p.cpuMs.toFixed(0)} ms); < ${TARGET.previewMs} ms ${p.ms < TARGET.previewMs ? 'met' : 'MISSED'}`);
 }
