@@ -44,6 +44,9 @@ function labelsSetting(uri: vscode.Uri): string | undefined {
 const labelsFor = (document: vscode.TextDocument, analysis: Analysis): Labels | undefined =>
   resolveLabels({ file: labelsSetting(document.uri), modelFile: document.uri.fsPath, classes: outputClasses(analysis) });
 
+/** Why the extension host does not run on ONNX Runtime yet (the CLI does): said in the backend line until Run and Profile are wired to the engine. */
+const EXTENSION_ENGINE_PENDING = 'Run Model on Image and Profile Model in VS Code do not use ONNX Runtime yet (cnn-lens run and profile do)';
+
 let chosen: { preference: BackendPreference; backend: ChosenBackend } | undefined;
 
 /** The backend for the current setting, chosen once per preference (tfjs has one active backend per process). */
@@ -51,7 +54,7 @@ export async function currentBackend(): Promise<ChosenBackend> {
   const preference = backendPreference();
   if (chosen?.preference === preference && chosen.backend.tf.getBackend()) return chosen.backend;
   weightsCache.clear(); // tensors belong to the backend that made them
-  const backend = await chooseBackend(preference);
+  const backend = await chooseBackend(preference, { noEngine: EXTENSION_ENGINE_PENDING });
   chosen = { preference, backend };
   return backend;
 }
