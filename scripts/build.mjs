@@ -9,7 +9,8 @@ const production = process.argv.includes('--production');
 // jsonc-parser's UMD entry hides its requires from bundlers; its ESM entry ('module') bundles cleanly.
 const common = { mainFields: ['module', 'main'], bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', target: 'es2022' };
 // tfjs-node(-gpu) are optional native packages: never bundled, required at run time when present.
-const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// onnxruntime-node loads its native binding by a computed path: it is required from node_modules too.
+const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node'];
 
 const builds = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: nodeExternals },
