@@ -1,4 +1,5 @@
 import { version } from '../../package.json';
+import { exportModel, EXPORT_USAGE } from './export';
 import { profile, PROFILE_USAGE } from './profile';
 import { run, RUN_USAGE } from './run';
 import { stylize, STYLIZE_USAGE } from './stylize';
@@ -19,12 +20,14 @@ Usage:
 
   ${PROFILE_USAGE.split('\n').join('\n  ')}
 
+  ${EXPORT_USAGE.split('\n').join('\n  ')}
+
   cnn-lens --help | --version`;
 
 const COMMANDS: Readonly<Record<string, (argv: string[]) => CommandResult>> = { summary };
 /** Commands that run the model (TensorFlow.js is asynchronous): reached through runCliAsync. */
-const ASYNC_COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<CommandResult>>> = { run, profile, stylize };
-const COMMAND_USAGE: Readonly<Record<string, string>> = { summary: SUMMARY_USAGE, run: RUN_USAGE, profile: PROFILE_USAGE, stylize: STYLIZE_USAGE };
+const ASYNC_COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<CommandResult>>> = { run, profile, stylize, export: exportModel };
+const COMMAND_USAGE: Readonly<Record<string, string>> = { summary: SUMMARY_USAGE, run: RUN_USAGE, profile: PROFILE_USAGE, stylize: STYLIZE_USAGE, export: EXPORT_USAGE };
 
 /** A usage error (ours, or parseArgs' ERR_PARSE_ARGS_*) as exit 2 with the command's usage line; undefined for other errors. */
 function usageFailure(command: string, e: unknown): CommandResult | undefined {
