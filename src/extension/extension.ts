@@ -9,6 +9,7 @@ import { StylePanelProvider } from './style-panel';
 import { registerLanguageFeatures } from './language-features';
 import { ModelStore } from './model-store';
 import { activeModelUri, registerActiveModel } from './active-model';
+import { registerExportCommand } from './export-command';
 import { registerProfileCommand } from './profile-command';
 import { registerRunOnImage } from './run-session';
 
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     ...registerActiveModel(store),
     ...registerEditCommands(store),
     ...registerProfileCommand(context, store),
+    ...registerExportCommand(store),
     ...registerRunOnImage(context, store),
     vscode.window.registerWebviewViewProvider(StylePanelProvider.viewType, new StylePanelProvider(context), { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerCustomEditorProvider(DiagramEditorProvider.viewType, new DiagramEditorProvider(context, store), {
