@@ -102,14 +102,23 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { stdout: '', stderr: errors.map((d) => `${a.file}: error: ${d.message}`).join('\n') + `\n${a.file}: the model has errors; it cannot run`, code: 1 };
   const threads = parseThreads(a.threads);
-  const engineModel = engineModelFor(analysis, () => model.bytes());
-  const backend = await chooseBackend((a.backend ?? 'auto') as BackendPreference, { noEngine: 'reason' in engineModel ? engineModel.reason : undefined, threads });
+  if (analysis.graph.format === 'onnx' && a.weights) throw new UsageError(`--weights: ${a.file} is an ONNX file and carries its own weights`);
+  const weightsFrom = a.weights === 'random' ? 'random' : a.weights ? weightsSource(a.weights) : undefined;
+  // On ONNX Runtime the weights are read once, on tfjs's CPU backend, into the exported model.
+  let engine: { model: EngineModel; weights: RunWeights } | undefined;
+  const prepareEngine = async (tf: ChosenBackend['tf']): Promise<string | undefined> => {
+    assertRunFits(analysis, a.file, memoryLimit('onnxruntime'));
+    let weights: RunWeights = { weights: new Map(), source: ONNX_OWN_WEIGHTS, random: false };
+    const made = await engineModelFor(analysis, { bytes: () => model.bytes(), weights: async () => (weights = await resolveRunWeights(tf, analysis, model, weightsFrom, seed)).weights });
+    disposeWeights(weights.weights); // in the exported model now
+    if ('reason' in made) return made.reason;
+    engine = { model: made, weights: { ...weights, weights: new Map() } };
+    return undefined;
+  };
+  const backend = await chooseBackend((a.backend ?? 'auto') as BackendPreference, { prepareEngine, threads });
   const { tf } = backend;
   assertRunFits(analysis, a.file, memoryLimit(backend));
-  if (backend.engine && a.weights) throw new UsageError(`--weights: ${a.file} is an ONNX file and carries its own weights`);
-  const weights: RunWeights = backend.engine
-    ? { weights: new Map(), source: ONNX_OWN_WEIGHTS, random: false }
-    : await resolveRunWeights(tf, analysis, model, a.weights === 'random' ? 'random' : a.weights ? weightsSource(a.weights) : undefined, seed);
+  const weights: RunWeights = engine?.weights ?? (await resolveRunWeights(tf, analysis, model, weightsFrom, seed));
   let inputs: PreparedInputs;
   try {
     const choice = choosePreset(analysis.graph.name, a.file, a.preprocess);
@@ -125,7 +134,7 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
     backend,
     weights,
     inputs,
-    ...(backend.engine && !('reason' in engineModel) ? { engine: { model: engineModel, inputs: engineInputs(inputs.tensors) } } : {}),
+    ...(engine ? { engine: { model: engine.model, inputs: engineInputs(inputs.tensors) } } : {}),
     release: () => {
       for (const t of inputs.tensors) t.dispose();
       disposeWeights(weights.weights);

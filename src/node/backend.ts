@@ -8,7 +8,7 @@ import { chooseProviders, defaultThreads, type ProviderProbe } from './engine/pr
 
 // Chooses what the extension host and the CLI run a model on: ONNX Runtime (onnxruntime-node, its
 // CUDA provider where installed and a device answers, else the CPU) when the model has an engine
-// model (an ONNX file; other formats once the IR → ONNX exporter serves them), else the TensorFlow.js
+// model (an ONNX file as it is; other formats through the IR → ONNX exporter), else the TensorFlow.js
 // backends: tfjs-node-gpu (CUDA) when installed and a CUDA device answers, else tfjs-node, else
 // WebAssembly (SIMD when the runtime has it), else the plain JavaScript CPU backend. `tried` says,
 // in words a user reads, why each better backend was not used.
@@ -57,6 +57,12 @@ export interface BackendOptions {
   readonly cudaProbe?: () => string | undefined;
   /** Why this model cannot run on ONNX Runtime (no engine model for it); undefined when it can. */
   readonly noEngine?: string;
+  /**
+   * Makes the model's engine model once ONNX Runtime loads and tfjs's CPU backend runs (the weights
+   * are loaded on it): resolves with why the model cannot run on the engine (a layer with no ONNX
+   * form), and the chain goes on; undefined when it can.
+   */
+  readonly prepareEngine?: (tf: typeof tfc) => Promise<string | undefined>;
   /** ONNX Runtime's intra-op threads; default every core. */
   readonly threads?: number;
   /** How ONNX Runtime's execution providers are found; injectable for tests. */
@@ -138,6 +144,8 @@ async function tryOnnxruntime(tf: typeof tfc, load: (id: string) => unknown, opt
   if (cpu) return { reason: `onnxruntime-node loaded, but ${cpu} (it prepares the inputs)` };
   // tfjs's CPU backend advises installing tfjs-node on its first use in Node: not the advice here, where the model runs on ONNX Runtime.
   (tf.backend() as { firstUse?: boolean }).firstUse = false;
+  const noModel = await opts.prepareEngine?.(tf);
+  if (noModel) return { reason: noModel };
   const { providers, tried } = chooseProviders(opts.providers);
   const threads = opts.threads ?? defaultThreads();
   const where = providers[0] === 'cuda' ? 'CUDA' : `CPU, ${threads} thread${threads === 1 ? '' : 's'}`;

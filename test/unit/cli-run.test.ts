@@ -37,29 +37,31 @@ async function loadWithTfjsLayers(modelJson: string): Promise<tfl.LayersModel> {
 }
 
 describe('cnn-lens run', () => {
-  it('--json on a TF.js model with its shards equals tfjs-layers predict on the same .npy inputs', async () => {
-    const image = randomNpy('image.npy', [1, 32, 32, 3], 11);
-    const meta = randomNpy('meta.npy', [1, 10], 12);
-    const r = await runCliAsync(['run', TFJS_MODEL, '--input', image.file, '--input', meta.file, '--backend', 'cpu', '--json']);
-    assert.equal(r.code, 0, r.stderr);
-    const doc = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(doc).slice(0, 2), ['backend', 'outputs']);
-    assert.equal(doc.backend, 'cpu');
-    assert.equal(doc.randomWeights, false);
-    assert.match(doc.weights, /TF\.js shards next to model\.json/);
+  for (const [backend, expect] of [['cpu', /^cpu$/], ['auto', /^onnxruntime \(CPU, \d+ threads?\)$/]] as const) {
+    it(`--json on a TF.js model with its shards equals tfjs-layers predict on the same .npy inputs (--backend ${backend}${backend === 'auto' ? ': exported to ONNX Runtime' : ''})`, async () => {
+      const image = randomNpy('image.npy', [1, 32, 32, 3], 11);
+      const meta = randomNpy('meta.npy', [1, 10], 12);
+      const r = await runCliAsync(['run', TFJS_MODEL, '--input', image.file, '--input', meta.file, '--backend', backend, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      assert.deepEqual(Object.keys(doc).slice(0, 2), ['backend', 'outputs']);
+      assert.match(doc.backend, expect);
+      assert.equal(doc.randomWeights, false);
+      assert.match(doc.weights, /TF\.js shards next to model\.json/);
 
-    const model = await loadWithTfjsLayers(TFJS_MODEL);
-    const predicted = model.predict([tf.tensor(image.values, [1, 32, 32, 3]), tf.tensor(meta.values, [1, 10])]) as tf.Tensor[];
-    assert.equal(doc.outputs.length, predicted.length);
-    doc.outputs.forEach((o: { name: string; shape: number[]; values: number[] }, i: number) => {
-      assert.deepEqual(o.shape, predicted[i].shape, o.name);
-      const truth = predicted[i].dataSync();
-      assert.equal(o.values.length, truth.length);
-      const worst = Math.max(...o.values.map((v, j) => Math.abs(v - truth[j])));
-      assert.ok(worst <= 1e-4, `${o.name}: max |diff| ${worst}`);
+      const model = await loadWithTfjsLayers(TFJS_MODEL);
+      const predicted = model.predict([tf.tensor(image.values, [1, 32, 32, 3]), tf.tensor(meta.values, [1, 10])]) as tf.Tensor[];
+      assert.equal(doc.outputs.length, predicted.length);
+      doc.outputs.forEach((o: { name: string; shape: number[]; values: number[] }, i: number) => {
+        assert.deepEqual(o.shape, predicted[i].shape, o.name);
+        const truth = predicted[i].dataSync();
+        assert.equal(o.values.length, truth.length);
+        const worst = Math.max(...o.values.map((v, j) => Math.abs(v - truth[j])));
+        assert.ok(worst <= 1e-4, `${o.name}: max |diff| ${worst}`);
+      });
+      assert.deepEqual(doc.outputs.map((o: { name: string }) => o.name), ['class', 'score']);
     });
-    assert.deepEqual(doc.outputs.map((o: { name: string }) => o.name), ['class', 'score']);
-  });
+  }
 
   it('a zoo model without weights runs with seeded random ones and says so; the output shape is the model’s', async () => {
     const r = await runCliAsync(['run', join(MODELS, 'mobilenet_v1.json'), '--backend', 'wasm', '--json', '--seed', '3']);
@@ -224,6 +226,32 @@ describe('cnn-lens run and profile on ONNX Runtime', () => {
     const json = JSON.parse((await runCliAsync(['profile', ONNX, '--runs', '2', '--json'])).stdout);
     assert.ok(json.layers.every((l: { kernel: string; ms: number }) => l.kernel && l.ms > 0));
     assert.match(json.sumVsWhole, /ONNX Runtime's own kernel times/);
+  });
+
+  it('a Keras model runs on the engine by default: exported with its weights (seeded random ones said), the backend line and the weights line as on tfjs', async () => {
+    const r = await runCliAsync(['run', join(MODELS, 'mobilenet_v1.json'), '--threads', '1', '--seed', '3']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Backend: onnxruntime \(CPU, 1 thread\); not used: onnxruntime's CUDA provider is not installed/m);
+    assert.match(r.stdout, /^Weights: random weights \(seed 3\): outputs are not meaningful$/m);
+    assert.match(r.stdout, /^Output predictions\S* \[1,1000\]:/m);
+    const h5 = await runCliAsync(['run', join(FIXTURES, 'multi_io.json'), '--weights', join(FIXTURES, 'weights', 'multi_io.weights.h5'), '--json']);
+    assert.equal(h5.code, 0, h5.stderr);
+    const doc = JSON.parse(h5.stdout);
+    assert.match(doc.backend, /^onnxruntime /);
+    assert.equal(doc.randomWeights, false);
+    assert.match(doc.weights, /multi_io\.weights\.h5/);
+  });
+
+  it('profile on a Keras model times ORT’s kernels per layer and saves its trace', async () => {
+    const trace = join(tmp, 'keras.trace.json');
+    const r = await runCliAsync(['profile', join(FIXTURES, 'keras3_functional.json'), '--runs', '2', '--warmup', '1', '--trace', trace, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.match(doc.backend, /^onnxruntime /);
+    assert.match(doc.sumVsWhole, /ONNX Runtime's own kernel times/);
+    assert.ok(doc.layers.some((l: { kernel: string; ms: number }) => l.kernel && l.ms > 0), 'kernels attributed to layers');
+    const events = JSON.parse(readFileSync(trace, 'utf8')) as { cat: string; name: string }[];
+    assert.ok(events.some((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time')));
   });
 
   it('usage errors exit 2: --threads 0, --weights for an ONNX file, --trace on a tfjs backend', async () => {

@@ -19,7 +19,7 @@ function tinyConv(t: typeof tf): Float32Array {
   });
 }
 
-/** A model without an engine model (a Keras file, until the exporter serves it). */
+/** A model without an engine model (one the exporter cannot write: the reason as the chain reports it). */
 const KERAS = { noEngine: 'keras3-json models run on ONNX Runtime once CNN Lens exports them to ONNX' };
 const NO_CUDA_LIB = { bindingDir: '/nonexistent', cudaDevice: () => undefined };
 
@@ -65,6 +65,21 @@ describe('runtime backend choice', () => {
     const missing = await chooseBackend('auto', { require: (id) => { throw notFound(id); } });
     assert.deepEqual(missing.tried[0], { name: 'onnxruntime', ok: false, reason: 'onnxruntime-node not installed' });
     await assert.rejects(chooseBackend('onnxruntime', KERAS), /backend onnxruntime cannot run: keras3-json models run on ONNX Runtime once/);
+  });
+
+  it('prepareEngine runs once ONNX Runtime loads, on the tfjs CPU backend; the reason it gives goes down the chain', async () => {
+    let ranOn: string | undefined;
+    const ok = await chooseBackend('auto', { prepareEngine: async (t) => ((ranOn = t.getBackend()), undefined) });
+    assert.equal(ranOn, 'cpu');
+    assert.ok(ok.engine, ok.name);
+    const why = 'ONNX Runtime cannot run it: cannot export x (Foo) to ONNX: the op Foo has no ONNX form';
+    const fallback = await chooseBackend('auto', { prepareEngine: async () => why });
+    assert.equal(fallback.engine, undefined);
+    assert.deepEqual(fallback.tried[0], { name: 'onnxruntime', ok: false, reason: why });
+    assert.match(describeBackend(fallback), /not used: ONNX Runtime cannot run it: cannot export x \(Foo\)/);
+    let called = false;
+    await chooseBackend('wasm', { prepareEngine: async () => ((called = true), undefined) });
+    assert.equal(called, false, 'a named tfjs backend exports nothing');
   });
 
   it('auto picks wasm for a model ONNX Runtime cannot run and says tfjs-node-gpu and tfjs-node are not installed', async () => {

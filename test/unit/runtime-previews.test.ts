@@ -1,7 +1,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { strict as assert } from 'node:assert';
+import { transposeData } from '../../src/core/engine/onnx-emitter';
 import { previewEveryNode, tapChunks, TAP_BUDGET_BYTES } from '../../src/core/runtime/previews';
+import { arrayPreviews } from '../../src/core/runtime/thumbnails';
 import { randomWeights } from '../../src/core/runtime/random-weights';
 import { disposeWeights } from '../../src/core/runtime/weights';
 import { analyzeFixture, analyzeModel } from '../support/fixtures';
@@ -54,5 +56,16 @@ describe('previews of every node', () => {
       input.dispose();
       disposeWeights(weights);
     }
+  });
+
+  it('arrayPreviews reads a tap where the engine stored it: an NHWC value kept NCHW (perm) draws what the NHWC array draws, with the IR shape', async () => {
+    const nhwc = { shape: [2, 5, 7, 20], data: Float32Array.from({ length: 2 * 5 * 7 * 20 }, (_, i) => Math.sin(i * 0.37)) };
+    const nchw = { ...transposeData(nhwc, [0, 3, 1, 2]), perm: [0, 3, 1, 2] };
+    const dense = { shape: [2, 30], data: Float32Array.from({ length: 60 }, (_, i) => Math.cos(i)) };
+    const dense10 = { ...transposeData(dense, [1, 0]), perm: [1, 0] };
+    const want = await arrayPreviews(new Map([['conv', nhwc], ['fc', dense]]), 'channels_last');
+    const got = await arrayPreviews(new Map([['conv', nchw], ['fc', dense10]]), 'channels_last');
+    assert.deepEqual(got, want);
+    assert.deepEqual(got.conv.shape, [2, 5, 7, 20]);
   });
 });

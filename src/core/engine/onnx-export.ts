@@ -47,6 +47,12 @@ export interface OnnxExport {
    * several ONNX nodes maps to its last node's output; Dropout and Identity to their input's value.
    */
   readonly layerValues: Map<string, string>;
+  /**
+   * Each IR node's output as the graph stores it (no view made), by node id: the value to tap when
+   * the reader can read a layout itself. Tapping a stored value adds no node, so ORT keeps its
+   * fusions and layout choices (a Transpose per tapped layer cost Keras models 2.6–3.9× measured).
+   */
+  readonly storedValues: Map<string, OnnxValue>;
 }
 
 export function exportOnnx(analysis: Analysis, weights: PlainWeights, options: OnnxExportOptions = {}): OnnxExport {
@@ -71,9 +77,10 @@ export function exportOnnx(analysis: Analysis, weights: PlainWeights, options: O
   const layerValues = new Map<string, string>();
   for (const [id, value] of values) if (tapped.has(id) || value.perm.every((p, i) => p === i)) layerValues.set(id, g.logical(value));
   graph.outputs.forEach((r, i) => layerValues.set(r.node, outputs[i]));
+  const storedValues = new Map([...values].map(([id, v]) => [id, { name: v.name, perm: [...v.perm] }]));
 
   const bytes = encode(analysis, g, outputs);
-  return { bytes, inputs: [...graph.inputs], outputs, layerValues };
+  return { bytes, inputs: [...graph.inputs], outputs, layerValues, storedValues };
 }
 
 /** One IR node as ONNX nodes, through its op's `onnx` member; errors name the node. */
@@ -142,6 +149,12 @@ function passThrough(graph: Graph, source: Uint8Array | undefined): OnnxExport {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const valueOf = (id: string, index = 0): string => byId.get(id)?.outputNames?.[index] ?? id;
   const layerValues = new Map<string, string>();
-  for (const n of graph.nodes) if (n.outputNames?.[0]) layerValues.set(n.id, n.outputNames[0]);
-  return { bytes: source, inputs: graph.inputs.map((id) => valueOf(id)), outputs: graph.outputs.map((r) => valueOf(r.node, r.index)), layerValues };
+  const storedValues = new Map<string, OnnxValue>();
+  for (const n of graph.nodes) {
+    const name = n.outputNames?.[0];
+    if (!name) continue;
+    layerValues.set(n.id, name);
+    storedValues.set(n.id, { name, perm: [] }); // an ONNX file's values are the IR's: no permutation
+  }
+  return { bytes: source, inputs: graph.inputs.map((id) => valueOf(id)), outputs: graph.outputs.map((r) => valueOf(r.node, r.index)), layerValues, storedValues };
 }

@@ -152,22 +152,51 @@ export async function activationPreviewsWith(tf: typeof tfc, taps: ReadonlyMap<s
   return out;
 }
 
-/** An activation as plain numbers (an engine's tap): the IR's shape and its values in row-major order. */
+/**
+ * An activation as plain numbers (an engine's tap), row-major in the layout the engine stored it:
+ * `perm` says how (stored = transpose(IR value, perm)); absent, the IR's own layout and shape.
+ */
 export interface ArrayActivation {
   readonly shape: readonly number[];
   readonly data: Float32Array;
+  readonly perm?: readonly number[];
+}
+
+/** The IR's shape of a stored activation, and each IR axis's stride in its data. */
+function irView({ shape, perm }: ArrayActivation): { shape: number[]; strides: number[] } {
+  const stored = new Array<number>(shape.length);
+  for (let i = shape.length - 1, s = 1; i >= 0; s *= shape[i], i--) stored[i] = s;
+  const axisOf = (irAxis: number) => (perm ? perm.indexOf(irAxis) : irAxis);
+  return { shape: shape.map((_, j) => shape[axisOf(j)]), strides: shape.map((_, j) => stored[axisOf(j)]) };
+}
+
+/** The first item of a batch as IR-ordered values (a copy only when the stored layout is not the IR's). */
+function firstItem(a: ArrayActivation, shape: readonly number[], strides: readonly number[]): ArrayLike<number> {
+  const size = shape.slice(1).reduce((x, y) => x * y, 1);
+  if (!a.perm || a.perm.every((p, i) => p === i)) return a.data.subarray(0, size);
+  const out = new Float32Array(size);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let k = 0; k < size; k++) {
+    let from = 0;
+    for (let j = 1; j < shape.length; j++) from += index[j] * strides[j];
+    out[k] = a.data[from];
+    for (let j = shape.length - 1; j >= 1 && ++index[j] === shape[j]; j--) index[j] = 0;
+  }
+  return out;
 }
 
 /**
  * Previews for activations held as arrays (ONNX Runtime's taps), the same pictures as
- * activationPreviewsWith: 4-D outputs are read in `layout` (ONNX's NCHW, Keras's NHWC).
+ * activationPreviewsWith. `layout` is the IR's for 4-D values (ONNX's NCHW, Keras's NHWC); each
+ * tap is read where the engine stored it (its `perm`), so no engine has to transpose for a picture.
  */
 export async function arrayPreviewsWith(taps: ReadonlyMap<string, ArrayActivation>, layout: 'channels_first' | 'channels_last', options: PreviewOptions, encode: EncodeImage): Promise<Record<string, ActivationPreview>> {
   const maxChannels = options.channels ?? 16;
   const random = options.random ?? false;
   const out: Record<string, ActivationPreview> = {};
-  for (const [id, { shape, data }] of taps) {
+  for (const [id, tap] of taps) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('previews were cancelled');
+    const { data } = tap;
     if (data.length === 0) continue;
     let lo = Infinity;
     let hi = -Infinity;
@@ -176,16 +205,18 @@ export async function arrayPreviewsWith(taps: ReadonlyMap<string, ArrayActivatio
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
+    const { shape, strides } = irView(tap);
     if (shape.length === 4) {
-      const [h, w, c] = layout === 'channels_first' ? [shape[2], shape[3], shape[1]] : [shape[1], shape[2], shape[3]];
+      const [hAxis, wAxis, cAxis] = layout === 'channels_first' ? [2, 3, 1] : [1, 2, 3];
+      const [h, w, c] = [shape[hAxis], shape[wAxis], shape[cAxis]];
+      const [sh, sw, sc] = [strides[hAxis], strides[wAxis], strides[cAxis]];
       const n = Math.min(c, maxChannels);
       // The first image's first n maps, channel-last as featureGrid reads them.
       const values = new Float32Array(h * w * n);
-      for (let p = 0; p < h * w; p++) for (let k = 0; k < n; k++) values[p * n + k] = layout === 'channels_first' ? data[k * h * w + p] : data[p * c + k];
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < n; k++) values[(y * w + x) * n + k] = data[y * sh + x * sw + k * sc];
       out[id] = { thumbnail: await encode(featureGrid(values, h, w, n, options.cell)), min: lo, max: hi, channels: c, random, shape, shown: n };
     } else {
-      const row = data.subarray(0, data.length / Math.max(1, shape[0] ?? 1));
-      const top = topK(row, options.topK ?? 5);
+      const top = topK(firstItem(tap, shape, strides), options.topK ?? 5);
       out[id] = { thumbnail: await encode(barsImage(top)), min: lo, max: hi, channels: shape[shape.length - 1] ?? 1, random, shape, top };
     }
   }

@@ -7,9 +7,10 @@ import type { EngineSession } from './session';
 import type { EngineTensor } from './tensors';
 
 // Run Model on Image on the engine: every layer tapped (in chunks whose activations fit the tap
-// budget, as on tfjs), and each tap's thumbnail or top-5 drawn by the thumbnail code tfjs uses.
+// budget, as on tfjs), and each tap's thumbnail or top-5 drawn by the thumbnail code tfjs uses,
+// read in the layout the engine stored it (engine-model.ts says why).
 
-/** How the IR lays out 4-D activations: ONNX files channels first, Keras and TF.js channels last (exported models keep the IR's layout). */
+/** How the IR lays out 4-D activations: ONNX files channels first, Keras and TF.js channels last. */
 export const irLayout = (graph: Graph): 'channels_first' | 'channels_last' => (graph.format === 'onnx' ? 'channels_first' : 'channels_last');
 
 /** Prepared input tensors (tfjs, from preprocess.ts) as the engine's arrays. */
@@ -20,7 +21,8 @@ export async function enginePreviews(session: EngineSession, analysis: Analysis,
   const layout = irLayout(analysis.graph);
   for (const taps of tapChunks(analysis, options.budgetBytes)) {
     const result = await session.run(inputs, { taps, signal: options.signal });
-    Object.assign(previews, await arrayPreviews(result.taps, layout, options));
+    const stored = new Map([...result.taps].map(([id, t]) => [id, { ...t, perm: session.model.layerPerms.get(id) }]));
+    Object.assign(previews, await arrayPreviews(stored, layout, options));
   }
   return previews;
 }
