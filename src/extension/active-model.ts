@@ -12,8 +12,8 @@ export function activeModelUri(): vscode.Uri | undefined {
 /**
  * Follows the active editor: its model's totals in the status bar (hidden for other files), and
  * the context keys menus read: `cnnLens.isModel` for any model (recognised by its content, not
- * its name), `cnnLens.isTextModel` for models in a text document (the commands that edit, run or
- * profile the text).
+ * its name; Run Model on Image, Profile Model and Export read binary models too), `cnnLens.isTextModel`
+ * for models in a text document (the commands that edit the text).
  */
 export function registerActiveModel(store: ModelStore): vscode.Disposable[] {
   const item = vscode.window.createStatusBarItem('cnnLens.totals', vscode.StatusBarAlignment.Right, 100);

@@ -6,6 +6,7 @@ import { plainWeights } from '../core/engine/plain-weights';
 import { activeModelUri } from './active-model';
 import type { ModelStore } from './model-store';
 import { currentBackend, weightsFor } from './run-session';
+import { runTarget } from './run-target';
 import { readModelBytes } from './workspace-source';
 
 // "CNN Lens: Export to ONNX…" (cnnLens.exportOnnx): the model with its weights (next to it, else
@@ -28,7 +29,7 @@ async function onnxBytes(store: ModelStore, uri: vscode.Uri): Promise<{ bytes: U
   if (analysis.graph.format === 'onnx') return { bytes: exportOnnx(analysis, new Map(), { source: await readModelBytes(uri) }).bytes, analysis, weights: 'its own', random: false };
   const document = await vscode.workspace.openTextDocument(uri);
   const backend = await currentBackend();
-  const weights = await weightsFor(backend.tf, document, analysis);
+  const weights = await weightsFor(backend.tf, runTarget(uri, analysis, document));
   return { bytes: exportOnnx(analysis, await plainWeights(weights.weights)).bytes, analysis, weights: weights.source, random: weights.random };
 }
 

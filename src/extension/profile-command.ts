@@ -1,21 +1,37 @@
 import { randomBytes } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
 import * as vscode from 'vscode';
 import { choosePreset, prepareInputs } from '../core/runtime/preprocess';
 import { profileCsv, profileJson, profileModel, SUM_VS_WHOLE_EXPLANATION, type ProfileResult } from '../core/runtime/profile';
+import { engineInputs } from '../node/engine/previews';
+import { profileOnEngine } from '../node/engine/profile';
 import { renderProfileHtml } from '../../shared/profile-html';
 import { PROFILE_PROTOCOL_VERSION, type ProfileHostMessage, type ProfileView, type ProfileWebviewMessage } from '../../shared/profile-protocol';
+import { hostBackend } from './host-engine';
 import type { ModelStore } from './model-store';
-import { backendPreference, backendSummary, currentBackend, preprocessingSetting, targetModel, weightsFor } from './run-session';
+import { backendPreference, backendSummary, preprocessingSetting, weightsFor } from './run-session';
+import { targetModel } from './run-target';
 
 // "CNN Lens: Profile Model" (cnnLens.profile): a cancellable progress notification while the
-// profiler runs in the extension host (it yields between nodes, so the host stays responsive and
-// Cancel lands between nodes), then a webview panel with the table, the bar chart and the totals;
-// its Export buttons save JSON or CSV through the host's save dialog.
+// profiler runs in the extension host (on ONNX Runtime its own profiler, the cancel checked between
+// runs; on tfjs the executor yields between nodes, so Cancel lands between nodes), then a webview
+// panel with the engine, the table, the bar chart and the totals; its Export buttons save JSON or
+// CSV, and Save trace ONNX Runtime's Chrome trace, through the host's save dialog.
 
 export interface ProfiledModel {
   readonly uri: string;
   readonly result: ProfileResult;
   readonly view: ProfileView;
+  /** ONNX Runtime's trace of the profiled runs (Chrome trace JSON), when it ran on the engine. */
+  readonly trace?: string;
+}
+
+export interface ProfileCommandOptions {
+  readonly runs?: number;
+  readonly warmup?: number;
+  readonly showPanel?: boolean;
+  /** Saves the engine's trace here once profiled, as the panel's Save trace does (no dialog): for scripts and tests. */
+  readonly saveTraceTo?: vscode.Uri;
 }
 
 const profiled = new vscode.EventEmitter<ProfiledModel>();
@@ -25,10 +41,10 @@ export const onDidProfile = profiled.event;
 const nonce = (): string => randomBytes(16).toString('base64');
 
 export function registerProfileCommand(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
-  const command = vscode.commands.registerCommand('cnnLens.profile', async (uri?: vscode.Uri, options?: { runs?: number; warmup?: number; showPanel?: boolean }): Promise<ProfiledModel | undefined> => {
+  const command = vscode.commands.registerCommand('cnnLens.profile', async (uri?: vscode.Uri, options?: ProfileCommandOptions): Promise<ProfiledModel | undefined> => {
     const model = await targetModel(store, uri);
     if (!model) return undefined;
-    const { document, analysis } = model;
+    const { analysis } = model;
     const config = vscode.workspace.getConfiguration('cnnLens');
     const runs = options?.runs ?? config.get<number>('profile.runs', 10);
     const warmup = options?.warmup ?? config.get<number>('profile.warmup', 2);
@@ -37,28 +53,35 @@ export function registerProfileCommand(context: vscode.ExtensionContext, store: 
       token.onCancellationRequested(() => controller.abort(new vscode.CancellationError()));
       try {
         progress.report({ message: `choosing a backend (${backendPreference()})…` });
-        const backend = await currentBackend();
-        progress.report({ message: `${backend.name}: loading weights…` });
-        const weights = await weightsFor(backend.tf, document, analysis);
-        const inputs = prepareInputs(backend.tf, analysis, [], choosePreset(analysis.graph.name, document.uri.fsPath, preprocessingSetting()));
+        const { backend, engine } = await hostBackend(model, backendPreference());
+        progress.report({ message: `${backend.name}: ${engine ? 'profiling' : 'loading weights'}…` });
+        const tfjsWeights = engine ? undefined : await weightsFor(backend.tf, model);
+        const weights = engine?.weights ?? tfjsWeights!;
+        const inputs = prepareInputs(backend.tf, analysis, [], choosePreset(analysis.graph.name, model.uri.fsPath, preprocessingSetting()));
         let reported = 0;
+        const timing = {
+          runs,
+          warmup,
+          signal: controller.signal,
+          backend: backend.name,
+          onProgress: (p: { fraction: number; phase: string; done: number; total: number }) => {
+            const pct = Math.round(p.fraction * 100);
+            progress.report({ increment: pct - reported, message: `${backend.name}: ${p.phase} ${p.done + 1}/${p.total}` });
+            reported = pct;
+          },
+        };
         try {
-          const result = await profileModel(backend.tf, analysis, weights.weights, inputs.tensors, {
-            runs,
-            warmup,
-            signal: controller.signal,
-            backend: backend.name,
-            onProgress: (p) => {
-              const pct = Math.round(p.fraction * 100);
-              progress.report({ increment: pct - reported, message: `${backend.name}: ${p.phase} ${p.done + 1}/${p.total}` });
-              reported = pct;
-            },
-          });
+          const profiled = engine
+            ? await profileOnEngine(analysis, engine.model, engineInputs(inputs.tensors), { ...timing, session: backend.engine })
+            : { result: await profileModel(backend.tf, analysis, tfjsWeights!.weights, inputs.tensors, timing), trace: undefined };
+          const { result } = profiled;
           const view: ProfileView = {
             model: analysis.graph.name,
-            file: vscode.workspace.asRelativePath(document.uri),
+            file: vscode.workspace.asRelativePath(model.uri),
             backend: backendSummary(backend).split(';')[0],
             notUsed: backend.tried.filter((t) => !t.ok).map((t) => t.reason ?? t.name),
+            engine: engine ? `ONNX Runtime ${ort.env.versions.common} (its own profiler's kernel times)` : `TensorFlow.js ${backend.tf.version_core} (timed node by node)`,
+            hasTrace: profiled.trace !== undefined,
             weights: weights.source,
             randomWeights: weights.random,
             runs: result.runs,
@@ -67,13 +90,13 @@ export function registerProfileCommand(context: vscode.ExtensionContext, store: 
             wholeModelP10Ms: result.wholeModelP10Ms,
             wholeModelP90Ms: result.wholeModelP90Ms,
             sumOfLayersMs: result.sumOfLayersMs,
-            sumVsWhole: SUM_VS_WHOLE_EXPLANATION,
+            sumVsWhole: result.sumVsWhole ?? SUM_VS_WHOLE_EXPLANATION,
             peakActivationBytes: result.peakActivationBytes,
             totalActivationBytes: result.totalActivationBytes,
             weightBytes: result.weightBytes,
             layers: result.layers,
           };
-          return { uri: document.uri.toString(), result, view, weightsSource: weights.source, backendTried: backend.tried };
+          return { uri: model.uri.toString(), result, view, trace: profiled.trace, weightsSource: weights.source, backendTried: backend.tried };
         } finally {
           for (const t of inputs.tensors) t.dispose();
         }
@@ -87,12 +110,29 @@ export function registerProfileCommand(context: vscode.ExtensionContext, store: 
       }
     });
     if (!outcome) return undefined;
-    const done: ProfiledModel = { uri: outcome.uri, result: outcome.result, view: outcome.view };
+    const done: ProfiledModel = { uri: outcome.uri, result: outcome.result, view: outcome.view, ...(outcome.trace !== undefined ? { trace: outcome.trace } : {}) };
     profiled.fire(done);
-    if (options?.showPanel !== false) showProfilePanel(context, document.uri, done, { weights: outcome.weightsSource, backendTried: outcome.backendTried });
+    if (options?.saveTraceTo) await saveTrace(done, options.saveTraceTo);
+    if (options?.showPanel !== false) showProfilePanel(context, model.uri, done, { weights: outcome.weightsSource, backendTried: outcome.backendTried });
     return done;
   });
   return [command, profiled];
+}
+
+/** Writes a profile's engine trace to `target`, or to the file a save dialog asks for; the file written, or undefined. */
+export async function saveTrace(profile: ProfiledModel, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+  if (profile.trace === undefined) return undefined;
+  const modelUri = vscode.Uri.parse(profile.uri);
+  const to =
+    target ??
+    (await vscode.window.showSaveDialog({
+      defaultUri: modelUri.with({ path: `${modelUri.path.replace(/\.[^./]+$/, '')}.ort-trace.json` }),
+      filters: { 'Chrome trace JSON': ['json'] },
+      title: `Save ONNX Runtime's trace of ${profile.view.model} (open it in Perfetto)`,
+    }));
+  if (!to) return undefined;
+  await vscode.workspace.fs.writeFile(to, new TextEncoder().encode(profile.trace));
+  return to;
 }
 
 function showProfilePanel(context: vscode.ExtensionContext, modelUri: vscode.Uri, profile: ProfiledModel, extra: Record<string, unknown>): vscode.WebviewPanel {
@@ -110,6 +150,12 @@ function showProfilePanel(context: vscode.ExtensionContext, modelUri: vscode.Uri
   const post = (m: ProfileHostMessage) => void webview.postMessage(m);
   const sub = webview.onDidReceiveMessage(async (m: ProfileWebviewMessage) => {
     if (m.type === 'ready') post({ type: 'profile', version: PROFILE_PROTOCOL_VERSION, profile: profile.view });
+    if (m.type === 'saveTrace') {
+      const to = await saveTrace(profile);
+      if (!to) return;
+      post({ type: 'exported', format: 'trace', path: to.fsPath });
+      void vscode.window.showInformationMessage(`CNN Lens: ONNX Runtime's trace saved to ${vscode.workspace.asRelativePath(to)} (open it in Perfetto: ui.perfetto.dev).`);
+    }
     if (m.type === 'export') {
       const base = modelUri.path.replace(/\.[^./]+$/, '');
       const target = await vscode.window.showSaveDialog({

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Analysis } from '../core';
 import { BACKEND_PREFERENCES, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
+import { engineInputs, enginePreviews } from '../node/engine/previews';
 import { assertRunFits } from '../core/runtime/run-memory';
 import { labelFileFor, labelPreviews, outputClasses, type Labels } from '../core/runtime/labels';
 import { choosePreset, prepareInputs, resolveRunWeights, type InputSource, type RunWeights } from '../core/runtime/preprocess';
@@ -10,17 +11,19 @@ import { previewEveryNode } from '../core/runtime/previews';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
 import { disposeWeights } from '../core/runtime/weights';
 import { resolveLabels } from '../node/label-files';
-import { documentSource } from './document-source';
+import { hostBackend, releaseHostEngine } from './host-engine';
 import type { ModelStore } from './model-store';
+import { runTarget, targetModel, type RunTarget } from './run-target';
 import { runInDiagram } from './webview-run';
 
-// Running a model in the extension host: the backend (setting cnnLens.backend), the weights (next to
-// the model, else seeded random), the input (an image with the model's preprocessing, setting
-// cnnLens.preprocessing) and the activation previews the diagram shows. Tensors stay here: only
-// thumbnails (PNG data URLs) and a few numbers go to webviews. The extension host is its own process,
-// so the UI never waits on tfjs; the executor and the previews yield between nodes so the host stays
-// responsive and a cancel lands. With `cnnLens.backend` set to webgpu or webgl the forward pass runs
-// in the diagram webview instead (webview-run.ts); this host still prepares the inputs.
+// Running a model in the extension host: the backend (setting cnnLens.backend; ONNX Runtime first,
+// host-engine.ts), the weights (next to the model, else seeded random), the input (an image with the
+// model's preprocessing, setting cnnLens.preprocessing) and the activation previews the diagram
+// shows. Activations stay here: only thumbnails (PNG data URLs) and a few numbers go to webviews.
+// The extension host is its own process, so the UI never waits on a run; ONNX Runtime computes on
+// its own threads and the cancel is checked between runs, the tfjs executor yields between nodes.
+// With `cnnLens.backend` set to webgpu or webgl the forward pass of a text model runs in the diagram
+// webview instead (webview-run.ts); this host still prepares the inputs.
 
 const SETTING = 'cnnLens';
 
@@ -41,20 +44,16 @@ function labelsSetting(uri: vscode.Uri): string | undefined {
 }
 
 /** Class names for the model's top-5 previews (media/labels/imagenet.txt for 1000-class outputs unless set). */
-const labelsFor = (document: vscode.TextDocument, analysis: Analysis): Labels | undefined =>
-  resolveLabels({ file: labelsSetting(document.uri), modelFile: document.uri.fsPath, classes: outputClasses(analysis) });
-
-/** Why the extension host does not run on ONNX Runtime yet (the CLI does): said in the backend line until Run and Profile are wired to the engine. */
-const EXTENSION_ENGINE_PENDING = 'Run Model on Image and Profile Model in VS Code do not use ONNX Runtime yet (cnn-lens run and profile do)';
+const labelsFor = (uri: vscode.Uri, analysis: Analysis): Labels | undefined => resolveLabels({ file: labelsSetting(uri), modelFile: uri.fsPath, classes: outputClasses(analysis) });
 
 let chosen: { preference: BackendPreference; backend: ChosenBackend } | undefined;
 
-/** The backend for the current setting, chosen once per preference (tfjs has one active backend per process). */
+/** The tfjs for the current setting, to load weights with (tfjs has one active backend per process); runs choose theirs with hostBackend. */
 export async function currentBackend(): Promise<ChosenBackend> {
   const preference = backendPreference();
   if (chosen?.preference === preference && chosen.backend.tf.getBackend()) return chosen.backend;
   weightsCache.clear(); // tensors belong to the backend that made them
-  const backend = await chooseBackend(preference, { noEngine: EXTENSION_ENGINE_PENDING });
+  const backend = await chooseBackend(preference);
   chosen = { preference, backend };
   return backend;
 }
@@ -80,12 +79,12 @@ const weightsCache = new (class {
   }
 })();
 
-export async function weightsFor(tf: typeof tfc, document: vscode.TextDocument, analysis: Analysis, seed = 0): Promise<RunWeights> {
-  const key = `${document.uri.toString()}#${document.version}#${tf.getBackend()}#${seed}`;
+export async function weightsFor(tf: typeof tfc, target: RunTarget, seed = 0): Promise<RunWeights> {
+  const key = `${target.key}#${tf.getBackend()}#${seed}`;
   const cached = weightsCache.get(key);
   if (cached) return cached;
-  assertRunFits(analysis, vscode.workspace.asRelativePath(document.uri), memoryLimit(tf.getBackend()));
-  const weights = await resolveRunWeights(tf, analysis, documentSource(document), undefined, seed);
+  assertRunFits(target.analysis, vscode.workspace.asRelativePath(target.uri), memoryLimit(tf.getBackend()));
+  const weights = await resolveRunWeights(tf, target.analysis, await target.source(), undefined, seed);
   weightsCache.set(key, weights);
   return weights;
 }
@@ -105,29 +104,40 @@ export interface PreviewResult {
  * `{ [nodeId]: { thumbnail: 'data:image/png;base64,…', min, max, channels, random } }`.
  * The lead routes the result to the diagram (onDidComputePreviews fires with it too).
  */
-export async function activationPreviews(document: vscode.TextDocument, analysis: Analysis, image: { readonly bytes: Uint8Array; readonly name: string } | undefined, signal?: AbortSignal): Promise<PreviewResult> {
+export async function activationPreviews(target: RunTarget, image: { readonly bytes: Uint8Array; readonly name: string } | undefined, signal?: AbortSignal): Promise<PreviewResult> {
   const start = performance.now();
-  if (image) lastImages.set(document.uri.toString(), image);
-  const backend = await currentBackend();
+  const { analysis, uri, document } = target;
+  if (image) lastImages.set(uri.toString(), image);
+  const preference = backendPreference();
+  const labels = labelsFor(uri, analysis); // before the run: a bad label file fails at once
+  const host = await hostBackend(target, preference);
+  const { backend } = host;
   const { tf } = backend;
-  const choice = choosePreset(analysis.graph.name, document.uri.fsPath, preprocessingSetting());
-  const labels = labelsFor(document, analysis); // before the run: a bad label file fails at once
+  const choice = choosePreset(analysis.graph.name, uri.fsPath, preprocessingSetting());
   const sources: InputSource[] = image ? [{ kind: 'image', file: image.name, bytes: image.bytes }] : [];
   const inputs = prepareInputs(tf, analysis, sources, choice);
   let ran: Pick<PreviewResult, 'previews' | 'backend' | 'weights' | 'random'>;
   try {
-    const inWebview = await runInDiagram(document, analysis.graph, inputs, () => weightsFor(tf, document, analysis), signal);
+    // The diagram webview runs text models (it parses their text); binary ones run here.
+    const inWebview = document ? await runInDiagram(document, analysis.graph, inputs, () => weightsFor(tf, target), signal) : undefined;
     if (inWebview && 'previews' in inWebview) ran = inWebview;
     else {
-      const weights = await weightsFor(tf, document, analysis);
-      const random = weights.random || inputs.random;
-      const previews = await previewEveryNode(tf, analysis, weights.weights, inputs.tensors, { random, signal });
-      ran = { previews, backend: `${backendSummary(backend)}${inWebview ? `; ${inWebview.fallback}` : ''}`, weights: weights.source, random };
+      const fallback = inWebview ? `; ${inWebview.fallback}` : '';
+      if (host.engine) {
+        const random = host.engine.weights.random || inputs.random;
+        const previews = await enginePreviews(await host.engine.session(), analysis, engineInputs(inputs.tensors), { random, signal });
+        ran = { previews, backend: `${backendSummary(backend)}${fallback}`, weights: host.engine.weights.source, random };
+      } else {
+        const weights = await weightsFor(tf, target);
+        const random = weights.random || inputs.random;
+        const previews = await previewEveryNode(tf, analysis, weights.weights, inputs.tensors, { random, signal });
+        ran = { previews, backend: `${backendSummary(backend)}${fallback}`, weights: weights.source, random };
+      }
     }
   } finally {
     for (const t of inputs.tensors) t.dispose();
   }
-  const result: PreviewResult = { uri: document.uri.toString(), ...ran, previews: labelPreviews(ran.previews, labels), input: inputs.notes.join('; '), ms: performance.now() - start };
+  const result: PreviewResult = { uri: uri.toString(), ...ran, previews: labelPreviews(ran.previews, labels), input: inputs.notes.join('; '), ms: performance.now() - start };
   previewsComputed.fire(result);
   return result;
 }
@@ -139,7 +149,7 @@ const lastImages = new Map<string, { readonly bytes: Uint8Array; readonly name: 
 /** Recomputes a model's previews on the image it was last run on (after an edit); nothing if it never ran. */
 export async function refreshPreviews(document: vscode.TextDocument, analysis: Analysis, signal?: AbortSignal): Promise<void> {
   const image = lastImages.get(document.uri.toString());
-  if (image) await activationPreviews(document, analysis, image, signal);
+  if (image) await activationPreviews(runTarget(document.uri, analysis, document), image, signal);
 }
 /** Fires after previews were computed for a model: the diagram (wired by the lead) shows them. */
 export const onDidComputePreviews = previewsComputed.event;
@@ -167,27 +177,6 @@ async function pickImage(context: vscode.ExtensionContext): Promise<vscode.Uri |
   return files?.[0];
 }
 
-/** The model document the user means: the argument, the active editor's, or the active diagram's. */
-export async function targetModel(store: ModelStore, uri: unknown): Promise<{ document: vscode.TextDocument; analysis: Analysis } | undefined> {
-  let target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-  if (!target) {
-    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-    if (input instanceof vscode.TabInputCustom) target = input.uri;
-  }
-  const document = target && (await vscode.workspace.openTextDocument(target));
-  const analysis = document && store.get(document);
-  if (!document || !analysis) {
-    void vscode.window.showWarningMessage(`CNN Lens: ${document ? `${vscode.workspace.asRelativePath(document.uri)} is not a Keras or TF.js model` : 'open a model file first'}.`);
-    return undefined;
-  }
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) {
-    void vscode.window.showErrorMessage(`CNN Lens: ${vscode.workspace.asRelativePath(document.uri)} has errors and cannot run: ${errors[0].message}`);
-    return undefined;
-  }
-  return { document, analysis };
-}
-
 /** "CNN Lens: Run Model on Image…" (cnnLens.runOnImage). Arguments: the model URI, the image URI (both optional). */
 export function registerRunOnImage(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
   const command = vscode.commands.registerCommand('cnnLens.runOnImage', async (uri?: vscode.Uri, imageUri?: vscode.Uri): Promise<PreviewResult | undefined> => {
@@ -201,7 +190,7 @@ export function registerRunOnImage(context: vscode.ExtensionContext, store: Mode
       token.onCancellationRequested(() => controller.abort(new vscode.CancellationError()));
       try {
         const bytes = await vscode.workspace.fs.readFile(image);
-        const result = await activationPreviews(model.document, model.analysis, { bytes, name: image.fsPath || name }, controller.signal);
+        const result = await activationPreviews(model, { bytes, name: image.fsPath || name }, controller.signal);
         void vscode.window.showInformationMessage(`CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}`);
         return result;
       } catch (e) {
@@ -211,5 +200,5 @@ export function registerRunOnImage(context: vscode.ExtensionContext, store: Mode
       }
     });
   });
-  return [command, previewsComputed, { dispose: () => weightsCache.clear() }];
+  return [command, previewsComputed, { dispose: () => weightsCache.clear() }, { dispose: releaseHostEngine }];
 }

@@ -37,7 +37,7 @@ describe('runtime backend choice', () => {
     assert.deepEqual(chosen.engine, { providers: ['cpu'], threads: availableParallelism() });
     assert.equal(tf.getBackend(), 'cpu', 'tfjs CPU prepares the inputs');
     assert.deepEqual(chosen.tried, [
-      { name: 'onnxruntime CUDA', ok: false, reason: "onnxruntime's CUDA provider is not installed (install onnxruntime-node with npm's --onnxruntime-node-install-cuda flag to get it)" },
+      { name: 'onnxruntime CUDA', ok: false, reason: "onnxruntime's CUDA provider is not installed (install onnxruntime-node with npm's --onnxruntime-node-install=cuda12 flag to get it)" },
       { name: 'onnxruntime', ok: true },
     ]);
     const one = await chooseBackend('onnxruntime', { threads: 1, providers: NO_CUDA_LIB });

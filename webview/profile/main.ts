@@ -136,6 +136,12 @@ function render(): void {
     b.addEventListener('click', () => vscode.postMessage({ type: 'export', format }));
     return b;
   };
+  // ONNX Runtime's own trace, for Perfetto or chrome://tracing.
+  const traceButton = () => {
+    const b = el('button', { type: 'button', class: 'secondary', title: "ONNX Runtime's profiler trace (Chrome trace JSON: open it in Perfetto)" }, 'Save trace…');
+    b.addEventListener('click', () => vscode.postMessage({ type: 'saveTrace' }));
+    return b;
+  };
   const dl = el('dl', { class: 'totals' });
   const item = (k: string, v: string) => dl.append(el('dt', {}, k), el('dd', {}, v));
   item('Whole model', `${formatMs(p.wholeModelMs)} ms median of ${p.runs} (p10–p90 ${formatMs(p.wholeModelP10Ms)}–${formatMs(p.wholeModelP90Ms)} ms), untapped, after ${p.warmup} warm-up`);
@@ -145,11 +151,12 @@ function render(): void {
   root.replaceChildren(
     el('h1', {}, `Profile: ${p.model}`),
     el('p', { class: 'meta' }, p.file),
+    el('p', { class: 'meta engine' }, `Engine: ${p.engine}`),
     el('p', { class: 'meta' }, `Backend: ${p.backend}${p.notUsed.length ? ` — not used: ${p.notUsed.join('; ')}` : ''}`),
     el('p', { class: p.randomWeights ? 'meta warn' : 'meta' }, `Weights: ${p.weights}${p.randomWeights ? ' (timings are still valid)' : ''}`),
     dl,
     el('p', { class: 'explain' }, `Why the sum differs: ${p.sumVsWhole}.`),
-    el('div', { class: 'toolbar' }, exportButton('json', 'Export JSON…'), exportButton('csv', 'Export CSV…')),
+    el('div', { class: 'toolbar' }, exportButton('json', 'Export JSON…'), exportButton('csv', 'Export CSV…'), ...(p.hasTrace ? [traceButton()] : [])),
     el('div', { class: 'chart', tabindex: '0', 'aria-label': 'Per-layer latency chart (follows the table’s sort order)' }, chart(sorted(p))),
     table(p),
   );

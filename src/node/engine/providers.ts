@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 // Which ONNX Runtime execution providers this installation can use, detected without running or
 // downloading anything. The CPU provider is inside the onnxruntime-node package. The CUDA provider
 // is a separate library (libonnxruntime_providers_cuda) that the package's install script downloads
-// only when asked (`npm install --onnxruntime-node-install-cuda`; this project's .npmrc skips it),
-// and it needs an NVIDIA driver. Each provider not used comes with the reason.
+// only when asked (`npm install --onnxruntime-node-install=cuda12`, onnxruntime-node 1.23's flag;
+// this project's .npmrc skips it), and it needs an NVIDIA driver. Each provider not used comes with the reason.
 
 export interface ProviderAttempt {
   readonly name: string;
@@ -51,7 +51,7 @@ export function chooseProviders(probe: ProviderProbe = {}): ProviderChoice {
   const hasCuda = files.some((f) => /onnxruntime_providers_cuda\.(so|dll)$/.test(f));
   const noDevice = (probe.cudaDevice ?? nvidiaDevice)();
   const cudaReason = !hasCuda
-    ? "onnxruntime's CUDA provider is not installed (install onnxruntime-node with npm's --onnxruntime-node-install-cuda flag to get it)"
+    ? "onnxruntime's CUDA provider is not installed (install onnxruntime-node with npm's --onnxruntime-node-install=cuda12 flag to get it)"
     : noDevice;
   const cuda: ProviderAttempt = cudaReason ? { name: 'onnxruntime CUDA', ok: false, reason: cudaReason } : { name: 'onnxruntime CUDA', ok: true };
   return { providers: cuda.ok ? ['cuda', 'cpu'] : ['cpu'], tried: [cuda] };
