@@ -17,7 +17,7 @@ const builds = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['webview/layout-worker.ts'], outfile: 'dist/layout-worker.js', platform: 'browser', format: 'iife' },
-  // TensorFlow.js (WebGPU, WebGL) for running models in the diagram webview: its own bundle, loaded on the first run.
+  // TensorFlow.js (WebGPU, WebGL) and onnxruntime-web for running models in the diagram webview: its own bundle, loaded on the first run.
   { entryPoints: ['webview/run/worker.ts'], outfile: 'dist/run-worker.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['webview/profile/main.ts'], outfile: 'dist/profile.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['webview/style/main.ts'], outfile: 'dist/style.js', platform: 'browser', format: 'iife' },
@@ -34,3 +34,8 @@ if (watch) {
 const wasmDist = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 mkdirSync('dist', { recursive: true });
 for (const f of readdirSync(wasmDist).filter((f) => f.endsWith('.wasm'))) copyFileSync(`${wasmDist}/${f}`, `dist/${f}`);
+
+// onnxruntime-web in the run worker (webview/run/ort-run.ts): its bundle build has the Emscripten glue
+// inside dist/run-worker.js; the one binary it fetches (WebGPU EP and CPU kernels) lies next to it,
+// loaded from the webview's own resource URIs (env.wasm.wasmPaths), never from a CDN.
+copyFileSync('node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.jsep.wasm', 'dist/ort-wasm-simd-threaded.jsep.wasm');

@@ -40,6 +40,11 @@ const jsonBlock = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u00
 const inlineJs = (js: string): string => js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 
 export function contentSecurityPolicy(o: Pick<WebviewHtmlOptions, 'cspSource' | 'nonce'>): string {
+  // The run worker (dist/run-worker.js, a blob: worker: worker-src) compiles WebAssembly: TensorFlow.js's
+  // backends and onnxruntime-web's binary ('wasm-unsafe-eval' allows compiling wasm, not eval of JS).
+  // onnxruntime-web's Emscripten glue is bundled into the worker, so nothing is imported at run time
+  // and script-src stays nonces only; its .wasm is fetched from the webview's own dist folder
+  // (connect-src: cspSource, the webview's own resources; never a CDN).
   return [
     `default-src 'none'`,
     `img-src ${o.cspSource} data: blob:`,

@@ -23,9 +23,25 @@ export interface ActivationPreview {
 
 /**
  * Where `cnnLens.backend` asks the diagram webview to run a model on the machine's own GPU:
- * 'webgpu' tries WebGPU, then WebGL; 'webgl' uses WebGL alone.
+ * 'webgpu' tries WebGPU, then WebGL; 'webgl' uses WebGL alone (both TensorFlow.js);
+ * 'onnxruntime-web' runs the host's ONNX export on onnxruntime-web: WebGPU, else its wasm build.
  */
-export type WebviewBackend = 'webgpu' | 'webgl';
+export type WebviewBackend = 'webgpu' | 'webgl' | 'onnxruntime-web';
+
+/**
+ * A model for onnxruntime-web, exported by the host (src/core/engine/onnx-export.ts) with the run's
+ * weights and every layer's value as a graph output. Sent once per `weights.key`.
+ */
+export interface OnnxModelBytes {
+  /** A serialised ModelProto (the taps already graph outputs). */
+  readonly bytes: ArrayBuffer;
+  /** ONNX input names, in `graph.inputs` order. */
+  readonly inputs: readonly string[];
+  /** ONNX output names, in `graph.outputs` order. */
+  readonly outputs: readonly string[];
+  /** [IR node id, ONNX value name] for each tapped layer (values in the IR's layout). */
+  readonly taps: readonly (readonly [string, string])[];
+}
 
 /** A float32 tensor's values; the ArrayBuffer crosses postMessage without turning into JSON. */
 export interface TensorBytes {
@@ -48,6 +64,8 @@ export interface RunWeightsSpec {
   readonly key: string;
   readonly random?: { readonly seed: number };
   readonly tensors?: readonly WeightBytes[];
+  /** For 'onnxruntime-web': the exported model (its weights inside), when the webview does not hold `key`. */
+  readonly onnx?: OnnxModelBytes;
 }
 
 /** Run a model in the diagram webview: the model text (parsed there by src/core), its preprocessed inputs and its weights. */

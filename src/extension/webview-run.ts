@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { WeightMap } from '../core/runtime/weight-map';
 import { randomWeightsNotice, weightsNextTo, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
 import type { Graph } from '../core/ir';
+import { analyze } from '../core/analysis/analyze';
 import { documentSource } from './document-source';
-import type { HostMessage, RunRequest, WebviewBackend, WebviewMessage, WeightBytes } from '../../shared/protocol';
+import type { HostMessage, OnnxModelBytes, RunRequest, WebviewBackend, WebviewMessage, WeightBytes } from '../../shared/protocol';
+import { onnxModelBytes } from '../../shared/run-onnx';
 import { tensorBytes, weightBytes } from '../../shared/run-bytes';
 import { describeWebviewRun } from '../../shared/run-describe';
 
@@ -17,6 +19,9 @@ import { describeWebviewRun } from '../../shared/run-describe';
 // (the webview draws the same values), a file's tensors as ArrayBuffers once per weights key.
 // Only thumbnails and top-k values come back. When the webview has neither WebGPU nor WebGL, the
 // caller runs the model in the host and says why.
+// 'onnxruntime-web': the host exports the model to ONNX with the run's weights and every layer
+// tapped (shared/run-onnx.ts), once per graph and weights; the webview runs it on onnxruntime-web
+// (WebGPU, else its wasm build) and, as above, sends back only thumbnails and top-k values.
 
 const SEED = 0;
 /** How long a diagram may take to open before the host runs the model itself (the diagram keeps its page when hidden: retainContextWhenHidden). */
@@ -25,11 +30,11 @@ const READY_TIMEOUT_MS = 20_000;
 /** `cnnLens.backend` when it names a webview backend; undefined for the host's own ones. */
 export function webviewBackend(): WebviewBackend | undefined {
   const value = vscode.workspace.getConfiguration('cnnLens').get<string>('backend');
-  return value === 'webgpu' || value === 'webgl' ? value : undefined;
+  return value === 'webgpu' || value === 'webgl' || value === 'onnxruntime-web' ? value : undefined;
 }
 
 type RunAnswer = Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>;
-type WeightsToSend = { readonly key: string; readonly random?: { readonly seed: number }; readonly tensors?: () => Promise<WeightBytes[]> };
+type WeightsToSend = { readonly key: string; readonly random?: { readonly seed: number }; readonly tensors?: () => Promise<WeightBytes[]>; readonly onnx?: () => Promise<OnnxModelBytes> };
 
 /** One diagram panel's side of webview runs (created by the diagram editor, fed its webview's messages). */
 export class DiagramRunner {
@@ -74,8 +79,9 @@ export class DiagramRunner {
     if (!ready) return { type: 'runFailed', id: 0, unavailable: true, message: 'the diagram did not answer' };
     const send = async (withTensors: boolean): Promise<RunAnswer> => {
       const tensors = withTensors && weights.tensors ? await weights.tensors() : undefined;
+      const onnx = withTensors && weights.onnx ? await weights.onnx() : undefined;
       const id = this.next++;
-      const message: HostMessage = { ...request, type: 'run', id, weights: { key: weights.key, random: weights.random, tensors } };
+      const message: HostMessage = { ...request, type: 'run', id, weights: { key: weights.key, random: weights.random, tensors, onnx } };
       const answer = new Promise<RunAnswer>((resolve) => this.pending.set(id, resolve));
       const cancel = () => void this.panel.webview.postMessage({ type: 'cancelRun', id } satisfies HostMessage);
       signal?.addEventListener('abort', cancel, { once: true });
@@ -168,6 +174,7 @@ export async function runInDiagram(document: vscode.TextDocument, graph: Graph, 
     ? { key: fileWeightsKey(file.name, loaded.weights), tensors: () => weightBytes(loaded.weights) }
     : { key: `${document.uri.toString()}#${document.version}#random${SEED}`, random: { seed: SEED } };
   const random = !loaded || inputs.random;
+  if (backend === 'onnxruntime-web') return runOnOrtWeb(runner, document, graph, inputs, hostWeights, signal);
   const answer = await runner.run({
     backend,
     graph,
@@ -182,4 +189,44 @@ export async function runInDiagram(document: vscode.TextDocument, graph: Graph, 
   }
   // The worker makes them with core's activationPreviewsWith: the full ActivationPreview, not only the protocol's fields.
   return { previews: answer.previews as Record<string, ActivationPreview>, backend: describeWebviewRun(answer.backend, answer.notUsed), weights: loaded?.source ?? randomWeightsNotice(SEED), random };
+}
+
+/** The last export per document: a run of the same graph with the same weights sends nothing again. */
+const exports = new Map<string, { key: string; model: Promise<OnnxModelBytes> }>();
+
+/** cnnLens.backend 'onnxruntime-web': the host's ONNX export run in the webview (WebGPU, else wasm). */
+async function runOnOrtWeb(runner: DiagramRunner, document: vscode.TextDocument, graph: Graph, inputs: PreparedInputs, hostWeights: () => Promise<RunWeights>, signal?: AbortSignal): Promise<WebviewRunResult | { readonly fallback: string }> {
+  const weights = await hostWeights(); // a weights file next to the model, else seeded random ones (labelled)
+  const file = await weightsNextTo(documentSource(document));
+  // The key: the graph itself (an edit that changes nothing the export reads keeps it) and the weights' identity.
+  const key = `onnx#${createHash('sha1').update(JSON.stringify(graph)).update(file && !weights.random ? fileWeightsKey(file.name, weights.weights) : `random${SEED}`).digest('hex')}`;
+  const doc = document.uri.toString();
+  let held = exports.get(doc);
+  if (held?.key !== key) {
+    const source = graph.format === 'onnx' ? readFileSync(document.uri.fsPath) : undefined;
+    held = { key, model: onnxModelBytes(analyze(graph), weights.weights, source) };
+    exports.set(doc, held);
+  }
+  let model: OnnxModelBytes;
+  try {
+    model = await held.model;
+  } catch (e) {
+    exports.delete(doc);
+    return { fallback: `onnxruntime-web in the diagram webview not used: the model does not export to ONNX (${(e as Error).message})` };
+  }
+  const random = weights.random || inputs.random;
+  // Sent only when the webview does not hold `key` (postMessage copies; the page moves its copy to the worker).
+  const answer = await runner.run({
+    backend: 'onnxruntime-web',
+    graph,
+    fileName: vscode.workspace.asRelativePath(document.uri),
+    inputs: await Promise.all(inputs.tensors.map(tensorBytes)),
+    image: inputs.notes.join('; '),
+    random,
+  }, { key, onnx: async () => model }, signal);
+  if (answer.type === 'runFailed') {
+    if (answer.unavailable) return { fallback: `onnxruntime-web in the diagram webview not used: ${answer.message}` };
+    throw new Error(answer.message);
+  }
+  return { previews: answer.previews as Record<string, ActivationPreview>, backend: describeWebviewRun(answer.backend, answer.notUsed), weights: weights.source, random };
 }

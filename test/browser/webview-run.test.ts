@@ -28,9 +28,10 @@ import { disposeWeights, type WeightMap } from '../../src/core/runtime/weight-ma
 import { loadWeights } from '../../src/node/weights-files';
 import type { LayerStats, RunRequest } from '../../shared/protocol';
 import { tensorBytes, weightBytes } from '../../shared/run-bytes';
+import { onnxModelBytes } from '../../shared/run-onnx';
 import { layerStats } from '../../webview/run/stats';
 import { CHROMIUM_ARGS, launchChromium, skipWithoutChromium } from '../support/chromium';
-import { answerTo, openPage, postRun, sendRun, serveFolder, type RunAnswer } from '../support/run-page';
+import { answerTo, copyOrtWasm, openPage, postRun, sendRun, serveFolder, type RunAnswer } from '../support/run-page';
 
 const ROOT = resolve(__dirname, '..', '..');
 const OUT = join(ROOT, 'test-results', 'webview-run');
@@ -38,6 +39,8 @@ const SHOTS = join(ROOT, 'test-results', 'screenshots');
 const SAMPLE = join(ROOT, 'media', 'samples', 'shapes.png');
 /** Agreement asked of every statistic: 1e-3 of the layer's own magnitude (max |value| on the CPU). */
 const TOLERANCE = 1e-3;
+/** onnxruntime-web (issue 10): 1e-4 of the layer's magnitude. */
+const ORT_TOLERANCE = 1e-4;
 
 interface Case {
   readonly name: string;
@@ -91,6 +94,7 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
       await writeStandalone({ input: file, name: c.name, outDir: OUT, noBuild: !build });
       build = false;
     }
+    copyOrtWasm(ROOT, OUT);
     server = await serveFolder(OUT);
     home = mkdtempSync(join(tmpdir(), 'cnn-lens-chromium-'));
     browsers.webgl = await launchChromium(home);
@@ -104,17 +108,19 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
   });
 
   /** A `run` for a case as the host posts it: its inputs, and a seed or the weight file's tensors. */
-  async function request(c: Case, host: Awaited<ReturnType<typeof hostSide>>, id = 1): Promise<RunRequest> {
+  async function request(c: Case, host: Awaited<ReturnType<typeof hostSide>>, id = 1, ort = false): Promise<RunRequest> {
+    const common = { type: 'run', id, graph: parseModel(c.text, c.file), fileName: c.file, image: host.image, random: !c.weightsFile, stats: true, inputs: await Promise.all(host.inputs.map(tensorBytes)) } as const;
+    // onnxruntime-web: the host's ONNX export (the run's weights inside, every layer tapped), as webview-run.ts sends it.
+    if (ort) return { ...common, backend: 'onnxruntime-web', weights: { key: `${c.name}#onnx`, onnx: await onnxModelBytes(host.analysis, host.weights) } };
     return {
-      type: 'run', id, backend: 'webgpu', graph: parseModel(c.text, c.file), fileName: c.file, image: host.image, random: !c.weightsFile, stats: true,
-      inputs: await Promise.all(host.inputs.map(tensorBytes)),
+      ...common, backend: 'webgpu',
       weights: { key: `${c.name}#1`, random: c.weightsFile ? undefined : { seed: 0 }, tensors: c.weightsFile ? await weightBytes(host.weights) : undefined },
     };
   }
 
-  async function run(b: Browser, c: Case, host: Awaited<ReturnType<typeof hostSide>>): Promise<{ page: Page; answer: RunAnswer }> {
+  async function run(b: Browser, c: Case, host: Awaited<ReturnType<typeof hostSide>>, ort = false): Promise<{ page: Page; answer: RunAnswer }> {
     const page = await openPage(b, server.base, c.name, problems);
-    return { page, answer: await postRun(page, await request(c, host)) };
+    return { page, answer: await postRun(page, await request(c, host, 1, ort)) };
   }
 
   it('seeded random weights are the same values on the CPU and WebAssembly backends (bit for bit)', async () => {
@@ -137,16 +143,24 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
     }
   });
 
-  for (const expect of ['webgl', 'webgpu'] as const) for (const c of CASES) {
-    const title = expect === 'webgl' ? 'on WebGL (WebGPU has no adapter: said)' : 'on WebGPU (--enable-unsafe-webgpu)';
-    it(`${c.name} ${title}: every layer's output equals execute() on the CPU, thumbnails show`, async () => {
+  const TITLES = {
+    webgl: 'on WebGL (WebGPU has no adapter: said)',
+    webgpu: 'on WebGPU (--enable-unsafe-webgpu)',
+    'ort-wasm': 'on onnxruntime-web wasm (WebGPU has no adapter: said)',
+    'ort-webgpu': 'on onnxruntime-web WebGPU (--enable-unsafe-webgpu)',
+  } as const;
+  const BACKENDS = { webgl: 'webgl', webgpu: 'webgpu', 'ort-wasm': 'onnxruntime-web wasm', 'ort-webgpu': 'onnxruntime-web WebGPU' } as const;
+  for (const expect of ['webgl', 'webgpu', 'ort-wasm', 'ort-webgpu'] as const) for (const c of CASES) {
+    const ort = expect.startsWith('ort-');
+    const tolerance = ort ? ORT_TOLERANCE : TOLERANCE;
+    it(`${c.name} ${TITLES[expect]}: every layer's output equals execute() on the CPU, thumbnails show`, async () => {
       const host = await hostSide(c);
-      const { page, answer } = await run(browsers[expect]!, c, host);
+      const { page, answer } = await run(browsers[expect === 'webgl' || expect === 'ort-wasm' ? 'webgl' : 'webgpu']!, c, host, ort);
       try {
         assert.equal(answer.type, 'runResult', `the page did not run ${c.name}: ${'message' in answer ? answer.message : ''}`);
         if (answer.type !== 'runResult') return;
-        assert.equal(answer.backend, expect);
-        if (expect === 'webgl') assert.match(answer.notUsed.join(), /^WebGPU: navigator\.gpu gave no adapter$/, 'says why WebGPU was not used');
+        assert.equal(answer.backend, BACKENDS[expect]);
+        if (expect === 'webgl' || expect === 'ort-wasm') assert.match(answer.notUsed.join(), /^WebGPU: navigator\.gpu gave no adapter$/, 'says why WebGPU was not used');
         else assert.deepEqual(answer.notUsed, []);
 
         // (b) Every layer, against the host's execute() on tfjs's CPU backend with the same inputs and weights.
@@ -164,7 +178,7 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
           for (const [what, a, b] of pairs) {
             const off = Math.abs(a - b) / scale;
             worst = Math.max(worst, off);
-            assert.ok(off <= TOLERANCE, `${c.name} ${id}: ${what} is ${a} on ${answer.backend}, ${b} on the CPU (${off.toExponential(2)} of the layer's magnitude ${scale.toPrecision(3)})`);
+            assert.ok(off <= tolerance, `${c.name} ${id}: ${what} is ${a} on ${answer.backend}, ${b} on the CPU (${off.toExponential(2)} of the layer's magnitude ${scale.toPrecision(3)})`);
           }
         }
         console.log(`      ${c.name}: ${Object.keys(expected).length} layers on ${answer.backend} in ${answer.ms.toFixed(0)} ms; worst difference ${worst.toExponential(2)} of a layer's magnitude`);
@@ -191,19 +205,19 @@ describe('running a model in the diagram webview (Chromium: WebGL, WebGPU)', fun
     });
   }
 
-  it('a cancelled run answers that it was cancelled (not a fallback); the next run still runs', async () => {
+  for (const ort of [false, true]) it(`a cancelled run${ort ? ' on onnxruntime-web' : ''} answers that it was cancelled (not a fallback); the next run still runs`, async () => {
     const c = CASES[2];
     const host = await hostSide(c);
     const page = await openPage(browsers.webgl!, server.base, c.name, problems);
     try {
-      await sendRun(page, await request(c, host, 1));
+      await sendRun(page, await request(c, host, 1, ort));
       await page.evaluate(() => window.postMessage({ type: 'cancelRun', id: 1 }, '*'));
       const cancelled = await answerTo(page, 1);
       assert.equal(cancelled.type, 'runFailed');
       if (cancelled.type !== 'runFailed') return;
       assert.equal(cancelled.message, 'the run was cancelled');
       assert.ok(!cancelled.unavailable, 'a cancel is not a reason to run in the host');
-      const next = await postRun(page, await request(c, host, 2));
+      const next = await postRun(page, await request(c, host, 2, ort));
       assert.equal(next.type, 'runResult');
       assert.equal(next.type === 'runResult' && Object.keys(next.previews).length, host.analysis.graph.nodes.length);
     } finally {

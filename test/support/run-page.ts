@@ -2,14 +2,21 @@
 // standalone pages (scripts/standalone/write-standalone.ts), opens one, and posts `run` messages built
 // as src/extension/webview-run.ts builds them. Shared by test/browser/webview-run.test.ts and
 // bench/webview-run.ts.
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { RunRequest, WebviewMessage } from '../../shared/protocol';
 
-const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json', '.wasm': 'application/wasm' };
+
+/** onnxruntime-web's binary, built into dist/ by scripts/build.mjs, next to a standalone page's run-worker.js (the worker fetches it from its own folder). */
+export const ORT_WASM = 'ort-wasm-simd-threaded.jsep.wasm';
+export function copyOrtWasm(root: string, outDir: string): void {
+  const from = join(root, 'node_modules', 'onnxruntime-web', 'dist', ORT_WASM);
+  copyFileSync(from, join(outDir, ORT_WASM));
+}
 
 /** Chromium as the other browser tests start it: no GPU process (WebGL runs on SwiftShader). */
 
@@ -56,14 +63,23 @@ export async function sendRun(page: Page, request: RunRequest): Promise<void> {
     ...request,
     graph: request.graph as unknown, // plain data; its recursive attribute type is too deep for Playwright's Serializable
     inputs: request.inputs.map((x) => ({ shape: x.shape, data: numbers(x.data) })),
-    weights: { ...request.weights, tensors: request.weights.tensors?.map((w) => ({ node: w.node, name: w.name, shape: w.shape, data: numbers(w.data) })) },
+    weights: {
+      ...request.weights,
+      tensors: request.weights.tensors?.map((w) => ({ node: w.node, name: w.name, shape: w.shape, data: numbers(w.data) })),
+      // An exported ONNX model (megabytes): base64 is the compact way through Playwright.
+      onnx: request.weights.onnx && { ...request.weights.onnx, bytes: Buffer.from(request.weights.onnx.bytes).toString('base64') },
+    },
   };
   // (No named functions in here: tsx would wrap them in a helper the page does not have.)
   await page.evaluate((m) => {
     window.postMessage({
       ...m,
       inputs: m.inputs.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })),
-      weights: { ...m.weights, tensors: m.weights.tensors?.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })) },
+      weights: {
+        ...m.weights,
+        tensors: m.weights.tensors?.map((x) => ({ ...x, data: new Float32Array(x.data).buffer })),
+        onnx: m.weights.onnx && { ...m.weights.onnx, bytes: Uint8Array.from(atob(m.weights.onnx.bytes), (ch) => ch.charCodeAt(0)).buffer },
+      },
     }, '*');
   }, message);
 }

@@ -7,14 +7,17 @@ import type { WebviewBackend } from '../../shared/protocol';
 // The CPU backend is deliberately absent: without a GPU here, the extension host runs the model
 // faster (WebAssembly, or TensorFlow native), so the host takes the run back.
 
-export type WebviewChoice = { readonly name: WebviewBackend; readonly notUsed: string[] } | { readonly failed: string[] };
+/** The TensorFlow.js backends (onnxruntime-web chooses its own execution provider: ort-run.ts). */
+export type TfjsWebviewBackend = Exclude<WebviewBackend, 'onnxruntime-web'>;
+
+export type WebviewChoice = { readonly name: TfjsWebviewBackend; readonly notUsed: string[] } | { readonly failed: string[] };
 
 interface GpuNavigator {
   readonly gpu?: { requestAdapter(): Promise<unknown | null> };
 }
 
 /** Why WebGPU cannot run here, or undefined when it can (an adapter answers). */
-async function webgpuUnavailable(): Promise<string | undefined> {
+export async function webgpuUnavailable(): Promise<string | undefined> {
   const gpu = (navigator as GpuNavigator).gpu;
   if (!gpu) return typeof isSecureContext === 'boolean' && !isSecureContext ? 'navigator.gpu unavailable (not a secure context)' : 'navigator.gpu unavailable';
   try {
@@ -24,7 +27,7 @@ async function webgpuUnavailable(): Promise<string | undefined> {
   }
 }
 
-async function activate(tf: typeof tfc, name: WebviewBackend): Promise<string | undefined> {
+async function activate(tf: typeof tfc, name: TfjsWebviewBackend): Promise<string | undefined> {
   try {
     // setBackend answers false (and logs) when the backend's factory throws, e.g. no WebGL context.
     if (!(await tf.setBackend(name)) || tf.getBackend() !== name) return 'the backend did not start';
@@ -37,7 +40,7 @@ async function activate(tf: typeof tfc, name: WebviewBackend): Promise<string | 
 }
 
 /** Activates the preferred backend, or the next one down (WebGPU → WebGL). */
-export async function chooseWebviewBackend(tf: typeof tfc, preference: WebviewBackend): Promise<WebviewChoice> {
+export async function chooseWebviewBackend(tf: typeof tfc, preference: TfjsWebviewBackend): Promise<WebviewChoice> {
   const notUsed: string[] = [];
   if (preference === 'webgpu') {
     const why = (await webgpuUnavailable()) ?? (await activate(tf, 'webgpu'));

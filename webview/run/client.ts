@@ -46,12 +46,16 @@ export function startModelRuns(host: HostChannel, workerUrl: string | undefined)
     }
   };
 
+  // The worker's own folder (dist/): onnxruntime-web fetches its wasm from there, the webview's own origin.
+  const assets = workerUrl ? new URL('.', new URL(workerUrl, location.href)).href : undefined;
+
   window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     const m = event.data;
     if (m?.type === 'run') {
       requests.set(m.id, m);
-      // The inputs and weights move to the worker: the page keeps no copy.
-      void send(m, [...new Set([...m.inputs.map((x) => x.data), ...(m.weights.tensors ?? []).map((w) => w.data)])]);
+      // The inputs, weights and model move to the worker: the page keeps no copy.
+      const moved = [...m.inputs.map((x) => x.data), ...(m.weights.tensors ?? []).map((w) => w.data), ...(m.weights.onnx ? [m.weights.onnx.bytes] : [])];
+      void send({ ...m, assets }, [...new Set(moved)]);
     } else if (m?.type === 'cancelRun' && requests.has(m.id)) void send(m);
   });
 }

@@ -20,3 +20,24 @@ export async function layerStats(tf: typeof tfc, taps: ReadonlyMap<string, tfc.T
   }
   return out;
 }
+
+/** The same statistics of plain arrays (onnxruntime-web's outputs, already on the CPU). */
+export function arrayStats(taps: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>): Record<string, LayerStats> {
+  const out: Record<string, LayerStats> = {};
+  for (const [id, { shape, data }] of taps) {
+    if (!data.length) continue;
+    let min = Infinity;
+    let max = -Infinity;
+    let sum = 0;
+    let sumAbs = 0;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v < min) min = v;
+      if (v > max) max = v;
+      sum += v;
+      sumAbs += Math.abs(v);
+    }
+    out[id] = { shape, min, max, mean: sum / data.length, meanAbs: sumAbs / data.length, head: Array.from(data.subarray(0, HEAD)) };
+  }
+  return out;
+}

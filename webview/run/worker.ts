@@ -1,5 +1,6 @@
 // The run worker: runs a model on the machine's GPU (WebGPU or WebGL) for the diagram webview, off
-// the page's thread. The page starts it from a blob: URL on the first run only, so opening a
+// the page's thread; or, for cnnLens.backend 'onnxruntime-web', the host's ONNX export on
+// onnxruntime-web (ort-run.ts). The page starts it from a blob: URL on the first run only, so opening a
 // diagram never loads TensorFlow.js. It analyses the host's parsed graph with src/core as the host does, feeds
 // the host's preprocessed inputs, draws the seeded random weights itself (or takes a file's tensors,
 // kept per weights key), taps every layer (in chunks, as the host does) and answers with thumbnails and top-k values: the
@@ -12,11 +13,13 @@ import { previewEveryNodeWith } from '../../src/core/runtime/preview-images';
 import { randomWeights } from '../../src/core/runtime/random-weights';
 import { disposeWeights, type NodeWeights, type WeightMap } from '../../src/core/runtime/weight-map';
 import type { LayerStats, RunRequest, WebviewMessage } from '../../shared/protocol';
-import { chooseWebviewBackend } from './backend';
+import { chooseWebviewBackend, type TfjsWebviewBackend } from './backend';
 import { pngDataUrl } from './encode';
+import { runOnOrt } from './ort-run';
 import { layerStats } from './stats';
 
-export type WorkerRequest = RunRequest | { readonly type: 'cancelRun'; readonly id: number };
+/** `assets`: the folder of the worker's bundle (onnxruntime-web's wasm lies there), added by the page. */
+export type WorkerRequest = (RunRequest & { readonly assets?: string }) | { readonly type: 'cancelRun'; readonly id: number };
 export type WorkerReply = Extract<WebviewMessage, { type: 'runResult' | 'runFailed' }>;
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -50,17 +53,22 @@ function weightsFor(request: RunRequest, analysis: ReturnType<typeof analyze>): 
   return weights;
 }
 
-async function run(request: RunRequest, signal: AbortSignal): Promise<WorkerReply> {
+async function run(request: RunRequest & { readonly assets?: string }, signal: AbortSignal): Promise<WorkerReply> {
+  if (request.backend === 'onnxruntime-web') return runOnOrt(request, request.assets, signal);
+  return runOnTfjs(request, request.backend, signal);
+}
+
+async function runOnTfjs(request: RunRequest, preference: TfjsWebviewBackend, signal: AbortSignal): Promise<WorkerReply> {
   const start = performance.now();
   const { id } = request;
-  if (backend?.preference !== request.backend) {
+  if (backend?.preference !== preference) {
     drop(); // tensors belong to the backend that made them
-    const choice = await chooseWebviewBackend(tf, request.backend);
+    const choice = await chooseWebviewBackend(tf, preference);
     if ('failed' in choice) {
       backend = undefined;
       return { type: 'runFailed', id, unavailable: true, message: `no GPU backend starts (${choice.failed.join('; ')})` };
     }
-    backend = { preference: request.backend, name: choice.name, notUsed: choice.notUsed };
+    backend = { preference, name: choice.name, notUsed: choice.notUsed };
   }
   const analysis = analyze(request.graph);
   const error = analysis.diagnostics.find((d) => d.severity === 'error');
