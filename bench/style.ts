@@ -1,11 +1,15 @@
-// Style transfer benchmark (not a timed test): Fast mode with a shipped preset at 256², 512² and
-// 2048² (by tiles: 512² tiles, 64 px overlap, blended seams), and Optimise mode's time per
-// iteration at 256² with Adam and with L-BFGS. Writes the 2048² result to test-results/style-2048.png: look at it for seams.
-//   npm run bench:style            (backend: CNN_LENS_BACKEND=wasm|cpu|tfjs-node|auto, default auto)
+// Style transfer benchmark (not a timed test): Fast mode with a shipped preset at 512² and 2048²
+// (by tiles: 512² tiles, 64 px overlap, blended seams) on tfjs-wasm and on ONNX Runtime (one thread
+// and every core), measured interleaved (round after round, each engine in turn, medians printed),
+// then Optimise mode's time per iteration at 256² with Adam and with L-BFGS. Writes the 2048² result
+// to test-results/style-2048.png (engine): look at it for seams.
+//   npm run bench:style     (env: SIZES=512,2048  ROUNDS=3  PRESET=swirls  SKIP_OPTIMISE=1  CNN_LENS_BACKEND=wasm|cpu for the tfjs side)
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { chooseBackend, describeBackend, type BackendPreference } from '../src/node/backend';
-import { stylizeFast } from '../src/core/style/fast';
+import { stylizeFast, tfjsTileRunner, type TileRunner } from '../src/core/style/fast';
 import { loadTransformModelFile } from '../src/node/style/model-files';
+import { EngineTileRunner, releaseEngineSessions } from '../src/node/style/fast-engine';
 import { resizeImage } from '../src/core/style/image-io';
 import { readImage, writePng } from '../src/node/image-files';
 import { randomLossNetwork } from '../src/core/style/loss-network';
@@ -13,37 +17,55 @@ import { stylizeOptimise } from '../src/core/style/optimise';
 import { findPreset } from '../src/node/style/presets';
 
 const ROOT = join(__dirname, '..');
-const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  const backend = await chooseBackend((process.env.CNN_LENS_BACKEND as BackendPreference) ?? 'auto');
+  const backend = await chooseBackend((process.env.CNN_LENS_BACKEND as BackendPreference) ?? 'wasm');
   const { tf } = backend;
-  console.log(`backend: ${describeBackend(backend)}`);
+  console.log(`tfjs side: ${describeBackend(backend)}`);
   const preset = findPreset(process.env.PRESET ?? 'swirls')!;
   const model = await loadTransformModelFile(tf, preset.modelPath);
   const base = readImage(join(ROOT, 'media', 'styles', 'content', 'city.png')).image;
-  const sizes = (process.env.SIZES ?? '256,512,2048').split(',').map(Number);
-  for (const side of sizes) {
-    const img = resizeImage(base, side, side);
-    let peakTf = 0, peakRss = 0;
-    const sample = () => {
-      peakTf = Math.max(peakTf, tf.memory().numBytes);
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    };
-    const timer = setInterval(sample, 50);
-    if (side <= 512) await stylizeFast(tf, model, img); // warm-up at this size
-    const t0 = performance.now();
-    const r = await stylizeFast(tf, model, img, { onTile: sample });
-    const ms = performance.now() - t0;
-    clearInterval(timer);
-    sample();
-    console.log(`fast ${side}×${side} (${preset.name}): ${(ms / 1000).toFixed(2)} s, ${r.tiles} tile(s); peak tf.memory ${mb(peakTf)}, peak RSS ${mb(peakRss)}`);
-    if (side >= 1024) {
-      const out = join(ROOT, 'test-results', `style-${side}.png`);
-      writePng(out, r.image);
-      console.log(`  wrote ${out}`);
+  const sizes = (process.env.SIZES ?? '512,2048').split(',').map(Number);
+  const rounds = Number(process.env.ROUNDS ?? 3);
+  const cores = availableParallelism();
+  const runners: TileRunner[] = [
+    tfjsTileRunner(tf, model, `tfjs ${backend.name}`),
+    new EngineTileRunner(model, { threads: 1 }),
+    ...(cores > 1 ? [new EngineTileRunner(model, { threads: cores })] : []),
+  ];
+  const images = new Map(sizes.map((s) => [s, resizeImage(base, s, s)]));
+  // Warm-up: one run of each at 512² (sessions made, wasm kernels compiled; 2048² runs 512² tiles).
+  for (const runner of runners) await stylizeFast(tf, model, images.get(Math.min(...sizes))!, { runner });
+  const times = new Map<string, number[]>();
+  const tiles = new Map<number, number>();
+  for (let round = 0; round < rounds; round++) {
+    for (const side of sizes) {
+      for (const runner of runners) {
+        const t0 = performance.now();
+        const r = await stylizeFast(tf, model, images.get(side)!, { runner });
+        const ms = performance.now() - t0;
+        tiles.set(side, r.tiles);
+        const key = `${side}\0${runner.name}`;
+        times.set(key, [...(times.get(key) ?? []), ms]);
+        console.log(`  round ${round + 1}: ${side}×${side} ${runner.name}: ${(ms / 1000).toFixed(3)} s`);
+        if (round === rounds - 1 && side >= 1024 && runner === runners[runners.length - 1]) {
+          const out = join(ROOT, 'test-results', `style-${side}.png`);
+          writePng(out, r.image);
+          console.log(`  wrote ${out} (${runner.name})`);
+        }
+      }
     }
   }
+  console.log(`fast mode (${preset.name}), median of ${rounds} interleaved rounds:`);
+  for (const side of sizes) {
+    const ref = median(times.get(`${side}\0${runners[0].name}`)!);
+    for (const runner of runners) {
+      const ms = median(times.get(`${side}\0${runner.name}`)!);
+      console.log(`  ${side}×${side} (${tiles.get(side)} tile${tiles.get(side) === 1 ? '' : 's'}) ${runner.name.padEnd(32)} ${(ms / 1000).toFixed(3)} s  ${(ref / ms).toFixed(1)}× tfjs`);
+    }
+  }
+  await releaseEngineSessions();
   model.dispose();
   if (process.env.SKIP_OPTIMISE !== '1') {
     const net = randomLossNetwork(tf);

@@ -1,18 +1,18 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { chooseBackend, describeBackend, type BackendPreference } from '../node/backend';
+import { BACKEND_PREFERENCES, BackendError, describeBackend, type BackendPreference, type ChosenBackend } from '../node/backend';
 import { ImageError } from '../core/style/image-io';
 import { RANDOM_SEED } from '../core/style/loss-network';
-import { stylizeFast, StyleModelError } from '../core/style/fast';
+import { stylizeFast, StyleModelError, type TileRunner, type TransformModel } from '../core/style/fast';
 import { STYLE_OPTIMIZERS, stylizeOptimise, type StyleOptimizer } from '../core/style/optimise';
 import { readImage, writePng } from '../node/image-files';
 import { lossNetwork } from '../node/style/loss-network-files';
-import { loadTransformModelFile } from '../node/style/model-files';
+import { gradientBackend, openFast } from '../node/style/fast-backend';
 import { findPreset, listPresets } from '../node/style/presets';
 import { trainTransformNet } from '../node/style/train';
 import { UsageError, type CommandResult } from './usage';
 
-export const STYLIZE_USAGE = `cnn-lens stylize --content IMG --style IMG|PRESET|MODEL.json --out OUT.png [--mode fast|optimise|train] [--optimizer adam|lbfgs] [--steps N] [--size PX] [--seed N]
+export const STYLIZE_USAGE = `cnn-lens stylize --content IMG --style IMG|PRESET|MODEL.json --out OUT.png [--mode fast|optimise|train] [--optimizer adam|lbfgs] [--steps N] [--size PX] [--seed N] [--backend NAME] [--threads N]
 cnn-lens stylize --list
 
   Neural style transfer. Fast mode runs a trained transformation network (a preset, or a TF.js
@@ -27,7 +27,9 @@ cnn-lens stylize --list
   --seed        seed of the offline loss network and of training (default ${RANDOM_SEED} / 1)
   --vgg-weights VGG-16 weights for the loss network (Keras vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5 or a TF.js model.json); default: the offline random multi-scale network
   --style-weight, --content-weight, --tv-weight   loss weights (default 10, 1, 10)
-  --backend     auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default auto)
+  --backend     auto | onnxruntime | tfjs-node-gpu | tfjs-node | wasm | cpu (default auto: fast mode on ONNX Runtime,
+                optimise and train on the best tfjs backend, as their gradients need TensorFlow.js)
+  --threads     fast mode on ONNX Runtime: its threads (default: every core)
   --list        the presets, one per line: name, then description
 
   Exit status: 0 ok, 1 stylisation failed, 2 usage or file errors (unreadable or non-image files, bad style models).`;
@@ -48,7 +50,7 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
     options: {
       content: { type: 'string' }, style: { type: 'string' }, out: { type: 'string' }, mode: { type: 'string' },
       steps: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' }, list: { type: 'boolean' },
-      backend: { type: 'string' }, 'vgg-weights': { type: 'string' }, optimizer: { type: 'string' },
+      backend: { type: 'string' }, threads: { type: 'string' }, 'vgg-weights': { type: 'string' }, optimizer: { type: 'string' },
       'style-weight': { type: 'string' }, 'content-weight': { type: 'string' }, 'tv-weight': { type: 'string' },
     },
   });
@@ -83,8 +85,32 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
     }
   };
 
-  // Gradients (optimise, train) need kernels the wasm backend lacks only for weights; both run on wasm here.
-  const backend = await chooseBackend((values.backend ?? 'auto') as BackendPreference);
+  const preference = (values.backend ?? 'auto') as BackendPreference;
+  if (!BACKEND_PREFERENCES.includes(preference)) throw new UsageError(`--backend "${values.backend}": choose one of ${BACKEND_PREFERENCES.join(', ')}`);
+  const threads = num(values.threads, 'threads');
+  if (threads !== undefined && mode !== 'fast') throw new UsageError(`--threads applies to fast mode on ONNX Runtime only (this is ${mode} mode)`);
+  // Fast mode: ONNX Runtime where it runs the network (the backend line names it); optimise and train: tfjs (gradients).
+  let backend: ChosenBackend;
+  let fast: { model: TransformModel; runner: TileRunner } | undefined;
+  if (mode === 'fast') {
+    const modelPath = preset ? preset.modelPath : values.style;
+    if (preset && !existsSync(modelPath)) return { stdout: '', stderr: `cnn-lens stylize: the preset ${preset.name} has no trained network at ${modelPath}`, code: 1 };
+    try {
+      const opened = await openFast(preference, modelPath, { threads });
+      backend = opened.backend;
+      fast = opened;
+    } catch (e) {
+      if (e instanceof StyleModelError || (e as Error).name === 'WeightsError' || e instanceof BackendError) throw new UsageError((e as Error).message);
+      throw e;
+    }
+  } else {
+    try {
+      backend = await gradientBackend(preference);
+    } catch (e) {
+      if (e instanceof BackendError) throw new UsageError((e as Error).message);
+      throw e;
+    }
+  }
   const { tf } = backend;
   // A --vgg-weights file that is unreadable or not VGG-16 is a file error (exit 2), like a bad image.
   const lossNetworkOrFail = async () => {
@@ -100,19 +126,12 @@ export async function stylize(argv: string[]): Promise<CommandResult> {
   try {
     if (mode === 'fast') {
       const modelPath = preset ? preset.modelPath : values.style;
-      if (preset && !existsSync(modelPath)) return { stdout: '', stderr: `cnn-lens stylize: the preset ${preset.name} has no trained network at ${modelPath}`, code: 1 };
-      const content = readOrFail(values.content, size ? { size, maxSide: FAST_MAX } : { maxSide: FAST_MAX });
-      let model;
+      const { model, runner } = fast!;
       try {
-        model = await loadTransformModelFile(tf, modelPath);
-      } catch (e) {
-        if (e instanceof StyleModelError || (e as Error).name === 'WeightsError') throw new UsageError((e as Error).message);
-        throw e;
-      }
-      try {
-        const r = await stylizeFast(tf, model, content);
+        const content = readOrFail(values.content, size ? { size, maxSide: FAST_MAX } : { maxSide: FAST_MAX });
+        const r = await stylizeFast(tf, model, content, { runner });
         writePng(values.out, r.image);
-        lines.push(`${values.out}: ${r.image.width}×${r.image.height}, fast mode (${preset ? `preset ${preset.name}` : modelPath}; ${r.tiles} tile${r.tiles === 1 ? '' : 's'})`);
+        lines.push(`${values.out}: ${r.image.width}×${r.image.height}, fast mode (${preset ? `preset ${preset.name}` : modelPath}; ${r.tiles} tile${r.tiles === 1 ? '' : 's'}; on ${r.engine})`);
         lines.push(`transformation network: ${modelPath} (${model.weightsSource})`);
         lines.push(`trained with loss network: ${String(model.metadata.lossNetwork ?? preset?.lossNetwork ?? 'unknown (not recorded in the model)')}`);
       } finally {

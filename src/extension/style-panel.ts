@@ -2,15 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { BACKEND_PREFERENCES, chooseBackend, describeBackend, type BackendPreference } from '../node/backend';
+import { BACKEND_PREFERENCES, describeBackend, type BackendPreference, type ChosenBackend } from '../node/backend';
 import {
   decodeImage,
   encodePng,
   findPreset,
   fitLongerSide,
+  gradientBackend,
   listPresets,
   loadTransformModelFile,
   lossNetwork,
+  openFast,
   readImage,
   stylesDir,
   stylizeFast,
@@ -106,8 +108,6 @@ export class StylePanelProvider implements vscode.WebviewViewProvider {
     const controller = (this.running = new AbortController());
     const signal = controller.signal;
     const started = Date.now();
-    const backend = await chooseBackend(m.backend as BackendPreference);
-    const tf = backend.tf;
     const content = fitLongerSide(this.content.image, m.size);
     const notice = content.width !== this.content.image.width || content.height !== this.content.image.height
       ? `Content resized from ${this.content.image.width}×${this.content.image.height} to ${content.width}×${content.height}.`
@@ -115,14 +115,24 @@ export class StylePanelProvider implements vscode.WebviewViewProvider {
     const vggWeights = vscode.workspace.getConfiguration('cnnLens').get<string>('style.vggWeights') || undefined;
     let image: RgbImage;
     let lossNetworkName: string;
+    let backend: ChosenBackend;
     if (m.mode === 'fast') {
       const preset = this.style.preset && findPreset(this.style.preset);
       if (!preset) throw new Error('Fast mode needs a trained network: pick a preset, or use Optimise with any style image.');
-      const model = await loadTransformModelFile(tf, preset.modelPath);
-      const out = await stylizeFast(tf, model, content, { signal, onTile: (done, total) => post({ type: 'progress', step: done, total, message: `Tile ${done} of ${total}` }) });
-      image = out.image;
+      // ONNX Runtime where it runs the network (FAST_ON_ENGINE), else tfjs; the backend line names what ran.
+      const fast = await openFast(m.backend as BackendPreference, preset.modelPath);
+      backend = fast.backend;
+      try {
+        const out = await stylizeFast(backend.tf, fast.model, content, { signal, runner: fast.runner, onTile: (done, total) => post({ type: 'progress', step: done, total, message: `Tile ${done} of ${total} (${fast.runner.name})` }) });
+        image = out.image;
+      } finally {
+        fast.model.dispose();
+      }
       lossNetworkName = `${preset.lossNetwork ?? 'random multi-scale network'} (trained here for the "${preset.name}" preset)`;
     } else {
+      // Gradients: tfjs (ONNX Runtime is named as not used, with the reason).
+      backend = await gradientBackend(m.backend as BackendPreference);
+      const tf = backend.tf;
       const net = await lossNetwork(tf, vggWeights);
       lossNetworkName = net.description;
       const weights = { style: 10 * m.strength };

@@ -89,6 +89,36 @@ export async function loadTransformModel(tf: typeof tfc, source: ModelSource): P
   return { path: modelJsonPath, text, weights: loaded.weights, weightsSource: loaded.source, metadata, outputRange, analysisFor, dispose: () => disposeWeights(loaded.weights) };
 }
 
+/**
+ * Runs the transformation network on one tile, whatever runs it (tfjs here; ONNX Runtime in
+ * src/node/style/fast-engine.ts): `data` is a 1×h×w×3 RGB tile (h, w multiples of 4, already
+ * padded by the caller) in [0, 255]; resolves with the network's raw output, 1×h×w×3 (in the
+ * model's `outputRange`). The tiling, padding, cropping, range and blending stay here.
+ */
+export interface TileRunner {
+  /** What runs the network, for messages: "tfjs wasm (SIMD)", "onnxruntime (CPU, 16 threads)". */
+  readonly name: string;
+  run(data: Float32Array, height: number, width: number, signal?: AbortSignal): Promise<Float32Array>;
+}
+
+/** The network on tfjs, by the project's executor (the backend `tf` has active). */
+export function tfjsTileRunner(tf: typeof tfc, model: TransformModel, name = `tfjs ${tf.getBackend()}`): TileRunner {
+  return {
+    name,
+    async run(data, h, w, signal) {
+      const input = tf.tensor4d(data, [1, h, w, 3]);
+      try {
+        const { outputs } = await execute(tf, model.analysisFor(h, w), model.weights, [input], { signal });
+        const values = (await outputs[0].data()) as Float32Array;
+        outputs.forEach((o) => o.dispose());
+        return values;
+      } finally {
+        input.dispose();
+      }
+    },
+  };
+}
+
 export interface FastOptions {
   /** Tile side in px (default 512); images up to this size run in one pass. */
   readonly tile?: number;
@@ -96,11 +126,15 @@ export interface FastOptions {
   readonly overlap?: number;
   readonly signal?: AbortSignal;
   readonly onTile?: (done: number, total: number) => void;
+  /** What runs each tile; default the network on `tf` (tfjsTileRunner). */
+  readonly runner?: TileRunner;
 }
 
 export interface FastResult {
   readonly image: RgbImage;
   readonly tiles: number;
+  /** What ran the network (the runner's name). */
+  readonly engine: string;
 }
 
 const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -122,37 +156,44 @@ function ramp(x: number, t: number, overlap: number, atStart: boolean, atEnd: bo
   return Math.max(w, 1e-6);
 }
 
-async function runTile(tf: typeof tfc, model: TransformModel, data: Float32Array, h: number, w: number, signal?: AbortSignal): Promise<Float32Array> {
-  // Pad (reflect) to a multiple of 4 so that the strided convolutions and their transposes line up.
+/** Symmetric (edge-repeating) mirror index past the end of an axis of length n. */
+const mirror = (i: number, n: number) => (i < n ? i : Math.max(0, 2 * n - 1 - i));
+
+async function runTile(runner: TileRunner, model: TransformModel, data: Float32Array, h: number, w: number, signal?: AbortSignal): Promise<Float32Array> {
+  // Pad (mirror, symmetric) to a multiple of 4 so that the strided convolutions and their transposes line up.
   const ph = roundUp4(h), pw = roundUp4(w);
-  const input = tf.tidy(() => {
-    const t = tf.tensor4d(data, [1, h, w, 3]);
-    return ph === h && pw === w ? t : tf.mirrorPad(t, [[0, 0], [0, ph - h], [0, pw - w], [0, 0]], 'symmetric');
-  });
-  try {
-    const analysis = model.analysisFor(ph, pw);
-    const { outputs } = await execute(tf, analysis, model.weights, [input], { signal });
-    const out = tf.tidy(() => {
-      let y = outputs[0] as tfc.Tensor4D;
-      if (ph !== h || pw !== w) y = tf.slice(y, [0, 0, 0, 0], [1, h, w, 3]);
-      switch (model.outputRange) {
-        case '-1-1': return tf.mul(tf.add(y, 1), 127.5);
-        case '0-1': return tf.mul(y, 255);
-        case 'centred': return tf.add(y, tf.tensor1d(IMAGENET_MEAN_RGB));
-        default: return y;
+  let input = data;
+  if (ph !== h || pw !== w) {
+    input = new Float32Array(ph * pw * 3);
+    for (let y = 0; y < ph; y++) {
+      const sy = mirror(y, h);
+      for (let x = 0; x < pw; x++) {
+        const s = (sy * w + mirror(x, w)) * 3, d = (y * pw + x) * 3;
+        input[d] = data[s];
+        input[d + 1] = data[s + 1];
+        input[d + 2] = data[s + 2];
       }
-    });
-    outputs.forEach((o) => o !== out && o.dispose());
-    const values = out.dataSync() as Float32Array;
-    out.dispose();
-    return values;
-  } finally {
-    input.dispose();
+    }
   }
+  const raw = await runner.run(input, ph, pw, signal);
+  // Crop back to h×w and map the network's range to [0, 255].
+  const out = new Float32Array(h * w * 3);
+  const range = model.outputRange;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const s = (y * pw + x) * 3, d = (y * w + x) * 3;
+      for (let c = 0; c < 3; c++) {
+        const v = raw[s + c];
+        out[d + c] = range === '-1-1' ? (v + 1) * 127.5 : range === '0-1' ? v * 255 : range === 'centred' ? v + IMAGENET_MEAN_RGB[c] : v;
+      }
+    }
+  }
+  return out;
 }
 
 /** Stylises `image` with a transformation network, by tiles when it is larger than one tile. */
 export async function stylizeFast(tf: typeof tfc, model: TransformModel, image: RgbImage, options: FastOptions = {}): Promise<FastResult> {
+  const runner = options.runner ?? tfjsTileRunner(tf, model);
   const tile = options.tile ?? 512;
   const overlap = Math.min(options.overlap ?? 64, Math.floor(tile / 2));
   const { width: W, height: H } = image;
@@ -175,7 +216,7 @@ export async function stylizeFast(tf: typeof tfc, model: TransformModel, image: 
           patch[d + 2] = image.data[s + 2];
         }
       }
-      const out = await runTile(tf, model, patch, th, tw, options.signal);
+      const out = await runTile(runner, model, patch, th, tw, options.signal);
       for (let y = 0; y < th; y++) {
         const wy = ramp(y, th, overlap, y0 === 0, y0 + th >= H);
         for (let x = 0; x < tw; x++) {
@@ -192,5 +233,5 @@ export async function stylizeFast(tf: typeof tfc, model: TransformModel, image: 
   }
   const data = new Uint8Array(W * H * 3);
   for (let p = 0; p < W * H; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.max(0, Math.min(255, Math.round(acc[p * 3 + c] / wsum[p])));
-  return { image: { width: W, height: H, data }, tiles: total };
+  return { image: { width: W, height: H, data }, tiles: total, engine: runner.name };
 }

@@ -6,3 +6,5 @@ export * from './loss-network-files';
 export * from './model-files';
 export * from './presets';
 export * from './train';
+export * from './fast-backend';
+export * from './fast-engine';
