@@ -4,7 +4,7 @@ import { assertRunFits } from '../core/runtime/run-memory';
 import { resolveRunWeights, type RunWeights } from '../core/runtime/preprocess';
 import { disposeWeights } from '../core/runtime/weights';
 import { engineModelFor, type EngineModel } from '../node/engine/engine-model';
-import { EngineSession } from '../node/engine/session';
+import type { EngineSession } from '../node/engine/session';
 import type { RunTarget } from './run-target';
 
 // Where the extension host runs a model: ONNX Runtime first (the backend chain of src/node/backend.ts,
@@ -59,7 +59,9 @@ export async function hostBackend(target: RunTarget, preference: BackendPreferen
   const backend = await chooseBackend(preference, { prepareEngine });
   let session: Promise<EngineSession> | undefined;
   const { engine: settings } = backend;
-  const engine = settings && made ? { ...made, session: () => (session ??= EngineSession.create(analysis.graph, made!.model, settings)) } : undefined;
+  // Loaded only once the chain chose ONNX Runtime: an installation without onnxruntime-node must still activate.
+  const open = async (model: EngineModel, options: NonNullable<typeof settings>) => (await import('../node/engine/session')).EngineSession.create(analysis.graph, model, options);
+  const engine = settings && made ? { ...made, session: () => (session ??= open(made!.model, settings)) } : undefined;
   last = { key, chosen: { backend, ...(engine ? { engine } : {}) }, release: () => void session?.then((s) => s.release()).catch(() => undefined) };
   return last.chosen;
 }

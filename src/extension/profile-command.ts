@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import * as ort from 'onnxruntime-node';
 import * as vscode from 'vscode';
 import { choosePreset, prepareInputs } from '../core/runtime/preprocess';
 import { profileCsv, profileJson, profileModel, SUM_VS_WHOLE_EXPLANATION, type ProfileResult } from '../core/runtime/profile';
 import { engineInputs } from '../node/engine/previews';
-import { profileOnEngine } from '../node/engine/profile';
 import { renderProfileHtml } from '../../shared/profile-html';
 import { PROFILE_PROTOCOL_VERSION, type ProfileHostMessage, type ProfileView, type ProfileWebviewMessage } from '../../shared/profile-protocol';
 import { hostBackend } from './host-engine';
@@ -71,8 +69,9 @@ export function registerProfileCommand(context: vscode.ExtensionContext, store: 
           },
         };
         try {
+          // The engine's modules load only once the chain chose ONNX Runtime (onnxruntime-node may be missing).
           const profiled = engine
-            ? await profileOnEngine(analysis, engine.model, engineInputs(inputs.tensors), { ...timing, session: backend.engine })
+            ? await (await import('../node/engine/profile')).profileOnEngine(analysis, engine.model, engineInputs(inputs.tensors), { ...timing, session: backend.engine })
             : { result: await profileModel(backend.tf, analysis, tfjsWeights!.weights, inputs.tensors, timing), trace: undefined };
           const { result } = profiled;
           const view: ProfileView = {
@@ -80,7 +79,7 @@ export function registerProfileCommand(context: vscode.ExtensionContext, store: 
             file: vscode.workspace.asRelativePath(model.uri),
             backend: backendSummary(backend).split(';')[0],
             notUsed: backend.tried.filter((t) => !t.ok).map((t) => t.reason ?? t.name),
-            engine: engine ? `ONNX Runtime ${ort.env.versions.common} (its own profiler's kernel times)` : `TensorFlow.js ${backend.tf.version_core} (timed node by node)`,
+            engine: engine ? `ONNX Runtime ${(await import('onnxruntime-node')).env.versions.common} (its own profiler's kernel times)` : `TensorFlow.js ${backend.tf.version_core} (timed node by node)`,
             hasTrace: profiled.trace !== undefined,
             weights: weights.source,
             randomWeights: weights.random,
