@@ -17,7 +17,10 @@ import { stylizeOptimise } from '../src/core/style/optimise';
 import { findPreset } from '../src/node/style/presets';
 
 const ROOT = join(__dirname, '..');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 async function main() {
   const backend = await chooseBackend((process.env.CNN_LENS_BACKEND as BackendPreference) ?? 'wasm');
