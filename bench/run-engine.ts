@@ -1,5 +1,6 @@
 // The engine half of `npm run bench:run`: ONNX Runtime through CNN Lens against ONNX Runtime's own
-// `session.run` on the same ONNX bytes (untapped, and with every layer tapped), and against today's
+// `session.run` on the same ONNX bytes (untapped, with every layer tapped whole, and with every
+// layer's preview summary: its range and first maps, computed in the graph), and against today's
 // tfjs-wasm executor on the same model; single-threaded, interleaved, medians. For the zoo's Keras
 // models the bytes are the IR → ONNX exporter's (seeded random weights, the same ones tfjs runs).
 // GFLOP/s = the model's FLOPs (our analysis) / time, next to ORT's own peak on a large MatMul.
@@ -55,6 +56,8 @@ export interface EngineTimes {
   readonly ortMs: number;
   readonly oursMs: number;
   readonly tappedMs: number;
+  /** Every layer's preview summary (range and first maps, computed in the graph: what Run Model on Image reads). */
+  readonly summaryMs: number;
   readonly wasmMs: number;
   /** max |ours − tfjs-wasm| over the outputs, relative to the output's largest magnitude. */
   readonly relDiff: number;
@@ -88,16 +91,20 @@ export async function benchEngineModel(tf: typeof tfc, name: string, runs: numbe
       const scale = w.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-12);
       for (let j = 0; j < w.length; j++) relDiff = Math.max(relDiff, Math.abs(got[i].data[j] - w[j]) / scale);
     });
+    const layers = analysis.nodes.filter((n) => n.outputShape).map((n) => ({ id: n.id, rank: n.outputShape!.length, channelAxis: model.layerPerms.get(n.id)?.indexOf(3) ?? 3 }));
+    const summaries = () => oursTapped.runSummaries(xs, layers, { channels: 16 });
     await direct.run(feeds);
     await oursTapped.run(xs, { taps: 'all' });
-    const t = { ort: [] as number[], ours: [] as number[], tapped: [] as number[], wasm: [] as number[] };
+    await summaries();
+    const t = { ort: [] as number[], ours: [] as number[], tapped: [] as number[], summary: [] as number[], wasm: [] as number[] };
     for (let i = 0; i < runs; i++) {
       t.ort.push(await time(() => direct.run(feeds)));
       t.ours.push(await time(() => ours.run(xs)));
       t.tapped.push(await time(() => oursTapped.run(xs, { taps: 'all' })));
+      t.summary.push(await time(summaries));
       t.wasm.push(await time(wasm));
     }
-    return { name, gflop: analysis.totals.flops / 1e9, ortMs: median(t.ort), oursMs: median(t.ours), tappedMs: median(t.tapped), wasmMs: median(t.wasm), relDiff };
+    return { name, gflop: analysis.totals.flops / 1e9, ortMs: median(t.ort), oursMs: median(t.ours), tappedMs: median(t.tapped), summaryMs: median(t.summary), wasmMs: median(t.wasm), relDiff };
   } finally {
     await Promise.all([direct.release(), ours.release(), oursTapped.release()]);
     tf.dispose(inputs);
@@ -141,7 +148,7 @@ export async function enginePreviewLatency(tf: typeof tfc, name: string, runs: n
 export async function benchEngine(tf: typeof tfc, models: readonly string[], runs: number, peakSide: number): Promise<void> {
   const peak = await ortMatmulPeak(peakSide, runs);
   console.log(`\nONNX Runtime ${ort.env.versions.node}, one thread; peak: ${peakSide}³ MatMul through ORT ${peak.toFixed(1)} GFLOP/s; ratios: ours / ORT session.run on the same exported bytes, tfjs-wasm / ours`);
-  console.log(`${'model'.padEnd(14)}${'GFLOP'.padStart(7)}${'ORT ms'.padStart(9)}${'ours ms'.padStart(9)}${'ratio'.padStart(7)}${'tapped ms'.padStart(11)}${'ratio'.padStart(7)}${'wasm ms'.padStart(9)}${'× faster'.padStart(10)}${'GFLOP/s'.padStart(9)}${'% peak'.padStart(8)}${'rel |Δ|'.padStart(9)}  targets`);
+  console.log(`${'model'.padEnd(14)}${'GFLOP'.padStart(7)}${'ORT ms'.padStart(9)}${'ours ms'.padStart(9)}${'ratio'.padStart(7)}${'tapped ms'.padStart(11)}${'ratio'.padStart(7)}${'previews ms'.padStart(13)}${'ratio'.padStart(7)}${'wasm ms'.padStart(9)}${'× faster'.padStart(10)}${'GFLOP/s'.padStart(9)}${'% peak'.padStart(8)}${'rel |Δ|'.padStart(9)}  targets`);
   for (const name of models) {
     let m: EngineTimes;
     try {
@@ -153,7 +160,7 @@ export async function benchEngine(tf: typeof tfc, models: readonly string[], run
     const gflops = m.gflop / (m.oursMs / 1000);
     const [r1, r2, speed] = [m.oursMs / m.ortMs, m.tappedMs / m.ortMs, m.wasmMs / m.oursMs];
     console.log(
-      `${m.name.padEnd(14)}${m.gflop.toFixed(2).padStart(7)}${m.ortMs.toFixed(1).padStart(9)}${m.oursMs.toFixed(1).padStart(9)}${r1.toFixed(2).padStart(7)}${m.tappedMs.toFixed(1).padStart(11)}${r2.toFixed(2).padStart(7)}${m.wasmMs.toFixed(0).padStart(9)}${speed.toFixed(1).padStart(10)}${gflops.toFixed(1).padStart(9)}${`${((100 * gflops) / peak).toFixed(0)}%`.padStart(8)}${m.relDiff.toExponential(1).padStart(9)}` +
+      `${m.name.padEnd(14)}${m.gflop.toFixed(2).padStart(7)}${m.ortMs.toFixed(1).padStart(9)}${m.oursMs.toFixed(1).padStart(9)}${r1.toFixed(2).padStart(7)}${m.tappedMs.toFixed(1).padStart(11)}${r2.toFixed(2).padStart(7)}${m.summaryMs.toFixed(1).padStart(13)}${(m.summaryMs / m.ortMs).toFixed(2).padStart(7)}${m.wasmMs.toFixed(0).padStart(9)}${speed.toFixed(1).padStart(10)}${gflops.toFixed(1).padStart(9)}${`${((100 * gflops) / peak).toFixed(0)}%`.padStart(8)}${m.relDiff.toExponential(1).padStart(9)}` +
         `  untapped ${r1 <= ENGINE_TARGET.untapped ? 'met' : 'MISSED'} (≤ ${ENGINE_TARGET.untapped}), tapped ${r2 <= ENGINE_TARGET.tapped ? 'met' : 'MISSED'} (≤ ${ENGINE_TARGET.tapped}), vs wasm ${speed >= ENGINE_TARGET.vsWasm ? 'met' : 'MISSED'} (≥ ${ENGINE_TARGET.vsWasm}×)`,
     );
   }

@@ -8,11 +8,17 @@ import { ModelProto } from '../../src/core/formats/onnx/proto';
 import { parseSource } from '../../src/core/formats/registry';
 import { bytesSource } from '../../src/core/formats/source';
 import { mulberry32 } from '../../src/core/runtime/random-weights';
-import { onnxFileModel, type EngineModel } from '../../src/node/engine/engine-model';
-import { enginePreviews } from '../../src/node/engine/previews';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { exportOnnx } from '../../src/core/engine/onnx-export';
+import { plainWeights } from '../../src/core/engine/plain-weights';
+import { randomWeights } from '../../src/core/runtime/random-weights';
+import { arrayPreviews } from '../../src/core/runtime/thumbnails';
+import { engineModelOf, onnxFileModel, type EngineModel } from '../../src/node/engine/engine-model';
+import { enginePreviews, irLayout } from '../../src/node/engine/previews';
 import { EngineSession } from '../../src/node/engine/session';
 import type { EngineTensor } from '../../src/node/engine/tensors';
-import { FIXTURES } from '../support/fixtures';
+import { analyzeModel, FIXTURES } from '../support/fixtures';
 import { fixturePath, readTruth } from '../support/onnx-fixtures';
 
 // ONNX files run through CNN Lens's engine equal onnxruntime running the same file directly:
@@ -126,5 +132,26 @@ describe('engine: ONNX Runtime sessions', () => {
     } finally {
       await session.release();
     }
+  });
+
+  it('previews from in-graph summaries (range and first maps) equal previews drawn from every whole activation: tiny_cnn, MobileNet v1 exported', async () => {
+    await tf.setBackend('cpu');
+    const mobilenet = analyzeModel('mobilenet_v1.json');
+    const weights = randomWeights(tf, mobilenet.graph, mobilenet, 2);
+    const cases: [Analysis, EngineModel][] = [[open(TINY).analysis, open(TINY).model], [mobilenet, engineModelOf(exportOnnx(mobilenet, await plainWeights(weights)))]];
+    for (const [analysis, model] of cases) {
+      const session = await EngineSession.create(analysis.graph, model, { threads: 1 });
+      try {
+        const inputs = randomInputs(analysis, 3);
+        const summarised = await enginePreviews(session, analysis, inputs, { random: true });
+        const { taps } = await session.run(inputs, { taps: 'all' });
+        const whole = await arrayPreviews(new Map([...taps].map(([id, t]) => [id, { ...t, perm: model.layerPerms.get(id) }])), irLayout(analysis.graph), { random: true });
+        assert.deepEqual(Object.keys(summarised).sort(), Object.keys(whole).sort(), analysis.graph.name);
+        for (const id of Object.keys(whole)) assert.deepEqual(summarised[id], whole[id], `${analysis.graph.name}: ${id}`);
+      } finally {
+        await session.release();
+      }
+    }
+    for (const w of weights.values()) tf.dispose(Object.values(w));
   });
 });

@@ -43,3 +43,61 @@ export function tapValues(graph: Graph, layerValues: ReadonlyMap<string, string>
   }
   return out;
 }
+
+/** A value a preview reads: its name, its rank, and (4-D values) the axis its channels are stored on. */
+export interface PreviewTap {
+  readonly value: string;
+  readonly rank: number;
+  readonly channelAxis?: number;
+}
+
+/** What the preview graph computes for one tapped value: its range, and what a thumbnail reads. */
+export interface PreviewValues {
+  readonly min: string;
+  readonly max: string;
+  /** A 4-D value's first item's first `channels` maps (still in its stored layout); other ranks: the value itself. */
+  readonly maps: string;
+}
+
+const INT64 = 7;
+const INT = 2; // AttributeProto.INT
+
+/**
+ * The model with, for each tapped value, what its preview reads as graph outputs: ReduceMin and
+ * ReduceMax over the whole value and, for 4-D values, a Slice of the first item's first `channels`
+ * maps. Appended as nodes, initializers and outputs, by the same protobuf merge as withExtraOutputs.
+ * Reading a few kilobytes per layer instead of every activation is what makes every-layer previews
+ * cheap: the activations stay inside ONNX Runtime, which frees them as in an untapped run, and no
+ * output buffer is allocated and copied per layer per run. ReduceMin/ReduceMax without axes reduce
+ * every axis in every opset; Slice takes its bounds as inputs from opset 10.
+ */
+export function withPreviewOutputs(model: Uint8Array, taps: readonly PreviewTap[], channels: number, existingOutputs: readonly string[]): { bytes: Uint8Array; values: Map<string, PreviewValues> } {
+  const values = new Map<string, PreviewValues>();
+  const have = new Set(existingOutputs);
+  const node: object[] = [];
+  const output: object[] = [];
+  const initializer: object[] = [];
+  const constant = (name: string, v: readonly number[]) => initializer.push({ name, dataType: INT64, dims: [v.length], int64Data: v });
+  const prefix = 'cnn_lens_preview';
+  constant(`${prefix}/starts`, [0, 0]);
+  constant(`${prefix}/ends`, [1, channels]);
+  taps.forEach((tap, i) => {
+    if (values.has(tap.value)) return;
+    const [min, max] = [`${prefix}/${i}/min`, `${prefix}/${i}/max`];
+    const keep = [{ name: 'keepdims', type: INT, i: 0 }];
+    node.push({ opType: 'ReduceMin', input: [tap.value], output: [min], attribute: keep }, { opType: 'ReduceMax', input: [tap.value], output: [max], attribute: keep });
+    let maps = tap.value;
+    if (tap.rank === 4 && tap.channelAxis !== undefined) {
+      maps = `${prefix}/${i}/maps`;
+      constant(`${prefix}/${i}/axes`, [0, tap.channelAxis]);
+      node.push({ opType: 'Slice', input: [tap.value, `${prefix}/starts`, `${prefix}/ends`, `${prefix}/${i}/axes`], output: [maps] });
+    }
+    output.push({ name: min }, { name: max }, ...(have.has(maps) ? [] : [{ name: maps }]));
+    values.set(tap.value, { min, max, maps });
+  });
+  const tail = ModelProto.encode(ModelProto.create({ graph: { node, output, initializer } } as object)).finish();
+  const bytes = new Uint8Array(model.byteLength + tail.byteLength);
+  bytes.set(model);
+  bytes.set(tail, model.byteLength);
+  return { bytes, values };
+}

