@@ -1,12 +1,13 @@
 import { BackendError, chooseBackend, type BackendPreference, type ChosenBackend } from '../backend';
 import { tfjsTileRunner, type TileRunner, type TransformModel } from '../../core/style/fast';
-import { EngineTileRunner, engineCannotRun } from './fast-engine';
 import { loadTransformModelFile } from './model-files';
 
 // What runs style transfer. Fast mode: ONNX Runtime first (the chain's own order) when
 // FAST_ON_ENGINE — measured faster here, see bench/style.ts and the CHANGELOG — else tfjs; a model
 // with a layer the exporter cannot write goes down the tfjs chain with the reason, and `--backend`
 // / cnnLens.backend force either. Optimise and Train need gradients: tfjs only.
+// fast-engine.ts (onnxruntime-node) is imported only once the chain chose ONNX Runtime, so an
+// installation without onnxruntime-node loads this module and runs on tfjs.
 
 /** Fast mode defaults to ONNX Runtime (bench:style: faster than tfjs-wasm at 512² and 2048², one thread and every core). */
 export const FAST_ON_ENGINE = true;
@@ -33,6 +34,8 @@ export async function openFast(preference: BackendPreference, modelJsonPath: str
   let backend = await chooseBackend(preference, { threads: options.threads, noEngine });
   let model = await loadTransformModelFile(backend.tf, modelJsonPath);
   if (backend.engine) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { EngineTileRunner, engineCannotRun } = require('./fast-engine') as typeof import('./fast-engine');
     const runner = new EngineTileRunner(model, { threads: backend.engine.threads, providers: backend.engine.providers });
     const why = await engineCannotRun(runner);
     if (!why) return { backend, model, runner };

@@ -7,4 +7,3 @@ export * from './model-files';
 export * from './presets';
 export * from './train';
 export * from './fast-backend';
-export * from './fast-engine';
