@@ -107,7 +107,7 @@ describe('style transfer: fast mode on ONNX Runtime', () => {
     await tf.setBackend('cpu');
   });
 
-  it('optimise mode cannot be forced onto ONNX Runtime (exit 2, the reason); --threads is fast mode's only', async () => {
+  it('optimise mode cannot be forced onto ONNX Runtime (exit 2, the reason); --threads is fast mode\u2019s only', async () => {
     const forced = await runCliAsync(['stylize', '--content', join(stylesDir(), 'content', 'house.png'), '--style', join(stylesDir(), 'waves.png'), '--out', join(tmp, 'o.png'), '--steps', '1', '--size', '32', '--backend', 'onnxruntime']);
     assert.equal(forced.code, 2);
     assert.match(forced.stderr, /backend onnxruntime cannot run: style transfer's gradients \(Optimise, Train\) run on TensorFlow\.js/);
