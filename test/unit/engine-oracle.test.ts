@@ -135,5 +135,4 @@ describe('engine: exported models on ONNX Runtime equal tfjs-layers predict, eve
   for (const c of cases) it(c.title, async () => console.log(`      ${c.title.split(' ')[0]}: ${await compare(c)}`));
   // VGG-16/19 (15–20 GMACs, Flatten → Dense fixes their input size) are too slow on tfjs's cpu backend for a unit test;
   // AlexNet (grouped convolutions) and GoogLeNet (LRN) are layers tfjs-layers cannot build: onnx-export.test checks them against the executor.
-  it.skip('vgg16.json, vgg19.json, alexnet.json, googlenet.json (see the comment)', () => undefined);
 });
