@@ -30,7 +30,10 @@ export function connectHost(): HostChannel {
   // Standalone page / tests: keep the messages where a test can read them.
   const sent: WebviewMessage[] = [];
   (window as unknown as { __cnnLensSent: WebviewMessage[] }).__cnnLensSent = sent;
-  let state: unknown;
+  // The webview state, as VS Code's getState/setState keep it; tests seed it (`__cnnLensInitialState`) and read it.
+  const w = window as unknown as { __cnnLensInitialState?: unknown; __cnnLensState?: () => unknown };
+  let state: unknown = w.__cnnLensInitialState;
+  w.__cnnLensState = () => state;
   return { inVsCode: false, post: (m) => void sent.push(m), getState: <T>() => state as T | undefined, setState: (s) => void (state = s) };
 }
 

@@ -25,8 +25,9 @@ import { SummaryTable } from './table';
 import { WidthKnob } from './width-knob';
 import { InputShapeControl } from './input-shape';
 import { NodeThumbnails, withThumbnailRoom } from './thumbnails';
+import { OverflowMenu } from './overflow-menu';
 
-interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; thumbnails?: boolean; tab?: 'diagram' | 'table' }
+interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; thumbnails?: boolean; tab?: 'diagram' | 'table'; legendFolded?: boolean }
 
 const root = document.getElementById('cnn-lens') ?? document.body;
 const script = document.currentScript as HTMLScriptElement | null;
@@ -51,6 +52,7 @@ let selected: string | null = null;
 let heat: HeatMode = 'none';
 let edgeLabels = false;
 let tab: 'diagram' | 'table' = 'diagram';
+let legendFolded = false;
 let query = '';
 let matches: string[] = [];
 let matchIndex = -1;
@@ -82,6 +84,7 @@ if (saved) {
   heat = saved.heat ?? heat;
   edgeLabels = saved.edgeLabels ?? edgeLabels;
   tab = saved.tab ?? tab;
+  legendFolded = saved.legendFolded ?? legendFolded;
 }
 
 // ---------- DOM ----------
@@ -99,7 +102,6 @@ const heatSelect = h('vscode-single-select', { 'aria-label': 'Heat overlay' },
   h('vscode-option', { value: 'macs' }, 'Heat: MACs'),
   h('vscode-option', { value: 'params' }, 'Heat: params'),
   h('vscode-option', { value: 'latency' }, 'Heat: latency (profile)')) as HTMLElement & { value: string };
-const edgeToggle = h('vscode-checkbox', { label: 'Edge shapes', checked: edgeLabels }) as HTMLElement & { checked: boolean };
 /** Activation thumbnails on the nodes: shown after a run unless turned off; nodes grow for them, so toggling lays out again. */
 const thumbs = new NodeThumbnails(saved?.thumbnails ?? true, () => {
   persist();
@@ -107,13 +109,26 @@ const thumbs = new NodeThumbnails(saved?.thumbnails ?? true, () => {
 });
 const btn = (text: string, title: string, action: string, extra: Record<string, string | boolean> = {}): HTMLElement =>
   h('vscode-button', { secondary: true, title, 'aria-label': title, 'data-action': action, ...extra }, text);
-const expandAll = btn('Expand all', 'Expand every block', 'expand-all');
-const collapseAll = btn('Collapse all', 'Collapse every block', 'collapse-all');
 const zoomOut = btn('−', 'Zoom out (-)', 'zoom-out', { class: 'icon' });
 const zoomIn = btn('+', 'Zoom in (+)', 'zoom-in', { class: 'icon' });
 const fitBtn = btn('Fit', 'Fit to view (f)', 'fit');
-const exportSvgBtn = btn('SVG', 'Export the diagram as SVG', 'export-svg');
-const exportPngBtn = btn('PNG', 'Export the diagram as PNG', 'export-png');
+const HEAT_CHOICES: readonly [HeatMode, string][] = [['none', 'No overlay'], ['macs', 'Heat: MACs'], ['params', 'Heat: params'], ['latency', 'Heat: latency (profile)']];
+/** The rarely used commands; the heat overlay joins them where the toolbar has no room for its select. */
+const more = new OverflowMenu('More actions', [
+  ...HEAT_CHOICES.map(([mode, label]) => ({
+    id: `heat-${mode}`, label, kind: 'radio' as const, className: 'narrow-only', checked: () => heat === mode,
+    run: () => setHeat(mode),
+  })),
+  'narrow-separator',
+  { id: 'edge-shapes', label: 'Edge shapes', kind: 'checkbox', checked: () => edgeLabels, run: () => setEdgeLabels(!edgeLabels) },
+  { id: 'thumbnails', label: 'Activations', kind: 'checkbox', checked: () => thumbs.on, visible: () => !thumbs.toggle.hidden, run: () => { thumbs.toggle.checked = !thumbs.on; thumbs.toggle.dispatchEvent(new Event('change')); } },
+  'separator',
+  { id: 'expand-all', label: 'Expand all blocks', run: () => expandEverything() },
+  { id: 'collapse-all', label: 'Collapse all blocks', run: () => collapseEverything() },
+  'separator',
+  { id: 'export-svg', label: 'Export as SVG…', run: () => void doExport('svg') },
+  { id: 'export-png', label: 'Export as PNG…', run: () => void doExport('png').catch((err) => setStatus(`PNG export failed: ${err}`)) },
+]);
 type NumField = HTMLElement & { value: string; invalid: boolean };
 const inputH = h('vscode-textfield', { type: 'number', min: 1, step: 1, class: 'size', 'aria-label': 'Input height', title: 'Input height', 'data-testid': 'input-h' }) as NumField;
 const inputW = h('vscode-textfield', { type: 'number', min: 1, step: 1, class: 'size', 'aria-label': 'Input width', title: 'Input width', 'data-testid': 'input-w' }) as NumField;
@@ -129,36 +144,44 @@ const widthKnob = new WidthKnob(
   (message) => banner.show('error', message, [], 5000),
 );
 
+/**
+ * The whole-model knobs (input size, width α, a read-only model's input shape) join here when they
+ * apply: a bar of their own under the toolbar, so the toolbar keeps one row at every width.
+ */
+const knobs = h('div', { class: 'group knobs' });
+const modelBar = h('div', { class: 'model-bar diagram-only', role: 'group', 'aria-label': 'Model input' }, knobs);
 const toolbar = h('header', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Diagram tools' },
   h('div', { class: 'title' }, titleName, titleFormat, readOnlyBadge),
   h('div', { class: 'view-tabs', role: 'tablist' }, tabDiagram, tabTable),
-  h('div', { class: 'group' }, search, matchCount),
+  h('div', { class: 'group search' }, search, matchCount),
   h('div', { class: 'spacer' }),
-  h('div', { class: 'group diagram-only' }, heatSelect, edgeToggle, thumbs.toggle),
-  h('span', { class: 'sep diagram-only' }),
-  h('div', { class: 'group diagram-only' }, expandAll, collapseAll),
-  h('span', { class: 'sep diagram-only' }),
-  h('div', { class: 'group diagram-only' }, zoomOut, zoomIn, fitBtn),
-  h('span', { class: 'sep diagram-only' }),
-  h('div', { class: 'group diagram-only', 'aria-label': 'Export' }, exportSvgBtn, exportPngBtn),
+  h('div', { class: 'group diagram-only heat-group' }, heatSelect, thumbs.toggle),
+  h('div', { class: 'group diagram-only', role: 'group', 'aria-label': 'Zoom' }, zoomOut, zoomIn, fitBtn),
+  more.button,
 );
 
 const diagramView = h('div', { class: 'view diagram-view' });
 const tableView = h('div', { class: 'view table-view', hidden: true });
 const status = h('div', { class: 'status' }, 'Waiting for a model…');
 const legend = h('div', { class: 'legend', hidden: true });
-const families = h('div', { class: 'families' });
+const families = h('div', { class: 'families', 'data-testid': 'families-legend' });
 const zoomReadout = h('div', { class: 'zoom-readout' });
 const tooltip = h('div', { class: 'tooltip', hidden: true, role: 'tooltip' });
+/** Legends and badges sit in a strip under the drawing, never over a node or the totals; the strip folds. */
+const legendFold = h('button', { class: 'legend-fold', type: 'button', 'aria-expanded': 'true', 'aria-controls': 'cl-legend-body', 'data-testid': 'legend-fold', title: 'Hide the legend' }, h('span', { class: 'chev', 'aria-hidden': 'true' }), 'Legend');
+const legendBody = h('div', { class: 'legend-body', id: 'cl-legend-body' });
+const legendBar = h('div', { class: 'legend-bar', role: 'region', 'aria-label': 'Legend', 'data-testid': 'legend-bar' }, legendFold, legendBody, zoomReadout);
 const stage = h('div', { class: 'stage' }, diagramView, tableView, status);
 const banner = new Banner(stage);
 const quickPick = new QuickPick(stage);
 const menu = new ContextMenu(stage);
-diagramView.append(legend, families, zoomReadout, thumbs.badge, tooltip);
+legendBody.append(families, legend, thumbs.badge);
+diagramView.append(legendBar, tooltip);
 const inspector = h('aside', { class: 'inspector', 'aria-label': 'Layer inspector' });
 const main = h('div', { class: 'main' }, stage, inspector);
 const totals = h('footer', { class: 'totals', 'aria-label': 'Model totals' });
-app.append(toolbar, main, totals);
+const topBars = h('div', { class: 'top-bars' }, toolbar, modelBar);
+app.append(topBars, main, totals);
 root.append(app);
 
 for (const [fam, name] of [['conv', 'Conv'], ['dense', 'Dense'], ['pool', 'Pool'], ['norm', 'Norm'], ['activation', 'Activation'], ['merge', 'Merge'], ['reshape', 'Other']]) {
@@ -171,7 +194,7 @@ const diagram = new Diagram(diagramView, {
   hover: (id, x, y) => showTooltip(id, x, y),
   contextMenu: (id, x, y) => void openMenu(id, x, y),
 });
-diagramView.insertBefore(diagram.svg, legend);
+diagramView.insertBefore(diagram.svg, legendBar);
 const edgeDrag = new EdgeDrag(diagram.svg, {
   view: () => (catalog ? view : null),
   toGraph: (x, y) => diagram.toGraph(x, y),
@@ -196,7 +219,7 @@ function setStatus(text: string | null): void {
 }
 
 function persist(): void {
-  host.setState({ uri, collapsed: [...collapsed], selected, heat, edgeLabels, thumbnails: thumbs.on, tab } satisfies SavedState);
+  host.setState({ uri, collapsed: [...collapsed], selected, heat, edgeLabels, thumbnails: thumbs.on, tab, legendFolded } satisfies SavedState);
 }
 
 // Performance marks (cheap; read by bench/diagram.ts): model received → layout requested → layout done
@@ -567,39 +590,51 @@ function setTab(t: 'diagram' | 'table'): void {
   tab = t;
   quickPick.close(null);
   menu.close(null);
+  more.close(false);
   if (t === 'table') ensureTable();
   tabDiagram.setAttribute('aria-selected', String(t === 'diagram'));
   tabTable.setAttribute('aria-selected', String(t === 'table'));
   diagramView.hidden = t !== 'diagram';
   tableView.hidden = t !== 'table';
-  for (const el of toolbar.querySelectorAll<HTMLElement>('.diagram-only')) el.hidden = t !== 'diagram';
+  for (const el of topBars.querySelectorAll<HTMLElement>('.diagram-only')) el.hidden = t !== 'diagram';
   renderInputSize();
   if (t === 'table' && selected) table.select(selected);
   persist();
 }
 tabDiagram.addEventListener('click', () => setTab('diagram'));
 tabTable.addEventListener('click', () => setTab('table'));
-heatSelect.addEventListener('change', () => {
-  heat = (heatSelect.value as HeatMode) || 'none';
+function setHeat(mode: HeatMode): void {
+  heat = mode;
+  if (heatSelect.value !== mode) heatSelect.value = mode;
   updateLegend();
   persist();
-});
-edgeToggle.addEventListener('change', () => {
-  edgeLabels = edgeToggle.checked;
+}
+heatSelect.addEventListener('change', () => setHeat((heatSelect.value as HeatMode) || 'none'));
+function setEdgeLabels(on: boolean): void {
+  edgeLabels = on;
   diagram.setEdgeLabels(edgeLabels);
   persist();
-});
-expandAll.addEventListener('click', () => {
+}
+function expandEverything(): void {
   collapsed.clear();
   persist();
   void relayout().then(() => diagram.fit());
-});
-collapseAll.addEventListener('click', () => {
+}
+function collapseEverything(): void {
   if (!view) return;
   collapsed = new Set(view.groups.keys());
   persist();
   void relayout().then(() => diagram.fit());
-});
+}
+function setLegendFolded(folded: boolean): void {
+  legendFolded = folded;
+  legendBody.hidden = folded;
+  legendBar.classList.toggle('folded', folded);
+  legendFold.setAttribute('aria-expanded', String(!folded));
+  legendFold.title = folded ? 'Show the legend' : 'Hide the legend';
+  persist();
+}
+legendFold.addEventListener('click', () => setLegendFolded(!legendFolded));
 zoomIn.addEventListener('click', () => diagram.zoomBy(1.25));
 zoomOut.addEventListener('click', () => diagram.zoomBy(0.8));
 fitBtn.addEventListener('click', () => diagram.fit());
@@ -627,8 +662,6 @@ async function exportNow(format: 'svg' | 'png'): Promise<void> {
     else download(`${base}.png`, png, 'image/png');
   }
 }
-exportSvgBtn.addEventListener('click', () => void doExport('svg'));
-exportPngBtn.addEventListener('click', () => void doExport('png').catch((err) => setStatus(`PNG export failed: ${err}`)));
 
 // ---------- editing ----------
 function editing(): InspectorEditing | undefined {
@@ -828,7 +861,7 @@ function setCatalog(ops: readonly OpCatalogEntry[]): void {
   catalog = new Map(ops.map((o) => [o.kind, o]));
   spareLayout ??= new LayoutClient(workerUrl);
   // The whole-model knobs join the toolbar only when the host can edit.
-  if (!inputSize.isConnected) toolbar.querySelector('.spacer')?.after(inputSize, widthKnob.el);
+  if (!inputSize.isConnected) knobs.append(inputSize, widthKnob.el);
   diagram.editable = true;
   document.body.dataset.editable = 'true';
   renderInputSize();
@@ -898,7 +931,7 @@ function loadModel(report: ModelReport, newUri: string, format?: string, analyze
   readOnly = format;
   // The input shape joins the toolbar for read-only models alone: editable ones change the file's (renderInputSize).
   if (readOnly) {
-    if (!inputShape.el.isConnected) toolbar.querySelector('.spacer')?.after(inputShape.el);
+    if (!inputShape.el.isConnected) knobs.prepend(inputShape.el);
     inputShape.render(report, analyzedAt);
   }
   readOnlyBadge.textContent = readOnly ? `read-only (${readOnly})` : '';
@@ -964,6 +997,8 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
 
 setTab(tab);
 heatSelect.value = heat;
+setLegendFolded(legendFolded);
+app.append(more.el);
 renderInspector(inspector, null, null, { select: () => {}, reveal: () => {}, toggle: () => {} });
 
 // The standalone page embeds its model; VS Code posts one after `ready`.

@@ -116,6 +116,128 @@ describe('diagram webview (Chromium)', function () {
   const drawnCount = (page: Page): Promise<number> =>
     page.$$eval('svg.diagram .node', (els) => els.reduce((a, e) => a + Number((e as SVGGElement).dataset.count ?? 0), 0));
   const ready = (page: Page) => page.waitForSelector('body[data-state="ready"]');
+  /** Runs a command of the toolbar's ⋯ menu by mouse. */
+  async function menuAction(page: Page, action: string): Promise<void> {
+    await page.locator('[data-testid="overflow-button"]').click();
+    await page.locator(`[data-testid="overflow-menu"] [data-action="${action}"]`).click();
+  }
+
+  describe('layout at every width (issue 11)', () => {
+    type Box = { x: number; y: number; width: number; height: number };
+    const meets = (a: Box, b: Box): boolean => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    const visible = (page: Page, sel: string): Promise<string[]> => page.$$eval(sel, (els) => els.filter((e) => (e as HTMLElement).getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden').map((e) => (e as HTMLElement).dataset.action ?? e.getAttribute('aria-label') ?? e.tagName));
+
+    for (const width of [350, 540, 800, 1400]) {
+      it(`${width} px: the toolbar is one row, the Summary tab shows no diagram control, the legend covers no node after Fit`, async () => {
+        for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+          const { page, context } = await open('zoo-resnet50', theme, { width, height: 800 });
+          const bar = (await page.locator('.toolbar').boundingBox())!;
+          assert.ok(bar.height <= 46, `${theme}: one row at ${width}px (${bar.height}px)`);
+          const scroll = await page.$eval('.toolbar', (t) => t.scrollWidth - t.clientWidth);
+          assert.ok(scroll <= 1, `${theme}: nothing cut off at ${width}px (${scroll}px more)`);
+          await page.locator('vscode-button[data-action="fit"]').click();
+          await page.waitForTimeout(400);
+          const svgBox = (await page.locator('svg.diagram').boundingBox())!;
+          const fam = (await page.locator('[data-testid="families-legend"]').boundingBox())!;
+          const totals = (await page.locator('footer.totals').boundingBox())!;
+          assert.ok(!meets(fam, svgBox), `${theme}: the families legend lies outside the drawing at ${width}px`);
+          assert.ok(!meets(fam, totals), `${theme}: nor over the totals`);
+          const nodes = await page.$$eval('svg.diagram .node', (els) => els.map((e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; }));
+          const clipped = nodes.filter((n) => meets(n, svgBox));
+          assert.ok(clipped.length > 0, 'nodes on screen after Fit');
+          assert.ok(clipped.every((n) => !meets(n, fam)), `${theme}: no node under the legend`);
+          await page.screenshot({ path: join(SHOTS, `layout-${width}-${theme}-diagram.png`) });
+          await page.locator('[data-tab="table"]').click();
+          assert.deepEqual(await visible(page, '.toolbar vscode-button, .toolbar vscode-single-select, .toolbar vscode-checkbox, .toolbar .overflow-button'), [], `${theme}: no diagram control on the Summary tab at ${width}px`);
+          const barT = (await page.locator('.toolbar').boundingBox())!;
+          assert.ok(barT.height <= 46, 'one row on the Summary tab too');
+          await page.screenshot({ path: join(SHOTS, `layout-${width}-${theme}-summary.png`) });
+          await done(context);
+        }
+      });
+    }
+
+    it('the ⋯ menu: keyboard reachable and labelled; Enter/Space open, arrows move, Escape closes, focus returns', async () => {
+      const { page, context } = await open('resnet-mini', 'dark', { width: 540, height: 700 });
+      const button = page.locator('[data-testid="overflow-button"]');
+      const menu = page.locator('[data-testid="overflow-menu"]');
+      assert.equal(await button.getAttribute('aria-haspopup'), 'menu');
+      assert.equal(await button.getAttribute('aria-label'), 'More actions');
+      assert.equal(await menu.getAttribute('role'), 'menu');
+      assert.equal(await menu.getAttribute('aria-label'), 'More actions');
+      const focused = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.action ?? document.activeElement?.getAttribute('data-testid') ?? null);
+      await button.focus();
+      await page.keyboard.press('Enter');
+      assert.ok(await menu.isVisible());
+      assert.equal(await button.getAttribute('aria-expanded'), 'true');
+      assert.equal(await focused(), 'heat-none', 'narrow: the heat overlay is in the menu, first');
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await focused(), 'export-png', 'ArrowUp wraps to the last item');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await focused(), 'heat-none');
+      await page.keyboard.press('Escape');
+      assert.equal(await menu.isVisible(), false);
+      assert.equal(await focused(), 'overflow-button', 'focus returns to the button');
+      await page.keyboard.press('Space');
+      assert.ok(await menu.isVisible());
+      await page.keyboard.press('ArrowDown'); // heat-macs
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('.legend:not([hidden])');
+      assert.ok(await page.locator('svg.diagram.heat').count(), 'the menu chose the MACs overlay');
+      assert.equal(await focused(), 'overflow-button');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.locator('[data-action="heat-macs"]').getAttribute('aria-checked'), 'true');
+      await page.screenshot({ path: join(SHOTS, 'layout-540-dark-overflow-menu.png') });
+      await page.keyboard.press('End');
+      assert.equal(await focused(), 'export-png');
+      await page.keyboard.press('Tab');
+      assert.equal(await menu.isVisible(), false, 'Tab closes it');
+      // Wide: the select is in the toolbar, so the menu has no heat items.
+      await page.setViewportSize({ width: 1400, height: 700 });
+      await button.click();
+      assert.equal(await page.locator('[data-action="heat-none"]').isVisible(), false);
+      assert.equal(await focused(), 'edge-shapes');
+      await page.mouse.click(5, 300);
+      assert.equal(await menu.isVisible(), false, 'a click elsewhere closes it');
+      await done(context);
+    });
+
+    it('the legend folds and unfolds by mouse and keyboard and keeps its state in the webview state (setState/getState)', async () => {
+      const { page, context } = await open('resnet-mini', 'light', { width: 800, height: 700 });
+      const fold = page.locator('[data-testid="legend-fold"]');
+      const fam = page.locator('[data-testid="families-legend"]');
+      assert.equal(await fold.getAttribute('aria-expanded'), 'true');
+      assert.equal(await fold.getAttribute('aria-controls'), 'cl-legend-body');
+      assert.ok(await fam.isVisible());
+      const svgBefore = (await page.locator('svg.diagram').boundingBox())!.height;
+      await fold.click();
+      assert.equal(await fam.isVisible(), false, 'folded by mouse');
+      assert.equal(await fold.getAttribute('aria-expanded'), 'false');
+      assert.ok((await page.locator('svg.diagram').boundingBox())!.height >= svgBefore, 'the drawing keeps (or gains) the room');
+      const state = () => page.evaluate(() => ((window as unknown as { __cnnLensState(): { legendFolded?: boolean } }).__cnnLensState()).legendFolded);
+      assert.equal(await state(), true, 'kept with setState');
+      await page.screenshot({ path: join(SHOTS, 'layout-800-light-legend-folded.png') });
+      await fold.focus();
+      await page.keyboard.press('Enter');
+      assert.ok(await fam.isVisible(), 'unfolded by Enter');
+      await page.keyboard.press('Space');
+      assert.equal(await fam.isVisible(), false, 'folded by Space');
+      await page.keyboard.press('Space');
+      assert.ok(await fam.isVisible());
+      assert.equal(await state(), false);
+      await done(context);
+      // A webview opened again with the folded state (getState) starts folded.
+      const again = await browser.newContext({ viewport: { width: 800, height: 700 }, deviceScaleFactor: 1 });
+      await again.addInitScript(() => ((window as unknown as { __cnnLensInitialState: unknown }).__cnnLensInitialState = { legendFolded: true }));
+      const p2 = await again.newPage();
+      await p2.route('**/theme.css', (route) => route.fulfill({ status: 200, contentType: 'text/css', body: THEME_CSS.light }));
+      await p2.goto(`${base}/resnet-mini.html`);
+      await p2.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
+      assert.equal(await p2.locator('[data-testid="families-legend"]').isVisible(), false, 'folded from the saved state');
+      assert.equal(await p2.locator('[data-testid="legend-fold"]').getAttribute('aria-expanded'), 'false');
+      await again.close();
+    });
+  });
 
   for (const model of ZOO) {
     it(`zoo ${model}: one drawn node per layer (collapsed groups counted), the inspector shows the core’s shape`, async () => {
@@ -177,7 +299,7 @@ describe('diagram webview (Chromium)', function () {
     assert.deepEqual((await sent(page)).at(-1), { type: 'reveal', node: 'conv2_block1_2_conv' });
     // Shapes on edges: off by default, one checkbox away.
     assert.equal(await page.locator('svg.diagram .edge-label').first().isVisible(), false);
-    await page.locator('vscode-checkbox[label="Edge shapes"]').click();
+    await menuAction(page, 'edge-shapes');
     assert.equal(await page.locator('svg.diagram .edge-label').first().isVisible(), true);
     await page.screenshot({ path: join(SHOTS, 'resnet-mini-selected-light.png') });
     await done(context);
@@ -413,12 +535,12 @@ describe('diagram webview (Chromium)', function () {
     assert.ok(await page.locator('svg.diagram.heat').count());
     await clickNode(page, 'inception_3b_3x3');
     await page.screenshot({ path: join(SHOTS, 'inception-mini-heat-dark.png') });
-    const [svgDl] = await Promise.all([page.waitForEvent('download'), page.locator('vscode-button[data-action="export-svg"]').click()]);
+    const [svgDl] = await Promise.all([page.waitForEvent('download'), menuAction(page, 'export-svg')]);
     assert.equal(svgDl.suggestedFilename(), 'inception_mini.svg');
     const svgText = readFileSync((await svgDl.path())!, 'utf8');
     assert.match(svgText, /^<\?xml[^]*<svg[^]*inception_3a_1x1/);
     assert.ok(!svgText.includes('var(--'), 'colours resolved');
-    const [pngDl] = await Promise.all([page.waitForEvent('download'), page.locator('vscode-button[data-action="export-png"]').click()]);
+    const [pngDl] = await Promise.all([page.waitForEvent('download'), menuAction(page, 'export-png')]);
     assert.equal(pngDl.suggestedFilename(), 'inception_mini.png');
     const png = readFileSync((await pngDl.path())!);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
@@ -802,7 +924,7 @@ describe('diagram webview (Chromium)', function () {
 
     it('duplicates a block from its context menu (keyboard) or inspector; a projection block is refused with the host’s reason', async () => {
       const { page, context } = await openEditable('resnet18');
-      await page.locator('vscode-button[data-action="collapse-all"]').click();
+      await menuAction(page, 'collapse-all');
       await clickNode(page, 'block:conv2_block2');
       assert.equal(await selected(page), 'block:conv2_block2');
       await page.keyboard.press('Shift+F10');
