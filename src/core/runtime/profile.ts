@@ -287,35 +287,51 @@ export async function profileModel(tf: typeof tfc, analysis: Analysis, weights: 
   }
   progress('per layer', runs, runs);
 
-  const medians = order.map((n) => median(perNode.get(n.id)!));
+  const timed = order.map((node) => ({ node, times: perNode.get(node.id)! }));
+  return summarizeProfile(analysis, timed, wholeTimes, { backend: options.backend ?? tf.getBackend(), runs, warmup });
+}
+
+/**
+ * The profile every engine reports, from each layer's timed runs and the whole-model runs: medians,
+ * p10–p90, shares of the per-layer sum, GFLOP/s, memory. `extra` adds an engine's own fields to a row
+ * (ONNX Runtime's kernel and the layers fused with it).
+ */
+export function summarizeProfile(
+  analysis: Analysis,
+  timed: readonly { readonly node: IRNode; readonly times: readonly number[] }[],
+  wholeTimes: readonly number[],
+  run: { readonly backend: string; readonly runs: number; readonly warmup: number },
+  extra?: (i: number) => Partial<LayerProfile>,
+): ProfileResult {
+  const medians = timed.map((t) => median(t.times));
   const sum = medians.reduce((a, b) => a + b, 0);
-  const layers = order.map((node, i): LayerProfile => {
+  const layers = timed.map(({ node, times }, i): LayerProfile => {
     const ms = medians[i];
     const flops = analysis.byId.get(node.id)?.flops ?? 0;
     return {
       name: node.id,
       type: node.sourceClass,
       ms,
-      share: sum > 0 ? ms / sum : 1 / order.length,
+      share: sum > 0 ? ms / sum : 1 / timed.length,
       gflops: ms > 0 ? flops / ms / 1e6 : 0,
-      p10Ms: quantile(perNode.get(node.id)!, 0.1),
-      p90Ms: quantile(perNode.get(node.id)!, 0.9),
+      p10Ms: quantile(times, 0.1),
+      p90Ms: quantile(times, 0.9),
       flops,
+      ...extra?.(i),
     };
   });
-  const totalActivationBytes = order.reduce((s, n) => s + (analysis.byId.get(n.id)?.activationBytes ?? 0), 0);
   return {
-    backend: options.backend ?? tf.getBackend(),
-    runs,
+    backend: run.backend,
+    runs: run.runs,
     wholeModelMs: median(wholeTimes),
     layers,
     peakActivationBytes: peakActivationBytes(analysis),
     weightBytes: analysis.totals.weightBytes,
-    warmup,
+    warmup: run.warmup,
     wholeModelP10Ms: quantile(wholeTimes, 0.1),
     wholeModelP90Ms: quantile(wholeTimes, 0.9),
     sumOfLayersMs: sum,
-    totalActivationBytes,
+    totalActivationBytes: timed.reduce((s, t) => s + (analysis.byId.get(t.node.id)?.activationBytes ?? 0), 0),
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Analysis } from '../../core';
-import { median, peakActivationBytes, quantile, type EngineKernelProfile, type LayerProfile, type ProfileOptions, type ProfileProgress, type ProfileResult } from '../../core/runtime/profile';
+import { median, summarizeProfile, type EngineKernelProfile, type ProfileOptions, type ProfileProgress, type ProfileResult } from '../../core/runtime/profile';
 import { planRun } from '../../core/runtime/run-plan';
 import type { EngineModel } from './engine-model';
 import { EngineSession, type EngineSessionOptions } from './session';
@@ -93,42 +93,14 @@ export async function profileOnEngine(analysis: Analysis, model: EngineModel, in
       const times = attribution.runs.map((r) => (kernel ? (r.get(kernel) ?? 0) * share : 0));
       return { node, kernel, fusedWith: layers.filter((l) => l !== node.id), times };
     });
-    const medians = perLayer.map((l) => median(l.times));
-    const sum = medians.reduce((a, b) => a + b, 0);
-    const layers = perLayer.map(({ node, kernel, fusedWith, times }, i): LayerProfile => {
-      const ms = medians[i];
-      const flops = flopsOf(node.id);
-      return {
-        name: node.id,
-        type: node.sourceClass,
-        ms,
-        share: sum > 0 ? ms / sum : 1 / perLayer.length,
-        gflops: ms > 0 ? flops / ms / 1e6 : 0,
-        p10Ms: quantile(times, 0.1),
-        p90Ms: quantile(times, 0.9),
-        flops,
-        kernel: kernel ?? '',
-        ...(fusedWith.length ? { fusedWith } : {}),
-      };
-    });
     const engineKernels: EngineKernelProfile[] = [...attribution.kernels.values()]
       .filter((k) => !k.layers.length)
       .map((k) => ({ name: k.kernel, op: k.op, ms: median(attribution.runs.map((r) => r.get(k.kernel) ?? 0)) }));
-    const result: ProfileResult = {
-      backend: options.backend,
-      runs,
-      wholeModelMs: median(wholeTimes),
-      layers,
-      peakActivationBytes: peakActivationBytes(analysis),
-      weightBytes: analysis.totals.weightBytes,
-      warmup,
-      wholeModelP10Ms: quantile(wholeTimes, 0.1),
-      wholeModelP90Ms: quantile(wholeTimes, 0.9),
-      sumOfLayersMs: sum,
-      totalActivationBytes: order.reduce((s, n) => s + (analysis.byId.get(n.id)?.activationBytes ?? 0), 0),
-      sumVsWhole: ENGINE_SUM_VS_WHOLE_EXPLANATION,
-      engineKernels,
-    };
+    const summary = summarizeProfile(analysis, perLayer, wholeTimes, { backend: options.backend, runs, warmup }, (i) => ({
+      kernel: perLayer[i].kernel ?? '',
+      ...(perLayer[i].fusedWith.length ? { fusedWith: perLayer[i].fusedWith } : {}),
+    }));
+    const result: ProfileResult = { ...summary, sumVsWhole: ENGINE_SUM_VS_WHOLE_EXPLANATION, engineKernels };
     return { result, trace: text };
   } finally {
     await plain?.release();
