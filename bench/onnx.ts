@@ -19,6 +19,7 @@ import { parseSource } from '../src/core/formats/registry';
 import { bytesSource } from '../src/core/formats/source';
 import { median } from '../src/core/runtime/profile';
 import { generatedOnnxGraph } from './onnx-graph';
+import { timed, type Time } from './timing';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const CACHE = process.env.BENCH_CACHE ?? join(homedir(), '.cache', 'cnn-lens', 'bench');
@@ -28,7 +29,6 @@ const LARGE = 'vgg16.onnx';
 const TARGET_MS = { 'resnet152.onnx': 100 } as Record<string, number>;
 
 interface Case { readonly file: string; readonly label: string; readonly bytes: Uint8Array; readonly runs: number }
-interface Time { readonly ms: number; readonly cpuMs: number }
 type Reader = 'ours' | 'ortDefault' | 'ortDisabled';
 const READERS: readonly Reader[] = ['ours', 'ortDefault', 'ortDisabled'];
 
@@ -56,16 +56,6 @@ async function onnxruntime(c: Case, graphOptimizationLevel?: 'disabled'): Promis
 }
 
 const run: Record<Reader, (c: Case) => unknown> = { ours, ortDefault: (c) => onnxruntime(c), ortDisabled: (c) => onnxruntime(c, 'disabled') };
-
-// No forced gc() between runs: V8 finishes a forced collection on helper threads, during the next timed run.
-async function timed(fn: () => unknown): Promise<Time> {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await fn();
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
-}
 
 /** Medians per reader, the readers interleaved in a rotating order so that load from elsewhere on a shared machine spreads over all of them. */
 async function measure(c: Case): Promise<Record<Reader, Time>> {

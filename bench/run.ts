@@ -27,6 +27,7 @@ import { randomWeights } from '../src/core/runtime/random-weights';
 import { disposeWeights } from '../src/core/runtime/weights';
 import { forTfjs, setTfjsWeights } from '../test/support/tfjs-oracle';
 import { benchEngine } from './run-engine';
+import { timed, type Time } from './timing';
 
 const ROOT = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -38,21 +39,6 @@ const PREVIEW_IMAGE = join(ROOT, 'media', 'samples', 'shapes.png');
 const TARGET = { untapped: 1.05, tapped: 1.3, previewMs: 300 };
 
 const flagBackend = (): string | undefined => parseArgs({ options: { backend: { type: 'string' } }, strict: false }).values.backend as string | undefined;
-
-/** One run's wall time and this process's CPU time, ms. On wasm and cpu, which compute on this thread, the CPU time moves less with other processes' load than the wall time does. */
-interface Time {
-  readonly ms: number;
-  readonly cpuMs: number;
-}
-
-async function timed(fn: () => Promise<unknown>): Promise<Time> {
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  await fn();
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
-}
 
 /** Medians of the wall and the CPU times. */
 const medianTime = (times: readonly Time[]): Time => ({ ms: median(times.map((t) => t.ms)), cpuMs: median(times.map((t) => t.cpuMs)) });
