@@ -1,4 +1,5 @@
 import type * as ort from 'onnxruntime-node';
+import { halfToFloat } from '../../core/runtime/half-float';
 
 // Values crossing the engine boundary: plain Float32 data with a shape, whatever ONNX Runtime's
 // element type. Activations, thumbnails and the CLI's output all read float32; integer outputs
@@ -7,16 +8,6 @@ import type * as ort from 'onnxruntime-node';
 export interface EngineTensor {
   readonly shape: readonly number[];
   readonly data: Float32Array;
-}
-
-/** An IEEE half's bits as a number. */
-function halfToFloat(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
 /** An ORT output as Float32 (a float32 output's own buffer, no copy), or undefined for non-numeric values. */

@@ -6,6 +6,7 @@ import type { Analysis } from '../../analysis/types';
 import { baseName, SourceError, type ModelSource } from '../source';
 import type { Graph, IRGroup, IRNode } from '../../ir';
 import { asAnalysis, bindWeights, ownerId, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from '../../runtime/weights';
+import { halfToFloat } from '../../runtime/half-float';
 
 // Keras weights in HDF5, read with h5wasm (the HDF5 C library compiled to WebAssembly).
 //
@@ -71,16 +72,6 @@ function stringsAttr(entity: H5.Group, name: string): string[] | undefined {
   const out: string[] = [];
   for (let i = 0; `${name}${i}` in attrs; i++) out.push(...clean(attrs[`${name}${i}`].value));
   return out;
-}
-
-/** IEEE half → float. */
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
 /** A dataset as a tensor: floats as float32 (float64, float16 and bfloat16 converted), integers as int32. */

@@ -1,6 +1,7 @@
 import * as protobuf from 'protobufjs/light';
 import { DTYPE_BYTES, type DType } from '../../ir';
 import descriptor from './onnx-proto.json';
+import { halfToFloat } from '../../runtime/half-float';
 
 // ONNX's protobuf messages, decoded by protobufjs from ONNX's own schema (onnx-proto.json, made from
 // onnx.proto by scripts/onnx/proto-json.ts), and the TensorProto helpers the reader and the tests share.
@@ -40,18 +41,9 @@ export interface TensorMessage {
 /** Tensors up to this many elements have their values decoded (shapes, axes, scales); larger ones are only measured. */
 export const SMALL_TENSOR = 4096;
 
-const half = (bits: number): number => {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const frac = bits & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-};
-
 /** Element readers of little-endian raw data, by dtype (types without numbers have none). */
 const READERS: Partial<Record<DType, (view: DataView, i: number) => number>> = {
-  float32: (v, i) => v.getFloat32(i * 4, true), float64: (v, i) => v.getFloat64(i * 8, true), float16: (v, i) => half(v.getUint16(i * 2, true)),
+  float32: (v, i) => v.getFloat32(i * 4, true), float64: (v, i) => v.getFloat64(i * 8, true), float16: (v, i) => halfToFloat(v.getUint16(i * 2, true)),
   bfloat16: (v, i) => new Float32Array(new Uint32Array([v.getUint16(i * 2, true) << 16]).buffer)[0],
   int8: (v, i) => v.getInt8(i), uint8: (v, i) => v.getUint8(i), bool: (v, i) => v.getUint8(i), int16: (v, i) => v.getInt16(i * 2, true), uint16: (v, i) => v.getUint16(i * 2, true),
   int32: (v, i) => v.getInt32(i * 4, true), uint32: (v, i) => v.getUint32(i * 4, true),
@@ -74,7 +66,7 @@ function fieldValues(t: TensorMessage, dtype: DType): number[] | undefined {
   if (t.doubleData?.length) return [...t.doubleData];
   if (t.int64Data?.length) return t.int64Data.map(num);
   if (t.uint64Data?.length) return t.uint64Data.map(num);
-  if (t.int32Data?.length) return dtype === 'float16' ? t.int32Data.map(half) : [...t.int32Data];
+  if (t.int32Data?.length) return dtype === 'float16' ? t.int32Data.map(halfToFloat) : [...t.int32Data];
   return undefined;
 }
 
