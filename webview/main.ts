@@ -26,6 +26,7 @@ import { WidthKnob } from './width-knob';
 import { InputShapeControl } from './input-shape';
 import { NodeThumbnails, withThumbnailRoom } from './thumbnails';
 import { OverflowMenu } from './overflow-menu';
+import { fileProblems, hasNothingToDraw } from './file-problems';
 
 interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; thumbnails?: boolean; tab?: 'diagram' | 'table'; legendFolded?: boolean }
 
@@ -213,9 +214,10 @@ diagram.setEdgeLabels(edgeLabels);
 const table = new SummaryTable(tableView, (id) => select(id, { post: true, reveal: true }));
 
 // ---------- rendering ----------
-function setStatus(text: string | null): void {
+function setStatus(text: string | HTMLElement | null): void {
   status.hidden = text === null;
-  status.textContent = text ?? '';
+  status.classList.toggle('has-problems', text instanceof HTMLElement);
+  status.replaceChildren(text ?? '');
 }
 
 function persist(): void {
@@ -262,7 +264,7 @@ async function relayout(): Promise<void> {
     return;
   }
   if (seq !== layoutSeq || v !== view) return;
-  setStatus(v.layers.size === 0 ? 'This model has no layers.' : null);
+  setStatus(v.layers.size === 0 ? (hasNothingToDraw(v.report) ? fileProblems(v.report) : 'This model has no layers.') : null);
   // Without a node to keep under the eye, keep the one that moved as most did (ELK may shift the drawing).
   const steady = !firstDraw && diagram.laidOut ? steadiest(diagram.laidOut, laid, graph.nodes.filter((n) => n.kind !== 'container').map((n) => n.id)) : null;
   const steadyAt = steady ? diagram.screenOf(steady) : null;
@@ -316,7 +318,7 @@ function updateLegend(): void {
 
 let totalsTimer = 0;
 function renderTotals(delta?: ReportDelta): void {
-  if (!view) return totals.replaceChildren();
+  if (!view || hasNothingToDraw(view.report)) return totals.replaceChildren();
   const t = view.report.totals;
   const errors = view.report.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = view.report.diagnostics.filter((d) => d.severity === 'warning').length;

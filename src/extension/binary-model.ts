@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { analyze, type Analysis } from '../core';
 import { FORMATS, parseSource } from '../core/formats/registry';
+import { unreadBinaryExtensions } from '../core/formats/unread';
 import { yieldToEventLoop } from '../core/runtime/yield';
 import { readModelBytes, workspaceSource } from './workspace-source';
 
@@ -11,10 +12,13 @@ import { readModelBytes, workspaceSource } from './workspace-source';
 /** Writers (exporters, copies) write in pieces: wait for the file to settle before reading it again. */
 const RELOAD_SETTLE_MS = 300;
 
+/** Binary name endings: the binary formats', and those of formats not read yet (the diagram says what to do with them). */
+const BINARY_ENDINGS = [...FORMATS.filter((f) => f.binary).flatMap((f) => f.extensions), ...unreadBinaryExtensions(FORMATS)];
+
 /** True when the file's name ends like a binary format's files: such files open without a text document. */
 export const isBinaryModelName = (uri: vscode.Uri): boolean => {
   const path = uri.path.toLowerCase();
-  return FORMATS.some((f) => f.binary && f.extensions.some((e) => path.endsWith(e)));
+  return BINARY_ENDINGS.some((e) => path.endsWith(e));
 };
 
 /**

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { analyzeText } from '../core';
 import { nodeAtOffset } from '../core/analysis/describe';
 import { applyModelEdit, checkModelEdit } from './edit-commands';
 import { DiagramWebview } from './diagram-webview';
@@ -27,7 +28,9 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
       return new vscode.Range(document.positionAt(r.start + (quoted ? 1 : 0)), document.positionAt(r.end - (quoted ? 1 : 0)));
     };
 
-    const diagram = new DiagramWebview(this.context, panel, { uri: document.uri, analysis: () => this.store.get(document) }, (message) => {
+    // A file that is not a model (a package.json opened with Open Diagram) is analysed all the same: its one error is what the diagram says.
+    const analysis = () => this.store.get(document) ?? analyzeText(document.getText(), document.fileName);
+    const diagram = new DiagramWebview(this.context, panel, { uri: document.uri, analysis }, (message) => {
       if (message.type === 'edit') void applyModelEdit(this.store, document, message.edit).then((outcome) => diagram.post({ type: 'editResult', id: message.id, ...outcome }));
       if (message.type === 'checkEdit') {
         const { ok, message: reason, problems } = checkModelEdit(this.store, document, message.edit);

@@ -18,9 +18,12 @@ import { DiagramRunner, registerDiagramRunner } from './webview-run';
 
 export interface DiagramModel {
   readonly uri: vscode.Uri;
-  /** The analysis to show now; undefined when the document is not a model. */
+  /** The analysis to show now: of a file that is not a model too (its one error says why, and the diagram shows it). */
   readonly analysis: () => Analysis | undefined;
 }
+
+/** True when the file has nothing to draw and its analysis says why (not a model, a format not read yet). */
+export const nothingToDraw = (analysis: Analysis): boolean => analysis.graph.nodes.length === 0 && analysis.diagnostics.some((d) => d.severity === 'error');
 
 /** The format's name when CNN Lens cannot edit it (its format has no edit planner), else undefined. */
 export function readOnlyFormat(analysis: Analysis): string | undefined {
@@ -66,7 +69,7 @@ export class DiagramWebview implements vscode.Disposable {
         if (message.type === 'ready') {
           // The op palette only where the format can be edited: without it the webview offers no editing.
           const analysis = model.analysis();
-          const vocabulary = analysis && formatOfGraph(analysis.graph)?.edits?.vocabulary;
+          const vocabulary = analysis && !nothingToDraw(analysis) && formatOfGraph(analysis.graph)?.edits?.vocabulary;
           if (vocabulary) this.post({ type: 'catalog', ops: opCatalog(vocabulary) });
           this.sendModel();
         }
@@ -92,9 +95,20 @@ export class DiagramWebview implements vscode.Disposable {
   sendModel(): void {
     const file = this.model.analysis();
     if (!file) return;
+    if (nothingToDraw(file)) this.tellOnce(file);
     const analysis = this.inputShapes.applyTo(file);
     const analyzedAt = this.inputShapes.current;
     this.post({ type: 'model', version: PROTOCOL_VERSION, uri: this.model.uri.toString(), report: buildReport(analysis), readOnly: readOnlyFormat(analysis), ...(analyzedAt ? { analyzedAt } : {}) });
+  }
+
+  private told = false;
+
+  /** Says why there is no drawing in a notification too, once per panel (the diagram shows the same words). */
+  private tellOnce(analysis: Analysis): void {
+    if (this.told) return;
+    this.told = true;
+    const message = analysis.diagnostics.find((d) => d.severity === 'error')!.message;
+    void vscode.window.showWarningMessage(`CNN Lens: ${message.replace(/`/g, '')}`);
   }
 
   dispose(): void {

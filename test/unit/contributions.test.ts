@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORMATS } from '../../src/core/formats/registry';
+import { unreadBinaryExtensions } from '../../src/core/formats/unread';
 
 interface CustomEditor { viewType: string; selector: { filenamePattern: string }[]; priority?: string }
 interface MenuEntry { command: string; when?: string }
@@ -51,8 +52,12 @@ describe('package.json contributions follow the registry of formats', () => {
     assert.equal(editor(BINARY_EDITOR)?.priority, 'default');
   });
 
-  it('every editor selector and explorer entry belongs to a format of its kind', () => {
-    const known = (binary: boolean) => new Set(FORMATS.filter((f) => f.binary === binary).flatMap((f) => f.extensions));
+  it('binary formats CNN Lens does not read yet open in the read-only diagram, which says what to do with them', () => {
+    for (const ext of unreadBinaryExtensions(FORMATS)) assert.ok(patterns(BINARY_EDITOR).includes(`*${ext}`), `${BINARY_EDITOR} has no selector *${ext}`);
+  });
+
+  it('every editor selector and explorer entry belongs to a format of its kind (or one not read yet, for the message)', () => {
+    const known = (binary: boolean) => new Set([...FORMATS.filter((f) => f.binary === binary).flatMap((f) => f.extensions), ...(binary ? unreadBinaryExtensions(FORMATS) : [])]);
     for (const [viewType, binary] of [[TEXT_EDITOR, false], [BINARY_EDITOR, true]] as const) {
       for (const ext of endings(viewType)) assert.ok(known(binary).has(ext!), `${viewType} selects ${ext}, which no ${binary ? 'binary' : 'text'} format reads`);
     }

@@ -3,6 +3,7 @@ import type { ModelFormat } from './format';
 import { kerasFormat } from './keras';
 import { onnxFormat } from './onnx';
 import { textSource, type ModelSource } from './source';
+import { recogniseUnread, UNREAD_CODE, unreadMessage } from './unread';
 
 // The list of formats. It drives everything that depends on which files CNN Lens reads: the CLI's
 // parsing, the extension's activation, file associations and editors (package.json is checked
@@ -20,15 +21,24 @@ export function detectFormat(source: ModelSource): ModelFormat | undefined {
 /** The format a parsed graph came from. */
 export const formatOfGraph = (graph: Graph): ModelFormat | undefined => FORMATS.find((f) => f.produces.includes(graph.format));
 
-/** Parses with the detected format; a file no format reads gives an empty graph with one error that says so. */
+/**
+ * Parses with the format that recognises the content; a model of a format not read yet (a TFLite
+ * file, a TF.js graph model.json) gets one error that names it and says what to do now; else the
+ * JSON file without a model says so; else the format that claims the name parses it (a truncated
+ * .onnx: its own errors say what is wrong); else one error says what CNN Lens reads.
+ */
 export function parseSource(source: ModelSource): Graph {
-  const format = detectFormat(source);
-  if (format) return format.parse(source);
+  const byContent = FORMATS.find((f) => f.detect(source));
+  if (byContent) return byContent.parse(source);
+  const unread = recogniseUnread(source, FORMATS);
+  // A JSON file that no format recognises holds no model, whatever its name: say that, not a parser's complaint.
+  const byName = unread.kind !== 'unknown' ? undefined : FORMATS.find((f) => f.extensions.includes(extensionOf(source.name)));
+  if (byName) return byName.parse(source);
   return {
     name: source.name.replace(/^.*[\\/]/, ''),
     format: 'unknown',
     nodes: [], inputs: [], outputs: [], groups: [],
-    diagnostics: [{ severity: 'error', code: 'format', message: `${source.name} is not a model file CNN Lens reads (it reads ${FORMATS.map((f) => f.displayName).join(', ')})` }],
+    diagnostics: [{ severity: 'error', code: UNREAD_CODE, message: unreadMessage(unread) }],
   };
 }
 

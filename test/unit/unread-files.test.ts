@@ -1,0 +1,121 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ModelFormat } from '../../src/core/formats/format';
+import { FORMATS, parseSource } from '../../src/core/formats/registry';
+import { bytesSource, textSource } from '../../src/core/formats/source';
+import { comingFormats, recogniseUnread, unreadBinaryExtensions, UNREAD_CODE } from '../../src/core/formats/unread';
+
+// Files CNN Lens does not read get one message that says what the file is, what CNN Lens reads and
+// (for model formats it will read) the command to run now. The files here are written by the
+// formats' own libraries (torch.save, h5py, flatbuffers with TFLite's file identifier), not by us.
+
+const PYTHON = '/usr/bin/python3';
+const WRITER = `
+import sys, os, struct, json
+out = sys.argv[1]
+import torch, h5py, numpy as np, flatbuffers
+torch.save({'conv.weight': torch.zeros(2, 3)}, os.path.join(out, 'resnet.pt'))
+torch.save({'conv.weight': torch.zeros(2, 3)}, os.path.join(out, 'legacy.pth'), _use_new_zipfile_serialization=False)
+with h5py.File(os.path.join(out, 'model.h5'), 'w') as f:
+    f.attrs['model_config'] = '{}'
+b = flatbuffers.Builder(64)
+b.StartObject(1); b.PrependUint32Slot(0, 3, 0); root = b.EndObject()
+b.Finish(root, file_identifier=b'TFL3')
+open(os.path.join(out, 'mobilenet.tflite'), 'wb').write(b.Output())
+`;
+
+/** Writes the fixtures with Python's own libraries; undefined where /usr/bin/python3 lacks them. */
+function writeFixtures(): string | undefined {
+  if (!existsSync(PYTHON)) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'cnn-lens-unread-'));
+  try {
+    execFileSync(PYTHON, ['-c', WRITER, dir], { stdio: 'pipe' });
+    return dir;
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+}
+
+const only = (graph: ReturnType<typeof parseSource>) => {
+  assert.equal(graph.nodes.length, 0);
+  assert.equal(graph.diagnostics.length, 1, graph.diagnostics.map((d) => d.message).join('\n'));
+  assert.equal(graph.diagnostics[0].code, UNREAD_CODE);
+  return graph.diagnostics[0].message;
+};
+
+describe('files CNN Lens does not read get one clear message', () => {
+  let dir: string | undefined;
+  before(() => (dir = writeFixtures()));
+  after(() => dir && rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string) => bytesSource(name, new Uint8Array(readFileSync(join(dir!, name))));
+
+  it('a PyTorch checkpoint (zip and legacy pickle): recognised, with the torch.onnx.export line', function () {
+    if (!dir) this.skip();
+    for (const name of ['resnet.pt', 'legacy.pth']) {
+      const message = only(parseSource(file(name)));
+      assert.match(message, new RegExp(`^${name.replace('.', '\\.')} is a PyTorch \\(\\.pt, \\.pth\\) model, a format CNN Lens does not read yet\\.`));
+      assert.match(message, /CNN Lens reads ONNX \(\.onnx\), Keras \/ TF\.js layers \(JSON\) \(\.json\)\./);
+      assert.match(message, /`torch\.onnx\.export\(model\.eval\(\), torch\.randn\(1, 3, 224, 224\), "(resnet|legacy)\.onnx"\)`/);
+    }
+  });
+
+  it('a Keras HDF5 file: the one-line JSON export, named after the file', function () {
+    if (!dir) this.skip();
+    const u = recogniseUnread(file('model.h5'), FORMATS);
+    assert.equal(u.kind, 'unread');
+    assert.equal(u.format, 'Keras HDF5 (.h5, .keras)');
+    assert.equal(u.advice?.command, `python -c "import keras; open('model.json', 'w').write(keras.models.load_model('model.h5').to_json())"`);
+  });
+
+  it('a TFLite flatbuffer (identifier TFL3): the tf2onnx command', function () {
+    if (!dir) this.skip();
+    const u = recogniseUnread(file('mobilenet.tflite'), FORMATS);
+    assert.equal(u.format, 'TensorFlow Lite (.tflite)');
+    assert.equal(u.advice?.command, 'python -m tf2onnx.convert --tflite mobilenet.tflite --output mobilenet.onnx');
+  });
+
+  it('a TF.js graph model.json is not taken for a broken Keras model', () => {
+    const text = JSON.stringify({ format: 'graph-model', generatedBy: '2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0', modelTopology: { node: [{ name: 'x', op: 'Placeholder' }] }, weightsManifest: [] });
+    const message = only(parseSource(textSource('web_model/model.json', text)));
+    assert.match(message, /^model\.json is a TensorFlow\.js graph model \(model\.json\) model/);
+    assert.match(message, /`python -m tf2onnx\.convert --tfjs model\.json --output model\.onnx`/);
+  });
+
+  it('package.json and other JSON: "not a model", with what CNN Lens reads, and no advice to convert', () => {
+    const pkg = readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8');
+    assert.equal(only(parseSource(textSource('package.json', pkg))), 'package.json is an npm package manifest, not a model: it holds no Keras or TF.js layers model ("class_name": "Sequential", "Functional" or "Model"). CNN Lens reads ONNX (.onnx), Keras / TF.js layers (JSON) (.json).');
+    assert.match(only(parseSource(textSource('settings.json', '{"editor.fontSize": 14}'))), /^settings\.json is a JSON file, not a model/);
+  });
+
+  it('a file of no known kind says what CNN Lens reads', () => {
+    assert.equal(only(parseSource(bytesSource('notes.bin', new Uint8Array([1, 2, 3])))), 'notes.bin is not a model file CNN Lens recognises. CNN Lens reads ONNX (.onnx), Keras / TF.js layers (JSON) (.json).');
+  });
+
+  it('a format that lands drops out of the list by itself (its detect() reads the sample)', () => {
+    const before = comingFormats(FORMATS);
+    assert.ok(before.includes('TensorFlow Lite (.tflite)'));
+    assert.ok(unreadBinaryExtensions(FORMATS).includes('.tflite'));
+    const tflite: ModelFormat = {
+      id: 'tflite', displayName: 'TFLite', extensions: ['.tflite'], produces: ['tflite'], binary: true,
+      detect: (s) => String.fromCharCode(...s.bytes().subarray(4, 8)) === 'TFL3',
+      parse: () => ({ name: 'm', format: 'tflite', nodes: [], inputs: [], outputs: [], groups: [], diagnostics: [] }),
+    };
+    const after = comingFormats([...FORMATS, tflite]);
+    assert.deepEqual(after, before.filter((f) => f !== 'TensorFlow Lite (.tflite)'));
+    assert.ok(!unreadBinaryExtensions([...FORMATS, tflite]).includes('.tflite'));
+    // By a name ending the new format alone claims, even when its detect() wants more than the sample holds.
+    const strict: ModelFormat = { ...tflite, detect: () => false };
+    assert.ok(!comingFormats([...FORMATS, strict]).includes('TensorFlow Lite (.tflite)'));
+  });
+
+  it('real models are untouched: ONNX and Keras still parse', () => {
+    const onnx = readFileSync(join(__dirname, '..', 'fixtures', 'onnx', 'tiny_cnn.onnx'));
+    assert.ok(parseSource(bytesSource('tiny_cnn.onnx', new Uint8Array(onnx))).nodes.length > 3);
+    const keras = readFileSync(join(__dirname, '..', 'fixtures', 'multi_io.json'), 'utf8');
+    assert.ok(parseSource(textSource('multi_io.json', keras)).nodes.length > 3);
+  });
+});
