@@ -33,6 +33,8 @@ th button { all: unset; cursor: pointer; font-weight: 600; }
 th button:focus-visible { outline: 1px solid var(--vscode-focusBorder); }
 td.num, th.num { text-align: right; }
 tr:hover td { background: var(--vscode-list-hoverBackground); }
+tr.layer-row { cursor: pointer; }
+tr.layer-row:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
 .chart { margin: 12px 0; overflow-x: auto; }
 .chart svg text { fill: var(--vscode-foreground); font-size: 11px; font-family: var(--vscode-editor-font-family, monospace); }
 .chart rect.bar { fill: var(--vscode-charts-blue, #3794ff); }

@@ -4,6 +4,7 @@ import { nodeAtOffset } from '../core/analysis/describe';
 import { applyModelEdit, checkModelEdit } from './edit-commands';
 import { DiagramWebview } from './diagram-webview';
 import { refreshPreviews } from './run-session';
+import { layerRange, selectInText } from './layer-selection';
 import type { ModelStore } from './model-store';
 
 // "Open With… → CNN Lens Diagram": a custom editor over the text document, so VS Code keeps
@@ -19,14 +20,7 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
   ) {}
 
   resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
-    const rangeOf = (id: string) => {
-      const node = this.store.get(document)?.graph.nodes.find((n) => n.id === id);
-      const r = node?.nameRange ?? node?.range;
-      if (!r) return undefined;
-      // Select the name itself, without its quotes.
-      const quoted = node?.nameRange && document.getText().charAt(r.start) === '"';
-      return new vscode.Range(document.positionAt(r.start + (quoted ? 1 : 0)), document.positionAt(r.end - (quoted ? 1 : 0)));
-    };
+    const rangeOf = (id: string) => layerRange(document, this.store.get(document), id);
 
     // A file that is not a model (a package.json opened with Open Diagram) is analysed all the same: its one error is what the diagram says.
     const analysis = () => this.store.get(document) ?? analyzeText(document.getText(), document.fileName);
@@ -38,13 +32,7 @@ export class DiagramEditorProvider implements vscode.CustomTextEditorProvider {
       }
       if (message.type === 'select' && message.node) {
         // Follow the diagram in a visible text editor of the same file, without stealing focus.
-        const range = rangeOf(message.node);
-        for (const editor of vscode.window.visibleTextEditors.filter((e) => e.document === document)) {
-          if (range) {
-            editor.selection = new vscode.Selection(range.start, range.end);
-            editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-          }
-        }
+        selectInText(document, rangeOf(message.node));
       }
       if (message.type === 'reveal') {
         const range = rangeOf(message.node);

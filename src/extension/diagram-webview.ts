@@ -6,8 +6,8 @@ import { formatOfGraph } from '../core/formats/registry';
 import { renderWebviewHtml } from '../../shared/html';
 import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../shared/protocol';
 import { PanelInputShapes } from './panel-input-shapes';
-import { onDidProfile } from './profile-command';
-import { onDidComputePreviews } from './run-session';
+import { lastResults, onDidKeepResult } from './run-results';
+import { onDidRequestLayer } from './layer-selection';
 import { DiagramRunner, registerDiagramRunner } from './webview-run';
 
 // The diagram webview as both custom editors use it (the text editor over Keras JSON, the
@@ -58,11 +58,11 @@ export class DiagramWebview implements vscode.Disposable {
     const runner = new DiagramRunner(panel);
     this.subscriptions = [
       registerDiagramRunner(model.uri, runner),
-      onDidProfile((p) => {
-        if (p.uri === uri) this.post({ type: 'latency', backend: p.result.backend, ms: Object.fromEntries(p.result.layers.map((l) => [l.name, l.ms])) });
+      onDidKeepResult((r) => {
+        if (r.uri === uri) this.post(r.message);
       }),
-      onDidComputePreviews((r) => {
-        if (r.uri === uri) this.post({ type: 'activations', image: r.input, random: r.random, previews: r.previews, backend: r.backend });
+      onDidRequestLayer((r) => {
+        if (r.uri === uri) this.post({ type: 'select', node: r.node });
       }),
       webview.onDidReceiveMessage((message: WebviewMessage) => {
         runner.receive(message);
@@ -72,6 +72,8 @@ export class DiagramWebview implements vscode.Disposable {
           const vocabulary = analysis && !nothingToDraw(analysis) && formatOfGraph(analysis.graph)?.edits?.vocabulary;
           if (vocabulary) this.post({ type: 'catalog', ops: opCatalog(vocabulary) });
           this.sendModel();
+          // Runs made before this diagram opened (or while it was closed): their thumbnails and overlay.
+          for (const result of lastResults(model.uri)) this.post(result);
         }
         if (message.type === 'export') void saveExport(model.uri, message);
         if (message.type === 'analyzeAt') {

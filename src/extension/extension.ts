@@ -12,6 +12,8 @@ import { activeModelUri, registerActiveModel } from './active-model';
 import { registerExportCommand } from './export-command';
 import { registerProfileCommand } from './profile-command';
 import { registerRunOnImage } from './run-session';
+import { keepRunResults } from './run-results';
+import { layerSelectionDisposables } from './layer-selection';
 
 // Activation: wires the ModelStore to the editor features, the diagrams (text and binary formats)
 // and the commands. Thin: everything it shows comes from src/core.
@@ -31,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     ...registerProfileCommand(context, store),
     ...registerExportCommand(store),
     ...registerRunOnImage(context, store),
+    ...keepRunResults(),
+    ...layerSelectionDisposables(),
     vscode.window.registerWebviewViewProvider(StylePanelProvider.viewType, new StylePanelProvider(context), { webviewOptions: { retainContextWhenHidden: true } }),
     vscode.window.registerCustomEditorProvider(DiagramEditorProvider.viewType, new DiagramEditorProvider(context, store), {
       webviewOptions: { retainContextWhenHidden: true },

@@ -9,6 +9,8 @@ import { hostBackend } from './host-engine';
 import type { ModelStore } from './model-store';
 import { backendPreference, backendSummary, preprocessingSetting, weightsFor } from './run-session';
 import { targetModel } from './run-target';
+import { columnBesideDiagram, tellResult } from './diagram-tabs';
+import { selectLayer } from './layer-selection';
 
 // "CNN Lens: Profile Model" (cnnLens.profile): a cancellable progress notification while the
 // profiler runs in the extension host (on ONNX Runtime its own profiler, the cancel checked between
@@ -112,7 +114,8 @@ export function registerProfileCommand(context: vscode.ExtensionContext, store: 
     const done: ProfiledModel = { uri: outcome.uri, result: outcome.result, view: outcome.view, ...(outcome.trace !== undefined ? { trace: outcome.trace } : {}) };
     profiled.fire(done);
     if (options?.saveTraceTo) await saveTrace(done, options.saveTraceTo);
-    if (options?.showPanel !== false) showProfilePanel(context, model.uri, done, { weights: outcome.weightsSource, backendTried: outcome.backendTried });
+    if (options?.showPanel !== false) showProfilePanel(context, model.uri, done, { weights: outcome.weightsSource, backendTried: outcome.backendTried }, (layer) => selectLayer(model.uri, layer, store.current(model.uri)));
+    void tellResult(model.uri, `CNN Lens: profiled ${analysis.graph.name}: ${done.result.wholeModelMs.toFixed(1)} ms per run (median of ${done.result.runs}) on ${done.view.backend}.`);
     return done;
   });
   return [command, profiled];
@@ -134,8 +137,9 @@ export async function saveTrace(profile: ProfiledModel, target?: vscode.Uri): Pr
   return to;
 }
 
-function showProfilePanel(context: vscode.ExtensionContext, modelUri: vscode.Uri, profile: ProfiledModel, extra: Record<string, unknown>): vscode.WebviewPanel {
-  const panel = vscode.window.createWebviewPanel('cnnLens.profile', `Profile: ${profile.view.model}`, vscode.ViewColumn.Beside, {
+/** The profile panel, beside the model's diagram (not over it); a row clicked there selects the layer (`select`). */
+function showProfilePanel(context: vscode.ExtensionContext, modelUri: vscode.Uri, profile: ProfiledModel, extra: Record<string, unknown>, select: (layer: string) => void): vscode.WebviewPanel {
+  const panel = vscode.window.createWebviewPanel('cnnLens.profile', `Profile: ${profile.view.model}`, { viewColumn: columnBesideDiagram(modelUri), preserveFocus: true }, {
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist')],
   });
@@ -149,6 +153,7 @@ function showProfilePanel(context: vscode.ExtensionContext, modelUri: vscode.Uri
   const post = (m: ProfileHostMessage) => void webview.postMessage(m);
   const sub = webview.onDidReceiveMessage(async (m: ProfileWebviewMessage) => {
     if (m.type === 'ready') post({ type: 'profile', version: PROFILE_PROTOCOL_VERSION, profile: profile.view });
+    if (m.type === 'reveal' && profile.view.layers.some((l) => l.name === m.layer)) select(m.layer);
     if (m.type === 'saveTrace') {
       const to = await saveTrace(profile);
       if (!to) return;

@@ -14,6 +14,7 @@ import { resolveLabels } from '../node/label-files';
 import { hostBackend, releaseHostEngine } from './host-engine';
 import type { ModelStore } from './model-store';
 import { runTarget, targetModel, type RunTarget } from './run-target';
+import { tellResult } from './diagram-tabs';
 import { runInDiagram } from './webview-run';
 
 // Running a model in the extension host: the backend (setting cnnLens.backend; ONNX Runtime first,
@@ -191,7 +192,7 @@ export function registerRunOnImage(context: vscode.ExtensionContext, store: Mode
       try {
         const bytes = await vscode.workspace.fs.readFile(image);
         const result = await activationPreviews(model, { bytes, name: image.fsPath || name }, controller.signal);
-        void vscode.window.showInformationMessage(`CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}`);
+        void tellResult(model.uri, `CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}`);
         return result;
       } catch (e) {
         if (controller.signal.aborted) return undefined;

@@ -112,7 +112,8 @@ function table(p: ProfileView): HTMLTableElement {
   }));
   const body = el('tbody');
   for (const l of sorted(p)) {
-    const row = el('tr', {},
+    // A row selects its layer in the diagram and in the text (the host routes it).
+    const row = el('tr', { tabindex: '0', class: 'layer-row', title: `Select ${l.name} in the diagram and the text` },
       el('td', { class: 'num' }, String(index.get(l.name))),
       el('td', {}, l.name),
       el('td', {}, l.type),
@@ -121,6 +122,13 @@ function table(p: ProfileView): HTMLTableElement {
       el('td', { class: 'num' }, `${(l.share * 100).toFixed(1)}%`),
       el('td', { class: 'num' }, l.gflops ? l.gflops.toFixed(2) : '–'),
     );
+    row.addEventListener('click', () => vscode.postMessage({ type: 'reveal', layer: l.name }));
+    row.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        vscode.postMessage({ type: 'reveal', layer: l.name });
+      }
+    });
     body.append(row);
   }
   return el('table', { 'aria-label': 'Per-layer profile' }, el('thead', {}, head), body);
