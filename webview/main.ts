@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { ModelReport } from '../src/core/analysis/report-types';
 import { bytes, grouped, human } from '../src/core/analysis/units';
+import { atLeast, atLeastGrouped, runtimeWeightsText, storedWeightsText, unknownNote, unknownsOf } from '../src/core/analysis/totals-text';
 import { Diagram, type HeatMode } from './diagram';
 import { dims, h } from './dom';
 import { fromElk, toElk, type ElkNode, type LaidOut } from './elk-graph';
@@ -325,13 +326,19 @@ function renderTotals(delta?: ReportDelta): void {
   const moved = (key: string): boolean => !!delta && (key === 'params' ? delta.totals.params !== 0 : key === 'trainable' ? delta.totals.trainable !== 0 : key === 'macs' ? !!delta.totals.macs : key === 'flops' ? !!delta.totals.flops : false);
   const item = (label: string, value: string, title?: string): HTMLElement => h('span', { title, 'data-total': label.toLowerCase() }, `${label} `, h('b', { class: moved(label.toLowerCase()) ? 'flash' : '' }, value));
   const chips = deltaChips(delta);
+  // Totals that leave layers out are lower bounds and say so (src/core/analysis/totals-text.ts, as the CLI and the editor say them).
+  const u = unknownsOf(view.report);
+  const costs = u.layers.length > 0;
+  const leftOut = costs ? ` (${unknownNote(u)}: ${u.layers.slice(0, 8).join(', ')}${u.layers.length > 8 ? ', …' : ''})` : '';
+  const runtime = runtimeWeightsText(view.report);
   totals.replaceChildren(
-    item('Params', human(t.params), t.params === null ? undefined : `${grouped(t.params)} parameters`),
-    item('Trainable', human(t.trainableParams), t.trainableParams === null ? undefined : grouped(t.trainableParams)),
-    item('MACs', human(t.macs), t.macs === null ? undefined : grouped(t.macs)),
-    item('FLOPs', human(t.flops), t.flops === null ? undefined : grouped(t.flops)),
-    item('Weights', bytes(t.weightBytes)),
-    item('Activations', bytes(t.activationBytes)),
+    item('Params', atLeast(human(t.params), u.params), t.params === null ? undefined : `${atLeastGrouped(t.params, u.params)} parameters${u.params ? leftOut : ''}`),
+    item('Trainable', atLeast(human(t.trainableParams), u.params), t.trainableParams === null ? undefined : atLeastGrouped(t.trainableParams, u.params)),
+    item('MACs', atLeast(human(t.macs), costs), t.macs === null ? undefined : `${atLeastGrouped(t.macs, costs)}${leftOut}`),
+    item('FLOPs', atLeast(human(t.flops), costs), t.flops === null ? undefined : `${atLeastGrouped(t.flops, costs)}${leftOut}`),
+    item('Weights', storedWeightsText(view.report, u.params), runtime ? `As stored; ${runtime}` : 'As stored'),
+    item('Activations', atLeast(bytes(t.activationBytes), costs), 'All layer outputs, float32'),
+    ...(costs ? [h('span', { class: 'unknown-note', 'data-total': 'unknown', title: `Not counted in the totals: ${u.layers.join(', ')}` }, unknownNote(u))] : []),
     ...(chips ? [chips] : []),
     h('span', { class: 'right' }, h('b', {}, String(view.layers.size)), ' layers · ', h('b', {}, String(view.groups.size)), ' blocks'),
     h('span', { class: `problems${errors + warnings ? ' has' : ''}` }, h('b', {}, String(errors)), ' errors · ', h('b', {}, String(warnings)), ' warnings'),

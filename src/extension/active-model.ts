@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { totalsLine } from '../core/analysis/describe';
+import { totalsLine, totalsShort } from '../core/analysis/describe';
 import type { ModelStore } from './model-store';
 
 /** The file of the active editor: a text editor's, or the one behind an active custom editor (the diagrams). */
@@ -26,7 +26,7 @@ export function registerActiveModel(store: ModelStore): vscode.Disposable[] {
     void vscode.commands.executeCommand('setContext', 'cnnLens.isTextModel', !!analysis && vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()));
     if (!analysis) return item.hide();
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
-    item.text = `$(circuit-board) ${totalsLine(analysis).split(' · ').slice(0, 2).join(' · ')}${errors ? ` $(error) ${errors}` : ''}`;
+    item.text = `$(circuit-board) ${totalsShort(analysis)}${errors ? ` $(error) ${errors}` : ''}`;
     item.tooltip = `${analysis.graph.name}: ${totalsLine(analysis)}\nClick to open the diagram.`;
     item.show();
   };

@@ -3,6 +3,7 @@ import { getOp, ShapeError, type OpDef } from '../ops';
 import { formatShape, numel } from '../ops/tensor-math';
 import { countParameters, type ConstantUse } from './parameters';
 import { inputShape } from './input-shape';
+import { storedWeightsByNode, type StoredWeights } from './stored-weights';
 import type { Analysis, AnalysisOptions, AssumedDim, NodeAnalysis, Totals } from './types';
 
 // Runs the op rules over the graph in topological order: shapes, values of small tensors (so the
@@ -26,6 +27,8 @@ export function analyze(graph: Graph, options: AnalysisOptions = {}): Analysis {
   const nodeById = new Map(graph.nodes.map((n) => [n.id, n]));
   const known = nodeById;
   const nodes: NodeAnalysis[] = [];
+  // TF.js manifests say how each weight is stored (uint8-quantised, float16): memory follows them.
+  const stored = storedWeightsByNode(graph);
   const problem = (node: IRNode, severity: Diagnostic['severity'], code: string, message: string) =>
     diagnostics.push({ severity, code, message: `${node.id} (${node.sourceClass}): ${message}`, node: node.id, range: node.nameRange ?? node.range });
 
@@ -92,12 +95,12 @@ export function analyze(graph: Graph, options: AnalysisOptions = {}): Analysis {
       params,
       macs,
       flops,
-      weightBytes: counts.bytes || params * BYTES_PER_FLOAT32,
+      weightBytes: counts.bytes || (params ? stored.get(node.id)?.bytes : 0) || params * BYTES_PER_FLOAT32,
       activationBytes: folded ? 0 : out ? numel(out) * BYTES_PER_FLOAT32 : NaN,
     });
   }
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  return { graph, nodes, byId, totals: sum(nodes), diagnostics, inputShapes, assumedDims, weightBytesByDtype: bytesByDtype(graph, constantUse, nodes) };
+  return { graph, nodes, byId, totals: sum(nodes), diagnostics, inputShapes, assumedDims, weightBytesByDtype: bytesByDtype(graph, constantUse, nodes, stored) };
 }
 
 function checkArity(op: OpDef, count: number): void {
@@ -120,10 +123,19 @@ function sum(nodes: readonly NodeAnalysis[]): Totals {
   };
 }
 
-/** Weight bytes by the dtype they are stored in: the counted constants' own, float32 for weights a format does not store in the graph. */
-function bytesByDtype(graph: Graph, counted: ConstantUse, nodes: readonly NodeAnalysis[]): Record<string, number> {
+/**
+ * Weight bytes by the dtype they are stored in: the counted constants' own, a TF.js manifest's
+ * (quantised ones by their quantised dtype), float32 for weights a format does not store in the graph.
+ */
+function bytesByDtype(graph: Graph, counted: ConstantUse, nodes: readonly NodeAnalysis[], stored: ReadonlyMap<string, StoredWeights>): Record<string, number> {
   const out: Record<string, number> = {};
   let fromConstants = 0;
+  for (const n of nodes) {
+    const s = n.params ? stored.get(n.id) : undefined;
+    if (!s || n.weightBytes !== s.bytes) continue;
+    for (const [dtype, b] of Object.entries(s.byDtype)) out[dtype] = (out[dtype] ?? 0) + b;
+    fromConstants += s.bytes;
+  }
   for (const node of graph.nodes) {
     if (!counted.has(node.id) || !node.tensor) continue;
     const t = graph.constants?.[node.tensor];

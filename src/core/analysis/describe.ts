@@ -1,6 +1,8 @@
 import type { IRNode } from '../ir';
 import type { Analysis } from './types';
 import { bytes, grouped, human, percent, shapeText } from './units';
+import { runtimeWeights } from './stored-weights';
+import { totalsPhrases, totalsText, unknownsOf, type TotalsFacts } from './totals-text';
 
 // Text about the model for the editor: what a hover, an inlay hint and a CodeLens say. Pure
 // functions of the analysis, so the editor glue stays thin and these are unit-tested.
@@ -22,6 +24,9 @@ export function hoverMarkdown(analysis: Analysis, id: string): string {
   if (!node || !a) return '';
   const t = analysis.totals;
   const shared = node.sharesWeightsWith ? ` (weights shared with \`${node.sharesWeightsWith}\`)` : '';
+  // An op CNN Lens does not know, or no output shape: what it costs is not known (its stored weights, where the file has them, are).
+  const unknownCosts = node.op === 'Unknown' || !a.outputShape;
+  const unknownParams = unknownCosts && !node.inputs.some((r) => analysis.graph.nodes.find((n) => n.id === r.node)?.op === 'Constant');
   const lines = [
     `**${node.id}** · \`${node.sourceClass}\`${node.op === 'Unknown' ? ' (not understood by CNN Lens)' : ''}`,
     '',
@@ -29,13 +34,18 @@ export function hoverMarkdown(analysis: Analysis, id: string): string {
     '|---|---|',
     ...a.inputShapes.map((s, i) => `| input${a.inputShapes.length > 1 ? ` ${i + 1}` : ''} | \`${shapeText(s)}\` from \`${node.inputs[i]?.node}\` |`),
     `| output | \`${shapeText(a.outputShape)}\` |`,
-    `| params | ${grouped(a.params)}${a.nonTrainableParams ? ` (${grouped(a.nonTrainableParams)} non-trainable)` : ''}${shared} · ${percent(a.params, t.params)} |`,
-    `| MACs | ${human(a.macs)} · ${percent(a.macs, t.macs)} |`,
-    `| FLOPs | ${human(a.flops)} |`,
+    unknownParams
+      ? '| params | unknown (not counted in the totals) |'
+      : `| params | ${grouped(a.params)}${a.nonTrainableParams ? ` (${grouped(a.nonTrainableParams)} non-trainable)` : ''}${shared} · ${percent(a.params, t.params)} |`,
+    unknownCosts ? '| MACs | unknown (not counted in the totals) |' : `| MACs | ${human(a.macs)} · ${percent(a.macs, t.macs)} |`,
+    `| FLOPs | ${unknownCosts ? 'unknown' : human(a.flops)} |`,
     `| memory | weights ${bytes(a.weightBytes)}, output ${bytes(a.activationBytes)} |`,
   ];
   const problems = analysis.diagnostics.filter((d) => d.node === id).map((d) => `⚠ ${d.message}`);
-  return [...lines, ...(problems.length ? ['', ...problems] : [])].join('\n');
+  // Shares of totals that leave layers out: say which totals they are.
+  const facts = totalsFacts(analysis);
+  const partial = unknownsOf(facts).layers.length ? [`Model: ${totalsText(facts)}`] : [];
+  return [...lines, ...(problems.length ? ['', ...problems] : []), ...(partial.length ? ['', ...partial] : [])].join('\n');
 }
 
 /** One hint per layer, placed just after its definition: the output shape. */
@@ -47,8 +57,22 @@ export function inlayHints(analysis: Analysis): { offset: number; label: string;
   });
 }
 
-/** The one-line totals used by the CodeLens and the status bar. */
-export function totalsLine(analysis: Analysis): string {
-  const t = analysis.totals;
-  return `${human(t.params)} params · ${human(t.macs)} MACs · ${human(t.flops)} FLOPs · ${bytes(t.weightBytes)} weights`;
+/** What the totals texts need, from an analysis (without building the whole report). */
+export function totalsFacts(analysis: Analysis): TotalsFacts {
+  const constants = new Set(analysis.graph.nodes.filter((n) => n.op === 'Constant').map((n) => n.id));
+  return {
+    totals: analysis.totals,
+    memory: { weightBytesByDtype: analysis.weightBytesByDtype, ...runtimeWeights(analysis) },
+    layers: analysis.graph.nodes.flatMap((n, i) => (analysis.nodes[i].folded ? [] : [{ name: n.id, type: n.op, outputShape: analysis.nodes[i].outputShape ?? null, weights: n.inputs.filter((r) => constants.has(r.node)) }])),
+  };
+}
+
+/** The one-line totals used by the CodeLens and the status bar's tooltip ("≥ 25.56M params · … · 3 layers unknown"). */
+export const totalsLine = (analysis: Analysis): string => totalsText(totalsFacts(analysis));
+
+/** The status bar's short form: params and MACs, and how many layers are unknown. */
+export function totalsShort(analysis: Analysis): string {
+  const phrases = totalsPhrases(totalsFacts(analysis));
+  const note = phrases.find((p) => p.endsWith(' unknown'));
+  return [...phrases.slice(0, 2), ...(note ? [note] : [])].join(' · ');
 }

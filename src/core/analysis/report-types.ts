@@ -78,6 +78,8 @@ export interface ModelReport {
   readonly memory: {
     /** Weight bytes by the dtype they are stored in. */
     readonly weightBytesByDtype: Readonly<Record<string, number>>;
+    /** The weights decoded to float32, as TensorFlow.js holds them at run time: present when they are stored otherwise (a quantised TF.js model). */
+    readonly runtimeWeightBytes?: number;
   };
   readonly layers: readonly ReportLayer[];
   readonly totals: { readonly [K in keyof Totals]: number | null };

@@ -2,6 +2,7 @@ import type { TensorShape } from '../ir';
 import { getOp } from '../ops';
 import { formatOfGraph } from '../formats/registry';
 import { hierarchy } from './hierarchy';
+import { runtimeWeights } from './stored-weights';
 import type { ModelReport, ReportLayer, ReportWeight } from './report-types';
 import type { Analysis, Totals } from './types';
 
@@ -75,10 +76,11 @@ export function buildReport(analysis: Analysis): ModelReport {
       readOnly: !format?.edits,
       ...(format?.layout ? { layout: format.layout } : {}),
     },
-    memory: { weightBytesByDtype: analysis.weightBytesByDtype },
+    memory: { weightBytesByDtype: analysis.weightBytesByDtype, ...runtimeWeights(analysis) },
     layers,
     totals,
     diagnostics: analysis.diagnostics.map((d) => ({ severity: d.severity, layer: d.node ?? null, message: d.message, range: d.range ?? null, code: d.code })),
     groups,
   };
 }
+

@@ -1,5 +1,6 @@
 import type { ModelReport } from './report-types';
 import { bytes, grouped, human, percent, shapeText } from './units';
+import { atLeast, atLeastGrouped, runtimeWeightsText, storedWeightsText, unknownNote, unknownsOf } from './totals-text';
 
 // The summary as text: a torchinfo-style table, CSV, or Markdown. One row model for all three.
 
@@ -18,15 +19,21 @@ const RIGHT_ALIGNED = new Set<keyof Row>(['params', 'paramShare', 'macs', 'macSh
 
 function rows(report: ModelReport, exact: boolean): Row[] {
   const count = exact ? (n: number | null) => (n === null ? '' : String(n)) : (n: number | null) => (n ? grouped(n) : n === null ? '?' : '–');
-  return report.layers.map((l) => ({
-    layer: l.name,
-    type: l.type === 'Unknown' ? `${l.sourceClass}?` : l.type,
-    output: shapeText(l.outputShape),
-    params: count(l.params),
-    paramShare: percent(l.params, report.totals.params),
-    macs: exact ? count(l.macs) : l.macs === null ? '?' : l.macs ? human(l.macs) : '–',
-    macShare: percent(l.macs, report.totals.macs),
-  }));
+  const unknown = new Set(unknownsOf(report).layers);
+  return report.layers.map((l) => {
+    // Not counted (an op CNN Lens does not know, no shape): '?', not a zero that reads as "none".
+    const costs = !unknown.has(l.name);
+    const params = costs || !!l.weights?.length;
+    return {
+      layer: l.name,
+      type: l.type === 'Unknown' ? `${l.sourceClass}?` : l.type,
+      output: shapeText(l.outputShape),
+      params: params ? count(l.params) : exact ? '' : '?',
+      paramShare: params ? percent(l.params, report.totals.params) : '?',
+      macs: !costs ? (exact ? '' : '?') : exact ? count(l.macs) : l.macs === null ? '?' : l.macs ? human(l.macs) : '–',
+      macShare: costs ? percent(l.macs, report.totals.macs) : '?',
+    };
+  });
 }
 
 export function renderTable(report: ModelReport): string {
@@ -37,6 +44,9 @@ export function renderTable(report: ModelReport): string {
   const rule = '─'.repeat(widths.reduce((s, w) => s + w + 2, -2));
   const t = report.totals;
   const inputs = report.model.inputs.map((i) => `${i.name} ${shapeText(i.shape)}${i.assumed?.length ? ` (${i.assumed.map((d) => `${d.name}=${d.value}`).join(', ')} assumed)` : ''}`).join(', ');
+  const u = unknownsOf(report);
+  const costs = u.layers.length > 0;
+  const runtime = runtimeWeightsText(report);
   return [
     `Model: ${report.model.name} (${report.model.format})   input: ${inputs}`,
     rule,
@@ -44,23 +54,16 @@ export function renderTable(report: ModelReport): string {
     rule,
     ...body.map(line),
     rule,
-    `Total params:          ${grouped(t.params)} (${human(t.params)})`,
-    `Trainable params:      ${grouped(t.trainableParams)}`,
-    `Non-trainable params:  ${grouped(t.nonTrainableParams)}`,
-    `MACs (mult-adds):      ${grouped(t.macs)} (${human(t.macs)})`,
-    `FLOPs:                 ${grouped(t.flops)} (${human(t.flops)})`,
-    `Weights:               ${weightsByDtype(report)}`,
-    `Activations:           ${bytes(t.activationBytes)} (all layer outputs, float32)`,
+    `Total params:          ${atLeastGrouped(t.params, u.params)} (${atLeast(human(t.params), u.params)})`,
+    `Trainable params:      ${atLeastGrouped(t.trainableParams, u.params)}`,
+    `Non-trainable params:  ${atLeastGrouped(t.nonTrainableParams, u.params)}`,
+    `MACs (mult-adds):      ${atLeastGrouped(t.macs, costs)} (${atLeast(human(t.macs), costs)})`,
+    `FLOPs:                 ${atLeastGrouped(t.flops, costs)} (${atLeast(human(t.flops), costs)})`,
+    `Weights:               ${storedWeightsText(report, u.params)}${runtime ? `; ${runtime}` : ''}`,
+    `Activations:           ${atLeast(bytes(t.activationBytes), costs)} (all layer outputs, float32)`,
+    ...(costs ? [`Unknown:               ${unknownNote(u)} (${u.layers.slice(0, 5).join(', ')}${u.layers.length > 5 ? ', …' : ''}): the totals leave them out`] : []),
     rule,
   ].join('\n');
-}
-
-/** "97.5 MiB (float32)", or "12.1 MiB (int8 11.9 MiB, float32 196 KiB)" for a mixed model, largest first. */
-function weightsByDtype(report: ModelReport): string {
-  const entries = Object.entries(report.memory.weightBytesByDtype).filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1]);
-  const total = bytes(report.totals.weightBytes);
-  if (entries.length <= 1) return `${total} (${entries[0]?.[0] ?? 'float32'})`;
-  return `${total} (${entries.map(([dtype, b]) => `${dtype} ${bytes(b)}`).join(', ')})`;
 }
 
 const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -80,6 +83,9 @@ export function renderMarkdown(report: ModelReport): string {
   const keys = Object.keys(HEADERS) as (keyof Row)[];
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const t = report.totals;
+  const u = unknownsOf(report);
+  const costs = u.layers.length > 0;
+  const runtime = runtimeWeightsText(report);
   return [
     `### ${report.model.name}`,
     '',
@@ -87,6 +93,6 @@ export function renderMarkdown(report: ModelReport): string {
     `|${keys.map((k) => (RIGHT_ALIGNED.has(k) ? '---:' : '---')).join('|')}|`,
     ...body.map((r) => `| ${keys.map((k) => cell(r[k])).join(' | ')} |`),
     '',
-    `**Total params** ${grouped(t.params)} (trainable ${grouped(t.trainableParams)}, non-trainable ${grouped(t.nonTrainableParams)}) · **MACs** ${grouped(t.macs)} · **FLOPs** ${grouped(t.flops)} · **Weights** ${bytes(t.weightBytes)}`,
+    `**Total params** ${atLeastGrouped(t.params, u.params)} (trainable ${grouped(t.trainableParams)}, non-trainable ${grouped(t.nonTrainableParams)}) · **MACs** ${atLeastGrouped(t.macs, costs)} · **FLOPs** ${atLeastGrouped(t.flops, costs)} · **Weights** ${storedWeightsText(report, u.params)}${runtime ? `, ${runtime}` : ''}${costs ? ` · **${unknownNote(u)}**: the totals leave them out` : ''}`,
   ].join('\n');
 }
