@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { buildReport, type Analysis } from '../core';
-import { renderMarkdown } from '../core/analysis/summary-text';
+import type { Analysis } from '../core';
 import { BinaryDiagramEditorProvider } from './binary-editor';
 import { isBinaryModelName } from './binary-model';
 import { DiagramEditorProvider } from './diagram-editor';
@@ -12,6 +11,7 @@ import { activeModelUri, registerActiveModel } from './active-model';
 import { registerExportCommand } from './export-command';
 import { registerProfileCommand } from './profile-command';
 import { registerRunOnImage } from './run-session';
+import { showSummaryView, SUMMARY_SCHEME, SummaryProvider } from './summary-view';
 import { keepRunResults } from './run-results';
 import { layerSelectionDisposables } from './layer-selection';
 
@@ -25,8 +25,11 @@ export interface CnnLensApi {
 
 export function activate(context: vscode.ExtensionContext): CnnLensApi {
   const store = new ModelStore();
+  const summaries = new SummaryProvider(store);
   context.subscriptions.push(
     store,
+    summaries,
+    vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
     ...registerLanguageFeatures(store),
     ...registerActiveModel(store),
     ...registerEditCommands(store),
@@ -66,7 +69,7 @@ async function openDiagram(uri: vscode.Uri | undefined, column: vscode.ViewColum
   await vscode.commands.executeCommand('vscode.openWith', target, viewType, column);
 }
 
-/** Opens the layer-by-layer summary as Markdown beside the model; returns that document (tests read it). */
+/** Opens the layer-by-layer summary, read-only and rendered, beside the model; returns its document (tests read it). */
 async function showSummary(store: ModelStore, uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
   const target = targetUri(uri);
   if (!target) {
@@ -84,9 +87,7 @@ async function showSummary(store: ModelStore, uri: vscode.Uri | undefined): Prom
     void vscode.window.showWarningMessage(`CNN Lens: ${vscode.workspace.asRelativePath(target)} is not a model file CNN Lens reads.`);
     return undefined;
   }
-  const summary = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderMarkdown(buildReport(analysis)) });
-  await vscode.window.showTextDocument(summary, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-  return summary;
+  return showSummaryView(target);
 }
 
 export function deactivate(): void {}
