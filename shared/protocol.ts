@@ -115,7 +115,8 @@ export type HostMessage =
   /** Per-layer median latency (ms) from a profile run: shown as the latency heat overlay. */
   | { readonly type: 'latency'; readonly backend: string; readonly ms: Readonly<Record<string, number>> }
   /** Activation previews for an input image; `random` when the weights were seeded random ones (outputs not meaningful). */
-  | { readonly type: 'activations'; readonly image: string; readonly random: boolean; readonly previews: Readonly<Record<string, ActivationPreview>>; readonly backend?: string }
+  /** `labelsHint`: how to give class names, when a classifier's output has none (optional: older hosts send none). */
+  | { readonly type: 'activations'; readonly image: string; readonly random: boolean; readonly previews: Readonly<Record<string, ActivationPreview>>; readonly backend?: string; readonly labelsHint?: string }
   /** Run the model here on WebGPU/WebGL; answered by `runResult` or `runFailed` with the same id. */
   | RunRequest
   | { readonly type: 'cancelRun'; readonly id: number }

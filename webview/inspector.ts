@@ -86,6 +86,8 @@ export interface Activations {
   readonly previews: Readonly<Record<string, ActivationPreview>>;
   /** Where the run ran and why better backends did not ("webgl in the diagram webview; not used: …"). */
   readonly backend?: string;
+  /** How to give class names, when a classifier's output has none. */
+  readonly labelsHint?: string;
 }
 
 export function renderInspector(root: HTMLElement, view: ModelView | null, id: string | null, ev: InspectorEvents, edit?: InspectorEditing, activations?: Activations): void {
@@ -340,5 +342,6 @@ function renderActivation(p: ActivationPreview, a: Activations): HTMLElement {
     p.top ? renderTopClasses(p.top, p.channels) : img,
     h('p', { class: 'help' }, `${a.image} · ${p.channels} channel${p.channels === 1 ? '' : 's'} · range ${p.min.toPrecision(3)} … ${p.max.toPrecision(3)}`),
     a.backend ? h('p', { class: 'help', 'data-testid': 'inspector-activation-backend' }, `Ran on ${a.backend}`) : null,
+    p.top && a.labelsHint ? h('p', { class: 'help', 'data-testid': 'labels-hint' }, a.labelsHint) : null,
     a.random ? h('p', { class: 'warning' }, 'Random weights (seeded): these activations show the architecture, not a trained model.') : null);
 }

@@ -35,7 +35,7 @@ export function lastResults(uri: vscode.Uri): readonly Kept[] {
 export function keepRunResults(): vscode.Disposable[] {
   return [
     changed,
-    onDidComputePreviews((r) => keep(r.uri, { type: 'activations', image: r.input, random: r.random, previews: r.previews, backend: r.backend })),
+    onDidComputePreviews((r) => keep(r.uri, { type: 'activations', image: r.input, random: r.random, previews: r.previews, backend: r.backend, ...(r.labelsHint ? { labelsHint: r.labelsHint } : {}) })),
     onDidProfile((p) => keep(p.uri, { type: 'latency', backend: p.result.backend, ms: Object.fromEntries(p.result.layers.map((l) => [l.name, l.ms])) })),
   ];
 }

@@ -5,7 +5,7 @@ import type { Analysis } from '../core';
 import { BACKEND_PREFERENCES, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
 import { engineInputs, enginePreviews } from '../node/engine/previews';
 import { assertRunFits } from '../core/runtime/run-memory';
-import { labelFileFor, labelPreviews, outputClasses, type Labels } from '../core/runtime/labels';
+import { labelFileFor, labelPreviews, labelsHint, outputClasses, type Labels } from '../core/runtime/labels';
 import { choosePreset, prepareInputs, resolveRunWeights, type InputSource, type RunWeights } from '../core/runtime/preprocess';
 import { previewEveryNode } from '../core/runtime/previews';
 import type { ActivationPreview } from '../core/runtime/thumbnails';
@@ -98,6 +98,8 @@ export interface PreviewResult {
   readonly random: boolean;
   readonly input: string;
   readonly ms: number;
+  /** How to give class names, when a classifier's output has none. */
+  readonly labelsHint?: string;
 }
 
 /**
@@ -138,7 +140,8 @@ export async function activationPreviews(target: RunTarget, image: { readonly by
   } finally {
     for (const t of inputs.tensors) t.dispose();
   }
-  const result: PreviewResult = { uri: uri.toString(), ...ran, previews: labelPreviews(ran.previews, labels), input: inputs.notes.join('; '), ms: performance.now() - start };
+  const hint = labelsHint(analysis, labels, uri.fsPath || uri.path);
+  const result: PreviewResult = { uri: uri.toString(), ...ran, previews: labelPreviews(ran.previews, labels), input: inputs.notes.join('; '), ms: performance.now() - start, ...(hint ? { labelsHint: hint } : {}) };
   previewsComputed.fire(result);
   return result;
 }
@@ -192,7 +195,7 @@ export function registerRunOnImage(context: vscode.ExtensionContext, store: Mode
       try {
         const bytes = await vscode.workspace.fs.readFile(image);
         const result = await activationPreviews(model, { bytes, name: image.fsPath || name }, controller.signal);
-        void tellResult(model.uri, `CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}`);
+        void tellResult(model.uri, `CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}${result.labelsHint ? ` ${result.labelsHint}` : ''}`);
         return result;
       } catch (e) {
         if (controller.signal.aborted) return undefined;

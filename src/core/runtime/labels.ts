@@ -54,3 +54,25 @@ export function labelPreviews(previews: Readonly<Record<string, ActivationPrevie
   }
   return out;
 }
+
+/** The classifier outputs of a model: an output made by a softmax (a Softmax layer, or an activation of softmax), with its classes. */
+export function classifierOutputs(analysis: Analysis): { readonly layer: string; readonly classes: number }[] {
+  return analysis.graph.outputs.flatMap((o) => {
+    const node = analysis.graph.nodes.find((n) => n.id === o.node);
+    const classes = analysis.byId.get(o.node)?.outputShape?.at(-1) ?? 0;
+    const softmax = node && (node.op === 'Softmax' || node.attrs.activation === 'softmax');
+    return softmax && typeof classes === 'number' && classes > 1 ? [{ layer: node.id, classes }] : [];
+  });
+}
+
+/**
+ * What to do for class names where a classifier has none: how to give a label file (the setting
+ * `cnnLens.labels`, or labels.txt next to the model). Undefined when labels were found, or no output is a classifier's.
+ */
+export function labelsHint(analysis: Analysis, labels: Labels | undefined, modelFile: string): string | undefined {
+  if (labels) return undefined;
+  const out = classifierOutputs(analysis)[0];
+  if (!out) return undefined;
+  const name = modelFile.replace(/^.*[\\/]/, '');
+  return `${out.layer} is a classifier's output (softmax over ${out.classes} classes) without class names: give a label file (one class name per line, ${out.classes} lines) with the setting cnnLens.labels, e.g. "cnnLens.labels": { "**/${name}": "labels.txt" }, or put labels.txt next to ${name}.`;
+}
