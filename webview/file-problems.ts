@@ -18,6 +18,7 @@ export function fileProblems(report: ModelReport): HTMLElement {
   const errors = report.diagnostics.filter((d) => d.severity === 'error');
   return h('div', { class: 'file-problems', role: 'alert', 'data-testid': 'file-problems' },
     h('h2', {}, `CNN Lens cannot draw ${report.model.name || 'this file'}`),
-    ...errors.map((d) => h('p', {}, ...d.message.split(/(?<=\.) (?=[A-Z])/).flatMap((sentence, i) => [i ? h('br') : '', ...withCode(sentence)]))),
+    // A line per sentence (what it is; what CNN Lens reads; what to do now), the text itself unchanged.
+    ...errors.map((d) => h('p', {}, ...d.message.split(/(?<=\.) (?=[A-Z])/).flatMap((sentence, i) => [...(i ? [' ', h('br')] : []), ...withCode(sentence)]))),
   );
 }

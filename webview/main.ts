@@ -235,6 +235,13 @@ async function relayout(): Promise<void> {
   if (!view) return;
   const v = view;
   const seq = ++layoutSeq;
+  // Nothing to lay out (not a model, a format not read yet): the reason, in place of a drawing.
+  document.body.toggleAttribute('data-nothing-to-draw', hasNothingToDraw(v.report));
+  if (hasNothingToDraw(v.report)) {
+    setStatus(fileProblems(v.report));
+    document.body.dataset.state = 'ready';
+    return;
+  }
   const painting = firstDraw;
   document.body.dataset.state = 'layout';
   const graph = visibleGraph(v, collapsed);
@@ -265,7 +272,7 @@ async function relayout(): Promise<void> {
     return;
   }
   if (seq !== layoutSeq || v !== view) return;
-  setStatus(v.layers.size === 0 ? (hasNothingToDraw(v.report) ? fileProblems(v.report) : 'This model has no layers.') : null);
+  setStatus(v.layers.size === 0 ? 'This model has no layers.' : null);
   // Without a node to keep under the eye, keep the one that moved as most did (ELK may shift the drawing).
   const steady = !firstDraw && diagram.laidOut ? steadiest(diagram.laidOut, laid, graph.nodes.filter((n) => n.kind !== 'container').map((n) => n.id)) : null;
   const steadyAt = steady ? diagram.screenOf(steady) : null;

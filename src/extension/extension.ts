@@ -12,7 +12,8 @@ import { registerExportCommand } from './export-command';
 import { registerProfileCommand } from './profile-command';
 import { registerRunOnImage } from './run-session';
 import { showSummaryView, SUMMARY_SCHEME, SummaryProvider } from './summary-view';
-import { keepRunResults } from './run-results';
+import { keepRunResults, lastResults } from './run-results';
+import type { HostMessage } from '../../shared/protocol';
 import { layerSelectionDisposables } from './layer-selection';
 
 // Activation: wires the ModelStore to the editor features, the diagrams (text and binary formats)
@@ -21,6 +22,8 @@ import { layerSelectionDisposables } from './layer-selection';
 /** What other extensions (and the integration tests) can ask: the analysis of a model file, open or not. */
 export interface CnnLensApi {
   readonly analysisOf: (uri: vscode.Uri) => Promise<Analysis | undefined>;
+  /** The last run's and profile's results kept for a model (what a diagram opened now is sent). */
+  readonly runResults: (uri: vscode.Uri) => readonly HostMessage[];
 }
 
 export function activate(context: vscode.ExtensionContext): CnnLensApi {
@@ -51,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     vscode.commands.registerCommand('cnnLens.openDiagram', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Active)),
     vscode.commands.registerCommand('cnnLens.showSummary', (uri?: vscode.Uri) => showSummary(store, uri)),
   );
-  return { analysisOf: (uri) => store.analysisOf(uri) };
+  return { analysisOf: (uri) => store.analysisOf(uri), runResults: lastResults };
 }
 
 /** The model the user means: the argument (from a CodeLens or the explorer) or the active editor's file. */

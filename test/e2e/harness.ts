@@ -31,6 +31,8 @@ export interface Options {
   settings?: Record<string, unknown>;
   /** Where code-server.log and console.log are copied when stop() runs. */
   logDir: string;
+  /** The browser window (default 1600×960). */
+  viewport?: { width: number; height: number };
 }
 
 export interface ConsoleLine { type: string; url: string; text: string }
@@ -117,7 +119,7 @@ export class Workbench {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       env: { ...process.env, HOME: browserHome, XDG_CONFIG_HOME: path.join(browserHome, '.config'), XDG_CACHE_HOME: path.join(browserHome, '.cache') },
     });
-    const context = await this.browser.newContext({ viewport: { width: 1600, height: 960 } });
+    const context = await this.browser.newContext({ viewport: this.o.viewport ?? { width: 1600, height: 960 } });
     this.page = await context.newPage();
     this.page.on('console', (m) => this.console.push({ type: m.type(), url: m.location().url ?? '', text: m.text() }));
     this.page.on('pageerror', (e) => this.console.push({ type: 'pageerror', url: '', text: String(e.stack ?? e) }));
@@ -297,6 +299,20 @@ export class Workbench {
       fs.writeFileSync(path.join(this.o.logDir, 'console.log'), this.console.map((c) => `[${c.type}] ${c.url ? `(${c.url.replace(/\?.*/, '')}) ` : ''}${c.text}`).join('\n') + '\n');
     } catch { /* logs are a courtesy */ }
     fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
+
+  /** The first webview frame whose document has an element matching `selector`. */
+  async frameWith(selector: string, timeoutMs = 60_000): Promise<Frame> {
+    const t0 = Date.now();
+    for (;;) {
+      for (const f of this.page.frames()) {
+        try {
+          if (await f.evaluate((sel) => !!document.querySelector(sel), selector)) return f;
+        } catch { /* detached or cross-origin in transition */ }
+      }
+      if (Date.now() - t0 > timeoutMs) throw new Error(`no webview with ${selector} within ${timeoutMs} ms`);
+      await sleep(250);
+    }
   }
 }
 

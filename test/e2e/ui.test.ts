@@ -12,14 +12,14 @@
 // Output: test-results/e2e/ (screenshots, code-server.log, console.log).
 // What the UI must say comes from src/core (the same functions the extension uses) on the same file.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { analyze, analyzeText, buildReport, type Analysis } from '../../src/core';
 import { nodeAtOffset, totalsLine } from '../../src/core/analysis/describe';
 import { grouped, human, shapeText } from '../../src/core/analysis/units';
 import { parseSource } from '../../src/core/formats/registry';
-import { bytesSource } from '../../src/core/formats/source';
+import { bytesSource, textSource } from '../../src/core/formats/source';
 import { CHROMIUM, findCodeServer, ROOT, Workbench } from './harness';
 
 const OUT = join(ROOT, 'test-results', 'e2e');
@@ -463,5 +463,106 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     const noise = /cnn-lens-e2e-probe|open-vsx|vsda|ENOTFOUND|getaddrinfo|github/i;
     const bad = wb!.console.filter((c) => /Content Security Policy|Refused to/i.test(c.text) || ((c.type === 'error' || c.type === 'pageerror') && !noise.test(`${c.url} ${c.text}`)));
     assert.deepEqual(bad.map((c) => `[${c.type}] ${c.url}: ${c.text.slice(0, 300)}`), []);
+  });
+});
+
+// No dead ends, as a new user meets them at 1440×900 with the diagram opened to the side: a run
+// made before any diagram is open is there when the diagram opens; a JSON file that is not a model
+// and a format CNN Lens does not read yet each get one message in the diagram, never "Waiting".
+describe('no dead ends (code-server at 1440×900, the diagram to the side)', function () {
+  this.timeout(240_000);
+  const DIR = join(OUT, 'dead-ends');
+  const TINY = join(ROOT, 'test', 'integration', 'fixtures', 'workspace', 'tiny-cnn.json');
+  let wb: Workbench | undefined;
+  let failed = false;
+  const shots: string[] = [];
+  const shot = async (name: string) => {
+    const file = join(DIR, name);
+    await wb!.screenshot(file);
+    shots.push(file);
+  };
+  /** The webview whose file message names `file`. */
+  const problemsOf = (file: string) => until(`the message about ${file}`, async () => {
+    for (const f of wb!.page.frames()) {
+      try {
+        const t = await f.evaluate(() => document.querySelector('[data-testid="file-problems"]')?.textContent ?? '');
+        if (t.includes(file)) return { frame: f, text: norm(t) };
+      } catch { /* detached */ }
+    }
+    return null;
+  }, 60_000);
+  /** The words of a core message as the diagram shows them (the command's backticks become a code block). */
+  const shown = (message: string) => norm(message.replace(/`/g, ''));
+
+  before(async function () {
+    const codeServer = findCodeServer();
+    if (!codeServer || !existsSync(CHROMIUM)) {
+      if (process.env.CNN_LENS_E2E_REQUIRED === '1') throw new Error('missing code-server or chromium');
+      this.skip();
+    }
+    mkdirSync(DIR, { recursive: true });
+    // A TFLite FlatBuffer (TFL3 is its file identifier) and an npm manifest, next to a Keras model.
+    const tflite = join(DIR, 'mobilenet.tflite');
+    writeFileSync(tflite, Uint8Array.from([0x0c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0, 0, 0x04, 0, 0x04, 0, 0x04, 0, 0, 0]));
+    const manifest = join(DIR, 'package.json');
+    writeFileSync(manifest, JSON.stringify({ name: 'my-app', version: '1.0.0', scripts: { start: 'node index.js' }, dependencies: { express: '^4.19.0' } }, null, 2));
+    wb = new Workbench({ codeServer: codeServer!, files: { 'tiny-cnn.json': TINY, 'package.json': manifest, 'mobilenet.tflite': tflite }, logDir: DIR, viewport: { width: 1440, height: 900 }, settings: { 'workbench.colorTheme': 'Dark Modern' } });
+    await wb.start();
+    await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiny-cnn.json' }).first().waitFor({ timeout: 60_000 });
+  });
+  beforeEach(function () {
+    if (failed) this.skip();
+  });
+  afterEach(function () {
+    if (this.currentTest!.state === 'failed') failed = true;
+  });
+  after(async function () {
+    this.timeout(60_000);
+    if (failed && wb?.page) await wb.screenshot(join(DIR, 'failure.png')).catch(() => {});
+    await wb?.stop();
+    if (shots.length) console.log(`    screenshots:\n${shots.map((s) => `      ${s}`).join('\n')}`);
+  });
+
+  it('a. Run Model on Image with no diagram open; "Open Diagram" in its notification shows the thumbnails and the labels hint', async () => {
+    const analysis = analyzeText(readFileSync(TINY, 'utf8'), TINY);
+    await wb!.quickOpen('tiny-cnn.json');
+    await wb!.runCommand('CNN Lens: Run Model on Image…');
+    await wb!.pick('shapes.png', /shapes\.png/);
+    const toast = wb!.page.locator('.notification-toast', { hasText: 'CNN Lens: activations of' }).first();
+    await toast.waitFor({ timeout: 120_000 });
+    assert.match(norm(await toast.textContent()), /predictions is a classifier's output \(softmax over 10 classes\) without class names/);
+    assert.equal(await wb!.page.locator('.part.editor .editor-group-container').count(), 1, 'no diagram was open during the run');
+    await toast.locator('.monaco-button', { hasText: 'Open Diagram' }).click();
+    const frame = await wb!.diagramFrame(analysis.graph.name);
+    const nodes = analysis.graph.nodes.length;
+    await until('a thumbnail on every node', async () => (await frame.locator('svg.diagram g.node .thumb image[href^="data:image/png;base64,"]').count()) === nodes, 60_000);
+    assert.equal(await wb!.page.locator('.part.editor .editor-group-container').count(), 2, 'the diagram opened to the side');
+    await frame.locator('svg.diagram g.node.layer[data-id="predictions"]').click();
+    const hint = norm(await frame.locator('[data-testid="labels-hint"]').textContent({ timeout: 15_000 }));
+    assert.match(hint, /^predictions is a classifier's output .* "cnnLens\.labels": \{ "\*\*\/tiny-cnn\.json": "labels\.txt" \}/);
+    await shot('a-run-then-open-diagram.png');
+    await wb!.page.locator('.notifications-toasts .codicon-notifications-clear-all, .notification-toast .codicon-notifications-clear').first().click().catch(() => {});
+  });
+
+  it('b. a JSON file that is not a model, opened in the diagram from the explorer: the message, never "Waiting"', async () => {
+    const expected = parseSource(textSource('package.json', readFileSync(join(DIR, 'package.json'), 'utf8'))).diagnostics[0].message;
+    await wb!.focusWorkbench();
+    await wb!.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'package.json' }).first().click({ button: 'right' });
+    await wb!.page.locator('.context-view .action-item', { hasText: 'Open Diagram to the Side' }).first().click();
+    const { text } = await problemsOf('package.json');
+    assert.equal(text, norm(`CNN Lens cannot draw package.json${shown(expected)}`));
+    assert.match(text, /npm package manifest, not a model.*CNN Lens reads ONNX/);
+    await shot('b-package-json-in-diagram.png');
+  });
+
+  it('c. a TFLite file opened from Quick Open: the read-only diagram says what it is and the command to convert it', async () => {
+    const expected = parseSource(bytesSource('mobilenet.tflite', new Uint8Array(readFileSync(join(DIR, 'mobilenet.tflite'))))).diagnostics[0].message;
+    await wb!.quickOpen('mobilenet.tflite');
+    const { frame, text } = await problemsOf('mobilenet.tflite');
+    assert.equal(text, norm(`CNN Lens cannot draw mobilenet.tflite${shown(expected)}`));
+    assert.equal(norm(await frame.locator('code.command').textContent()), 'python -m tf2onnx.convert --tflite mobilenet.tflite --output mobilenet.onnx');
+    assert.equal(await frame.locator('[data-testid="file-problems"]').isVisible(), true);
+    assert.equal(await frame.evaluate(() => document.querySelector('.status')?.textContent?.includes('Waiting')), false);
+    await shot('c-tflite-in-diagram.png');
   });
 });
