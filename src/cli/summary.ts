@@ -41,9 +41,11 @@ export function summary(argv: string[]): CommandResult {
   // Whatever format the file is in (the registry detects it), the same report and schema.
   const graph = parseSource(openModelFile(file));
   const report = buildReport(analyze(graph, { batch, inputShape: values['input-shape'] ? parseShape(values['input-shape']) : undefined }));
-  const out = values.json ? JSON.stringify(stableJson(report), null, 2) : values.csv ? renderCsv(report) : values.markdown ? renderMarkdown(report) : renderTable(report);
   const problems = report.diagnostics.map((d) => `${file}: ${d.severity}: ${d.message}`);
   const failed = report.diagnostics.some((d) => d.severity === 'error');
+  // Not a model (or a format not read yet): the message alone, not a table of zeros.
+  if (failed && !report.layers.length && !values.json) return { stdout: '', stderr: problems.join('\n'), code: 1 };
+  const out = values.json ? JSON.stringify(stableJson(report), null, 2) : values.csv ? renderCsv(report) : values.markdown ? renderMarkdown(report) : renderTable(report);
   // In JSON mode the diagnostics are part of the document; stderr still tells a human why it failed.
   return { stdout: out, stderr: problems.join('\n'), code: failed ? 1 : 0 };
 }

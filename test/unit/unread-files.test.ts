@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { summary } from '../../src/cli/summary';
 import type { ModelFormat } from '../../src/core/formats/format';
 import { FORMATS, parseSource } from '../../src/core/formats/registry';
 import { bytesSource, textSource } from '../../src/core/formats/source';
@@ -110,6 +111,14 @@ describe('files CNN Lens does not read get one clear message', () => {
     // By a name ending the new format alone claims, even when its detect() wants more than the sample holds.
     const strict: ModelFormat = { ...tflite, detect: () => false };
     assert.ok(!comingFormats([...FORMATS, strict]).includes('TensorFlow Lite (.tflite)'));
+  });
+
+  it('cnn-lens summary on a PyTorch file: the message alone on stderr, exit 1, no table of zeros', function () {
+    if (!dir) this.skip();
+    const out = summary([join(dir!, 'resnet.pt')]);
+    assert.equal(out.code, 1);
+    assert.equal(out.stdout, '');
+    assert.match(out.stderr, /resnet\.pt: error: resnet\.pt is a PyTorch \(\.pt, \.pth\) model, a format CNN Lens does not read yet\..*`torch\.onnx\.export/);
   });
 
   it('real models are untouched: ONNX and Keras still parse', () => {
