@@ -472,7 +472,8 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
 describe('no dead ends (code-server at 1440×900, the diagram to the side)', function () {
   this.timeout(240_000);
   const DIR = join(OUT, 'dead-ends');
-  const TINY = join(ROOT, 'test', 'integration', 'fixtures', 'workspace', 'tiny-cnn.json');
+  /** The integration fixture's Keras topology, without its empty weights manifest (written in before()). */
+  const TINY = join(DIR, 'tiny-cnn.json');
   let wb: Workbench | undefined;
   let failed = false;
   const shots: string[] = [];
@@ -501,6 +502,8 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
       this.skip();
     }
     mkdirSync(DIR, { recursive: true });
+    const tfjs = JSON.parse(readFileSync(join(ROOT, 'test', 'integration', 'fixtures', 'workspace', 'tiny-cnn.json'), 'utf8'));
+    writeFileSync(TINY, JSON.stringify(tfjs.modelTopology, null, 2));
     // A TFLite FlatBuffer (TFL3 is its file identifier) and an npm manifest, next to a Keras model.
     const tflite = join(DIR, 'mobilenet.tflite');
     writeFileSync(tflite, Uint8Array.from([0x0c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0, 0, 0x04, 0, 0x04, 0, 0x04, 0, 0, 0]));
@@ -530,16 +533,16 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
     await wb!.pick('shapes.png', /shapes\.png/);
     const toast = wb!.page.locator('.notification-toast', { hasText: 'CNN Lens: activations of' }).first();
     await toast.waitFor({ timeout: 120_000 });
-    assert.match(norm(await toast.textContent()), /predictions is a classifier's output \(softmax over 10 classes\) without class names/);
+    assert.match(norm(await toast.textContent()), /logits is a classifier's output \(softmax over 10 classes\) without class names/);
     assert.equal(await wb!.page.locator('.part.editor .editor-group-container').count(), 1, 'no diagram was open during the run');
     await toast.locator('.monaco-button', { hasText: 'Open Diagram' }).click();
     const frame = await wb!.diagramFrame(analysis.graph.name);
     const nodes = analysis.graph.nodes.length;
     await until('a thumbnail on every node', async () => (await frame.locator('svg.diagram g.node .thumb image[href^="data:image/png;base64,"]').count()) === nodes, 60_000);
     assert.equal(await wb!.page.locator('.part.editor .editor-group-container').count(), 2, 'the diagram opened to the side');
-    await frame.locator('svg.diagram g.node.layer[data-id="predictions"]').click();
+    await frame.locator('svg.diagram g.node.layer[data-id="logits"]').click();
     const hint = norm(await frame.locator('[data-testid="labels-hint"]').textContent({ timeout: 15_000 }));
-    assert.match(hint, /^predictions is a classifier's output .* "cnnLens\.labels": \{ "\*\*\/tiny-cnn\.json": "labels\.txt" \}/);
+    assert.match(hint, /^logits is a classifier's output .* "cnnLens\.labels": \{ "\*\*\/tiny-cnn\.json": "labels\.txt" \}/);
     await shot('a-run-then-open-diagram.png');
     await wb!.page.locator('.notifications-toasts .codicon-notifications-clear-all, .notification-toast .codicon-notifications-clear').first().click().catch(() => {});
   });
