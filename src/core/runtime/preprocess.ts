@@ -245,7 +245,8 @@ export interface WeightsNextTo {
 
 /** The weights next to a model: a TF.js model.json's own shards, or `<name>.weights.h5` / `<name>.h5` / `<name>.keras` beside it. */
 export async function weightsNextTo(model: ModelSource): Promise<WeightsNextTo | undefined> {
-  if (/"weightsManifest"\s*:/.test(model.text())) return { name: model.name, open: async () => model };
+  // A manifest that lists shards (an empty one, `"weightsManifest": []`, is a bare architecture: seeded random weights).
+  if (/"weightsManifest"\s*:\s*\[\s*[^\]\s]/.test(model.text())) return { name: model.name, open: async () => model };
   const stem = baseName(model.name).replace(/\.[^.]*$/, '');
   for (const candidate of [`${stem}.weights.h5`, `${stem}.h5`, `${stem}.keras`]) {
     let file: SiblingFile;
