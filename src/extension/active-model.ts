@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { totalsLine, totalsShort } from '../core/analysis/describe';
 import type { ModelStore } from './model-store';
+import { nothingToDraw } from './diagram-webview';
 
 /** The file of the active editor: a text editor's, or the one behind an active custom editor (the diagrams). */
 export function activeModelUri(): vscode.Uri | undefined {
@@ -21,9 +22,11 @@ export function registerActiveModel(store: ModelStore): vscode.Disposable[] {
   item.command = 'cnnLens.openDiagramToSide';
   const update = () => {
     const uri = activeModelUri();
-    const analysis = uri && store.current(uri);
+    // A file with nothing to draw (a format not read yet) is no model for the menus and the status bar.
+    const current = uri && store.current(uri);
+    const analysis = current && !nothingToDraw(current) ? current : undefined;
     void vscode.commands.executeCommand('setContext', 'cnnLens.isModel', !!analysis);
-    void vscode.commands.executeCommand('setContext', 'cnnLens.isTextModel', !!analysis && vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()));
+    void vscode.commands.executeCommand('setContext', 'cnnLens.isTextModel', !!analysis && vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri?.toString()));
     if (!analysis) return item.hide();
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error').length;
     item.text = `$(circuit-board) ${totalsShort(analysis)}${errors ? ` $(error) ${errors}` : ''}`;

@@ -492,6 +492,11 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
     }
     return null;
   }, 60_000);
+  /** The message has the panel's width to itself (no inspector column beside it): it can be read in a side group. */
+  const assertReadable = async (frame: Frame) => {
+    const { w, vw } = await frame.evaluate(() => ({ w: document.querySelector('[data-testid="file-problems"]')!.getBoundingClientRect().width, vw: window.innerWidth }));
+    assert.ok(w >= Math.min(560, vw - 64) - 1, `the message is ${Math.round(w)} px wide in a ${vw} px panel`);
+  };
   /** The words of a core message as the diagram shows them (the command's backticks become a code block). */
   const shown = (message: string) => norm(message.replace(/`/g, ''));
 
@@ -552,7 +557,8 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
     await wb!.focusWorkbench();
     await wb!.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'package.json' }).first().click({ button: 'right' });
     await wb!.page.locator('.context-view .action-item', { hasText: 'Open Diagram to the Side' }).first().click();
-    const { text } = await problemsOf('package.json');
+    const { frame, text } = await problemsOf('package.json');
+    await assertReadable(frame);
     assert.equal(text, norm(`CNN Lens cannot draw package.json${shown(expected)}`));
     assert.match(text, /npm package manifest, not a model.*CNN Lens reads ONNX/);
     await shot('b-package-json-in-diagram.png');
@@ -562,10 +568,13 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
     const expected = parseSource(bytesSource('mobilenet.tflite', new Uint8Array(readFileSync(join(DIR, 'mobilenet.tflite'))))).diagnostics[0].message;
     await wb!.quickOpen('mobilenet.tflite');
     const { frame, text } = await problemsOf('mobilenet.tflite');
+    await assertReadable(frame);
     assert.equal(text, norm(`CNN Lens cannot draw mobilenet.tflite${shown(expected)}`));
     assert.equal(norm(await frame.locator('code.command').textContent()), 'python -m tf2onnx.convert --tflite mobilenet.tflite --output mobilenet.onnx');
     assert.equal(await frame.locator('[data-testid="file-problems"]').isVisible(), true);
     assert.equal(await frame.evaluate(() => document.querySelector('.status')?.textContent?.includes('Waiting')), false);
+    // (With a model active the status bar reads "32.62K params · 313.60K MACs".)
+    await until('the status bar without model totals', async () => !/\bparams\b/.test(norm(await wb!.page.locator('.part.statusbar').textContent())), 10_000);
     await shot('c-tflite-in-diagram.png');
   });
 });
