@@ -577,4 +577,30 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
     await until('the status bar without model totals', async () => !/\bparams\b/.test(norm(await wb!.page.locator('.part.statusbar').textContent())), 10_000);
     await shot('c-tflite-in-diagram.png');
   });
+
+  it('d. Profile Model opens beside the diagram, not over it; a row click selects the layer in the diagram and the text', async () => {
+    const analysis = analyzeText(readFileSync(TINY, 'utf8'), TINY);
+    await wb!.focusWorkbench();
+    await wb!.page.keyboard.press('Control+1');
+    await wb!.runCommand('CNN Lens: Profile Model');
+    const profile = await wb!.frameWith('table[aria-label="Per-layer profile"]', 120_000);
+    const groups = wb!.page.locator('.part.editor .editor-group-container');
+    const profileGroup = await until('the profile tab', async () => {
+      const n = await groups.count();
+      for (let i = 0; i < n; i++) if (await groups.nth(i).locator('.tab', { hasText: 'Profile: ' }).count()) return i + 1;
+      return null;
+    });
+    // Group 1: the text; group 2: its diagram (opened to the side in a.); the profile to its right.
+    assert.equal(profileGroup, 3, `the profile opened in group ${profileGroup}`);
+    assert.equal(await groups.nth(1).locator('.tab.active', { hasText: 'tiny-cnn.json' }).count(), 1, 'the diagram is still shown in group 2');
+    await profile.locator('tr.layer-row', { hasText: 'conv2' }).first().click();
+    const diagram = await wb!.diagramFrame(analysis.graph.name);
+    await until('conv2 selected in the diagram', () => diagram.evaluate(() => (window as unknown as { __cnnLens: { selected: string | null } }).__cnnLens.selected === 'conv2'));
+    const selected = await until('conv2 selected in the text', async () => {
+      const s = await wb!.selectionOnScreen();
+      return s?.text === 'conv2' ? s : null;
+    });
+    assert.equal(selected.text, 'conv2');
+    await shot('d-profile-beside-the-diagram.png');
+  });
 });
