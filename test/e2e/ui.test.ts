@@ -593,7 +593,8 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
     // Group 1: the text; group 2: its diagram (opened to the side in a.); the profile to its right.
     assert.equal(profileGroup, 3, `the profile opened in group ${profileGroup}`);
     assert.equal(await groups.nth(1).locator('.tab.active', { hasText: 'tiny-cnn.json' }).count(), 1, 'the diagram is still shown in group 2');
-    await profile.locator('tr.layer-row', { hasText: 'conv2' }).first().click();
+    // The row whose Layer cell is exactly conv2 (hasText alone is case-blind: "Conv2D" would match conv1's row).
+    await profile.locator('tr.layer-row').filter({ has: profile.locator('td', { hasText: /^conv2$/ }) }).first().click();
     const diagram = await wb!.diagramFrame(analysis.graph.name);
     await until('conv2 selected in the diagram', () => diagram.evaluate(() => (window as unknown as { __cnnLens: { selected: string | null } }).__cnnLens.selected === 'conv2'));
     const selected = await until('conv2 selected in the text', async () => {
