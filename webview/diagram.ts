@@ -23,8 +23,16 @@ const SHORT: Record<string, string> = {
   Conv2DTranspose: 'ConvTranspose2D',
 };
 export const shortType = (t: string): string => SHORT[t] ?? t;
-const MAX_W = 300;
+/** The name on a layer's face: the last part of a scoped id (its block is drawn around it); the tooltip says it whole. */
+const faceName = (id: string): string => id.slice(id.lastIndexOf('/') + 1);
+/** Wide enough for the layer names of the zoo whole (ResNet's `conv5_block3_3_conv`, Inception's branches). */
+const MAX_W = 340;
 const MAJOR_H = 46;
+/** A layer whose name has no room beside its shape gets a line of its own, this much taller. */
+const NAME_LINE = 15;
+/** The smallest zoom Fit goes to: 11 px names stay about 8 px on screen, still legible; a graph too
+ * big for it scrolls (pans) along its long axis. "Fit all" shows everything, however small. */
+export const READABLE_ZOOM = 0.75;
 const MINOR_H = 28;
 const GROUP_W = 208;
 const GROUP_H = 66;
@@ -131,8 +139,12 @@ export class Diagram {
       return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(w))), height: MINOR_H };
     }
     const line1 = 14 + m.width(shortType(l.type), F.type) + 14 + m.width(l.label, F.small) + 12;
-    const line2 = 14 + m.width(dims(l.outputShape), F.mono) + 16 + Math.min(90, m.width(l.name, F.small)) + 12;
-    return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, line2)))), height: MAJOR_H };
+    const shapeW = m.width(dims(l.outputShape), F.mono);
+    const nameW = m.width(faceName(id), F.small);
+    const line2 = 14 + shapeW + 16 + nameW + 12;
+    // The name whole beside the shape where MAX_W allows, else on a third line.
+    if (line2 <= MAX_W) return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, line2)))), height: MAJOR_H };
+    return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, 14 + shapeW + 12, 14 + nameW + 12)))), height: MAJOR_H + NAME_LINE };
   }
 
   // ---------- drawing ----------
@@ -264,8 +276,12 @@ export class Diagram {
       const shape = dims(l.outputShape);
       const shapeW = m.width(shape, F.mono);
       g.append(svg('text', { class: 'shape', x: 14, y: 32 }, shape));
-      const room = w - 14 - shapeW - 16 - 10;
-      if (room > 24) g.append(svg('text', { class: 'name', x: w - 10, y: 32, 'text-anchor': 'end' }, m.fit(id.slice(id.lastIndexOf('/') + 1), F.small, room)));
+      const name = faceName(id);
+      if (b.height >= MAJOR_H + NAME_LINE) g.append(svg('text', { class: 'name', x: 14, y: 32 + NAME_LINE }, m.fit(name, F.small, w - 14 - 10)));
+      else {
+        const room = w - 14 - shapeW - 16 - 10;
+        if (room > 24) g.append(svg('text', { class: 'name', x: w - 10, y: 32, 'text-anchor': 'end' }, m.fit(name, F.small, room)));
+      }
     }
     if (diag) g.append(svg('circle', { class: 'diag-dot', cx: w - 5, cy: 5, r: 3.5 }));
     if (this.editable) g.append(svg('circle', { class: 'port-out', cx: b.width / 2, cy: b.height, r: 4.5 }, svg('title', {}, 'Drag onto a layer to connect')));
@@ -552,7 +568,32 @@ export class Diagram {
     } else this.anim = requestAnimationFrame(step);
   }
 
+  /**
+   * Fit: the whole graph where it fits at a readable zoom (READABLE_ZOOM or more), else its short axis
+   * fitted (between READABLE_ZOOM and 100%) and the long one scrolled to the selected node, or to the
+   * graph's start.
+   */
   fit(animate = true): void {
+    if (!this.laid) return;
+    const { width: vw, height: vh } = this.svg.getBoundingClientRect();
+    const { width, height } = this.laid;
+    if (!vw || !vh || !width || !height) return;
+    const all = Math.min(vw / width, vh / height, 1.25);
+    if (all >= READABLE_ZOOM) return this.fitAll(animate);
+    const tall = height / vh >= width / vw;
+    const k = Math.max(READABLE_ZOOM, Math.min(1, tall ? vw / width : vh / height));
+    const b = this.selected ? this.laid.boxes.get(this.selected) : undefined;
+    const place = (view: number, size: number, at: number | undefined): number => {
+      if (size * k <= view) return (view - size * k) / 2;
+      // Scrolled: the selection centred (within the graph's ends), else the start.
+      const want = at === undefined ? 8 : view / 2 - at * k;
+      return Math.min(8, Math.max(view - size * k - 8, want));
+    };
+    this.animateTo({ k, x: place(vw, width, b && b.x + b.width / 2), y: place(vh, height, b && b.y + b.height / 2) }, animate ? 220 : 0);
+  }
+
+  /** Fit all: the whole graph in view, however small it gets (up to 125% for small ones). */
+  fitAll(animate = true): void {
     if (!this.laid) return;
     const { width: vw, height: vh } = this.svg.getBoundingClientRect();
     const { width, height } = this.laid;
@@ -562,15 +603,9 @@ export class Diagram {
     this.animateTo(target, animate ? 220 : 0);
   }
 
-  /** The opening view: the whole model when it fits at a readable size, else its top at full width. */
+  /** The opening view: Fit, from the graph's start. */
   initialView(): void {
-    if (!this.laid) return;
-    const { width: vw, height: vh } = this.svg.getBoundingClientRect();
-    const { width, height } = this.laid;
-    const fitK = Math.min(vw / width, vh / height, 1.25);
-    if (fitK >= 0.55) return this.fit(false);
-    const k = Math.max(0.55, Math.min(1, vw / width));
-    this.animateTo({ k, x: Math.max((vw - width * k) / 2, vw > width * k ? 0 : -((width * k - vw) / 2)), y: 8 }, 0);
+    this.fit(false);
   }
 
   zoomBy(factor: number, cx?: number, cy?: number): void {

@@ -26,6 +26,7 @@ import { WidthKnob } from './width-knob';
 import { InputShapeControl } from './input-shape';
 import { NodeThumbnails, withThumbnailRoom } from './thumbnails';
 import { OverflowMenu } from './overflow-menu';
+import { InspectorPanel } from './inspector-panel';
 
 interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; thumbnails?: boolean; tab?: 'diagram' | 'table'; legendFolded?: boolean }
 
@@ -111,7 +112,7 @@ const btn = (text: string, title: string, action: string, extra: Record<string, 
   h('vscode-button', { secondary: true, title, 'aria-label': title, 'data-action': action, ...extra }, text);
 const zoomOut = btn('−', 'Zoom out (-)', 'zoom-out', { class: 'icon' });
 const zoomIn = btn('+', 'Zoom in (+)', 'zoom-in', { class: 'icon' });
-const fitBtn = btn('Fit', 'Fit to view (f)', 'fit');
+const fitBtn = btn('Fit', 'Fit at a readable zoom (f); Fit all is in ⋯ (Shift+F)', 'fit');
 const HEAT_CHOICES: readonly [HeatMode, string][] = [['none', 'No overlay'], ['macs', 'Heat: MACs'], ['params', 'Heat: params'], ['latency', 'Heat: latency (profile)']];
 /** The rarely used commands; the heat overlay joins them where the toolbar has no room for its select. */
 const more = new OverflowMenu('More actions', [
@@ -125,6 +126,7 @@ const more = new OverflowMenu('More actions', [
   'separator',
   { id: 'expand-all', label: 'Expand all blocks', run: () => expandEverything() },
   { id: 'collapse-all', label: 'Collapse all blocks', run: () => collapseEverything() },
+  { id: 'fit-all', label: 'Fit all (Shift+F)', run: () => diagram.fitAll() },
   'separator',
   { id: 'export-svg', label: 'Export as SVG…', run: () => void doExport('svg') },
   { id: 'export-png', label: 'Export as PNG…', run: () => void doExport('png').catch((err) => setStatus(`PNG export failed: ${err}`)) },
@@ -178,7 +180,10 @@ const menu = new ContextMenu(stage);
 legendBody.append(families, legend, thumbs.badge);
 diagramView.append(legendBar, tooltip);
 const inspector = h('aside', { class: 'inspector', 'aria-label': 'Layer inspector' });
-const main = h('div', { class: 'main' }, stage, inspector);
+const main = h('div', { class: 'main' }, stage);
+const panel = new InspectorPanel(main, inspector, (layout) => host.post({ type: 'panelLayout', inspector: layout }), () => keepSelectionInView());
+main.append(panel.splitter, panel.el);
+toolbar.insertBefore(panel.toggle, more.button);
 const totals = h('footer', { class: 'totals', 'aria-label': 'Model totals' });
 const topBars = h('div', { class: 'top-bars' }, toolbar, modelBar);
 app.append(topBars, main, totals);
@@ -363,6 +368,15 @@ function highlightSelection(): void {
   diagram.setSelection(rep);
 }
 
+/** After the drawing's room changed (the inspector shown, hidden or resized): the selected node stays in sight. */
+let keepingInView = 0;
+function keepSelectionInView(): void {
+  cancelAnimationFrame(keepingInView);
+  keepingInView = requestAnimationFrame(() => {
+    if (view && selected && tab === 'diagram') diagram.reveal(view.layers.has(selected) ? visibleRep(selected) : selected, false);
+  });
+}
+
 function visibleRep(layer: string): string {
   if (!view) return layer;
   let rep = layer;
@@ -528,10 +542,16 @@ document.addEventListener('keydown', (e) => {
     search.focus();
     return;
   }
+  if (!e.ctrlKey && (e.key === 'i' || e.key === 'I')) {
+    e.preventDefault();
+    panel.setHidden(!panel.isHidden, true);
+    return;
+  }
   if (e.ctrlKey || tab !== 'diagram') return;
   const onControl = !!target.closest?.('vscode-button, button, a, vscode-checkbox, th');
   switch (e.key) {
-    case 'f': case 'F': diagram.fit(); break;
+    case 'f': diagram.fit(); break;
+    case 'F': diagram.fitAll(); break;
     case '+': case '=': diagram.zoomBy(1.25); break;
     case '-': case '_': diagram.zoomBy(0.8); break;
     case '0': diagram.fit(); break;
@@ -962,6 +982,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'select':
       void select(msg.node, { post: false, reveal: true, expand: true });
       break;
+    case 'panelLayout':
+      panel.restore(msg.inspector);
+      break;
     case 'catalog':
       setCatalog(msg.ops);
       break;
@@ -1010,6 +1033,7 @@ if (initial) loadModel(initial, embedded?.dataset.uri ?? `standalone:${initial.m
 (window as unknown as { __cnnLens: unknown }).__cnnLens = {
   get selected() { return selected; },
   get collapsed() { return [...collapsed]; },
+  get zoom() { return diagram.scale; },
   drawnLayerCount: () => diagram.drawnLayerCount(),
   layerCount: () => view?.layers.size ?? 0,
   lastLayout: () => ({ ...lastLayout }),

@@ -4,7 +4,7 @@ import { buildReport, type Analysis } from '../core';
 import { opCatalog } from '../core/edit/catalog';
 import { formatOfGraph } from '../core/formats/registry';
 import { renderWebviewHtml } from '../../shared/html';
-import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, type HostMessage, type InspectorLayout, type WebviewMessage } from '../../shared/protocol';
 import { PanelInputShapes } from './panel-input-shapes';
 import { onDidProfile } from './profile-command';
 import { onDidComputePreviews } from './run-session';
@@ -64,11 +64,18 @@ export class DiagramWebview implements vscode.Disposable {
       webview.onDidReceiveMessage((message: WebviewMessage) => {
         runner.receive(message);
         if (message.type === 'ready') {
+          // Before the model, so that the first layout is fitted to the room the inspector leaves.
+          const inspector = inspectorLayout(context.workspaceState.get(INSPECTOR_KEY));
+          if (inspector) this.post({ type: 'panelLayout', inspector });
           // The op palette only where the format can be edited: without it the webview offers no editing.
           const analysis = model.analysis();
           const vocabulary = analysis && formatOfGraph(analysis.graph)?.edits?.vocabulary;
           if (vocabulary) this.post({ type: 'catalog', ops: opCatalog(vocabulary) });
           this.sendModel();
+        }
+        if (message.type === 'panelLayout') {
+          const inspector = inspectorLayout(message.inspector);
+          if (inspector) void context.workspaceState.update(INSPECTOR_KEY, inspector);
         }
         if (message.type === 'export') void saveExport(model.uri, message);
         if (message.type === 'analyzeAt') {
@@ -112,6 +119,20 @@ async function saveExport(model: vscode.Uri, message: Extract<WebviewMessage, { 
   const bytes = message.format === 'svg' ? Buffer.from(message.data, 'utf8') : Buffer.from(message.data.replace(/^data:image\/png;base64,/, ''), 'base64');
   await vscode.workspace.fs.writeFile(target, bytes);
   void vscode.window.showInformationMessage(`CNN Lens: diagram saved to ${vscode.workspace.asRelativePath(target)}.`);
+}
+
+/** Where the inspector sits (hidden, width, sheet height), one value for every diagram of the workspace. */
+const INSPECTOR_KEY = 'cnnLens.diagram.inspector';
+
+/** A stored or posted inspector layout, checked field by field (anything else is dropped). */
+function inspectorLayout(value: unknown): InspectorLayout | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.hidden !== 'boolean') return undefined;
+  const px = (n: unknown): number | undefined => (typeof n === 'number' && Number.isFinite(n) && n > 0 && n < 10_000 ? Math.round(n) : undefined);
+  const width = px(v.width);
+  const sheetHeight = px(v.sheetHeight);
+  return { hidden: v.hidden, ...(width ? { width } : {}), ...(sheetHeight ? { sheetHeight } : {}) };
 }
 
 /** A fresh, unguessable nonce per webview for the Content Security Policy. */

@@ -1,0 +1,209 @@
+// The diagram's layout at every width (issue 11, sections 1 and 3), in a real browser: the inspector
+// as a panel (hide, resize, bottom sheet), Fit at a readable zoom, whole layer names, the summary table
+// in a narrow group, ▶ and the arrow keys, search by name or type, clean exports. Geometry is read
+// from the page (bounding boxes), at 350, 540, 800 and 1400 px, light, dark and high contrast.
+//
+//   npx mocha --no-config --require tsx/cjs --timeout 120000 test/browser/layout.test.ts
+//
+// Needs /usr/bin/chromium; skipped without it. Screenshots go to test-results/screenshots/layout-*.png;
+// the measured canvas shares and Fit zooms are printed.
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { writeStandalone } from '../../scripts/standalone/write-standalone';
+import { READABLE_ZOOM } from '../../webview/diagram';
+import { NARROW_AT } from '../../webview/inspector-panel';
+import { launchChromium, skipWithoutChromium } from '../support/chromium';
+import { THEME_CSS } from './themes';
+
+const ROOT = resolve(__dirname, '..', '..');
+const OUT = join(ROOT, 'test-results', 'standalone-layout');
+const SHOTS = join(ROOT, 'test-results', 'screenshots');
+const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const WIDTHS = [350, 540, 800, 1400] as const;
+const THEMES = ['light', 'dark', 'high-contrast'] as const;
+type Theme = (typeof THEMES)[number];
+type Box = { x: number; y: number; width: number; height: number };
+
+interface Lens {
+  selected: string | null;
+  zoom: number;
+  reveal(id: string): void;
+}
+const lens = (page: Page) => ({
+  selected: () => page.evaluate(() => (window as unknown as { __cnnLens: Lens }).__cnnLens.selected),
+  zoom: () => page.evaluate(() => (window as unknown as { __cnnLens: Lens }).__cnnLens.zoom),
+  sent: () => page.evaluate(() => (window as unknown as { __cnnLensSent: { type: string; inspector?: unknown }[] }).__cnnLensSent),
+});
+const inside = (a: Box, b: Box, slack = 1): boolean => a.x >= b.x - slack && a.y >= b.y - slack && a.x + a.width <= b.x + b.width + slack && a.y + a.height <= b.y + b.height + slack;
+
+describe('diagram layout at every width (Chromium)', function () {
+  this.timeout(120_000);
+  let server: Server;
+  let base = '';
+  let browser: Browser;
+  let home = '';
+  const problems: string[] = [];
+
+  before(async function () {
+    skipWithoutChromium(this);
+    mkdirSync(SHOTS, { recursive: true });
+    await writeStandalone({ input: join(ROOT, 'models', 'resnet50.json'), name: 'resnet50', outDir: OUT });
+    await writeStandalone({ input: join(ROOT, 'models', 'googlenet.json'), name: 'googlenet', outDir: OUT, noBuild: true });
+    server = createServer((req, res) => {
+      const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+      const file = join(OUT, path);
+      if (!file.startsWith(OUT) || !existsSync(file)) return void res.writeHead(404).end('not found');
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(readFileSync(file));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    home = mkdtempSync(join(tmpdir(), 'cnn-lens-layout-'));
+    browser = await launchChromium(home);
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  async function open(model: string, theme: Theme, width: number, height = 800): Promise<{ page: Page; context: BrowserContext }> {
+    const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1, acceptDownloads: true });
+    context.setDefaultTimeout(20_000);
+    const page = await context.newPage();
+    await page.route('**/theme.css', (route) => route.fulfill({ status: 200, contentType: 'text/css', body: THEME_CSS[theme] }));
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy|Refused to/i.test(m.text())) problems.push(`[${model} ${width} ${theme}] ${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`[${model} ${width} ${theme}] pageerror: ${e.message}`));
+    await page.goto(`${base}/${model}.html`);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 60_000 });
+    await page.waitForTimeout(150);
+    return { page, context };
+  }
+
+  async function done(context: BrowserContext): Promise<void> {
+    await context.close();
+    const logged = problems.splice(0);
+    assert.deepEqual(logged, [], `console problems:\n${logged.join('\n')}`);
+  }
+
+  const box = async (page: Page, sel: string): Promise<Box> => (await page.locator(sel).first().boundingBox())!;
+  const nodeBox = (page: Page, id: string) => box(page, `svg.diagram .node[data-id="${id}"] .body`);
+  const settle = (page: Page) => page.waitForTimeout(350); // a Fit or reveal animates for 220–260 ms
+  async function clickNode(page: Page, id: string): Promise<void> {
+    await page.evaluate((n) => (window as unknown as { __cnnLens: Lens }).__cnnLens.reveal(n), id);
+    await page.locator(`svg.diagram .node[data-id="${id}"] .body`).click();
+  }
+
+  describe('the inspector panel', () => {
+    const figures: string[] = [];
+    after(() => figures.length && console.log(`      canvas share and Fit zoom, ResNet-50 (collapsed), 800 px tall:\n${figures.map((f) => `        ${f}`).join('\n')}`));
+
+    for (const width of WIDTHS) {
+      it(`${width} px: the canvas keeps ≥ 60% with the inspector shown and all of it hidden; Fit reads at ≥ ${READABLE_ZOOM * 100}%; the selected node stays uncovered`, async () => {
+        for (const theme of THEMES) {
+          const { page, context } = await open('resnet50', theme, width);
+          const main = await box(page, '.main');
+          const canvas = await box(page, 'svg.diagram');
+          const panel = await box(page, '[data-testid="inspector-panel"]');
+          const sheet = width < NARROW_AT;
+          assert.equal(await page.locator('.main.inspector-sheet').count(), sheet ? 1 : 0, `${theme}: a bottom sheet below ${NARROW_AT} px`);
+          if (sheet) assert.ok(panel.y >= canvas.y + canvas.height - 3 && Math.abs(panel.width - width) <= 1, `${theme}: the sheet lies under the drawing, full width`);
+          else assert.ok(panel.x >= canvas.x + canvas.width - 3, `${theme}: the column lies beside the drawing`);
+          const widthShare = canvas.width / width;
+          const areaShare = (canvas.width * canvas.height) / (main.width * main.height);
+          assert.ok(widthShare >= 0.6 && areaShare >= 0.6, `${theme} ${width}px: the canvas keeps ${(widthShare * 100).toFixed(0)}% of the width, ${(areaShare * 100).toFixed(0)}% of the area`);
+          await page.locator('vscode-button[data-action="fit"]').click();
+          await settle(page);
+          const fitZoom = await lens(page).zoom();
+          assert.ok(fitZoom >= READABLE_ZOOM - 1e-6, `${theme}: Fit at ${(fitZoom * 100).toFixed(0)}%`);
+          // The opening block, drawn inside the canvas, its title text whole.
+          const stem = await nodeBox(page, 'block:conv1');
+          assert.ok(inside(stem, canvas), `${theme}: after Fit the graph's start is on screen`);
+          await clickNode(page, 'block:conv2_block3');
+          await settle(page);
+          assert.ok(inside(await nodeBox(page, 'block:conv2_block3'), await box(page, 'svg.diagram')), `${theme}: the selected block is in the visible canvas`);
+          if (theme === 'light') await page.screenshot({ path: join(SHOTS, `layout-${width}-resnet50-inspector.png`) });
+          else await page.screenshot({ path: join(SHOTS, `layout-${width}-${theme}-resnet50-inspector.png`) });
+          // Hidden: the whole room is the drawing's.
+          await page.locator('[data-testid="inspector-toggle"]').click();
+          await settle(page);
+          const all = await box(page, 'svg.diagram');
+          const mainNow = await box(page, '.main');
+          assert.ok(Math.abs(all.width - mainNow.width) <= 1 && Math.abs(all.height + (await box(page, '.legend-bar')).height - mainNow.height) <= 2, `${theme}: hidden, the canvas takes all of the room (${all.width}×${all.height} of ${mainNow.width}×${mainNow.height})`);
+          assert.equal(await page.locator('[data-testid="inspector-panel"]').isVisible(), false);
+          // Brought back with the selected block in view.
+          await page.locator('[data-testid="inspector-toggle"]').click();
+          await settle(page);
+          assert.ok(inside(await nodeBox(page, 'block:conv2_block3'), await box(page, 'svg.diagram')), `${theme}: shown again, the selected block is not covered`);
+          if (theme === 'light') figures.push(`${width} px: canvas ${(widthShare * 100).toFixed(0)}% of the width, ${(areaShare * 100).toFixed(0)}% of the area with the inspector ${sheet ? 'as a bottom sheet' : 'as a column'}; 100% hidden; Fit ${(fitZoom * 100).toFixed(0)}%`);
+          await done(context);
+        }
+      });
+    }
+
+    it('the splitter resizes by keyboard and mouse, is labelled, and the host hears each change; the host’s remembered layout is applied', async () => {
+      const { page, context } = await open('resnet50', 'dark', 1000);
+      const splitter = page.locator('[data-testid="inspector-splitter"]');
+      assert.equal(await splitter.getAttribute('role'), 'separator');
+      assert.equal(await splitter.getAttribute('aria-orientation'), 'vertical');
+      assert.equal(await splitter.getAttribute('aria-controls'), 'cl-inspector');
+      const panelWidth = async () => (await box(page, '[data-testid="inspector-panel"]')).width;
+      const w0 = await panelWidth();
+      assert.equal(Number(await splitter.getAttribute('aria-valuenow')), Math.round(w0));
+      await splitter.focus();
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(Math.round(await panelWidth()), Math.round(w0) + 32, 'two steps of 16 px wider');
+      await page.keyboard.press('Shift+ArrowRight');
+      assert.equal(Math.round(await panelWidth()), Math.round(w0) + 32 - 64, 'Shift: 64 px');
+      await page.keyboard.press('Home');
+      assert.equal(Math.round(await panelWidth()), Number(await splitter.getAttribute('aria-valuemin')));
+      await page.keyboard.press('End');
+      assert.equal(Math.round(await panelWidth()), 500, 'at most half the room');
+      const last = (await lens(page).sent()).filter((m) => m.type === 'panelLayout').at(-1);
+      assert.deepEqual(last, { type: 'panelLayout', inspector: { hidden: false, width: 500 } });
+      // Drag 100 px to the right: 100 px narrower.
+      const s = await box(page, '[data-testid="inspector-splitter"]');
+      await page.mouse.move(s.x + s.width / 2, s.y + 200);
+      await page.mouse.down();
+      await page.mouse.move(s.x + s.width / 2 + 50, s.y + 200, { steps: 3 });
+      await page.mouse.move(s.x + s.width / 2 + 100, s.y + 200, { steps: 3 });
+      await page.mouse.up();
+      assert.equal(Math.round(await panelWidth()), 400);
+      assert.deepEqual((await lens(page).sent()).filter((m) => m.type === 'panelLayout').at(-1), { type: 'panelLayout', inspector: { hidden: false, width: 400 } });
+      await page.screenshot({ path: join(SHOTS, 'layout-1000-dark-splitter.png') });
+      // The keyboard hides it (i) and brings it back; the × in its bar hides it too.
+      await page.locator('svg.diagram').focus();
+      await page.keyboard.press('i');
+      assert.equal(await page.locator('[data-testid="inspector-panel"]').isVisible(), false);
+      assert.equal(await page.locator('[data-testid="inspector-toggle"]').getAttribute('aria-pressed'), 'false');
+      await page.keyboard.press('i');
+      assert.ok(await page.locator('[data-testid="inspector-panel"]').isVisible());
+      await page.locator('[data-testid="inspector-hide"]').click();
+      assert.equal(await page.locator('[data-testid="inspector-panel"]').isVisible(), false);
+      assert.deepEqual((await lens(page).sent()).filter((m) => m.type === 'panelLayout').at(-1), { type: 'panelLayout', inspector: { hidden: true, width: 400 } });
+      // What the host remembered for the workspace (sent after `ready`).
+      await page.evaluate(() => window.postMessage({ type: 'panelLayout', inspector: { hidden: false, width: 260 } }, '*'));
+      await page.waitForSelector('[data-testid="inspector-panel"]', { state: 'visible' });
+      assert.equal(Math.round(await panelWidth()), 260);
+      // Narrow: the same splitter sizes the bottom sheet, with the up and down arrows.
+      await page.setViewportSize({ width: 540, height: 800 });
+      await page.waitForSelector('.main.inspector-sheet');
+      assert.equal(await splitter.getAttribute('aria-orientation'), 'horizontal');
+      const sheetHeight = async () => (await box(page, '[data-testid="inspector-panel"]')).height;
+      const h0 = await sheetHeight();
+      await splitter.focus();
+      await page.keyboard.press('ArrowUp');
+      assert.equal(Math.round(await sheetHeight()), Math.round(h0) + 16);
+      await done(context);
+    });
+  });
+});
