@@ -30,6 +30,8 @@ const MAX_W = 340;
 const MAJOR_H = 46;
 /** A layer whose name has no room beside its shape gets a line of its own, this much taller. */
 const NAME_LINE = 15;
+/** The width a layer's shape gets beside its name: "112×112×128" in 11 px mono. */
+const SHAPE_ROOM = 76;
 /** The smallest zoom Fit goes to: 11 px names stay about 8 px on screen, still legible; a graph too
  * big for it scrolls (pans) along its long axis. "Fit all" shows everything, however small. */
 export const READABLE_ZOOM = 0.75;
@@ -141,7 +143,8 @@ export class Diagram {
     const line1 = 14 + m.width(shortType(l.type), F.type) + 14 + m.width(l.label, F.small) + 12;
     const shapeW = m.width(dims(l.outputShape), F.mono);
     const nameW = m.width(faceName(id), F.small);
-    const line2 = 14 + shapeW + 16 + nameW + 12;
+    // Room for a usual shape whatever it is now, so that an edit changing the shape keeps the width (and the layout).
+    const line2 = 14 + Math.max(SHAPE_ROOM, shapeW) + 16 + nameW + 12;
     // The name whole beside the shape where MAX_W allows, else on a third line.
     if (line2 <= MAX_W) return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, line2)))), height: MAJOR_H };
     return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, 14 + shapeW + 12, 14 + nameW + 12)))), height: MAJOR_H + NAME_LINE };
@@ -306,7 +309,8 @@ export class Diagram {
       svg('rect', { class: 'stack', x: 3, y: 3, width: w, height: hgt, rx: 6 }),
       svg('rect', { class: 'body', width: w, height: hgt, rx: 6 }),
       svg('rect', { class: 'accent', x: 4, y: 6, width: 3, height: hgt - 12, rx: 1.5 }),
-      svg('text', { class: 'chev', x: 13, y: 15 }, '▶'),
+      // The twistie: a click here expands the block (a click elsewhere on it selects it).
+      svg('g', { class: 'twistie', 'data-toggle': id }, svg('rect', { class: 'hit', x: 2, y: 1, width: 22, height: 26, rx: 3 }), svg('text', { class: 'chev', x: 13, y: 15 }, '▶')),
     );
     const countText = `${count} layers`;
     const countW = m.width(countText, F.small);
@@ -684,7 +688,11 @@ export class Diagram {
       if (wasMoved || e.type === 'pointercancel') return;
       const target = e.target as Element;
       const toggle = target.closest?.('[data-toggle]') as SVGGElement | null;
-      if (toggle) return this.events.toggle(toggle.dataset.toggle!);
+      if (toggle) {
+        // A collapsed block's ▶: selected, then opened (the arrow keys go on from inside it).
+        if (toggle.closest('.node')) this.events.select(toggle.dataset.toggle!);
+        return this.events.toggle(toggle.dataset.toggle!);
+      }
       const node = target.closest?.('.node') as SVGGElement | null;
       this.events.select(node?.dataset.id ?? null);
     };

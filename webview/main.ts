@@ -12,7 +12,7 @@ import { dims, h } from './dom';
 import { fromElk, toElk, type ElkNode, type LaidOut } from './elk-graph';
 import { LayoutMemory, steadiest } from './layout-memory';
 import { EdgeDrag, type Verdict } from './edge-drag';
-import { download, exportSvg, svgToPng } from './export';
+import { download, exportSvg, svgToPng, type ExportLegend } from './export';
 import { connectHost, LayoutClient } from './host';
 import { startModelRuns } from './run/client';
 import { Banner, changeText, ContextMenu, diffReports, insertedName, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
@@ -26,6 +26,7 @@ import { WidthKnob } from './width-knob';
 import { InputShapeControl } from './input-shape';
 import { NodeThumbnails, withThumbnailRoom } from './thumbnails';
 import { OverflowMenu } from './overflow-menu';
+import { searchLayers } from './layer-search';
 import { InspectorPanel } from './inspector-panel';
 
 interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; thumbnails?: boolean; tab?: 'diagram' | 'table'; legendFolded?: boolean }
@@ -96,7 +97,7 @@ const titleFormat = h('span', { class: 'badge', hidden: true });
 const readOnlyBadge = h('span', { class: 'badge', hidden: true, 'data-testid': 'read-only' });
 const tabDiagram = h('button', { role: 'tab', 'aria-selected': 'true', 'data-tab': 'diagram' }, 'Diagram');
 const tabTable = h('button', { role: 'tab', 'aria-selected': 'false', 'data-tab': 'table' }, 'Summary');
-const search = h('vscode-textfield', { placeholder: 'Search layers…', 'aria-label': 'Search layers by name or type', type: 'search' }) as HTMLElement & { value: string };
+const search = h('vscode-textfield', { placeholder: 'Search layers…', title: 'Search layer names; type:Conv2D filters by type', 'aria-label': 'Search layer names (type: followed by a type filters by type)', type: 'search' }) as HTMLElement & { value: string };
 const matchCount = h('span', { class: 'match-count', 'aria-live': 'polite' });
 const heatSelect = h('vscode-single-select', { 'aria-label': 'Heat overlay' },
   h('vscode-option', { value: 'none' }, 'No overlay'),
@@ -477,7 +478,7 @@ function runSearch(q: string): void {
     diagram.setMatches(null);
     return;
   }
-  matches = view.report.layers.filter((l) => l.name.toLowerCase().includes(query) || l.type.toLowerCase().includes(query)).map((l) => l.name);
+  matches = searchLayers(view.report.layers, query);
   matchIndex = -1;
   matchCount.textContent = matches.length ? `${matches.length} found` : 'No match';
   diagram.setMatches(new Set(matches.map(visibleRep)));
@@ -506,7 +507,16 @@ search.addEventListener('keydown', (e) => {
 // ---------- keyboard ----------
 function navigate(key: string): void {
   if (!view) return;
-  const current = selected ? (view.layers.has(selected) ? visibleRep(selected) : selected) : null;
+  let current = selected ? (view.layers.has(selected) ? visibleRep(selected) : selected) : null;
+  // An expanded block (selected as it was opened): move from its first layer inside, Down to that layer.
+  const opened = current && !diagram.has(current) ? view.groups.get(current) : undefined;
+  if (current && opened?.allLayers.length) {
+    const entry = visibleRep(opened.allLayers[0]);
+    if (diagram.has(entry)) {
+      if (key === 'ArrowDown') return void select(entry, { post: true, reveal: true });
+      current = entry;
+    }
+  }
   if (!current || !diagram.has(current)) {
     const first = diagram.visibleBoxes().sort((a, b) => a[1].y - b[1].y || a[1].x - b[1].x)[0];
     if (first) void select(first[0], { post: true, reveal: true });
@@ -667,20 +677,45 @@ async function doExport(format: 'svg' | 'png'): Promise<void> {
 
 async function exportNow(format: 'svg' | 'png'): Promise<void> {
   if (!view) return;
-  const box = diagram.svg.querySelector<SVGGElement>('.viewport')!.getBBox();
-  const bounds = { width: Math.max(box.x + box.width, 1), height: Math.max(box.y + box.height, 1) };
-  const text = exportSvg(diagram.svg, bounds);
+  // A clean picture: no search dimming, no selection halo or hot edges, no tooltip; put back after.
+  tooltip.hidden = true;
+  diagram.setMatches(null);
+  diagram.setSelection(null);
+  let out: ReturnType<typeof exportSvg>;
+  try {
+    const box = diagram.svg.querySelector<SVGGElement>('.viewport')!.getBBox();
+    const bounds = { width: Math.max(box.x + box.width, 1), height: Math.max(box.y + box.height, 1) };
+    out = exportSvg(diagram.svg, bounds, exportLegend());
+  } finally {
+    highlightSelection();
+    if (query) diagram.setMatches(new Set(matches.map(visibleRep)));
+  }
   const base = (view.report.model.name || 'model').replace(/[^\w.-]+/g, '_');
-  const w = Math.ceil(bounds.width + 32);
-  const hh = Math.ceil(bounds.height + 32);
   if (format === 'svg') {
-    if (host.inVsCode) host.post({ type: 'export', format, fileName: `${base}.svg`, data: text });
-    else download(`${base}.svg`, text, 'image/svg+xml');
+    if (host.inVsCode) host.post({ type: 'export', format, fileName: `${base}.svg`, data: out.text });
+    else download(`${base}.svg`, out.text, 'image/svg+xml');
   } else {
-    const png = await svgToPng(text, w, hh);
+    const png = await svgToPng(out.text, out.width, out.height);
     if (host.inVsCode) host.post({ type: 'export', format, fileName: `${base}.png`, data: png });
     else download(`${base}.png`, png, 'image/png');
   }
+}
+
+/** The legend on screen, for the export: the heat scale of the overlay, or the families' colours. */
+function exportLegend(): ExportLegend {
+  const color = (el: Element, prop: 'backgroundColor'): string => getComputedStyle(el)[prop];
+  if (!legend.hidden) {
+    const ramp = legend.querySelector('.ramp');
+    const stops = ramp ? getComputedStyle(ramp).backgroundImage.match(/(?:rgba?|color)\([^)]*\)/g) ?? [] : [];
+    return {
+      kind: 'ramp',
+      title: legend.querySelector('.title')?.textContent ?? '',
+      stops,
+      ends: [...legend.querySelectorAll('.ends span')].map((s) => s.textContent ?? ''),
+      note: 'square-root scale',
+    };
+  }
+  return { kind: 'swatches', items: [...families.querySelectorAll('span')].map((s) => ({ label: s.textContent ?? '', color: color(s.querySelector('i')!, 'backgroundColor') })) };
 }
 
 // ---------- editing ----------
