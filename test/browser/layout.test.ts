@@ -97,6 +97,11 @@ describe('diagram layout at every width (Chromium)', function () {
   const box = async (page: Page, sel: string): Promise<Box> => (await page.locator(sel).first().boundingBox())!;
   const nodeBox = (page: Page, id: string) => box(page, `svg.diagram .node[data-id="${id}"] .body`);
   const settle = (page: Page) => page.waitForTimeout(350); // a Fit or reveal animates for 220–260 ms
+  const ready = (page: Page) => page.waitForSelector('body[data-state="ready"]');
+  async function menuAction(page: Page, action: string): Promise<void> {
+    await page.locator('[data-testid="overflow-button"]').click();
+    await page.locator(`[data-testid="overflow-menu"] [data-action="${action}"]`).click();
+  }
   async function clickNode(page: Page, id: string): Promise<void> {
     await page.evaluate((n) => (window as unknown as { __cnnLens: Lens }).__cnnLens.reveal(n), id);
     await page.locator(`svg.diagram .node[data-id="${id}"] .body`).click();
@@ -203,6 +208,158 @@ describe('diagram layout at every width (Chromium)', function () {
       await splitter.focus();
       await page.keyboard.press('ArrowUp');
       assert.equal(Math.round(await sheetHeight()), Math.round(h0) + 16);
+      await done(context);
+    });
+  });
+  describe('Fit and names', () => {
+    const figures: string[] = [];
+    after(() => figures.length && console.log(`      ResNet-50 with every block expanded, inspector shown:\n${figures.map((f) => `        ${f}`).join('\n')}`));
+
+    for (const width of WIDTHS) {
+      it(`${width} px: Fit keeps a readable zoom on the expanded ResNet-50 and Fit all shows all of it; every layer name is whole on its node`, async () => {
+        const { page, context } = await open('resnet50', 'light', width);
+        await menuAction(page, 'expand-all');
+        await ready(page);
+        await settle(page);
+        await page.locator('vscode-button[data-action="fit"]').click();
+        await settle(page);
+        const fit = await lens(page).zoom();
+        assert.ok(fit >= READABLE_ZOOM - 1e-6 && fit <= 1.25, `Fit at ${(fit * 100).toFixed(0)}%`);
+        const canvas = await box(page, 'svg.diagram');
+        const drawing = await box(page, 'svg.diagram .viewport');
+        assert.ok(drawing.height > canvas.height, 'the long axis scrolls');
+        assert.ok(drawing.y >= canvas.y - 1 && drawing.y <= canvas.y + 40, 'from the graph’s start');
+        await page.screenshot({ path: join(SHOTS, `layout-${width}-resnet50-expanded-fit.png`) });
+        // Names: the face shows each layer's own name (the part after its block) whole, inside its box.
+        const cut = await page.$$eval('svg.diagram .node.layer:not(.minor)', (els) => els.flatMap((el) => {
+          const id = (el as SVGGElement).dataset.id!;
+          const name = el.querySelector('text.name');
+          const body = el.querySelector('.body')!.getBoundingClientRect();
+          const r = name?.getBoundingClientRect();
+          const whole = name?.textContent === id.slice(id.lastIndexOf('/') + 1);
+          return whole && r && r.left >= body.left && r.right <= body.right ? [] : [`${id}: ${name?.textContent ?? 'no name'}`];
+        }));
+        assert.deepEqual(cut, [], 'names cut off or missing');
+        // The tooltip says the full name.
+        const some = 'conv4_block6_3_conv';
+        await page.evaluate((n) => (window as unknown as { __cnnLens: Lens }).__cnnLens.reveal(n), some);
+        await settle(page);
+        await page.locator(`svg.diagram .node[data-id="${some}"] .body`).hover();
+        assert.equal(await page.locator('.tooltip .tt-title span').first().textContent(), some);
+        await page.keyboard.press('Shift+F');
+        await settle(page);
+        const all = await lens(page).zoom();
+        const everything = await box(page, 'svg.diagram .viewport');
+        const canvasNow = await box(page, 'svg.diagram');
+        assert.ok(inside(everything, canvasNow, 2), 'Fit all: the whole graph in view');
+        assert.ok(all < fit, 'Fit all goes smaller than Fit here');
+        figures.push(`${width} px: Fit ${(fit * 100).toFixed(0)}%, Fit all ${(all * 100).toFixed(1)}%`);
+        await done(context);
+      });
+    }
+  });
+
+  describe('the summary table in a narrow group', () => {
+    for (const width of WIDTHS) {
+      it(`${width} px: name, output shape, params and MACs come first and show; the name column stays while the rest scrolls`, async () => {
+        for (const theme of THEMES) {
+          const { page, context } = await open('resnet50', theme, width);
+          await page.locator('[data-tab="table"]').click();
+          const heads = await page.$$eval('table.table thead th', (ths) => ths.filter((th) => th.getClientRects().length > 0).map((th) => th.textContent!.replace(/[▲▼\s]+$/, '')));
+          const first = heads.filter((t) => t !== '#').slice(0, 4);
+          assert.deepEqual(first, ['Layer', 'Output shape', 'Params', 'MACs'], `${theme}: the columns that matter first`);
+          if (width < 600) assert.ok(!heads.includes('#'), `${theme}: no # column in a narrow group`);
+          const view = await box(page, '.table-view');
+          for (const key of ['name', 'shape', 'params', 'macs']) {
+            const th = await box(page, `table.table th[data-key="${key}"]`);
+            assert.ok(th.x >= view.x - 1 && th.x + th.width <= view.x + view.width + 1, `${theme} ${width}px: the ${key} column shows without scrolling`);
+          }
+          // A long name is cut on the face of the table but whole in its title.
+          const cell = page.locator('table.table tbody tr[data-id="conv5_block3_3_conv"] .lname');
+          assert.equal(await cell.getAttribute('title'), 'conv5_block3_3_conv');
+          await page.$eval('.table-view', (v) => (v.scrollLeft = 10_000));
+          const scrolled = await page.$eval('.table-view', (v) => v.scrollLeft);
+          const name = await box(page, 'table.table tbody tr[data-id="conv2_block1_1_conv"] td.col-name');
+          if (scrolled > 0) assert.ok(Math.abs(name.x - view.x) <= 1, `${theme}: the name column stays at the left when the table scrolls (${scrolled}px)`);
+          await page.$eval('.table-view', (v) => (v.scrollLeft = 0));
+          await page.screenshot({ path: join(SHOTS, `layout-${width}-${theme}-table.png`) });
+          await done(context);
+        }
+      });
+    }
+  });
+
+  describe('interaction (issue 11, section 3)', () => {
+    it('▶ on a block expands it; the arrow keys go on along the edges from inside it', async () => {
+      const { page, context } = await open('resnet50', 'dark', 540);
+      await page.evaluate(() => (window as unknown as { __cnnLens: Lens }).__cnnLens.reveal('block:conv2_block1'));
+      await settle(page);
+      await page.locator('svg.diagram .node[data-id="block:conv2_block1"] .twistie').click();
+      await page.waitForSelector('svg.diagram .container[data-id="block:conv2_block1"]');
+      await ready(page);
+      assert.equal(await lens(page).selected(), 'block:conv2_block1', 'the opened block is selected');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await lens(page).selected(), 'conv2_block1_0_conv', 'Down enters the block at its first layer');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await lens(page).selected(), 'conv2_block1_0_bn', 'and follows its edge');
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('ArrowUp');
+      assert.equal(await lens(page).selected(), 'pool1_pool', 'Up leaves it along the input edge');
+      await settle(page);
+      assert.ok(inside(await nodeBox(page, 'pool1_pool'), await box(page, 'svg.diagram')), 'the selection is in view, above the sheet');
+      // Enter on a selected collapsed block opens it too, and Down goes in.
+      await page.evaluate(() => window.postMessage({ type: 'select', node: null }, '*'));
+      await clickNode(page, 'block:conv2_block2');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('svg.diagram .container[data-id="block:conv2_block2"]');
+      await ready(page);
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await lens(page).selected(), 'conv2_block2_1_conv');
+      await page.screenshot({ path: join(SHOTS, 'layout-540-dark-expanded-by-twistie.png') });
+      await done(context);
+    });
+
+    it('search matches names first; type: filters by type ("add" finds the Add layers, not ZeroPadding2D)', async () => {
+      const { page, context } = await open('resnet50', 'light', 800);
+      const input = page.locator('vscode-textfield input');
+      const matched = () => page.$$eval('svg.diagram .node.match', (els) => els.map((e) => (e as SVGGElement).dataset.id!));
+      await input.fill('add');
+      assert.equal(await page.locator('.match-count').textContent(), '16 found');
+      assert.ok(!(await matched()).includes('pool1_pad'), 'the ZeroPadding2D layer is not a match');
+      await input.press('Enter');
+      await page.waitForFunction(() => (window as unknown as { __cnnLens: Lens }).__cnnLens.selected === 'conv2_block1_add');
+      await input.fill('type:zero');
+      assert.equal(await page.locator('.match-count').textContent(), '2 found');
+      assert.ok((await matched()).includes('pool1_pad'));
+      await input.fill('type:Conv2D conv5');
+      assert.equal(await page.locator('.match-count').textContent(), '10 found', 'conv5: 3 blocks × 3 convolutions + the projection');
+      await done(context);
+    });
+
+    it('exports are clean (no dimming, no halo, no handles) and carry the legend of the overlay on screen', async () => {
+      const { page, context } = await open('resnet50', 'dark', 1400);
+      const exported = async (format: 'svg'): Promise<string> => {
+        const [dl] = await Promise.all([page.waitForEvent('download'), menuAction(page, `export-${format}`)]);
+        return readFileSync((await dl.path())!, 'utf8');
+      };
+      await clickNode(page, 'block:conv3_block1');
+      await page.locator('vscode-textfield input').fill('conv4');
+      assert.ok(await page.locator('svg.diagram.searching').count(), 'dimmed on screen');
+      const plain = await exported('svg');
+      assert.ok(!/opacity="0\.35"/.test(plain), 'no search dimming in the picture');
+      assert.ok(!/rx="9"/.test(plain), 'no selection halo (rx 9) in the picture');
+      assert.ok(!/stroke-width="2"[^>]*rx="6"|rx="6"[^>]*stroke-width="2"/.test(plain), 'no selected or matched outline');
+      for (const family of ['Conv', 'Dense', 'Pool', 'Norm', 'Activation', 'Merge', 'Other']) assert.ok(plain.includes(`>${family}</text>`), `the families legend names ${family}`);
+      assert.ok(await page.locator('svg.diagram.searching').count(), 'dimming back on screen after the export');
+      assert.ok(await page.locator('svg.diagram .node.selected[data-id="block:conv3_block1"]').count(), 'selection back on screen');
+      await page.evaluate(() => {
+        const sel = document.querySelector('vscode-single-select') as HTMLElement & { value: string };
+        sel.value = 'macs';
+        sel.dispatchEvent(new Event('change'));
+      });
+      const heat = await exported('svg');
+      assert.ok(heat.includes('>MACs per node</text>') && heat.includes('<linearGradient'), 'the heat legend, with its ramp');
+      assert.ok(!heat.includes('>Conv</text>'), 'and not the families');
       await done(context);
     });
   });
