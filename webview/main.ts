@@ -450,7 +450,7 @@ function showTooltip(id: string | null, x: number, y: number): void {
     rows.push(['Output', dims(l.outputShape)], ['Params', grouped(l.params)], ['MACs', l.macs === null ? '?' : `${human(l.macs)}`]);
   } else if (g) {
     title = h('div', { class: 'tt-title' }, h('span', {}, g.name), h('span', { class: 'tt-type' }, `${g.allLayers.length} layers`));
-    rows.push(['Output', dims(g.outputShape)], ['Params', grouped(g.params)], ['MACs', human(g.macs)], ['', 'Double-click to expand']);
+    rows.push(['Output', dims(g.outputShape)], ['Params', grouped(g.params)], ['MACs', human(g.macs)], ['', 'Click ▶ or double-click to expand']);
   } else {
     tooltip.hidden = true;
     return;

@@ -4,7 +4,8 @@ import { buildReport, type Analysis } from '../core';
 import { opCatalog } from '../core/edit/catalog';
 import { formatOfGraph } from '../core/formats/registry';
 import { renderWebviewHtml } from '../../shared/html';
-import { PROTOCOL_VERSION, type HostMessage, type InspectorLayout, type WebviewMessage } from '../../shared/protocol';
+import { inspectorLayout } from '../../shared/inspector-layout';
+import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../shared/protocol';
 import { PanelInputShapes } from './panel-input-shapes';
 import { onDidProfile } from './profile-command';
 import { onDidComputePreviews } from './run-session';
@@ -123,17 +124,6 @@ async function saveExport(model: vscode.Uri, message: Extract<WebviewMessage, { 
 
 /** Where the inspector sits (hidden, width, sheet height), one value for every diagram of the workspace. */
 const INSPECTOR_KEY = 'cnnLens.diagram.inspector';
-
-/** A stored or posted inspector layout, checked field by field (anything else is dropped). */
-function inspectorLayout(value: unknown): InspectorLayout | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v.hidden !== 'boolean') return undefined;
-  const px = (n: unknown): number | undefined => (typeof n === 'number' && Number.isFinite(n) && n > 0 && n < 10_000 ? Math.round(n) : undefined);
-  const width = px(v.width);
-  const sheetHeight = px(v.sheetHeight);
-  return { hidden: v.hidden, ...(width ? { width } : {}), ...(sheetHeight ? { sheetHeight } : {}) };
-}
 
 /** A fresh, unguessable nonce per webview for the Content Security Policy. */
 const nonce = (): string => randomBytes(18).toString('base64url');
