@@ -641,11 +641,23 @@ export class Diagram {
   private installPanZoom(): void {
     const s = this.svg;
     let drag: { id: number; x: number; y: number; tx: number; ty: number; moved: boolean } | null = null;
+    // As in VS Code's editors: the wheel scrolls (Shift: sideways), Ctrl or ⌘ with the wheel zooms, and
+    // so does a trackpad pinch (Chrome sends it as a wheel with ctrlKey). Fit leaves a big graph at a
+    // readable zoom, so scrolling is how one reads along it.
     s.addEventListener('wheel', (e) => {
       e.preventDefault();
       const r = s.getBoundingClientRect();
-      const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
-      this.zoomBy(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
+      const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? r.height : 1;
+      if (e.ctrlKey || e.metaKey) {
+        // A mouse notch (~100 px) zooms by about 0.6×; a pinch's small deltas zoom smoothly.
+        const d = Math.max(-50, Math.min(50, e.deltaY * unit));
+        this.zoomBy(Math.exp(-d * 0.01), e.clientX - r.left, e.clientY - r.top);
+        return;
+      }
+      const sideways = e.shiftKey && !e.deltaX;
+      cancelAnimationFrame(this.anim);
+      this.t = { ...this.t, x: this.t.x - (sideways ? e.deltaY : e.deltaX) * unit, y: this.t.y - (sideways ? 0 : e.deltaY) * unit };
+      this.apply();
     }, { passive: false });
     // Presses on output dots and edges never get here: edge-drag.ts takes them (a drag that rewires).
     s.addEventListener('pointerdown', (e) => {

@@ -246,6 +246,19 @@ describe('diagram layout at every width (Chromium)', function () {
         await settle(page);
         await page.locator(`svg.diagram .node[data-id="${some}"] .body`).hover();
         assert.equal(await page.locator('.tooltip .tt-title span').first().textContent(), some);
+        // The wheel scrolls along the graph; Ctrl with the wheel zooms.
+        const before = await box(page, 'svg.diagram .viewport');
+        await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+        await page.mouse.wheel(0, 400);
+        await page.waitForTimeout(100);
+        const scrolled = await box(page, 'svg.diagram .viewport');
+        assert.ok(Math.abs(scrolled.y - (before.y - 400)) <= 1 && Math.abs(scrolled.x - before.x) <= 1, 'the wheel scrolled the drawing up by 400 px');
+        assert.equal(await lens(page).zoom(), fit, 'at the same zoom');
+        await page.keyboard.down('Control');
+        await page.mouse.wheel(0, 100);
+        await page.keyboard.up('Control');
+        await page.waitForTimeout(100);
+        assert.ok(await lens(page).zoom() < fit, 'Ctrl+wheel zoomed out');
         await page.keyboard.press('Shift+F');
         await settle(page);
         const all = await lens(page).zoom();
