@@ -41,7 +41,7 @@ export class InspectorPanel {
     this.el = h('div', { class: 'inspector-panel', 'data-testid': 'inspector-panel' }, bar, content);
     this.splitter = h('div', {
       class: 'splitter', role: 'separator', tabindex: 0, 'aria-controls': 'cl-inspector', 'aria-label': 'Inspector size',
-      title: 'Drag, or use the arrow keys, to resize the inspector; double-click for its default size', 'data-testid': 'inspector-splitter',
+      title: 'Drag, or use the arrow keys, to resize the inspector; double-click: its default size; Enter: hide it', 'data-testid': 'inspector-splitter',
     });
     this.toggle = h('button', {
       class: 'panel-toggle', type: 'button', 'aria-controls': 'cl-inspector', 'aria-pressed': 'true',
@@ -68,7 +68,7 @@ export class InspectorPanel {
   setHidden(hidden: boolean, fromUser: boolean): void {
     if (hidden === this.hidden) return;
     // Focus inside a panel that disappears would be lost: give it to the button that brings it back.
-    const refocus = hidden && this.el.contains(document.activeElement);
+    const refocus = hidden && (this.el.contains(document.activeElement) || this.splitter === document.activeElement);
     this.hidden = hidden;
     this.apply();
     if (refocus) this.toggle.focus();

@@ -208,6 +208,11 @@ describe('diagram layout at every width (Chromium)', function () {
       await splitter.focus();
       await page.keyboard.press('ArrowUp');
       assert.equal(Math.round(await sheetHeight()), Math.round(h0) + 16);
+      assert.deepEqual((await lens(page).sent()).filter((m) => m.type === 'panelLayout').at(-1), { type: 'panelLayout', inspector: { hidden: false, width: 260, sheetHeight: Math.round(h0) + 16 } }, 'the column width and the sheet height are kept apart');
+      // Enter on the splitter hides the panel (the window-splitter pattern); focus goes to the toolbar's toggle.
+      await page.keyboard.press('Enter');
+      assert.equal(await page.locator('[data-testid="inspector-panel"]').isVisible(), false);
+      assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid), 'inspector-toggle');
       await done(context);
     });
   });
