@@ -61,7 +61,7 @@ export interface DiagramEvents {
   contextMenu?(id: string, clientX: number, clientY: number): void;
 }
 
-interface Transform { x: number; y: number; k: number }
+export interface Transform { x: number; y: number; k: number }
 
 export class Diagram {
   readonly svg: SVGSVGElement;
@@ -572,39 +572,20 @@ export class Diagram {
     } else this.anim = requestAnimationFrame(step);
   }
 
-  /**
-   * Fit: the whole graph where it fits at a readable zoom (READABLE_ZOOM or more), else its short axis
-   * fitted (between READABLE_ZOOM and 100%) and the long one scrolled to the selected node, or to the
-   * graph's start.
-   */
+  /** Fit: a readable zoom (fitTransform), the long axis scrolled to the selected node or the graph's start. */
   fit(animate = true): void {
     if (!this.laid) return;
     const { width: vw, height: vh } = this.svg.getBoundingClientRect();
-    const { width, height } = this.laid;
-    if (!vw || !vh || !width || !height) return;
-    const all = Math.min(vw / width, vh / height, 1.25);
-    if (all >= READABLE_ZOOM) return this.fitAll(animate);
-    const tall = height / vh >= width / vw;
-    const k = Math.max(READABLE_ZOOM, Math.min(1, tall ? vw / width : vh / height));
     const b = this.selected ? this.laid.boxes.get(this.selected) : undefined;
-    const place = (view: number, size: number, at: number | undefined): number => {
-      if (size * k <= view) return (view - size * k) / 2;
-      // Scrolled: the selection centred (within the graph's ends), else the start.
-      const want = at === undefined ? 8 : view / 2 - at * k;
-      return Math.min(8, Math.max(view - size * k - 8, want));
-    };
-    this.animateTo({ k, x: place(vw, width, b && b.x + b.width / 2), y: place(vh, height, b && b.y + b.height / 2) }, animate ? 220 : 0);
+    const t = fitTransform({ width: vw, height: vh }, this.laid, b && { x: b.x + b.width / 2, y: b.y + b.height / 2 });
+    if (t) this.animateTo(t, animate ? 220 : 0);
   }
 
   /** Fit all: the whole graph in view, however small it gets (up to 125% for small ones). */
   fitAll(animate = true): void {
     if (!this.laid) return;
-    const { width: vw, height: vh } = this.svg.getBoundingClientRect();
-    const { width, height } = this.laid;
-    if (!vw || !vh || !width || !height) return;
-    const k = Math.min(vw / width, vh / height, 1.25);
-    const target = { k, x: (vw - width * k) / 2, y: (vh - height * k) / 2 };
-    this.animateTo(target, animate ? 220 : 0);
+    const t = fitAllTransform(this.svg.getBoundingClientRect(), this.laid);
+    if (t) this.animateTo(t, animate ? 220 : 0);
   }
 
   /** The opening view: Fit, from the graph's start. */
@@ -720,6 +701,38 @@ export class Diagram {
   drawnLayerCount(): number {
     return this.view ? [...this.nodeEls.keys()].reduce((a, id) => a + layerCount(this.view!, id), 0) : 0;
   }
+}
+
+/**
+ * Fit's view of a graph of `size` in a view of `view` px: the whole graph where it fits at READABLE_ZOOM
+ * or more (up to 125% for small ones), centred; else its short axis fitted between READABLE_ZOOM and
+ * 100%, and along the long one (which then scrolls) `focus` centred within the graph's ends, or the
+ * graph's start. Null when either has no size.
+ */
+export function fitTransform(view: Size, size: Size, focus?: ElkPoint): Transform | null {
+  const { width: vw, height: vh } = view;
+  const { width, height } = size;
+  if (!vw || !vh || !width || !height) return null;
+  const all = fitAllTransform(view, size)!;
+  if (all.k >= READABLE_ZOOM) return all;
+  const tall = height / vh >= width / vw;
+  const k = Math.max(READABLE_ZOOM, Math.min(1, tall ? vw / width : vh / height));
+  const place = (room: number, length: number, at: number | undefined): number => {
+    if (length * k <= room) return (room - length * k) / 2;
+    const want = at === undefined ? FIT_MARGIN : room / 2 - at * k;
+    return Math.min(FIT_MARGIN, Math.max(room - length * k - FIT_MARGIN, want));
+  };
+  return { k, x: place(vw, width, focus?.x), y: place(vh, height, focus?.y) };
+}
+const FIT_MARGIN = 8;
+
+/** Fit all's view: the whole graph, centred, at up to 125%; null when either has no size. */
+export function fitAllTransform(view: Size, size: Size): Transform | null {
+  const { width: vw, height: vh } = view;
+  const { width, height } = size;
+  if (!vw || !vh || !width || !height) return null;
+  const k = Math.min(vw / width, vh / height, 1.25);
+  return { k, x: (vw - width * k) / 2, y: (vh - height * k) / 2 };
 }
 
 function setText(c: Cullable, on: boolean): void {
