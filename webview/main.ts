@@ -276,6 +276,7 @@ async function relayout(): Promise<void> {
   const r0 = performance.now();
   diagram.thumbRoom = room;
   diagram.render(v, graph, laid, heat);
+  tooltip.hidden = true; // it spoke of the node under the pointer before the drawing moved
   thumbs.paint(diagram, v);
   updateLegend();
   highlightSelection();

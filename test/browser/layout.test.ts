@@ -216,6 +216,24 @@ describe('diagram layout at every width (Chromium)', function () {
       await done(context);
     });
   });
+  it('after a run the toolbar still keeps one row in narrow groups (Activations moves into ⋯)', async () => {
+    // A 1×1 grey PNG, as the host sends thumbnails.
+    const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
+    for (const width of WIDTHS) {
+      const { page, context } = await open('resnet50', 'dark', width);
+      await page.evaluate((thumbnail) => window.postMessage({ type: 'activations', image: 'cat.png', random: true, previews: { conv1_conv: { thumbnail, min: 0, max: 1, channels: 64 } } }, '*'), png);
+      await page.waitForSelector('svg.diagram .thumb');
+      await ready(page);
+      const bar = await box(page, '.toolbar');
+      const overflow = await page.$eval('.toolbar', (t) => t.scrollWidth - t.clientWidth);
+      assert.ok(bar.height <= 46 && overflow <= 1, `${width} px: one row, nothing cut off (${bar.height} px high, ${overflow} px more)`);
+      assert.equal(await page.locator('[data-testid="thumbnail-toggle"]').isVisible(), width >= 600, `${width} px: the Activations toggle in the toolbar only where there is room`);
+      await page.locator('[data-testid="overflow-button"]').click();
+      assert.ok(await page.locator('[data-testid="overflow-menu"] [data-action="thumbnails"]').isVisible(), 'and in the ⋯ menu');
+      await done(context);
+    }
+  });
+
   describe('Fit and names', () => {
     const figures: string[] = [];
     after(() => figures.length && console.log(`      ResNet-50 with every block expanded, inspector shown:\n${figures.map((f) => `        ${f}`).join('\n')}`));
@@ -316,6 +334,7 @@ describe('diagram layout at every width (Chromium)', function () {
       await page.waitForSelector('svg.diagram .container[data-id="block:conv2_block1"]');
       await ready(page);
       assert.equal(await lens(page).selected(), 'block:conv2_block1', 'the opened block is selected');
+      assert.equal(await page.locator('.tooltip').isVisible(), false, 'no tooltip left over from the closed block');
       await page.keyboard.press('ArrowDown');
       assert.equal(await lens(page).selected(), 'conv2_block1_0_conv', 'Down enters the block at its first layer');
       await page.keyboard.press('ArrowDown');
