@@ -5,7 +5,7 @@ import type { opCatalog } from '../src/core/edit/catalog';
 import type { ModelEdit } from '../src/core/edit/types';
 import type { Graph, TensorShape } from '../src/core/ir';
 
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /** The op palette and attribute schemas, so the webview can offer controls that fit each attribute. */
 export type OpCatalogEntry = ReturnType<typeof opCatalog>[number];
@@ -99,6 +99,16 @@ export interface LayerStats {
   readonly head: readonly number[];
 }
 
+/**
+ * Where the diagram's inspector sits, remembered per workspace (the host keeps it in workspaceState):
+ * hidden or shown, its width as a column, its height as a bottom sheet (narrow webviews), in CSS px.
+ */
+export interface InspectorLayout {
+  readonly hidden: boolean;
+  readonly width?: number;
+  readonly sheetHeight?: number;
+}
+
 /** Input shapes by input name, batch first, in the file's own layout; null leaves a dimension open. */
 export type InputShapes = Readonly<Record<string, TensorShape>>;
 
@@ -110,6 +120,8 @@ export type HostMessage =
    */
   | { readonly type: 'model'; readonly version: number; readonly uri: string; readonly report: ModelReport; readonly readOnly?: string; readonly analyzedAt?: InputShapes }
   | { readonly type: 'select'; readonly node: string | null }
+  /** Sent after `ready`, before the model: the inspector's place as this workspace last left it. */
+  | { readonly type: 'panelLayout'; readonly inspector: InspectorLayout }
   /** Sent once after `ready`: what can be inserted and how each attribute is edited. */
   | { readonly type: 'catalog'; readonly ops: readonly OpCatalogEntry[] }
   /** Per-layer median latency (ms) from a profile run: shown as the latency heat overlay. */
@@ -130,6 +142,8 @@ export type WebviewMessage =
   | { readonly type: 'ready'; readonly version: number }
   | { readonly type: 'select'; readonly node: string | null }
   | { readonly type: 'reveal'; readonly node: string }
+  /** The user hid, showed or resized the inspector: the host remembers it for the workspace. */
+  | { readonly type: 'panelLayout'; readonly inspector: InspectorLayout }
   /** Asks the host to edit the document (one undoable WorkspaceEdit); answered by `editResult` with the same id. */
   | { readonly type: 'edit'; readonly id: number; readonly edit: ModelEdit }
   /**

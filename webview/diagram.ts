@@ -23,8 +23,18 @@ const SHORT: Record<string, string> = {
   Conv2DTranspose: 'ConvTranspose2D',
 };
 export const shortType = (t: string): string => SHORT[t] ?? t;
-const MAX_W = 300;
+/** The name on a layer's face: the last part of a scoped id (its block is drawn around it); the tooltip says it whole. */
+const faceName = (id: string): string => id.slice(id.lastIndexOf('/') + 1);
+/** Wide enough for the layer names of the zoo whole (ResNet's `conv5_block3_3_conv`, Inception's branches). */
+const MAX_W = 340;
 const MAJOR_H = 46;
+/** A layer whose name has no room beside its shape gets a line of its own, this much taller. */
+const NAME_LINE = 15;
+/** The width a layer's shape gets beside its name: "112×112×128" in 11 px mono. */
+const SHAPE_ROOM = 76;
+/** The smallest zoom Fit goes to: 11 px names stay about 8 px on screen, still legible; a graph too
+ * big for it scrolls (pans) along its long axis. "Fit all" shows everything, however small. */
+export const READABLE_ZOOM = 0.75;
 const MINOR_H = 28;
 const GROUP_W = 208;
 const GROUP_H = 66;
@@ -51,7 +61,7 @@ export interface DiagramEvents {
   contextMenu?(id: string, clientX: number, clientY: number): void;
 }
 
-interface Transform { x: number; y: number; k: number }
+export interface Transform { x: number; y: number; k: number }
 
 export class Diagram {
   readonly svg: SVGSVGElement;
@@ -131,8 +141,13 @@ export class Diagram {
       return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(w))), height: MINOR_H };
     }
     const line1 = 14 + m.width(shortType(l.type), F.type) + 14 + m.width(l.label, F.small) + 12;
-    const line2 = 14 + m.width(dims(l.outputShape), F.mono) + 16 + Math.min(90, m.width(l.name, F.small)) + 12;
-    return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, line2)))), height: MAJOR_H };
+    const shapeW = m.width(dims(l.outputShape), F.mono);
+    const nameW = m.width(faceName(id), F.small);
+    // Room for a usual shape whatever it is now, so that an edit changing the shape keeps the width (and the layout).
+    const line2 = 14 + Math.max(SHAPE_ROOM, shapeW) + 16 + nameW + 12;
+    // The name whole beside the shape where MAX_W allows, else on a third line.
+    if (line2 <= MAX_W) return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, line2)))), height: MAJOR_H };
+    return { width: Math.min(MAX_W, Math.max(MIN_W, Math.ceil(Math.max(line1, 14 + shapeW + 12, 14 + nameW + 12)))), height: MAJOR_H + NAME_LINE };
   }
 
   // ---------- drawing ----------
@@ -264,8 +279,12 @@ export class Diagram {
       const shape = dims(l.outputShape);
       const shapeW = m.width(shape, F.mono);
       g.append(svg('text', { class: 'shape', x: 14, y: 32 }, shape));
-      const room = w - 14 - shapeW - 16 - 10;
-      if (room > 24) g.append(svg('text', { class: 'name', x: w - 10, y: 32, 'text-anchor': 'end' }, m.fit(id.slice(id.lastIndexOf('/') + 1), F.small, room)));
+      const name = faceName(id);
+      if (b.height >= MAJOR_H + NAME_LINE) g.append(svg('text', { class: 'name', x: 14, y: 32 + NAME_LINE }, m.fit(name, F.small, w - 14 - 10)));
+      else {
+        const room = w - 14 - shapeW - 16 - 10;
+        if (room > 24) g.append(svg('text', { class: 'name', x: w - 10, y: 32, 'text-anchor': 'end' }, m.fit(name, F.small, room)));
+      }
     }
     if (diag) g.append(svg('circle', { class: 'diag-dot', cx: w - 5, cy: 5, r: 3.5 }));
     if (this.editable) g.append(svg('circle', { class: 'port-out', cx: b.width / 2, cy: b.height, r: 4.5 }, svg('title', {}, 'Drag onto a layer to connect')));
@@ -290,7 +309,8 @@ export class Diagram {
       svg('rect', { class: 'stack', x: 3, y: 3, width: w, height: hgt, rx: 6 }),
       svg('rect', { class: 'body', width: w, height: hgt, rx: 6 }),
       svg('rect', { class: 'accent', x: 4, y: 6, width: 3, height: hgt - 12, rx: 1.5 }),
-      svg('text', { class: 'chev', x: 13, y: 15 }, '▶'),
+      // The twistie: a click here expands the block (a click elsewhere on it selects it).
+      svg('g', { class: 'twistie', 'data-toggle': id }, svg('rect', { class: 'hit', x: 2, y: 1, width: 22, height: 26, rx: 3 }), svg('text', { class: 'chev', x: 13, y: 15 }, '▶')),
     );
     const countText = `${count} layers`;
     const countW = m.width(countText, F.small);
@@ -552,25 +572,25 @@ export class Diagram {
     } else this.anim = requestAnimationFrame(step);
   }
 
+  /** Fit: a readable zoom (fitTransform), the long axis scrolled to the selected node or the graph's start. */
   fit(animate = true): void {
     if (!this.laid) return;
     const { width: vw, height: vh } = this.svg.getBoundingClientRect();
-    const { width, height } = this.laid;
-    if (!vw || !vh || !width || !height) return;
-    const k = Math.min(vw / width, vh / height, 1.25);
-    const target = { k, x: (vw - width * k) / 2, y: (vh - height * k) / 2 };
-    this.animateTo(target, animate ? 220 : 0);
+    const b = this.selected ? this.laid.boxes.get(this.selected) : undefined;
+    const t = fitTransform({ width: vw, height: vh }, this.laid, b && { x: b.x + b.width / 2, y: b.y + b.height / 2 });
+    if (t) this.animateTo(t, animate ? 220 : 0);
   }
 
-  /** The opening view: the whole model when it fits at a readable size, else its top at full width. */
-  initialView(): void {
+  /** Fit all: the whole graph in view, however small it gets (up to 125% for small ones). */
+  fitAll(animate = true): void {
     if (!this.laid) return;
-    const { width: vw, height: vh } = this.svg.getBoundingClientRect();
-    const { width, height } = this.laid;
-    const fitK = Math.min(vw / width, vh / height, 1.25);
-    if (fitK >= 0.55) return this.fit(false);
-    const k = Math.max(0.55, Math.min(1, vw / width));
-    this.animateTo({ k, x: Math.max((vw - width * k) / 2, vw > width * k ? 0 : -((width * k - vw) / 2)), y: 8 }, 0);
+    const t = fitAllTransform(this.svg.getBoundingClientRect(), this.laid);
+    if (t) this.animateTo(t, animate ? 220 : 0);
+  }
+
+  /** The opening view: Fit, from the graph's start. */
+  initialView(): void {
+    this.fit(false);
   }
 
   zoomBy(factor: number, cx?: number, cy?: number): void {
@@ -602,11 +622,23 @@ export class Diagram {
   private installPanZoom(): void {
     const s = this.svg;
     let drag: { id: number; x: number; y: number; tx: number; ty: number; moved: boolean } | null = null;
+    // As in VS Code's editors: the wheel scrolls (Shift: sideways), Ctrl or ⌘ with the wheel zooms, and
+    // so does a trackpad pinch (Chrome sends it as a wheel with ctrlKey). Fit leaves a big graph at a
+    // readable zoom, so scrolling is how one reads along it.
     s.addEventListener('wheel', (e) => {
       e.preventDefault();
       const r = s.getBoundingClientRect();
-      const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
-      this.zoomBy(Math.exp(-delta * (e.ctrlKey ? 0.01 : 0.0015)), e.clientX - r.left, e.clientY - r.top);
+      const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? r.height : 1;
+      if (e.ctrlKey || e.metaKey) {
+        // A mouse notch (~100 px) zooms by about 0.6×; a pinch's small deltas zoom smoothly.
+        const d = Math.max(-50, Math.min(50, e.deltaY * unit));
+        this.zoomBy(Math.exp(-d * 0.01), e.clientX - r.left, e.clientY - r.top);
+        return;
+      }
+      const sideways = e.shiftKey && !e.deltaX;
+      cancelAnimationFrame(this.anim);
+      this.t = { ...this.t, x: this.t.x - (sideways ? e.deltaY : e.deltaX) * unit, y: this.t.y - (sideways ? 0 : e.deltaY) * unit };
+      this.apply();
     }, { passive: false });
     // Presses on output dots and edges never get here: edge-drag.ts takes them (a drag that rewires).
     s.addEventListener('pointerdown', (e) => {
@@ -649,7 +681,11 @@ export class Diagram {
       if (wasMoved || e.type === 'pointercancel') return;
       const target = e.target as Element;
       const toggle = target.closest?.('[data-toggle]') as SVGGElement | null;
-      if (toggle) return this.events.toggle(toggle.dataset.toggle!);
+      if (toggle) {
+        // A collapsed block's ▶: selected, then opened (the arrow keys go on from inside it).
+        if (toggle.closest('.node')) this.events.select(toggle.dataset.toggle!);
+        return this.events.toggle(toggle.dataset.toggle!);
+      }
       const node = target.closest?.('.node') as SVGGElement | null;
       this.events.select(node?.dataset.id ?? null);
     };
@@ -665,6 +701,38 @@ export class Diagram {
   drawnLayerCount(): number {
     return this.view ? [...this.nodeEls.keys()].reduce((a, id) => a + layerCount(this.view!, id), 0) : 0;
   }
+}
+
+/**
+ * Fit's view of a graph of `size` in a view of `view` px: the whole graph where it fits at READABLE_ZOOM
+ * or more (up to 125% for small ones), centred; else its short axis fitted between READABLE_ZOOM and
+ * 100%, and along the long one (which then scrolls) `focus` centred within the graph's ends, or the
+ * graph's start. Null when either has no size.
+ */
+export function fitTransform(view: Size, size: Size, focus?: ElkPoint): Transform | null {
+  const { width: vw, height: vh } = view;
+  const { width, height } = size;
+  if (!vw || !vh || !width || !height) return null;
+  const all = fitAllTransform(view, size)!;
+  if (all.k >= READABLE_ZOOM) return all;
+  const tall = height / vh >= width / vw;
+  const k = Math.max(READABLE_ZOOM, Math.min(1, tall ? vw / width : vh / height));
+  const place = (room: number, length: number, at: number | undefined): number => {
+    if (length * k <= room) return (room - length * k) / 2;
+    const want = at === undefined ? FIT_MARGIN : room / 2 - at * k;
+    return Math.min(FIT_MARGIN, Math.max(room - length * k - FIT_MARGIN, want));
+  };
+  return { k, x: place(vw, width, focus?.x), y: place(vh, height, focus?.y) };
+}
+const FIT_MARGIN = 8;
+
+/** Fit all's view: the whole graph, centred, at up to 125%; null when either has no size. */
+export function fitAllTransform(view: Size, size: Size): Transform | null {
+  const { width: vw, height: vh } = view;
+  const { width, height } = size;
+  if (!vw || !vh || !width || !height) return null;
+  const k = Math.min(vw / width, vh / height, 1.25);
+  return { k, x: (vw - width * k) / 2, y: (vh - height * k) / 2 };
 }
 
 function setText(c: Cullable, on: boolean): void {

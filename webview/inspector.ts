@@ -95,7 +95,7 @@ export function renderInspector(root: HTMLElement, view: ModelView | null, id: s
   if (!view || !id) {
     root.append(h('div', { class: 'empty' },
       h('p', {}, 'Select a layer to see its shapes, parameters, cost and attributes.'),
-      h('p', { class: 'help' }, h('kbd', {}, '←↑↓→'), ' move along edges · ', h('kbd', {}, 'f'), ' fit · ', h('kbd', {}, '+'), ' ', h('kbd', {}, '−'), ' zoom · ', h('kbd', {}, '/'), ' search · ', h('kbd', {}, 'Enter'), ' expand block'),
+      h('p', { class: 'help' }, h('kbd', {}, '←↑↓→'), ' move along edges · ', h('kbd', {}, 'f'), ' fit · ', h('kbd', {}, 'Shift+F'), ' fit all · ', h('kbd', {}, '+'), ' ', h('kbd', {}, '−'), ' or Ctrl+wheel zoom · wheel scrolls · ', h('kbd', {}, '/'), ' search · ', h('kbd', {}, 'Enter'), ' expand block · ', h('kbd', {}, 'i'), ' hide or show this panel'),
       edit ? h('p', { class: 'help' }, 'Editing: change attributes here · right-click a layer for actions · ', h('kbd', {}, 'Del'), ' delete · ', h('kbd', {}, 'F2'), ' rename · drag from a layer’s output dot onto another layer to connect') : null));
     return;
   }

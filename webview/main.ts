@@ -13,7 +13,7 @@ import { dims, h } from './dom';
 import { fromElk, toElk, type ElkNode, type LaidOut } from './elk-graph';
 import { LayoutMemory, steadiest } from './layout-memory';
 import { EdgeDrag, type Verdict } from './edge-drag';
-import { download, exportSvg, svgToPng } from './export';
+import { download, exportSvg, svgToPng, type ExportLegend } from './export';
 import { connectHost, LayoutClient } from './host';
 import { startModelRuns } from './run/client';
 import { Banner, changeText, ContextMenu, diffReports, insertedName, opItems, QuickPick, signed, signedHuman, sourceItems, type ReportDelta } from './edit-ui';
@@ -28,6 +28,8 @@ import { InputShapeControl } from './input-shape';
 import { NodeThumbnails, withThumbnailRoom } from './thumbnails';
 import { OverflowMenu } from './overflow-menu';
 import { fileProblems, hasNothingToDraw } from './file-problems';
+import { searchLayers } from './layer-search';
+import { InspectorPanel } from './inspector-panel';
 
 interface SavedState { uri?: string; collapsed?: string[]; selected?: string | null; heat?: HeatMode; edgeLabels?: boolean; thumbnails?: boolean; tab?: 'diagram' | 'table'; legendFolded?: boolean }
 
@@ -97,7 +99,7 @@ const titleFormat = h('span', { class: 'badge', hidden: true });
 const readOnlyBadge = h('span', { class: 'badge', hidden: true, 'data-testid': 'read-only' });
 const tabDiagram = h('button', { role: 'tab', 'aria-selected': 'true', 'data-tab': 'diagram' }, 'Diagram');
 const tabTable = h('button', { role: 'tab', 'aria-selected': 'false', 'data-tab': 'table' }, 'Summary');
-const search = h('vscode-textfield', { placeholder: 'Search layers…', 'aria-label': 'Search layers by name or type', type: 'search' }) as HTMLElement & { value: string };
+const search = h('vscode-textfield', { placeholder: 'Search layers…', title: 'Search layer names; type:Conv2D filters by type', 'aria-label': 'Search layer names (type: followed by a type filters by type)', type: 'search' }) as HTMLElement & { value: string };
 const matchCount = h('span', { class: 'match-count', 'aria-live': 'polite' });
 const heatSelect = h('vscode-single-select', { 'aria-label': 'Heat overlay' },
   h('vscode-option', { value: 'none' }, 'No overlay'),
@@ -113,7 +115,7 @@ const btn = (text: string, title: string, action: string, extra: Record<string, 
   h('vscode-button', { secondary: true, title, 'aria-label': title, 'data-action': action, ...extra }, text);
 const zoomOut = btn('−', 'Zoom out (-)', 'zoom-out', { class: 'icon' });
 const zoomIn = btn('+', 'Zoom in (+)', 'zoom-in', { class: 'icon' });
-const fitBtn = btn('Fit', 'Fit to view (f)', 'fit');
+const fitBtn = btn('Fit', 'Fit at a readable zoom (f); Fit all is in ⋯ (Shift+F)', 'fit');
 const HEAT_CHOICES: readonly [HeatMode, string][] = [['none', 'No overlay'], ['macs', 'Heat: MACs'], ['params', 'Heat: params'], ['latency', 'Heat: latency (profile)']];
 /** The rarely used commands; the heat overlay joins them where the toolbar has no room for its select. */
 const more = new OverflowMenu('More actions', [
@@ -127,6 +129,7 @@ const more = new OverflowMenu('More actions', [
   'separator',
   { id: 'expand-all', label: 'Expand all blocks', run: () => expandEverything() },
   { id: 'collapse-all', label: 'Collapse all blocks', run: () => collapseEverything() },
+  { id: 'fit-all', label: 'Fit all (Shift+F)', run: () => diagram.fitAll() },
   'separator',
   { id: 'export-svg', label: 'Export as SVG…', run: () => void doExport('svg') },
   { id: 'export-png', label: 'Export as PNG…', run: () => void doExport('png').catch((err) => setStatus(`PNG export failed: ${err}`)) },
@@ -180,7 +183,10 @@ const menu = new ContextMenu(stage);
 legendBody.append(families, legend, thumbs.badge);
 diagramView.append(legendBar, tooltip);
 const inspector = h('aside', { class: 'inspector', 'aria-label': 'Layer inspector' });
-const main = h('div', { class: 'main' }, stage, inspector);
+const main = h('div', { class: 'main' }, stage);
+const panel = new InspectorPanel(main, inspector, (layout) => host.post({ type: 'panelLayout', inspector: layout }), () => keepSelectionInView());
+main.append(panel.splitter, panel.el);
+toolbar.insertBefore(panel.toggle, more.button);
 const totals = h('footer', { class: 'totals', 'aria-label': 'Model totals' });
 const topBars = h('div', { class: 'top-bars' }, toolbar, modelBar);
 app.append(topBars, main, totals);
@@ -280,6 +286,7 @@ async function relayout(): Promise<void> {
   const r0 = performance.now();
   diagram.thumbRoom = room;
   diagram.render(v, graph, laid, heat);
+  tooltip.hidden = true; // it spoke of the node under the pointer before the drawing moved
   thumbs.paint(diagram, v);
   updateLegend();
   highlightSelection();
@@ -379,6 +386,15 @@ function highlightSelection(): void {
   diagram.setSelection(rep);
 }
 
+/** After the drawing's room changed (the inspector shown, hidden or resized): the selected node stays in sight. */
+let keepingInView = 0;
+function keepSelectionInView(): void {
+  cancelAnimationFrame(keepingInView);
+  keepingInView = requestAnimationFrame(() => {
+    if (view && selected && tab === 'diagram') diagram.reveal(view.layers.has(selected) ? visibleRep(selected) : selected, false);
+  });
+}
+
 function visibleRep(layer: string): string {
   if (!view) return layer;
   let rep = layer;
@@ -451,7 +467,7 @@ function showTooltip(id: string | null, x: number, y: number): void {
     rows.push(['Output', dims(l.outputShape)], ['Params', grouped(l.params)], ['MACs', l.macs === null ? '?' : `${human(l.macs)}`]);
   } else if (g) {
     title = h('div', { class: 'tt-title' }, h('span', {}, g.name), h('span', { class: 'tt-type' }, `${g.allLayers.length} layers`));
-    rows.push(['Output', dims(g.outputShape)], ['Params', grouped(g.params)], ['MACs', human(g.macs)], ['', 'Double-click to expand']);
+    rows.push(['Output', dims(g.outputShape)], ['Params', grouped(g.params)], ['MACs', human(g.macs)], ['', 'Click ▶ or double-click to expand']);
   } else {
     tooltip.hidden = true;
     return;
@@ -479,7 +495,7 @@ function runSearch(q: string): void {
     diagram.setMatches(null);
     return;
   }
-  matches = view.report.layers.filter((l) => l.name.toLowerCase().includes(query) || l.type.toLowerCase().includes(query)).map((l) => l.name);
+  matches = searchLayers(view.report.layers, query);
   matchIndex = -1;
   matchCount.textContent = matches.length ? `${matches.length} found` : 'No match';
   diagram.setMatches(new Set(matches.map(visibleRep)));
@@ -508,7 +524,16 @@ search.addEventListener('keydown', (e) => {
 // ---------- keyboard ----------
 function navigate(key: string): void {
   if (!view) return;
-  const current = selected ? (view.layers.has(selected) ? visibleRep(selected) : selected) : null;
+  let current = selected ? (view.layers.has(selected) ? visibleRep(selected) : selected) : null;
+  // An expanded block (selected as it was opened): move from its first layer inside, Down to that layer.
+  const opened = current && !diagram.has(current) ? view.groups.get(current) : undefined;
+  if (current && opened?.allLayers.length) {
+    const entry = visibleRep(opened.allLayers[0]);
+    if (diagram.has(entry)) {
+      if (key === 'ArrowDown') return void select(entry, { post: true, reveal: true });
+      current = entry;
+    }
+  }
   if (!current || !diagram.has(current)) {
     const first = diagram.visibleBoxes().sort((a, b) => a[1].y - b[1].y || a[1].x - b[1].x)[0];
     if (first) void select(first[0], { post: true, reveal: true });
@@ -544,10 +569,16 @@ document.addEventListener('keydown', (e) => {
     search.focus();
     return;
   }
+  if (!e.ctrlKey && (e.key === 'i' || e.key === 'I')) {
+    e.preventDefault();
+    panel.setHidden(!panel.isHidden, true);
+    return;
+  }
   if (e.ctrlKey || tab !== 'diagram') return;
   const onControl = !!target.closest?.('vscode-button, button, a, vscode-checkbox, th');
   switch (e.key) {
-    case 'f': case 'F': diagram.fit(); break;
+    case 'f': diagram.fit(); break;
+    case 'F': diagram.fitAll(); break;
     case '+': case '=': diagram.zoomBy(1.25); break;
     case '-': case '_': diagram.zoomBy(0.8); break;
     case '0': diagram.fit(); break;
@@ -663,20 +694,45 @@ async function doExport(format: 'svg' | 'png'): Promise<void> {
 
 async function exportNow(format: 'svg' | 'png'): Promise<void> {
   if (!view) return;
-  const box = diagram.svg.querySelector<SVGGElement>('.viewport')!.getBBox();
-  const bounds = { width: Math.max(box.x + box.width, 1), height: Math.max(box.y + box.height, 1) };
-  const text = exportSvg(diagram.svg, bounds);
+  // A clean picture: no search dimming, no selection halo or hot edges, no tooltip; put back after.
+  tooltip.hidden = true;
+  diagram.setMatches(null);
+  diagram.setSelection(null);
+  let out: ReturnType<typeof exportSvg>;
+  try {
+    const box = diagram.svg.querySelector<SVGGElement>('.viewport')!.getBBox();
+    const bounds = { width: Math.max(box.x + box.width, 1), height: Math.max(box.y + box.height, 1) };
+    out = exportSvg(diagram.svg, bounds, exportLegend());
+  } finally {
+    highlightSelection();
+    if (query) diagram.setMatches(new Set(matches.map(visibleRep)));
+  }
   const base = (view.report.model.name || 'model').replace(/[^\w.-]+/g, '_');
-  const w = Math.ceil(bounds.width + 32);
-  const hh = Math.ceil(bounds.height + 32);
   if (format === 'svg') {
-    if (host.inVsCode) host.post({ type: 'export', format, fileName: `${base}.svg`, data: text });
-    else download(`${base}.svg`, text, 'image/svg+xml');
+    if (host.inVsCode) host.post({ type: 'export', format, fileName: `${base}.svg`, data: out.text });
+    else download(`${base}.svg`, out.text, 'image/svg+xml');
   } else {
-    const png = await svgToPng(text, w, hh);
+    const png = await svgToPng(out.text, out.width, out.height);
     if (host.inVsCode) host.post({ type: 'export', format, fileName: `${base}.png`, data: png });
     else download(`${base}.png`, png, 'image/png');
   }
+}
+
+/** The legend on screen, for the export: the heat scale of the overlay, or the families' colours. */
+function exportLegend(): ExportLegend {
+  const color = (el: Element, prop: 'backgroundColor'): string => getComputedStyle(el)[prop];
+  if (!legend.hidden) {
+    const ramp = legend.querySelector('.ramp');
+    const stops = ramp ? getComputedStyle(ramp).backgroundImage.match(/(?:rgba?|color)\([^)]*\)/g) ?? [] : [];
+    return {
+      kind: 'ramp',
+      title: legend.querySelector('.title')?.textContent ?? '',
+      stops,
+      ends: [...legend.querySelectorAll('.ends span')].map((s) => s.textContent ?? ''),
+      note: 'square-root scale',
+    };
+  }
+  return { kind: 'swatches', items: [...families.querySelectorAll('span')].map((s) => ({ label: s.textContent ?? '', color: color(s.querySelector('i')!, 'backgroundColor') })) };
 }
 
 // ---------- editing ----------
@@ -978,6 +1034,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'select':
       void select(msg.node, { post: false, reveal: true, expand: true });
       break;
+    case 'panelLayout':
+      panel.restore(msg.inspector);
+      break;
     case 'catalog':
       setCatalog(msg.ops);
       break;
@@ -1026,6 +1085,7 @@ if (initial) loadModel(initial, embedded?.dataset.uri ?? `standalone:${initial.m
 (window as unknown as { __cnnLens: unknown }).__cnnLens = {
   get selected() { return selected; },
   get collapsed() { return [...collapsed]; },
+  get zoom() { return diagram.scale; },
   drawnLayerCount: () => diagram.drawnLayerCount(),
   layerCount: () => view?.layers.size ?? 0,
   lastLayout: () => ({ ...lastLayout }),

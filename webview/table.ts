@@ -10,6 +10,8 @@ interface Column {
   readonly num?: boolean;
   readonly value: (l: ReportLayer, i: number) => number | string;
   readonly cell: (l: ReportLayer, i: number) => Node | string;
+  /** The footer's cell: the model's total, where the column has one. */
+  readonly total?: string;
 }
 
 export class SummaryTable {
@@ -26,22 +28,25 @@ export class SummaryTable {
       const g = view.groupOf.get(id);
       return g ? view.groups.get(g)!.name : '';
     };
+    const t = view.report.totals;
+    // The columns that matter first (name, output shape, params, MACs): in a narrow group they are what
+    // shows, the name column stays put, and the rest scrolls (media/webview.css).
     return [
       { key: '#', title: '#', num: true, value: (_l, i) => i, cell: (_l, i) => String(i + 1) },
       {
-        key: 'name', title: 'Layer', value: (l) => l.name,
+        key: 'name', title: 'Layer', value: (l) => l.name, total: `Total (${view.report.layers.length} layers)`,
         cell: (l) => {
           const dot = h('span', { class: `fam-dot fam-${/^[a-z]+$/.test(l.family) ? l.family : 'unknown'}` });
-          return h('span', {}, dot, l.name);
+          return h('span', { class: 'lname', title: l.name }, dot, l.name);
         },
       },
+      { key: 'shape', title: 'Output shape', value: (l) => (l.outputShape ?? []).reduce<number>((a, d) => a * (d ?? 1), 1), cell: (l) => h('span', { class: 'mono' }, dims(l.outputShape)) },
+      { key: 'params', title: 'Params', num: true, value: (l) => l.params, cell: (l) => grouped(l.params), total: grouped(t.params) },
+      { key: 'macs', title: 'MACs', num: true, value: (l) => l.macs ?? -1, cell: (l) => human(l.macs), total: human(t.macs) },
       { key: 'type', title: 'Type', value: (l) => l.type, cell: (l) => l.type },
       { key: 'block', title: 'Block', value: (l) => blockName(l.name), cell: (l) => blockName(l.name) },
-      { key: 'shape', title: 'Output shape', value: (l) => (l.outputShape ?? []).reduce<number>((a, d) => a * (d ?? 1), 1), cell: (l) => h('span', { class: 'mono' }, dims(l.outputShape)) },
-      { key: 'params', title: 'Params', num: true, value: (l) => l.params, cell: (l) => grouped(l.params) },
-      { key: 'macs', title: 'MACs', num: true, value: (l) => l.macs ?? -1, cell: (l) => human(l.macs) },
-      { key: 'flops', title: 'FLOPs', num: true, value: (l) => l.flops ?? -1, cell: (l) => human(l.flops) },
-      { key: 'act', title: 'Activations', num: true, value: (l) => l.activationBytes ?? -1, cell: (l) => bytes(l.activationBytes) },
+      { key: 'flops', title: 'FLOPs', num: true, value: (l) => l.flops ?? -1, cell: (l) => human(l.flops), total: human(t.flops) },
+      { key: 'act', title: 'Activations', num: true, value: (l) => l.activationBytes ?? -1, cell: (l) => bytes(l.activationBytes), total: bytes(t.activationBytes) },
       {
         key: 'share', title: 'Share of MACs', num: true, value: (l) => l.macs ?? -1,
         cell: (l) => {
@@ -66,7 +71,7 @@ export class SummaryTable {
       return c * this.dir || idx.get(a.name)! - idx.get(b.name)!;
     });
     const thead = h('thead', {}, h('tr', {}, ...cols.map((c) => {
-      const th = h('th', { class: c.num ? 'num' : '', 'data-key': c.key, tabindex: 0, scope: 'col', 'aria-sort': c.key === this.sortKey ? (this.dir === 1 ? 'ascending' : 'descending') : 'none' }, c.title);
+      const th = h('th', { class: `${c.num ? 'num' : ''} col-${c.key === '#' ? 'index' : c.key}`, 'data-key': c.key, tabindex: 0, scope: 'col', 'aria-sort': c.key === this.sortKey ? (this.dir === 1 ? 'ascending' : 'descending') : 'none' }, c.title);
       const sort = (): void => {
         if (this.sortKey === c.key) this.dir = this.dir === 1 ? -1 : 1;
         else {
@@ -82,15 +87,11 @@ export class SummaryTable {
     const tbody = h('tbody');
     for (const l of rows) {
       const i = idx.get(l.name)!;
-      const tr = h('tr', { 'data-id': l.name, class: l.name === this.selected ? 'selected' : '' }, ...cols.map((c) => h('td', { class: `${c.num ? 'num' : ''}${c.key === 'block' || c.key === '#' ? ' muted' : ''}` }, c.cell(l, i))));
+      const tr = h('tr', { 'data-id': l.name, class: l.name === this.selected ? 'selected' : '' }, ...cols.map((c) => h('td', { class: `${c.num ? 'num' : ''} col-${c.key === '#' ? 'index' : c.key}${c.key === 'block' || c.key === '#' ? ' muted' : ''}` }, c.cell(l, i))));
       tr.addEventListener('click', () => this.onSelect(l.name));
       tbody.append(tr);
     }
-    const t = view.report.totals;
-    const tfoot = h('tfoot', {}, h('tr', {},
-      h('td', {}), h('td', {}, `Total (${view.report.layers.length} layers)`), h('td', {}), h('td', {}), h('td', {}),
-      h('td', { class: 'num' }, grouped(t.params)), h('td', { class: 'num' }, human(t.macs)), h('td', { class: 'num' }, human(t.flops)),
-      h('td', { class: 'num' }, bytes(t.activationBytes)), h('td', {})));
+    const tfoot = h('tfoot', {}, h('tr', {}, ...cols.map((c) => h('td', { class: `${c.num ? 'num' : ''} col-${c.key === '#' ? 'index' : c.key}` }, c.total ?? ''))));
     this.root.replaceChildren(h('table', { class: 'table' }, thead, tbody, tfoot));
   }
 

@@ -4,6 +4,7 @@ import { buildReport, type Analysis } from '../core';
 import { opCatalog } from '../core/edit/catalog';
 import { formatOfGraph } from '../core/formats/registry';
 import { renderWebviewHtml } from '../../shared/html';
+import { inspectorLayout } from '../../shared/inspector-layout';
 import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../shared/protocol';
 import { PanelInputShapes } from './panel-input-shapes';
 import { lastResults, onDidKeepResult } from './run-results';
@@ -67,6 +68,9 @@ export class DiagramWebview implements vscode.Disposable {
       webview.onDidReceiveMessage((message: WebviewMessage) => {
         runner.receive(message);
         if (message.type === 'ready') {
+          // Before the model, so that the first layout is fitted to the room the inspector leaves.
+          const inspector = inspectorLayout(context.workspaceState.get(INSPECTOR_KEY));
+          if (inspector) this.post({ type: 'panelLayout', inspector });
           // The op palette only where the format can be edited: without it the webview offers no editing.
           const analysis = model.analysis();
           const vocabulary = analysis && !nothingToDraw(analysis) && formatOfGraph(analysis.graph)?.edits?.vocabulary;
@@ -74,6 +78,10 @@ export class DiagramWebview implements vscode.Disposable {
           this.sendModel();
           // Runs made before this diagram opened (or while it was closed): their thumbnails and overlay.
           for (const result of lastResults(model.uri)) this.post(result);
+        }
+        if (message.type === 'panelLayout') {
+          const inspector = inspectorLayout(message.inspector);
+          if (inspector) void context.workspaceState.update(INSPECTOR_KEY, inspector);
         }
         if (message.type === 'export') void saveExport(model.uri, message);
         if (message.type === 'analyzeAt') {
@@ -129,6 +137,9 @@ async function saveExport(model: vscode.Uri, message: Extract<WebviewMessage, { 
   await vscode.workspace.fs.writeFile(target, bytes);
   void vscode.window.showInformationMessage(`CNN Lens: diagram saved to ${vscode.workspace.asRelativePath(target)}.`);
 }
+
+/** Where the inspector sits (hidden, width, sheet height), one value for every diagram of the workspace. */
+const INSPECTOR_KEY = 'cnnLens.diagram.inspector';
 
 /** A fresh, unguessable nonce per webview for the Content Security Policy. */
 const nonce = (): string => randomBytes(18).toString('base64url');

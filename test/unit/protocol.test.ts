@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { buildReport } from '../../src/core';
 import { opCatalog } from '../../src/core/edit/catalog';
 import { KERAS_VOCABULARY } from '../../src/core/formats/keras/names';
+import { inspectorLayout } from '../../shared/inspector-layout';
 import { PROTOCOL_VERSION, type HostMessage, type WebviewMessage } from '../../shared/protocol';
 import { analyzeModel } from '../support/fixtures';
 
@@ -37,6 +38,22 @@ describe('host ↔ webview protocol', () => {
     assert.ok(!conv.attrs.some((a) => a.name === 'pads') && conv.foreign.includes('pads'), 'explicit pads are not a Keras attribute');
     assert.ok(!catalog.some((o) => o.kind === 'Input'), 'inputs are not inserted from the palette');
     assert.ok(!catalog.some((o) => ['Gemm', 'Gather', 'ReduceMean', 'Shape'].includes(o.kind)), 'ONNX-only ops are not offered for a Keras model');
+  });
+
+  it('the inspector layout travels both ways as plain JSON (the host keeps it per workspace)', () => {
+    const posted: WebviewMessage = { type: 'panelLayout', inspector: { hidden: false, width: 360, sheetHeight: 220 } };
+    assert.deepEqual(roundTrip(posted), posted);
+    const restored: HostMessage = { type: 'panelLayout', inspector: { hidden: true } };
+    assert.deepEqual(roundTrip(restored), restored);
+  });
+
+  it('a remembered inspector layout is read back field by field; anything odd is dropped', () => {
+    assert.deepEqual(inspectorLayout({ hidden: false, width: 360.4, sheetHeight: 220 }), { hidden: false, width: 360, sheetHeight: 220 });
+    assert.deepEqual(inspectorLayout({ hidden: true, width: -5, sheetHeight: 'tall' }), { hidden: true });
+    assert.deepEqual(inspectorLayout({ hidden: false, width: Number.NaN }), { hidden: false });
+    assert.equal(inspectorLayout({ width: 300 }), undefined, 'hidden is required');
+    assert.equal(inspectorLayout(undefined), undefined);
+    assert.equal(inspectorLayout('shown'), undefined);
   });
 
   it('webview messages name layers by id and edits by kind', () => {
