@@ -94,6 +94,9 @@ class TfliteReader {
     return id;
   }
 
+  /** Tensors whose data is reported unreadable already (their readers need not say so again). */
+  private readonly unreadable = new Set<number>();
+
   /** Node ids of DEQUANTIZE operators dissolved into the weight they read. */
   private readonly dissolved = new Set<string>();
 
@@ -104,10 +107,21 @@ class TfliteReader {
       return;
     }
     const b = this.model.buffers[t.buffer];
+    if (b.problem) {
+      this.unreadable.add(t.index);
+      this.report('error', 'tflite-buffer', `tensor ${t.index} ("${t.name}"): ${b.problem}`);
+      return;
+    }
     if (!b.length || !t.dtype || t.dtype === 'string') return;
+    if (t.sparse) {
+      this.storedAs.set(t.index, t); // stored bytes are the non-zero blocks: counted as stored, sized by the shape
+      return;
+    }
     const expected = Math.ceil(t.shape.reduce((p, d) => p * d, 1) * DTYPE_BYTES[t.dtype]);
-    if (t.shape.some((d) => d < 0) || expected !== b.length) this.report('error', 'tensor-size', `tensor ${t.index} ("${t.name}") declares shape [${t.shape.join(', ')}] of ${t.typeName} (${expected} bytes), but its buffer ${t.buffer} holds ${b.length} bytes`);
-    else this.storedAs.set(t.index, t);
+    if (t.shape.some((d) => d < 0) || expected !== b.length) {
+      this.unreadable.add(t.index);
+      this.report('error', 'tensor-size', `tensor ${t.index} ("${t.name}") declares shape [${t.shape.join(', ')}] of ${t.typeName} (${expected} bytes), but its buffer ${t.buffer} holds ${b.length} bytes`);
+    } else this.storedAs.set(t.index, t);
   }
 
   /** The stored tensor behind a tensor index (a weight, or what a dissolved DEQUANTIZE reads), if it has data. */
@@ -180,7 +194,7 @@ class TfliteReader {
 
   private missing(t: number, id: string, what: string): TensorRef {
     const tensor = this.graph.tensors[t];
-    this.report('error', 'missing-input', `${what} reads tensor ${t} ("${tensor.name}"), which no operator produces, which is not a subgraph input and which holds no data`, id);
+    if (!this.unreadable.has(t)) this.report('error', 'missing-input', `${what} reads tensor ${t} ("${tensor.name}"), which no operator produces, which is not a subgraph input and which holds no data`, id);
     return { node: `\u0000missing:${t}`, index: 0 };
   }
 

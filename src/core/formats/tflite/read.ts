@@ -1,13 +1,13 @@
 import * as flatbuffers from 'flatbuffers';
 import type { AttrValue, DType } from '../../ir';
-import { BuiltinOperator, Model, TensorType, type Operator, type SubGraph, type Tensor } from './schema_generated';
+import { BuiltinOperator, Model, TensorType, type SubGraph, type Tensor } from './schema_generated';
 import { readOptions } from './options';
 
 // Reads a .tflite FlatBuffer into plain tables with the generated reader (schema_generated.ts, from
 // TFLite's schema.fbs), checking what an untrusted file can get wrong before anything is allocated:
-// the file identifier, every vector's length against the file's size, every buffer inside the file.
-// The flatbuffers runtime does not check bounds itself (a read past the end gives 0, or throws where
-// it makes a typed array), so lengths are checked here and typed-array reads are guarded.
+// the file identifier, every read inside the file, every vector's length against the file's size,
+// every buffer inside the file. The flatbuffers runtime does not check bounds itself (a read past
+// the end gives undefined bits, read as 0), so the byte buffer it reads through does.
 
 export interface TfliteQuantization {
   readonly scale: readonly number[];
@@ -29,12 +29,16 @@ export interface TfliteTensor {
   readonly buffer: number;
   readonly quantization?: TfliteQuantization;
   readonly isVariable: boolean;
+  /** Stored sparse (SparsityParameters): its buffer holds the non-zero blocks only, not shape × type bytes. */
+  readonly sparse: boolean;
 }
 
-/** Where a buffer's bytes are in the file (empty buffers have length 0). */
+/** Where a buffer's bytes are in the file (empty buffers have length 0), or why they cannot be read. */
 export interface TfliteBuffer {
   readonly offset: number;
   readonly length: number;
+  /** Set when the buffer's bytes are not inside the file (the tensors reading it are reported). */
+  readonly problem?: string;
 }
 
 export interface TfliteOperator {
@@ -71,6 +75,37 @@ export class TfliteReadError extends Error {}
 
 const IDENTIFIER = 'TFL3';
 
+/** A read past the end of the file: the FlatBuffer is truncated, or an offset in it is corrupt. */
+class OutOfBounds extends Error {
+  constructor(readonly at: number) {
+    super(`byte ${at}`);
+  }
+}
+
+/** The runtime's ByteBuffer with every scalar and string read checked against the file's end. */
+class CheckedByteBuffer extends flatbuffers.ByteBuffer {
+  private check(offset: number, size: number): void {
+    if (!(offset >= 0 && offset + size <= this.capacity())) throw new OutOfBounds(offset + size);
+  }
+  override readUint8(offset: number): number {
+    this.check(offset, 1);
+    return super.readUint8(offset);
+  }
+  override readUint16(offset: number): number {
+    this.check(offset, 2);
+    return super.readUint16(offset);
+  }
+  override readInt32(offset: number): number {
+    this.check(offset, 4);
+    return super.readInt32(offset);
+  }
+  override __string(offset: number, encoding?: flatbuffers.Encoding): string | Uint8Array {
+    const at = offset + this.readInt32(offset);
+    this.check(at + 4, this.readInt32(at));
+    return super.__string(offset, encoding);
+  }
+}
+
 /** TFLite's tensor types as the IR's dtypes (resource and variant handles have no size). */
 const DTYPES: Partial<Record<number, DType>> = {
   [TensorType.FLOAT32]: 'float32', [TensorType.FLOAT16]: 'float16', [TensorType.INT32]: 'int32', [TensorType.UINT8]: 'uint8',
@@ -94,8 +129,12 @@ export function readTflite(input: Uint8Array): TfliteModel {
   }
   // Typed-array views need aligned offsets; a file read into a pooled Node buffer may not be.
   const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
-  const reader = new Reader(bytes);
-  return reader.model();
+  try {
+    return new Reader(bytes).model();
+  } catch (e) {
+    if (e instanceof OutOfBounds) throw new TfliteReadError(`the file has ${bytes.length} bytes, but its tables reach ${e.message}: it is truncated or corrupt`);
+    throw e;
+  }
 }
 
 class Reader {
@@ -104,7 +143,7 @@ class Reader {
   private readonly size: number;
 
   constructor(private readonly bytes: Uint8Array) {
-    this.bb = new flatbuffers.ByteBuffer(bytes);
+    this.bb = new CheckedByteBuffer(bytes);
     this.size = bytes.length;
   }
 
@@ -143,11 +182,7 @@ class Reader {
   }
 
   private text(read: () => string | null): string {
-    try {
-      return read() ?? '';
-    } catch {
-      return '';
-    }
+    return read() ?? '';
   }
 
   private buffer(m: Model, i: number): TfliteBuffer {
@@ -156,11 +191,15 @@ class Reader {
     const offset = Number(b.offset());
     if (offset > 1) {
       const length = Number(b.size());
-      if (offset + length > this.size) throw new TfliteReadError(`buffer ${i} declares bytes ${offset}–${offset + length}, past the end of the file (${this.size} bytes)`);
+      if (offset + length > this.size) return { offset: 0, length: 0, problem: `buffer ${i} declares bytes ${offset}–${offset + length}, past the end of the file (${this.size} bytes)` };
       return { offset, length };
     }
-    const data = this.array(() => b.dataArray(), `buffer ${i}`);
-    return data ? { offset: data.byteOffset - this.bytes.byteOffset, length: data.byteLength } : { offset: 0, length: 0 };
+    try {
+      const data = b.dataArray();
+      return data ? { offset: data.byteOffset - this.bytes.byteOffset, length: data.byteLength } : { offset: 0, length: 0 };
+    } catch {
+      return { offset: 0, length: 0, problem: `buffer ${i}'s data lies past the end of the file (${this.size} bytes): the file is truncated or corrupt` };
+    }
   }
 
   private subgraph(g: SubGraph, index: number, opcodes: readonly { builtin: string; custom?: string; version: number }[]): TfliteSubgraph {
@@ -175,20 +214,12 @@ class Reader {
       const inputs = indices(() => op.inputsArray(), `the inputs of operator ${i}`);
       const outputs = indices(() => op.outputsArray(), `the outputs of operator ${i}`);
       for (const t of [...inputs, ...outputs]) if (t < -1 || t >= tensors.length) throw new TfliteReadError(`${what} (${code.custom ?? code.builtin}) names tensor ${t}, but ${where} has ${tensors.length}`);
-      return { index: i, ...code, inputs, outputs, options: this.options(op) };
+      return { index: i, ...code, inputs, outputs, options: readOptions(op) };
     });
     const inputs = indices(() => g.inputsArray(), 'the inputs');
     const outputs = indices(() => g.outputsArray(), 'the outputs');
     for (const t of [...inputs, ...outputs]) if (t < 0 || t >= tensors.length) throw new TfliteReadError(`${where} names tensor ${t} among its inputs or outputs, but has ${tensors.length}`);
     return { name: this.text(() => g.name()), tensors, operators, inputs, outputs };
-  }
-
-  private options(op: Operator): Record<string, AttrValue> {
-    try {
-      return readOptions(op);
-    } catch {
-      return {};
-    }
   }
 
   private tensor(t: Tensor, index: number, where: string): TfliteTensor {
@@ -215,6 +246,7 @@ class Reader {
       buffer: t.buffer(),
       quantization,
       isVariable: t.isVariable(),
+      sparse: t.sparsity() !== null,
     };
   }
 }
