@@ -22,6 +22,11 @@ The cache lives outside the repository and is never committed. It holds:
                       int8, biases int32, activations int8 between QUANTIZE and DEQUANTIZE)
   every_op.tflite     one small graph with each operator CNN Lens maps, fused activations,
                       a float16 weight behind DEQUANTIZE, an int8 per-channel weight and a custom op
+  run_check.tflite    CONV_2D (float32, fused RELU) → DEPTHWISE_CONV_2D (float16 behind DEQUANTIZE, ×2)
+                      → ADD of a constant (RELU6) → MEAN → FULLY_CONNECTED (int8 per channel) →
+                      SOFTMAX, with an input and the output numpy computes from the file's
+                      dequantised weights in float64 (index.json `oracle`): layouts and
+                      dequantisation checked by running
   bad_shape.tflite    a filter whose buffer is shorter than its shape says
   bad_buffer_offset.tflite
                       a buffer whose offset/size (the >2 GB form) points past the end of the file
@@ -387,6 +392,73 @@ def every_op():
     return w.build('every mapped operator, written by scripts/tflite/export_fixtures.py')
 
 
+def same_pads(size, k, s):
+    """TensorFlow's SAME: out = ceil(in / s); the extra row of padding goes at the end."""
+    out = -(-size // s)
+    total = max((out - 1) * s + k - size, 0)
+    return out, total // 2
+
+
+def np_conv(x, w_ohwi, bias, stride, depthwise=False):
+    """A SAME convolution of one NHWC image in float64, from the kernel as TFLite stores it."""
+    _, h, wd, cin = x.shape
+    kh, kw = w_ohwi.shape[1:3]
+    oh, top = same_pads(h, kh, stride)
+    ow, left = same_pads(wd, kw, stride)
+    xp = np.zeros((h + kh, wd + kw, cin))
+    xp[top:top + h, left:left + wd] = x[0]
+    out = np.zeros((1, oh, ow, w_ohwi.shape[0] if not depthwise else w_ohwi.shape[3]))
+    for i in range(oh):
+        for j in range(ow):
+            patch = xp[i * stride:i * stride + kh, j * stride:j * stride + kw]  # kh, kw, cin
+            if depthwise:
+                m = w_ohwi.shape[3] // cin
+                for c in range(w_ohwi.shape[3]):
+                    out[0, i, j, c] = (patch[:, :, c // m] * w_ohwi[0, :, :, c]).sum()
+            else:
+                out[0, i, j] = np.tensordot(w_ohwi, patch, axes=([1, 2, 3], [0, 1, 2]))
+    return out + bias
+
+
+def run_check():
+    rng = np.random.default_rng(2)
+    w = Writer()
+    x = w.tensor('input', [1, 9, 9, 3])
+    w.inputs = [x]
+    k1 = rng.standard_normal([4, 3, 3, 3]).astype(np.float32) * 0.5
+    b1 = rng.standard_normal(4).astype(np.float32) * 0.1
+    c1 = w.tensor('conv', [1, 5, 5, 4])
+    w.op('CONV_2D', [x, w.tensor('conv/filter', [4, 3, 3, 3], data=k1), w.tensor('conv/bias', [4], data=b1)], [c1], conv_options(2, 'RELU'))
+    k2 = (rng.standard_normal([1, 3, 3, 8]) * 0.5).astype(np.float16)
+    b2 = rng.standard_normal(8).astype(np.float32) * 0.1
+    k2f = w.tensor('dw/filter', [1, 3, 3, 8])
+    w.op('DEQUANTIZE', [w.tensor('dw/filter_fp16', [1, 3, 3, 8], 'FLOAT16', k2)], [k2f])
+    d = w.tensor('dw', [1, 5, 5, 8])
+    w.op('DEPTHWISE_CONV_2D', [c1, k2f, w.tensor('dw/bias', [8], data=b2)], [d], dw_options(1, 2, 'NONE'))
+    shift = rng.standard_normal([1, 1, 1, 8]).astype(np.float32)
+    a = w.tensor('add', [1, 5, 5, 8])
+    w.op('ADD', [d, w.tensor('add/shift', [1, 1, 1, 8], data=shift)], [a], ('AddOptions', {'FusedActivationFunction': act('RELU6')}))
+    m = w.tensor('mean', [1, 8])
+    w.op('MEAN', [a, w.tensor('mean/axes', [2], 'INT32', np.array([1, 2], np.int32))], [m], ('ReducerOptions', {'KeepDims': False}))
+    k3, q3 = quantise_per_channel(rng.standard_normal([5, 8]).astype(np.float32), 0)
+    b3 = rng.standard_normal(5).astype(np.float32) * 0.1
+    f = w.tensor('fc', [1, 5])
+    w.op('FULLY_CONNECTED', [m, w.tensor('fc/weights', [5, 8], 'INT8', k3, quant=q3), w.tensor('fc/bias', [5], data=b3)], [f], ('FullyConnectedOptions', {'FusedActivationFunction': act('NONE')}))
+    s = w.tensor('softmax', [1, 5])
+    w.op('SOFTMAX', [f], [s], ('SoftmaxOptions', {'Beta': 1.0}))
+    w.outputs = [s]
+    # The same arithmetic in float64 from the weights as stored (float16 widened, int8 through its scales).
+    inp = rng.uniform(-1, 1, [1, 9, 9, 3]).astype(np.float32)
+    y = np.maximum(np_conv(inp.astype(np.float64), k1.astype(np.float64), b1, 2), 0)
+    y = np_conv(y, k2.astype(np.float64), b2, 1, depthwise=True)
+    y = np.clip(y + shift, 0, 6).mean(axis=(1, 2))
+    fc_w = k3.astype(np.float64) * np.array(q3['scale'], np.float64)[:, None]
+    logits = y @ fc_w.T + b3
+    e = np.exp(logits - logits.max())
+    oracle = {'input': inp.ravel().tolist(), 'inputShape': list(inp.shape), 'output': (e / e.sum()).ravel().tolist(), 'fc': logits.ravel().tolist()}
+    return w.build('runs checked against numpy'), oracle
+
+
 def one_conv(shape_bytes=None, far_buffer=False):
     """A single CONV_2D model, for the bad-input fixtures."""
     w = Writer()
@@ -533,6 +605,7 @@ def main():
             'bad_buffer_offset.tflite': one_conv(far_buffer=True),
         }
         written['bad_huge_count.tflite'] = huge_count(written['every_op.tflite'])
+        written['run_check.tflite'], oracle = run_check()
         for name, data in written.items():
             write(os.path.join(out, name), data)
         subprocess.run(['flatc', '--schema', '-b', '-o', tmp, schema], check=True)
@@ -543,6 +616,7 @@ def main():
             if name.startswith('bad_'):
                 continue
             index['files'][name] = {'source': 'written by scripts/tflite/export_fixtures.py', **truth(os.path.join(out, name))}
+        index['files']['run_check.tflite']['oracle'] = oracle
         for path, package in npm:
             index['files'][os.path.join('npm', os.path.basename(path))] = {'source': f'npm {package} (Apache-2.0)', **truth(path)}
     write(os.path.join(out, 'index.json'), (json.dumps(index) + '\n').encode())

@@ -1,8 +1,8 @@
 import type { Analysis } from '../analysis/types';
 import { ModelProto } from '../formats/onnx/proto';
 import type { Graph, IRNode, TensorShape } from '../ir';
-import { getOp, type OpDef } from '../ops';
-import type { Operand } from '../ops/op';
+import { getOp } from '../ops';
+import { operandRole } from '../ops/op';
 import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from '../runtime/random-weights';
 import { weightsFor } from '../runtime/weight-map';
@@ -109,9 +109,6 @@ function lower(g: OnnxEmitter, analysis: Analysis, node: IRNode, values: Map<str
     throw e;
   }
 }
-
-/** What input `i` of an op is (ops without `operands` take data only; the last entry repeats). */
-const operandRole = (op: OpDef, i: number): Operand => op.operands?.[Math.min(i, op.operands.length - 1)] ?? 'data';
 
 /** A graph constant read as data, written once as an initializer from its `value` weight (the format's loader gives it). */
 function constantValue(g: OnnxEmitter, analysis: Analysis, id: string, weights: PlainWeights, values: Map<string, OnnxValue>): OnnxValue | undefined {

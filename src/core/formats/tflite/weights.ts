@@ -3,6 +3,7 @@ import * as tfcore from '@tensorflow/tfjs-core';
 import type { Analysis } from '../../analysis/types';
 import { transposeData } from '../../engine/onnx-emitter';
 import { getOp } from '../../ops';
+import { operandRole } from '../../ops/op';
 import { declaredWeights } from '../../runtime/random-weights';
 import { WeightsError, type LoadedWeights, type LoadOptions } from '../../runtime/weights';
 import type { ModelSource } from '../source';
@@ -48,7 +49,7 @@ export async function loadTfliteWeights(source: ModelSource, analysis: Analysis,
     const declared = declaredWeights(node, analysis) ?? [];
     const record: Record<string, tfc.Tensor> = {};
     node.inputs.forEach((ref, i) => {
-      const role = op.operands?.[Math.min(i, op.operands.length - 1)] ?? 'data';
+      const role = operandRole(op, i);
       if (role === 'static' || nodes.get(ref.node)?.op !== 'Constant') return;
       try {
         const plain = read(ref.node);
