@@ -137,9 +137,9 @@ describe('TFLite: operators on the op table', function () {
   });
 
   it('shows each tensor’s quantisation in the inspector (scale, zero point, per-channel axis)', () => {
-    const dw = byOutput(a(), 'dw/Relu6').sourceAttrs!.tensors as Record<string, string>;
+    const dw = byOutput(a(), 'dw/Relu6').sourceAttrs as Record<string, string>;
     assert.match(dw['input 1 (filter)'], /^dw\/filter · int8 \[1, 3, 3, 16\] · per-channel on axis 3: 16 scales [0-9.e-]+–[0-9.e-]+, zero point 0$/);
-    const q = byOutput(a(), 'quantize').sourceAttrs!.tensors as Record<string, string>;
+    const q = byOutput(a(), 'quantize').sourceAttrs as Record<string, string>;
     assert.equal(q['output 0'], 'quantize · int8 [1, 16, 16, 18] · scale 0.05, zero point 3');
     assert.equal(a().byId.get(byOutput(a(), 'dw/Relu6').id)!.weightBytes, 144 + 16 * 4, 'int8 filter, float32 bias');
   });

@@ -177,7 +177,8 @@ class TfliteReader {
     const described: Record<string, string> = {};
     op.inputs.forEach((t, i) => t >= 0 && (described[`input ${i}${op.builtin.includes('CONV') || op.builtin === 'FULLY_CONNECTED' ? ` (${roles[i] ?? 'operand'})` : ''}`] = describeTensor(this.stored(t) ?? tensors[t])));
     outputs.forEach((t, i) => (described[`output ${i}`] = describeTensor(t)));
-    const sourceAttrs: Attrs = { ...op.options, ...(op.version > 1 ? { version: op.version } : {}), tensors: described };
+    // One row per tensor in the inspector: its name, stored type, shape and quantisation.
+    const sourceAttrs: Attrs = { ...op.options, ...(op.version > 1 ? { version: op.version } : {}), ...described };
     const sourceClass = op.custom ?? op.builtin;
     const declaredShapes = outputs.map((t) => (t.signature ?? t.shape).map((d) => (d < 0 ? null : d)));
     const base = { id, layer: outputs[0]?.name ?? id, sourceClass, sourceAttrs, outputNames: outputs.map((t) => t.name), declaredShapes };
