@@ -16,6 +16,14 @@ import { readTflite, TfliteReadError, type TfliteModel, type TfliteSubgraph, typ
 
 export const TFLITE_FORMAT = 'tflite';
 
+/** What the inputs of the weighted operators are, for the inspector's rows. */
+const INPUT_ROLES: Readonly<Record<string, readonly string[]>> = {
+  CONV_2D: ['input', 'filter', 'bias'],
+  DEPTHWISE_CONV_2D: ['input', 'filter', 'bias'],
+  FULLY_CONNECTED: ['input', 'weights', 'bias'],
+  TRANSPOSE_CONV: ['output shape', 'filter', 'input', 'bias'],
+};
+
 /** Constant integer tensors up to this many elements have their values read (shapes, axes, paddings). */
 const MAX_FOLDED_VALUES = 64;
 
@@ -65,7 +73,7 @@ class TfliteReader {
     for (const op of g.operators) op.outputs.forEach((t, i) => t >= 0 && this.producers.set(t, { node: this.claimId(op.index), index: i }));
     for (const op of g.operators) this.readOperator(op.index);
     const outputs = g.outputs.map((t) => this.producers.get(t) ?? this.constantRef(t)).filter((r): r is TensorRef => !!r);
-    const sorted = sortTopologically(this.nodes.filter((n) => !this.dissolved.has(n.id)));
+    const sorted = sortTopologically(this.nodes);
     for (const cycle of sorted.cycles) this.report('error', 'cycle', `operators form a cycle: ${cycle.join(' → ')} → ${cycle[0]}`, cycle[0]);
     const { groups, groupOf } = nameScopeGroups(sorted.nodes.filter((n) => n.op !== 'Constant' && n.op !== 'Input').map((n) => n.id));
     return {
@@ -96,9 +104,6 @@ class TfliteReader {
 
   /** Tensors whose data is reported unreadable already (their readers need not say so again). */
   private readonly unreadable = new Set<number>();
-
-  /** Node ids of DEQUANTIZE operators dissolved into the weight they read. */
-  private readonly dissolved = new Set<string>();
 
   /** Buffer bounds and sizes: a tensor's data must be where the file says and as large as its shape and type. */
   private checkTensor(t: TfliteTensor): void {
@@ -161,7 +166,6 @@ class TfliteReader {
     if (op.builtin === 'DEQUANTIZE' && op.inputs.length === 1 && this.stored(op.inputs[0]) && op.outputs[0] >= 0) {
       this.storedAs.set(op.outputs[0], this.stored(op.inputs[0])!);
       this.producers.delete(op.outputs[0]);
-      this.dissolved.add(id);
       return;
     }
     const views = op.inputs.map((t): TfliteInputView | null => {
@@ -173,9 +177,9 @@ class TfliteReader {
     const outputs = op.outputs.filter((t) => t >= 0).map((t) => tensors[t]);
     const mapped = mapTfliteOperator({ op, inputs: views, outputs });
     const refs = op.inputs.map((t) => (t < 0 ? undefined : this.producers.get(t) ?? this.constantRef(t) ?? this.missing(t, id, op.custom ?? op.builtin)));
-    const roles = ['input', 'filter', 'bias'];
+    const roles = INPUT_ROLES[op.builtin];
     const described: Record<string, string> = {};
-    op.inputs.forEach((t, i) => t >= 0 && (described[`input ${i}${op.builtin.includes('CONV') || op.builtin === 'FULLY_CONNECTED' ? ` (${roles[i] ?? 'operand'})` : ''}`] = describeTensor(this.stored(t) ?? tensors[t])));
+    op.inputs.forEach((t, i) => t >= 0 && (described[`input ${i}${roles?.[i] ? ` (${roles[i]})` : ''}`] = describeTensor(this.stored(t) ?? tensors[t])));
     outputs.forEach((t, i) => (described[`output ${i}`] = describeTensor(t)));
     // One row per tensor in the inspector: its name, stored type, shape and quantisation.
     const sourceAttrs: Attrs = { ...op.options, ...(op.version > 1 ? { version: op.version } : {}), ...described };
