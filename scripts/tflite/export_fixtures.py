@@ -44,7 +44,8 @@ operator reads, except the shape-like operands no framework counts: RESHAPE inpu
 inputs 1-2, MEAN input 1, RESIZE_* input 1, TRANSPOSE_CONV input 0; a DEQUANTIZE of a stored tensor
 passes it on to its consumers (counted once). params = Σ elements of the shapes; bytes = Σ stored
 buffer bytes, also by type. MACs: CONV_2D out·kh·kw·in/groups, DEPTHWISE_CONV_2D out·kh·kw,
-FULLY_CONNECTED out·in, TRANSPOSE_CONV in·kh·kw·out (the input grid, as torchvision counts).
+FULLY_CONNECTED out·in, TRANSPOSE_CONV and MediaPipe's custom Convolution2DTransposeBias in·kh·kw·out
+(the input grid, as torchvision counts).
 """
 
 import argparse
@@ -534,7 +535,10 @@ def truth(path):
                 counted.add(t)
         out = tensors[o['outputs'][0]]['shape'] if o['outputs'] else []
         n_out = int(np.prod(out)) if out else 0
-        if o['code'] in ('CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE_CONV'):
+        if o['custom'] == 'Convolution2DTransposeBias':  # MediaPipe's: input, filter OHWI, bias
+            wshape = tensors[o['inputs'][1]]['shape']
+            macs += int(np.prod(tensors[o['inputs'][0]]['shape'])) * wshape[1] * wshape[2] * wshape[0]
+        elif o['code'] in ('CONV_2D', 'DEPTHWISE_CONV_2D', 'FULLY_CONNECTED', 'TRANSPOSE_CONV'):
             wshape = tensors[o['inputs'][1]]['shape']
             if o['code'] == 'CONV_2D':
                 macs += n_out * wshape[1] * wshape[2] * wshape[3]

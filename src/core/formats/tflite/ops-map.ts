@@ -188,9 +188,28 @@ export const TFLITE_OPS: Readonly<Record<string, Mapper>> = {
   DEQUANTIZE: () => map('Dequantize', {}, [0]),
 };
 
+/**
+ * MediaPipe's transposed convolution with bias (its segmentation and hand models): inputs, filter
+ * [out, kh, kw, in], bias; its options are TFLite's TfLiteTransposeConvParams as raw little-endian
+ * int32s — padding (1 SAME, 2 VALID), stride_w, stride_h — and its output size is the output tensor's.
+ */
+const convolution2dTransposeBias: Mapper = (v) => {
+  const bytes = v.op.customOptions;
+  const w = shapeOf(v, 1);
+  const out = v.outputs[0]?.shape;
+  if (!bytes || bytes.length < 12 || w?.length !== 4 || out?.length !== 4) return unknown(`custom operator "${v.op.custom}" without the options or shapes CNN Lens reads it by`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const [padding, strideW, strideH] = [0, 4, 8].map((at) => view.getInt32(at, true));
+  if (padding !== 1 && padding !== 2) return unknown(`custom operator "${v.op.custom}" with padding ${padding}`);
+  return map('Conv2DTranspose', { filters: w[0], kernelSize: [w[1], w[2]], strides: [strideH, strideW], padding: padding === 1 ? 'same' : 'valid', outputShape: [out[1], out[2]], useBias: present(v, 2), dataFormat: 'channels_last' }, present(v, 2) ? [0, 1, 2] : [0, 1]);
+};
+
+/** Custom operators whose meaning is public, by their custom_code. */
+const CUSTOM_OPS: Readonly<Record<string, Mapper>> = { Convolution2DTransposeBias: convolution2dTransposeBias };
+
 /** The op a TFLite operator maps to, or why it stays opaque (a custom op, an operator not mapped yet, an unsupported form). */
 export function mapTfliteOperator(v: TfliteNodeView): Mapped {
-  if (v.op.custom !== undefined) return unknown(`custom operator "${v.op.custom}": its options are the op's own bytes, which CNN Lens does not read`);
+  if (v.op.custom !== undefined) return CUSTOM_OPS[v.op.custom]?.(v) ?? unknown(`custom operator "${v.op.custom}": its options are the op's own bytes, which CNN Lens does not read`);
   const mapper = TFLITE_OPS[v.op.builtin];
   return mapper ? mapper(v) : unknown(`CNN Lens does not map the TFLite operator ${v.op.builtin} yet`);
 }
@@ -202,6 +221,7 @@ export function mapTfliteOperator(v: TfliteNodeView): Mapped {
 export const STORED_LAYOUTS: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>> = {
   CONV_2D: { kernel: [1, 2, 3, 0] }, // [out, kh, kw, in] → [kh, kw, in, out]
   TRANSPOSE_CONV: { kernel: [1, 2, 0, 3] }, // [out, kh, kw, in] → [kh, kw, out, in]
+  Convolution2DTransposeBias: { kernel: [1, 2, 0, 3] }, // MediaPipe's, laid out as TRANSPOSE_CONV
   FULLY_CONNECTED: { kernel: [1, 0] }, // [units, in] → [in, units]
   DEPTHWISE_CONV_2D: { depthwise_kernel: [0, 1, 2, 3] }, // [1, kh, kw, in·m] is [kh, kw, in, m] in the same order
 };

@@ -53,6 +53,8 @@ export interface TfliteOperator {
   readonly outputs: readonly number[];
   /** The builtin options under TFLite's names (stride_w, fused_activation_function: 'RELU6'). */
   readonly options: Readonly<Record<string, AttrValue>>;
+  /** A custom op's options: bytes only the op itself knows how to read. */
+  readonly customOptions?: Uint8Array;
 }
 
 export interface TfliteSubgraph {
@@ -214,7 +216,8 @@ class Reader {
       const inputs = indices(() => op.inputsArray(), `the inputs of operator ${i}`);
       const outputs = indices(() => op.outputsArray(), `the outputs of operator ${i}`);
       for (const t of [...inputs, ...outputs]) if (t < -1 || t >= tensors.length) throw new TfliteReadError(`${what} (${code.custom ?? code.builtin}) names tensor ${t}, but ${where} has ${tensors.length}`);
-      return { index: i, ...code, inputs, outputs, options: readOptions(op) };
+      const customOptions = code.custom !== undefined ? this.array(() => op.customOptionsArray(), `the custom options of ${what}`) ?? undefined : undefined;
+      return { index: i, ...code, inputs, outputs, options: readOptions(op), ...(customOptions ? { customOptions } : {}) };
     });
     const inputs = indices(() => g.inputsArray(), 'the inputs');
     const outputs = indices(() => g.outputsArray(), 'the outputs');
