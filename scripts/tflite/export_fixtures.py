@@ -30,6 +30,8 @@ The cache lives outside the repository and is never committed. It holds:
   bad_shape.tflite    a filter whose buffer is shorter than its shape says
   bad_buffer_offset.tflite
                       a buffer whose offset/size (the >2 GB form) points past the end of the file
+  bad_external_buffer.tflite
+                      a filter whose data is in an external buffer (schema 3d), which CNN Lens does not read
   bad_huge_count.tflite
                       every_op.tflite with its tensor vector's length patched to 2^31 − 1
   other_schema.bfbs   a FlatBuffer of another schema (flatc's binary reflection schema of TFLite's)
@@ -189,6 +191,8 @@ class Writer:
             name = b.CreateString(t['name'])
             shape = vector('Tensor', 'Shape', t['shape'], 'Int32')
             fields = {'Shape': shape, 'Type': enum('TensorType', t['type']), 'Buffer': t['buffer'], 'Name': name}
+            if t.get('external'):
+                fields['ExternalBuffer'] = t['external']
             if t['quant']:
                 q = t['quant']
                 scale = vector('QuantizationParameters', 'Scale', [float(s) for s in q['scale']], 'Float32')
@@ -460,12 +464,14 @@ def run_check():
     return w.build('runs checked against numpy'), oracle
 
 
-def one_conv(shape_bytes=None, far_buffer=False):
+def one_conv(shape_bytes=None, far_buffer=False, external=False):
     """A single CONV_2D model, for the bad-input fixtures."""
     w = Writer()
     x = w.tensor('input', [1, 8, 8, 3])
     data = np.zeros([4, 3, 3, 3], np.float32).tobytes()
-    k = w.tensor('conv/filter', [4, 3, 3, 3], data=data[:shape_bytes] if shape_bytes else data)
+    k = w.tensor('conv/filter', [4, 3, 3, 3], data=None if external else data[:shape_bytes] if shape_bytes else data)
+    if external:
+        w.tensors[k]['external'] = 1  # schema 3d: the data in a file next to the model
     if far_buffer:
         w.far_buffers[w.tensors[k]['buffer']] = (10 ** 9, len(data))
     y = w.tensor('conv', [1, 8, 8, 4])
@@ -607,6 +613,7 @@ def main():
             'every_op.tflite': every_op(),
             'bad_shape.tflite': one_conv(shape_bytes=100),
             'bad_buffer_offset.tflite': one_conv(far_buffer=True),
+            'bad_external_buffer.tflite': one_conv(external=True),
         }
         written['bad_huge_count.tflite'] = huge_count(written['every_op.tflite'])
         written['run_check.tflite'], oracle = run_check()

@@ -44,6 +44,10 @@ describe('TFLite bad input', function () {
     assert.deepEqual(errorsOf('m.tflite', bytesOf('bad_shape.tflite')), ['m.tflite: tensor 1 ("conv/filter") declares shape [4, 3, 3, 3] of FLOAT32 (432 bytes), but its buffer 1 holds 100 bytes']);
   });
 
+  it('a tensor whose data is in an external buffer (schema 3d): said so, by name, rather than read', () => {
+    assert.deepEqual(errorsOf('m.tflite', bytesOf('bad_external_buffer.tflite')), ['m.tflite: tensor 1 ("conv/filter") keeps its data in external buffer 1, a file next to the model, which CNN Lens does not read yet']);
+  });
+
   it('a vector claiming 2^31 − 1 tensors is refused before anything is allocated', () => {
     const before = process.memoryUsage().heapUsed;
     const started = performance.now();

@@ -107,6 +107,12 @@ class TfliteReader {
 
   /** Buffer bounds and sizes: a tensor's data must be where the file says and as large as its shape and type. */
   private checkTensor(t: TfliteTensor): void {
+    if (t.externalBuffer) {
+      // Schema 3d: immutable data in files next to the model, which CNN Lens does not read yet.
+      this.unreadable.add(t.index);
+      this.report('error', 'tflite-external', `tensor ${t.index} ("${t.name}") keeps its data in external buffer ${t.externalBuffer}, a file next to the model, which CNN Lens does not read yet`);
+      return;
+    }
     if (t.buffer >= this.model.buffers.length) {
       this.report('error', 'tflite-buffer', `tensor ${t.index} ("${t.name}") names buffer ${t.buffer}, but the model has ${this.model.buffers.length}`);
       return;

@@ -31,6 +31,8 @@ export interface TfliteTensor {
   readonly isVariable: boolean;
   /** Stored sparse (SparsityParameters): its buffer holds the non-zero blocks only, not shape × type bytes. */
   readonly sparse: boolean;
+  /** Its data lives in an external file (schema 3d's external_buffer; 0 = none). */
+  readonly externalBuffer: number;
 }
 
 /** Where a buffer's bytes are in the file (empty buffers have length 0), or why they cannot be read. */
@@ -250,6 +252,7 @@ class Reader {
       quantization,
       isVariable: t.isVariable(),
       sparse: t.sparsity() !== null,
+      externalBuffer: t.externalBuffer(),
     };
   }
 }
