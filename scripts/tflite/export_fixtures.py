@@ -24,7 +24,7 @@ The cache lives outside the repository and is never committed. It holds:
                       a float16 weight behind DEQUANTIZE, an int8 per-channel weight and a custom op
   run_check.tflite    CONV_2D (float32, fused RELU) → DEPTHWISE_CONV_2D (float16 behind DEQUANTIZE, ×2)
                       → ADD of a constant (RELU6) → MEAN → FULLY_CONNECTED (int8 per channel) →
-                      SOFTMAX, with an input and the output numpy computes from the file's
+                      MUL by a uint8 constant (zero point 128) → SOFTMAX, with an input and the output numpy computes from the file's
                       dequantised weights in float64 (index.json `oracle`): layouts and
                       dequantisation checked by running
   bad_shape.tflite    a filter whose buffer is shorter than its shape says
@@ -449,6 +449,13 @@ def run_check():
     b3 = rng.standard_normal(5).astype(np.float32) * 0.1
     f = w.tensor('fc', [1, 5])
     w.op('FULLY_CONNECTED', [m, w.tensor('fc/weights', [5, 8], 'INT8', k3, quant=q3), w.tensor('fc/bias', [5], data=b3)], [f], ('FullyConnectedOptions', {'FusedActivationFunction': act('NONE')}))
+    # A uint8 operand quantised asymmetrically (one scale, zero point 128), as TFLite's legacy uint8 models store it.
+    gate = rng.uniform(0.5, 1.5, [1, 5])
+    gate_scale, gate_zero = 0.01, 128
+    gate_q = np.clip(np.round(gate / gate_scale) + gate_zero, 0, 255).astype(np.uint8)
+    g = w.tensor('gate', [1, 5])
+    w.op('MUL', [f, w.tensor('gate/scale_uint8', [1, 5], 'UINT8', gate_q, quant={'scale': [gate_scale], 'zero_point': [gate_zero]})], [g], ('MulOptions', {'FusedActivationFunction': act('NONE')}))
+    f = g
     s = w.tensor('softmax', [1, 5])
     w.op('SOFTMAX', [f], [s], ('SoftmaxOptions', {'Beta': 1.0}))
     w.outputs = [s]
@@ -458,7 +465,7 @@ def run_check():
     y = np_conv(y, k2.astype(np.float64), b2, 1, depthwise=True)
     y = np.clip(y + shift, 0, 6).mean(axis=(1, 2))
     fc_w = k3.astype(np.float64) * np.array(q3['scale'], np.float64)[:, None]
-    logits = y @ fc_w.T + b3
+    logits = (y @ fc_w.T + b3) * (gate_scale * (gate_q.astype(np.float64) - gate_zero))
     e = np.exp(logits - logits.max())
     oracle = {'input': inp.ravel().tolist(), 'inputShape': list(inp.shape), 'output': (e / e.sum()).ravel().tolist(), 'fc': logits.ravel().tolist()}
     return w.build('runs checked against numpy'), oracle

@@ -35,9 +35,9 @@ describe('TFLite on the engine', function () {
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-5, `${what}[${i}]: ${got[i]} vs numpy ${want[i]}`);
   };
 
-  it('run_check.tflite (float32 conv, float16 depthwise, int8 dense) equals numpy on ONNX Runtime and on tfjs', async () => {
+  it('run_check.tflite (float32 conv, float16 depthwise, int8 per-channel dense, uint8 zero point 128 operand) equals numpy on ONNX Runtime and on tfjs', async () => {
     const { analysis, loaded } = await open('run_check.tflite');
-    assert.equal(loaded.source, "the TFLite file's own weights (run_check.tflite; int8 model run in float32 after dequantisation (the integer kernels' rounding is not reproduced); float16 weights read as float32)");
+    assert.equal(loaded.source, "the TFLite file's own weights (run_check.tflite; int8/uint8 model run in float32 after dequantisation (the integer kernels' rounding is not reproduced); float16 weights read as float32)");
     const exported = exportOnnx(analysis, await plainWeights(loaded.weights));
     const session = await ort.InferenceSession.create(exported.bytes, { intraOpNumThreads: 1 });
     try {
