@@ -6,6 +6,7 @@ import type { Analysis } from '../../src/core/analysis/types';
 import { parseModel, parseSource } from '../../src/core/formats/registry';
 import { MODELS } from '../support/fixtures';
 import { ensureOnnxFixtures, fixtureSource, readTruth } from '../support/onnx-fixtures';
+import { tfliteSource } from '../support/tflite-fixtures';
 
 // The conformance table: the same network in two formats, one row each. Where the architectures
 // are equal, the parameters and MACs are equal (layer by layer where both have the same layers);
@@ -158,4 +159,28 @@ describe('conformance: the same network in two formats', function () {
     assert.equal(o.totals.params, 6_624_904 - 7_280);
     assert.equal(o.totals.macs, 1_498_376_192);
   });
+});
+
+describe('conformance: MobileNet v1 as TFLite', function () {
+  // TFLite side: MobileNet v1 (α 1, 224²) in TF-slim's layout, as TFLite's own mobilenet_v1_1.0_224
+  // has it, written by the flatbuffers Python runtime (scripts/tflite/export_fixtures.py) in float32
+  // and int8. Converters fold each BatchNormalization into the conv before it (a bias-less conv gains
+  // C biases, BN's 4C go): TFLite = Keras − 3 × Σ BN channels. Average pool 7×7 for the global pool,
+  // a 1×1 conv for the classifier, as the zoo's Keras model has it: the MACs are the same, layer by layer.
+  for (const file of ['mobilenet_v1_float.tflite', 'mobilenet_v1_int8.tflite']) {
+    it(`Keras models/mobilenet_v1.json vs ${file}: MACs equal (568,740,352), layer by layer; params = Keras − 3 × Σ BN channels`, function () {
+      this.timeout(120_000);
+      const k = keras('mobilenet_v1.json');
+      const t = analyze(parseSource(tfliteSource(file)));
+      noErrors(k);
+      noErrors(t);
+      const c = bnChannels(k);
+      assert.equal(c, 10_944, 'Σ BN channels of MobileNet v1 (Keras params − trainable = 2 × 10,944)');
+      assert.equal(k.totals.params - k.totals.trainableParams, 2 * c);
+      assert.equal(t.totals.macs, k.totals.macs, `MACs: TFLite ${fmt(t.totals.macs)}, Keras ${fmt(k.totals.macs)}`);
+      assert.equal(k.totals.macs, 568_740_352);
+      assert.equal(t.totals.params, k.totals.params - 3 * c, `params: TFLite ${fmt(t.totals.params)}, Keras ${fmt(k.totals.params)} − 3 × ${fmt(c)}`);
+      assert.deepEqual(weighted(t).map(([, m]) => m), weighted(k).map(([, m]) => m), 'MACs of the 28 convolutions in order');
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import type { Graph, IRNode, TensorShape } from '../ir';
 import type { OpDef, WeightShape } from '../ops';
-import type { Operand } from '../ops/op';
+import { operandRole } from '../ops/op';
 import { formatShape } from '../ops/tensor-math';
 
 // Parameters of one node. Formats that keep weights out of the graph (Keras JSON) get them from the
@@ -20,12 +20,6 @@ export interface ParameterCounts {
   readonly bytes: number;
 }
 
-const roleAt = (op: OpDef | undefined, i: number): Operand => {
-  const roles = op?.operands;
-  if (!roles?.length) return 'data';
-  return roles[Math.min(i, roles.length - 1)];
-};
-
 const elements = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 
 export function countParameters(
@@ -40,7 +34,7 @@ export function countParameters(
   let trainable = 0;
   let nonTrainable = 0;
   let bytes = 0;
-  const roles = node.inputs.map((_, i) => roleAt(op, i));
+  const roles = node.inputs.map((_, i) => operandRole(op, i));
   const declared = declaredWeights(op, node, ins);
   if (op && !node.sharesWeightsWith && !roles.some((r) => typeof r === 'object')) {
     for (const w of declared ?? []) {

@@ -2,6 +2,7 @@ import type { Analysis } from '../analysis/types';
 import { ModelProto } from '../formats/onnx/proto';
 import type { Graph, IRNode, TensorShape } from '../ir';
 import { getOp } from '../ops';
+import { operandRole } from '../ops/op';
 import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from '../runtime/random-weights';
 import { weightsFor } from '../runtime/weight-map';
@@ -68,6 +69,9 @@ export function exportOnnx(analysis: Analysis, weights: PlainWeights, options: O
   for (const id of graph.inputs) values.set(id, { name: g.unique(id), perm: identityPerm(analysis.inputShapes.get(id)!.length) });
   for (const node of graph.nodes) {
     if (node.op === 'Input') continue;
+    // A graph constant (TFLite) becomes an initializer only where a node reads it as data; the
+    // constants nodes take as weights reach them through `weights`, re-laid out by their op.
+    if (node.op === 'Constant') continue;
     values.set(node.id, lower(g, analysis, node, values, weights));
   }
 
@@ -84,7 +88,7 @@ export function exportOnnx(analysis: Analysis, weights: PlainWeights, options: O
 }
 
 /** One IR node as ONNX nodes, through its op's `onnx` member; errors name the node. */
-function lower(g: OnnxEmitter, analysis: Analysis, node: IRNode, values: ReadonlyMap<string, OnnxValue>, weights: PlainWeights): OnnxValue {
+function lower(g: OnnxEmitter, analysis: Analysis, node: IRNode, values: Map<string, OnnxValue>, weights: PlainWeights): OnnxValue {
   const fail = (reason: string): never => {
     throw new OnnxExportError(`cannot export ${node.id} (${node.sourceClass}) to ONNX: ${reason}`);
   };
@@ -93,7 +97,9 @@ function lower(g: OnnxEmitter, analysis: Analysis, node: IRNode, values: Readonl
   if (!op.onnx) return fail(`the op ${node.op} has no ONNX form`);
   const info = analysis.byId.get(node.id);
   if (!info?.outputShape || info.inputShapes.some((s) => !s)) return fail('its shape could not be computed');
-  const inputs = node.inputs.map((r) => (r.index === 0 ? values.get(r.node) : undefined) ?? fail(`its input ${r.node}:${r.index} has no ONNX value`));
+  const inputs = node.inputs
+    .filter((_, i) => operandRole(op, i) === 'data')
+    .map((r) => (r.index === 0 ? values.get(r.node) ?? constantValue(g, analysis, r.node, weights, values) : undefined) ?? fail(`its input ${r.node}:${r.index} has no ONNX value`));
   const context = { weights: nodeWeights(node, analysis, weights, fail), inputShapes: info.inputShapes as TensorShape[], outputShape: info.outputShape };
   g.beginLayer(node.id);
   try {
@@ -102,6 +108,16 @@ function lower(g: OnnxEmitter, analysis: Analysis, node: IRNode, values: Readonl
     if (e instanceof OnnxExportError) fail(e.message);
     throw e;
   }
+}
+
+/** A graph constant read as data, written once as an initializer from its `value` weight (the format's loader gives it). */
+function constantValue(g: OnnxEmitter, analysis: Analysis, id: string, weights: PlainWeights, values: Map<string, OnnxValue>): OnnxValue | undefined {
+  const node = analysis.graph.nodes.find((n) => n.id === id);
+  const value = node?.op === 'Constant' ? weights.get(id)?.value : undefined;
+  if (!value) return undefined;
+  const made = { name: g.weight(value, 'value'), perm: identityPerm(value.shape.length) };
+  values.set(id, made);
+  return made;
 }
 
 /** A node's weights, checked against what its op declares (names and shapes), as the executor checks them. */

@@ -2,6 +2,8 @@ import type { Diagnostic, Graph, IRTensor } from '../ir';
 import type { ModelSource } from './source';
 import type { EditPlanner, EditVocabulary } from '../edit/types';
 import type { Layout } from '../ops/window';
+import type { Analysis } from '../analysis/types';
+import type { LoadedWeights, LoadOptions } from '../runtime/weights';
 
 // The one interface every file format implements. Adding a format is one folder under
 // src/core/formats/ exporting a ModelFormat, and one line in registry.ts.
@@ -26,6 +28,12 @@ export interface ModelFormat {
    * data) as needed; checks declared sizes against the files before reading.
    */
   readonly tensorBytes?: (source: ModelSource, graph: Graph, tensor: IRTensor) => Promise<Uint8Array>;
+  /**
+   * The weights the model file itself carries, for formats that hold them (TFLite), as the engine
+   * takes them: float32 tensors in the layouts the ops declare. Runs use them unless told otherwise;
+   * the returned `source` says how they were read (a quantised model dequantised, say).
+   */
+  readonly ownWeights?: (source: ModelSource, analysis: Analysis, options?: LoadOptions) => Promise<LoadedWeights>;
   /**
    * Problems only the files next to the model can show (a missing external data file, a slice past
    * its end), found by their sizes without reading them; hosts add them to the parse's diagnostics.

@@ -3,13 +3,14 @@ import type { ModelFormat } from './format';
 import { kerasFormat } from './keras';
 import { onnxFormat } from './onnx';
 import { textSource, type ModelSource } from './source';
+import { tfliteFormat } from './tflite';
 import { recogniseUnread, UNREAD_CODE, unreadMessage } from './unread';
 
 // The list of formats. It drives everything that depends on which files CNN Lens reads: the CLI's
 // parsing, the extension's activation, file associations and editors (package.json is checked
 // against it by a test), and the webview (which learns a model's format from the report).
 
-export const FORMATS: readonly ModelFormat[] = [onnxFormat, kerasFormat];
+export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFormat];
 
 const extensionOf = (name: string): string => /(\.[^./\\]+)$/.exec(name.toLowerCase())?.[1] ?? '';
 

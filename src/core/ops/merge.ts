@@ -1,12 +1,14 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { TensorShape } from '../ir';
 import { physicalAxis, type OnnxEmitter } from '../engine/onnx-emitter';
+import { activationAttr, activationCost, applyActivation, onnxActivation, type ActivationName } from './activation';
 import { int } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { broadcastShapes, formatShape, numel } from './tensor-math';
 import { foldable, foldBroadcast } from './values';
 
-// Element-wise merges (residual Add, gating Multiply, …) and Concatenate (Inception modules).
+// Element-wise merges (residual Add, gating Multiply, …) and Concatenate (Inception modules). The
+// merges take a fused activation, as TFLite's ADD, SUB and MUL carry one (Keras's never set it).
 
 /** Broadcasts numpy-style (ONNX's rule; for equal ranks it is Keras's: each dimension equal or 1). */
 function broadcast(inputs: readonly TensorShape[], what: string): TensorShape {
@@ -53,24 +55,24 @@ function onnxMerge(g: OnnxEmitter, kind: string, inputs: readonly string[]): str
 }
 
 const elementwise = (kind: string, summary: string, symbol: string, flopsPerPair: number) =>
-  defineOp<Record<string, never>>({
+  defineOp<{ activation: ActivationName }>({
     kind,
     family: 'merge',
     summary,
-    attrs: {},
+    attrs: { activation: activationAttr('linear') },
     arity: { min: 2, max: Infinity },
-    label: () => symbol,
+    label: (a) => (a.activation === 'linear' ? symbol : `${symbol} ${a.activation}`),
     shape: (inputs) => broadcast(inputs, kind),
-    fold: (values, inputs, out) => foldBroadcast(values, inputs, out, FOLD[kind]),
-    flops: (inputs, out) => (inputs.length - 1) * flopsPerPair * numel(out) + (kind === 'Average' ? numel(out) : 0),
+    fold: (values, inputs, out, a) => (a.activation === 'linear' ? foldBroadcast(values, inputs, out, FOLD[kind]) : undefined),
+    flops: (inputs, out, a) => (inputs.length - 1) * flopsPerPair * numel(out) + (kind === 'Average' ? numel(out) : 0) + activationCost(a.activation, numel(out)),
     // Left to right, broadcasting as the shape rule allows; Subtract takes exactly two inputs in Keras.
-    run: (tf, inputs) => {
+    run: (tf, inputs, _, a) => {
       const combined = inputs.slice(1).reduce((acc, t) => COMBINE[kind](tf, acc, t), inputs[0]);
-      return kind === 'Average' ? tf.div(combined, inputs.length) : combined;
+      return applyActivation(tf, a.activation, kind === 'Average' ? tf.div(combined, inputs.length) : combined);
     },
-    onnx: (g, inputs, _, { inputShapes }) => {
+    onnx: (g, inputs, a, { inputShapes }) => {
       const { names, perm } = g.aligned(inputs, inputShapes);
-      return { name: onnxMerge(g, kind, names), perm };
+      return onnxActivation(g, a.activation, { name: onnxMerge(g, kind, names), perm });
     },
   });
 

@@ -80,3 +80,9 @@ export interface OpDef<A = any> {
 }
 
 export const defineOp = <A>(def: OpDef<A>): OpDef<A> => def;
+
+/** What input `i` of an op is: its `operands` entry (the last one repeats), 'data' where the op lists none. */
+export const operandRole = (op: OpDef | undefined, i: number): Operand => {
+  const roles = op?.operands;
+  return roles?.length ? roles[Math.min(i, roles.length - 1)] : 'data';
+};

@@ -1,6 +1,6 @@
 import type { TensorShape } from '../ir';
 import type { Dim } from '../ir';
-import type { OnnxEmitter, OnnxValue } from '../engine/onnx-emitter';
+import { OnnxExportError, type OnnxEmitter, type OnnxValue } from '../engine/onnx-emitter';
 import { float, ints, nullable, oneOf, pads } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { formatShape, requireRank, resolveAxis } from './tensor-math';
@@ -114,6 +114,19 @@ export const padNd = defineOp<{ pads: readonly number[] | null; mode: PadMode; v
     return out;
   },
   flops: () => 0,
+  // Where the amounts are the attribute (TFLite's PAD over every axis, ONNX before opset 11) and pad, not crop, with a constant.
+  run: (tf, [x], _, a) => {
+    if (!a.pads || a.mode !== 'constant' || a.pads.some((p) => p < 0)) throw new Error('Pad with amounts computed at run time, negative amounts or a non-constant mode has no TensorFlow.js kernel here');
+    return tf.pad(x, x.shape.map((_, i) => [a.pads![i], a.pads![i + x.rank]] as [number, number]), a.value);
+  },
+  // The amounts in the input's stored layout: stored axis i is IR axis perm[i].
+  onnx: (g, [x], a) => {
+    if (!a.pads) throw new OnnxExportError('Pad with amounts computed at run time');
+    const rank = x.perm.length;
+    const pads = g.int64s([...x.perm.map((d) => a.pads![d]), ...x.perm.map((d) => a.pads![d + rank])], 'pads');
+    const mode = a.mode === 'edge' ? 'edge' : a.mode === 'reflect' ? 'reflect' : a.mode === 'wrap' ? 'wrap' : 'constant';
+    return { name: g.node('Pad', [x.name, pads, ...(mode === 'constant' ? [g.scalar(a.value, 'value')] : [])], { mode: { string: mode } }), perm: x.perm };
+  },
 });
 
 export default [zeroPadding2d, reflectionPadding2d, cropping2d, padNd];

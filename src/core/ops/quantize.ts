@@ -25,4 +25,26 @@ const boundary = (kind: string, summary: string, label: string, flopsPerElement:
 export const quantizeLinear = boundary('QuantizeLinear', 'Quantises to int8/uint8 with a scale and zero point (QDQ models).', 'quantize', 3);
 export const dequantizeLinear = boundary('DequantizeLinear', 'Back to float from int8/uint8/int32 with a scale and zero point (QDQ models).', 'dequantize', 2);
 
-export default [quantizeLinear, dequantizeLinear];
+/**
+ * TFLite's QUANTIZE and DEQUANTIZE: one input, the scale and zero point being the tensors' own
+ * quantisation. CNN Lens runs quantised models in float32 after dequantising their weights (and
+ * says so), so on the engine both pass values through as they are.
+ */
+const tfliteBoundary = (kind: string, summary: string, label: string, flopsPerElement: number) =>
+  defineOp<Record<string, never>>({
+    kind,
+    family: 'other',
+    summary,
+    attrs: {},
+    arity: { min: 1, max: 1 },
+    label: () => label,
+    shape: ([x]) => x,
+    flops: (_, out) => flopsPerElement * numel(out),
+    run: (_tf, [x]) => x,
+    onnx: (_g, [x]) => x,
+  });
+
+export const quantize = tfliteBoundary('Quantize', 'Quantises to the output tensor’s integer type with its scale and zero point (TFLite QUANTIZE); a float run passes values through.', 'quantize', 3);
+export const dequantize = tfliteBoundary('Dequantize', 'Back to float from an integer or float16 tensor (TFLite DEQUANTIZE); a float run passes values through.', 'dequantize', 2);
+
+export default [quantizeLinear, dequantizeLinear, quantize, dequantize];

@@ -5,6 +5,7 @@ import { getOp } from '../ops';
 import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from './random-weights';
 import { planRun } from './run-plan';
+import { operandRole } from '../ops/op';
 import { weightsFor, type WeightMap } from './weight-map';
 import { yieldToEventLoop } from './yield';
 
@@ -102,6 +103,16 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
         }
         if (options.signal.aborted) throw options.signal.reason ?? new Error('execution was cancelled');
       }
+      if (node.op === 'Constant') {
+        // A graph constant (TFLite) a node reads as data: the format's loader gives it as the `value`
+        // weight; one a node takes as a weight reaches that node through its own weights instead.
+        const value = weightsFor(weights, node)?.value;
+        if (value) {
+          callerOwned.add(value);
+          hold(node.id, value);
+        }
+        continue;
+      }
       const info = analysis.byId.get(node.id);
       const op = getOp(node.op);
       if (!op) fail(node, node.op === 'Unknown' ? `"${node.sourceClass}" is not a layer CNN Lens knows` : `unknown op ${node.op}`);
@@ -110,7 +121,7 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
         const why = analysis.diagnostics.find((d) => d.node === node.id && d.severity === 'error');
         fail(node, why ? `its shape could not be computed: ${why.message}` : 'its shape could not be computed (an input before it failed)');
       }
-      const ins = node.op === 'Input' ? [fed.get(node.id) ?? fail(node, 'it is not one of the graph inputs')] : node.inputs.map((r) => values.get(r.node) ?? fail(node, `its input ${r.node} was not computed`));
+      const ins = node.op === 'Input' ? [fed.get(node.id) ?? fail(node, 'it is not one of the graph inputs')] : node.inputs.filter((_, i) => operandRole(op, i) === 'data').map((r) => values.get(r.node) ?? fail(node, `its input ${r.node} was not computed`));
       const w = nodeWeights(node, analysis, weights, fail);
       const start = now();
       let out: tfc.Tensor;

@@ -1,6 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Analysis } from '../analysis/types';
 import { baseName, bytesSource, SourceError, type ModelSource, type SiblingFile } from '../formats/source';
+import { formatOfGraph } from '../formats/registry';
 import type { TensorShape } from '../ir';
 import { decodeImage, imageTensor, type RgbaImage } from './image';
 import { fitNpyToInput, parseNpy } from './npy';
@@ -268,6 +269,12 @@ export async function weightsNextTo(model: ModelSource): Promise<WeightsNextTo |
  * a source → that file; undefined → the weights next to the model, else seeded random.
  */
 export async function resolveRunWeights(tf: typeof tfc, analysis: Analysis, model: ModelSource, weights: ModelSource | 'random' | undefined, seed = 0): Promise<RunWeights> {
+  // A format whose files carry their weights (TFLite) runs with them unless told otherwise.
+  const own = weights === undefined ? formatOfGraph(analysis.graph)?.ownWeights : undefined;
+  if (own) {
+    const loaded = await own(model, analysis, { tf });
+    return { weights: loaded.weights, source: loaded.source, random: false };
+  }
   const source = weights === 'random' ? undefined : weights ?? (await (await weightsNextTo(model))?.open());
   if (source) {
     const loaded = await loadWeightsFrom(source, analysis, { tf });
