@@ -3,6 +3,7 @@ import type { Analysis } from '../core';
 import { OnnxExportError } from '../core/engine/onnx-emitter';
 import { DEFAULT_OPSET, exportOnnx } from '../core/engine/onnx-export';
 import { plainWeights } from '../core/engine/plain-weights';
+import { formatOfGraph } from '../core/formats/registry';
 import { activeModelUri } from './active-model';
 import type { ModelStore } from './model-store';
 import { currentBackend, weightsFor } from './run-session';
@@ -27,7 +28,8 @@ async function onnxBytes(store: ModelStore, uri: vscode.Uri): Promise<{ bytes: U
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new OnnxExportError(`it has errors: ${errors[0].message}`);
   if (analysis.graph.format === 'onnx') return { bytes: exportOnnx(analysis, new Map(), { source: await readModelBytes(uri) }).bytes, analysis, weights: 'its own', random: false };
-  const document = await vscode.workspace.openTextDocument(uri);
+  // A binary model (Keras .h5 / .keras) has no text document: its weights are its own.
+  const document = formatOfGraph(analysis.graph)?.binary ? undefined : await vscode.workspace.openTextDocument(uri);
   const backend = await currentBackend();
   const weights = await weightsFor(backend.tf, runTarget(uri, analysis, document));
   return { bytes: exportOnnx(analysis, await plainWeights(weights.weights)).bytes, analysis, weights: weights.source, random: weights.random };

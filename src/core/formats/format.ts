@@ -2,6 +2,8 @@ import type { Diagnostic, Graph, IRTensor } from '../ir';
 import type { ModelSource } from './source';
 import type { EditPlanner, EditVocabulary } from '../edit/types';
 import type { Layout } from '../ops/window';
+import type { Analysis } from '../analysis/types';
+import type { LoadedWeights, LoadOptions } from '../runtime/weights';
 
 // The one interface every file format implements. Adding a format is one folder under
 // src/core/formats/ exporting a ModelFormat, and one line in registry.ts.
@@ -19,6 +21,12 @@ export interface ModelFormat {
   readonly binary: boolean;
   /** Recognises its files by content (leading bytes; content wins, users rename files), falling back on the name. */
   readonly detect: (source: ModelSource) => boolean;
+  /**
+   * Loads what `parse` needs that only loads asynchronously (h5wasm, the HDF5 library compiled to
+   * WebAssembly), once: hosts parse through `parseSourceWithFiles`, which awaits it for the detected
+   * format only, so opening an ONNX file never loads the HDF5 library.
+   */
+  readonly prepare?: () => Promise<void>;
   /** Parses into the IR; never throws on bad input: problems become the graph's diagnostics. Reads no sibling files. */
   readonly parse: (source: ModelSource) => Graph;
   /**
@@ -31,6 +39,12 @@ export interface ModelFormat {
    * its end), found by their sizes without reading them; hosts add them to the parse's diagnostics.
    */
   readonly checkFiles?: (source: ModelSource, graph: Graph) => Promise<readonly Diagnostic[]>;
+  /**
+   * The weights the model file itself carries (a Keras .h5 or .keras), as the engine's tensors: what
+   * runs and exports use when no other weights are named. Absent where weights live elsewhere (next
+   * to a JSON) or are constants of the graph (ONNX).
+   */
+  readonly ownWeights?: (source: ModelSource, model: Graph | Analysis, options?: LoadOptions) => Promise<LoadedWeights>;
   /**
    * Editing, for formats that can be edited (absent: read-only, and the UI says so): the planner of
    * text edits, and the op kinds it can write (the palette offers those).
