@@ -79,6 +79,22 @@ describe('Keras whole-model files: the architecture from the file, the totals fr
   });
 });
 
+describe('conformance: MobileNet as the zoo’s JSON, as a Keras 2 .h5 and as a Keras 3 .keras', () => {
+  for (const zoo of ['mobilenet_v1', 'mobilenet_v2']) {
+    it(`${zoo}: the same parameters and MACs, layer by layer, in all three`, async () => {
+      const json = analyze(parseSource(fileSource(join(MODELS, `${zoo}.json`))));
+      const rows = (a: typeof json) => a.nodes.map((n) => [n.id, n.params, n.trainableParams, n.macs, JSON.stringify(n.outputShape)]);
+      for (const file of [`${zoo}.h5`, `${zoo}.keras`]) {
+        const other = await open(file);
+        assert.deepEqual(rows(other), rows(json), file);
+        assert.deepEqual(other.totals, json.totals, file);
+      }
+      // The published figures (Howard et al. 2017; Sandler et al. 2018, Keras Applications).
+      assert.equal(json.totals.params, zoo === 'mobilenet_v1' ? 4_253_864 : 3_538_984);
+    });
+  }
+});
+
 describe('Keras whole-model files: bad input gets a message naming the file and the reason', () => {
   const cases: [string, RegExp][] = [
     ['small_net.h5', /small_net\.h5 holds only weights .*no model_config attribute.*open the model's architecture, small_net\.json/],
