@@ -226,8 +226,8 @@ def keras3_weights_h5(values):
     return buf.getvalue()
 
 
-def keras3_config(model):
-    """The zoo's Keras 2 functional JSON in the form Keras 3's config.json has."""
+def keras3_config(model, built=None):
+    """The zoo's Keras 2 functional JSON in the form Keras 3's config.json has (with build_config input shapes where `built` gives them)."""
     def tensor(ref):
         return {'class_name': '__keras_tensor__', 'config': {'shape': None, 'dtype': 'float32', 'keras_history': [ref[0], ref[1], ref[2]]}}
     layers = []
@@ -240,7 +240,12 @@ def keras3_config(model):
         for call in layer.get('inbound_nodes', []):
             ts = [tensor(r) for r in call]
             calls.append({'args': [ts[0]] if len(ts) == 1 else [ts], 'kwargs': {}})
-        layers.append({'module': 'keras.layers', 'class_name': layer['class_name'], 'config': cfg, 'registered_name': None, 'name': layer['name'], 'inbound_nodes': calls})
+        entry = {'module': 'keras.layers', 'class_name': layer['class_name'], 'config': cfg, 'registered_name': None, 'name': layer['name'], 'inbound_nodes': calls}
+        if built and layer['name'] in built:
+            entry['build_config'] = {'input_shape': built[layer['name']]}
+        if layer['class_name'] == 'MyScale':  # a custom class: Keras 3 writes its own module and registered name
+            entry.update({'module': 'my_project.layers', 'registered_name': 'MyProject>MyScale'})
+        layers.append(entry)
     c = model['config']
     return {'module': 'keras.src.models.functional', 'class_name': 'Functional', 'config': {'name': c['name'], 'trainable': True, 'layers': layers, 'input_layers': c['input_layers'], 'output_layers': c['output_layers']}, 'registered_name': 'Functional'}
 
@@ -388,6 +393,12 @@ def make_all(out, log):
     cvalues = make_values(model_variables(custom), 3)
     write_h5(os.path.join(out, 'custom_layer.h5'), custom, cvalues)
     record('custom_layer.h5', kind='keras2-h5', custom={'layer': 'my_scale', 'className': 'MyScale', 'stored': int(cvalues[2][2][0][1].size)}, **stored_truth(os.path.join(out, 'custom_layer.h5')))
+
+    # Keras 3 records every layer's build input shape: the custom layer's output is the next layer's input.
+    built = {'conv_a': [None, 32, 32, 3], 'my_scale': [None, 32, 32, 8], 'conv_b': [None, 32, 32, 8], 'pool': [None, 32, 32, 4], 'logits': [None, 4]}
+    custom3 = os.path.join(out, 'custom_layer.keras')
+    write_keras(custom3, keras3_config(custom, built), cvalues)
+    record('custom_layer.keras', kind='keras3-archive', custom={'layer': 'my_scale', 'className': 'MyScale', 'stored': int(cvalues[2][2][0][1].size)}, **stored_truth(custom3, archive=True))
 
     k1 = os.path.join(out, 'keras1_sequential.h5')
     write_h5(k1, keras1_model(), keras1_values(4), version='1.2.2')

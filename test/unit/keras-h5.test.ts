@@ -71,6 +71,18 @@ describe('Keras whole-model files: the architecture from the file, the totals fr
     assert.equal(a.totals.params, truth.perLayer!.conv_a);
   });
 
+  it('a Keras 3 custom layer takes its output shape from the next layer’s build_config: everything after it counts again', async () => {
+    const truth = fx.files['custom_layer.keras'];
+    const a = await open('custom_layer.keras');
+    const node = a.graph.nodes.find((n) => n.layer === truth.custom!.layer)!;
+    assert.equal(node.op, 'Unknown');
+    assert.ok(a.diagnostics.some((d) => d.node === node.id && /unknown layer class "MyScale".*output shape \[batch, 32, 32, 8\] is the one the next layer was built with/.test(d.message)));
+    assert.deepEqual(a.byId.get(node.id)?.outputShape, [1, 32, 32, 8]);
+    assert.deepEqual(a.byId.get('logits')?.outputShape, [1, 10]);
+    // Every stored dataset but the custom layer's own is counted.
+    assert.equal(a.totals.params, truth.params! - truth.custom!.stored);
+  });
+
   it('a Keras 1 model (Convolution2D nb_filter/border_mode, Dense output_dim) opens with Keras 1’s own totals', async () => {
     const a = await open('keras1_sequential.h5');
     assert.deepEqual(errors(a), []);
