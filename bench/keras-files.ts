@@ -11,7 +11,7 @@ import { bytesSource } from '../src/core/formats/source';
 import { disposeWeights } from '../src/core/runtime/weights';
 import { median } from '../src/core/runtime/profile';
 import { ensureKerasFixtures } from '../test/support/keras-fixtures';
-import { timed } from './timing';
+import { timed, type Time } from './timing';
 
 const H5PY_READ = `
 import h5py, io, json, sys, time, zipfile
@@ -48,19 +48,20 @@ export async function benchKerasFiles(runs: number): Promise<void> {
     return;
   }
   console.log(`\nKeras whole-model files, median of ${runs} runs (h5py: model_config + every dataset, in Python)\n`);
-  console.log(`${'file'.padEnd(22)}${'MiB'.padStart(6)}${'parse+analysis ms'.padStart(19)}${'weights ms'.padStart(12)}${'h5py read ms'.padStart(14)}`);
+  console.log(`${'file'.padEnd(22)}${'MiB'.padStart(6)}${'parse+analysis ms (CPU)'.padStart(25)}${'weights ms (CPU)'.padStart(18)}${'h5py read ms'.padStart(14)}`);
   for (const file of ['mobilenet_v1.h5', 'mobilenet_v1.keras', 'mobilenet_v2.h5', 'mobilenet_v2.keras']) {
     const path = fx.path(file);
     const bytes = readFileSync(path);
     const source = bytesSource(file, bytes);
-    const draw: number[] = [];
-    const load: number[] = [];
+    const draw: Time[] = [];
+    const load: Time[] = [];
     const analysis = analyze(await parseSourceWithFiles(source)); // warm-up: h5wasm loads once
     for (let i = 0; i < runs; i++) {
-      draw.push((await timed(async () => analyze(await parseSourceWithFiles(source)))).ms);
-      load.push((await timed(async () => disposeWeights((await kerasFileFormat.ownWeights!(source, analysis)).weights))).ms);
+      draw.push(await timed(async () => analyze(await parseSourceWithFiles(source))));
+      load.push(await timed(async () => disposeWeights((await kerasFileFormat.ownWeights!(source, analysis)).weights)));
     }
     const h5py = h5pyMs(path, runs);
-    console.log(`${file.padEnd(22)}${(bytes.length / 2 ** 20).toFixed(1).padStart(6)}${median(draw).toFixed(1).padStart(19)}${median(load).toFixed(0).padStart(12)}${(Number.isNaN(h5py) ? 'n/a' : h5py.toFixed(1)).padStart(14)}`);
+    const both = (ts: Time[], digits: number) => `${median(ts.map((t) => t.ms)).toFixed(digits)} (${median(ts.map((t) => t.cpuMs)).toFixed(digits)})`;
+    console.log(`${file.padEnd(22)}${(bytes.length / 2 ** 20).toFixed(1).padStart(6)}${both(draw, 1).padStart(25)}${both(load, 0).padStart(18)}${(Number.isNaN(h5py) ? 'n/a' : h5py.toFixed(1)).padStart(14)}`);
   }
 }

@@ -4,7 +4,7 @@ import type * as H5 from 'h5wasm';
 // read HDF5: Keras weights files and whole-model `.h5` files. It loads asynchronously, once; after
 // that a file is opened synchronously, so a format's parse (which is synchronous) can read one.
 // h5wasm keeps files in its own in-memory file system, in Node and browsers alike: the bytes are
-// copied there for the time of one read and removed after.
+// lent to it for the time of one read and removed after.
 
 export type H5Module = typeof H5;
 
@@ -27,7 +27,13 @@ let scratch = 0;
 /** Opens HDF5 bytes read-only with a loaded h5wasm, runs `body`, and always closes and removes the in-memory copy. */
 export function withHdf5Sync<T>(h5: H5Module, bytes: Uint8Array, body: (file: H5.File) => T): T {
   const name = `/cnn-lens-${++scratch}.h5`;
-  h5.FS!.writeFile(name, bytes);
+  // The in-memory file takes the caller's bytes as they are (canOwn: no copy of a large model); HDF5 opens it read-only.
+  const stream = h5.FS!.open(name, 'w');
+  try {
+    h5.FS!.write(stream, bytes, 0, bytes.length, 0, true);
+  } finally {
+    h5.FS!.close(stream);
+  }
   let file: H5.File | undefined;
   try {
     file = new h5.File(name, 'r');

@@ -120,7 +120,7 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, file: string, m
     out.set(chunk, written);
     written += chunk.length;
   });
-  const CHUNK = 1 << 16;
+  const CHUNK = 1 << 20;
   try {
     for (let k = 0; k < data.length; k += CHUNK) inflate.push(data.subarray(k, Math.min(k + CHUNK, data.length)), k + CHUNK >= data.length);
     if (data.length === 0) inflate.push(data, true);
