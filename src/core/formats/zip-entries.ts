@@ -41,7 +41,7 @@ const MAX_ENTRIES = 10_000;
 /** True when the bytes start like a zip archive (a local file header, or an empty archive's end record). */
 export const isZip = (b: Uint8Array): boolean => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && ((b[2] === 3 && b[3] === 4) || (b[2] === 5 && b[3] === 6));
 
-const mib = (n: number): string => `${(n / 2 ** 20).toFixed(n < 2 ** 20 ? 2 : 0)} MiB`;
+const mib = (n: number): string => `${(n / 2 ** 20).toFixed(n % 2 ** 20 ? (n < 2 ** 20 ? 3 : 1) : 0)} MiB`;
 
 /** The archive's entries from its central directory; a ZipError when it is not a zip, is cut short, or names a path outside itself. */
 export function listZipEntries(bytes: Uint8Array, file: string): ZipEntry[] {
