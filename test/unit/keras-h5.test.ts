@@ -146,8 +146,7 @@ describe('Keras whole-model files: bad input gets a message naming the file and 
     }
   });
 
-  it('the synchronous parse before the HDF5 library loaded says so rather than throwing', () => {
-    // After the tests above h5wasm is loaded; a sync parse of a zip needs no library at all.
+  it('a .keras archive also parses synchronously (its config is a zip entry: no library to load first)', () => {
     const g = parseSource(bytesSource('m.keras', readFileSync(fx.path('mobilenet_v2.keras'))));
     assert.deepEqual(g.diagnostics.filter((d) => d.severity === 'error'), []);
   });
