@@ -1,7 +1,7 @@
 // npm run bench:diagram: how fast the diagram webview opens and how smoothly it pans and zooms, in
 // Debian's Chromium (headless, through playwright-core; never a downloaded browser).
 //
-// For each zoo model (models/*.json) and generated 2,000- and 10,000-layer models (scripts/large-model.ts)
+// For each zoo model (models/*.json), MobileNet as a Keras .h5 and .keras file, and generated 2,000- and 10,000-layer models (scripts/large-model.ts)
 // a standalone page is written (the report embedded, as the extension would post it) and opened, RUNS
 // times in fresh contexts. The webview's performance marks give: model received, layout requested,
 // layout done (ELK's own time in the worker reported apart), SVG rendered, painted (double rAF).
@@ -16,7 +16,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { reportText } from '../src/core';
+import { analyze, buildReport, reportText } from '../src/core';
+import { parseSourceWithFiles } from '../src/core/formats/registry';
+import { fileSource } from '../src/node/file-source';
+import { ensureKerasFixtures } from '../test/support/keras-fixtures';
 import type { ModelReport } from '../src/core/analysis/report-types';
 import { largeModel } from '../scripts/large-model';
 import { pngDataUrl } from '../src/core/runtime/image';
@@ -70,6 +73,13 @@ async function prepare(outDir: string): Promise<Case[]> {
     await add(f.replace(/\.json$/, ''), report, f === 'resnet152.json' ? { ms: 1000, label: 'painted < 1 s' } : undefined);
   }
   if (!files.includes('resnet152.json')) console.warn('  models/resnet152.json not present: its target is not measured');
+  // Binary formats: the report the host posts after parsing the file (its parse time is in `npm run bench`).
+  try {
+    const keras = ensureKerasFixtures();
+    for (const f of ['mobilenet_v1.h5', 'mobilenet_v2.keras']) await add(f, buildReport(analyze(await parseSourceWithFiles(fileSource(keras.path(f))))));
+  } catch (err) {
+    console.warn(`  skipping the Keras .h5 / .keras cases: ${err instanceof Error ? err.message : err}`);
+  }
   await add('generated-2000', reportText(JSON.stringify(largeModel(2000)), 'generated-2000.json'), { ms: 2000, label: '< 2 s' });
   await add('generated-10000', reportText(JSON.stringify(largeModel(10_000)), 'generated-10000.json'), { ms: 3000, label: 'opens (collapsed) < 3 s' });
   return cases;

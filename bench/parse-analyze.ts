@@ -1,12 +1,14 @@
 // npm run bench: parse + analysis time per zoo model and for a generated 10,000-layer model,
 // against tfjs-layers building the same JSON (modelFromJSON). Prints medians and ratios; targets
 // (ResNet-152 < 20 ms, 10,000 layers < 300 ms, faster than tfjs-layers) are reported, not asserted.
+// Then Keras .h5 / .keras files next to h5py's read of them (bench/keras-files.ts).
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeText } from '../src/core';
 import { largeModel } from '../scripts/large-model';
+import { benchKerasFiles } from './keras-files';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
     const target = targets[name];
     const verdict = target === undefined ? '' : `< ${target} ms ${ours < target ? 'met' : 'MISSED'}`;
     console.log(`${name.padEnd(26)}${String(layers).padStart(7)}${ours.toFixed(2).padStart(13)}${(Number.isNaN(theirs) ? 'n/a' : theirs.toFixed(1)).padStart(10)}${(Number.isNaN(theirs) ? 'n/a' : `${(theirs / ours).toFixed(1)}×`).padStart(11)}  ${verdict}`);
-  }
+  }  await benchKerasFiles(RUNS);
 }
 
 main();

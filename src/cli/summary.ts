@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { analyze, buildReport } from '../core';
-import { parseSource } from '../core/formats/registry';
+import { parseSource, parseSourceWithFiles } from '../core/formats/registry';
 import type { ModelReport } from '../core/analysis/report-types';
-import type { Dim } from '../core/ir';
+import type { Dim, Graph } from '../core/ir';
 import { renderCsv, renderMarkdown, renderTable } from '../core/analysis/summary-text';
 import { openModelFile } from './files';
 import { UsageError, type CommandResult } from './usage';
@@ -27,7 +27,16 @@ export function parseShape(text: string): Dim[] {
   return shape;
 }
 
-export function summary(argv: string[]): CommandResult {
+interface SummaryRequest {
+  readonly file: string;
+  readonly batch?: number;
+  readonly inputShape?: Dim[];
+  readonly json?: boolean;
+  readonly csv?: boolean;
+  readonly markdown?: boolean;
+}
+
+function summaryRequest(argv: string[]): SummaryRequest {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -37,17 +46,32 @@ export function summary(argv: string[]): CommandResult {
   if ([values.json, values.csv, values.markdown].filter(Boolean).length > 1) throw new UsageError('choose one of --json, --csv and --markdown');
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && (!Number.isInteger(batch) || batch < 1)) throw new UsageError(`--batch "${values.batch}" must be a positive integer`);
-  const file = positionals[0];
-  // Whatever format the file is in (the registry detects it), the same report and schema.
-  const graph = parseSource(openModelFile(file));
-  const report = buildReport(analyze(graph, { batch, inputShape: values['input-shape'] ? parseShape(values['input-shape']) : undefined }));
+  return { file: positionals[0], batch, inputShape: values['input-shape'] ? parseShape(values['input-shape']) : undefined, json: values.json, csv: values.csv, markdown: values.markdown };
+}
+
+function summarize(request: SummaryRequest, graph: Graph): CommandResult {
+  const { file } = request;
+  const report = buildReport(analyze(graph, { batch: request.batch, inputShape: request.inputShape }));
   const problems = report.diagnostics.map((d) => `${file}: ${d.severity}: ${d.message}`);
   const failed = report.diagnostics.some((d) => d.severity === 'error');
   // Not a model (or a format not read yet): the message alone, not a table of zeros.
-  if (failed && !report.layers.length && !values.json) return { stdout: '', stderr: problems.join('\n'), code: 1 };
-  const out = values.json ? JSON.stringify(stableJson(report), null, 2) : values.csv ? renderCsv(report) : values.markdown ? renderMarkdown(report) : renderTable(report);
+  if (failed && !report.layers.length && !request.json) return { stdout: '', stderr: problems.join('\n'), code: 1 };
+  const out = request.json ? JSON.stringify(stableJson(report), null, 2) : request.csv ? renderCsv(report) : request.markdown ? renderMarkdown(report) : renderTable(report);
   // In JSON mode the diagnostics are part of the document; stderr still tells a human why it failed.
   return { stdout: out, stderr: problems.join('\n'), code: failed ? 1 : 0 };
+}
+
+/** The summary of a file whose format parses without loading anything first (every text format; ONNX). */
+export function summary(argv: string[]): CommandResult {
+  const request = summaryRequest(argv);
+  // Whatever format the file is in (the registry detects it), the same report and schema.
+  return summarize(request, parseSource(openModelFile(request.file)));
+}
+
+/** The summary as the command line runs it: the format's parser loaded first (h5wasm for Keras .h5), the files next to the model checked. */
+export async function summaryAsync(argv: string[]): Promise<CommandResult> {
+  const request = summaryRequest(argv);
+  return summarize(request, await parseSourceWithFiles(openModelFile(request.file)));
 }
 
 /** The documented `--json` schema (README "JSON output"): the core fields, in a fixed order. */

@@ -118,7 +118,7 @@ export interface IRTensor {
 
 export interface Graph {
   readonly name: string;
-  /** 'keras2-json' | 'keras3-json' | 'tfjs-layers' | 'onnx'; TF.js graph, TFLite and Caffe later. */
+  /** 'keras2-json' | 'keras3-json' | 'tfjs-layers' | 'keras2-h5' | 'keras3-h5' | 'keras3-archive' | 'onnx'; TF.js graph, TFLite and Caffe later. */
   readonly format: string;
   /** Topologically ordered: every node comes after the nodes it reads. */
   readonly nodes: readonly IRNode[];

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { analyze, type Analysis } from '../core';
-import { FORMATS, parseSource } from '../core/formats/registry';
+import { FORMATS, parseSourceWithFiles } from '../core/formats/registry';
 import { unreadBinaryExtensions } from '../core/formats/unread';
 import { yieldToEventLoop } from '../core/runtime/yield';
 import { readModelBytes, workspaceSource } from './workspace-source';
@@ -28,7 +28,7 @@ export const isBinaryModelName = (uri: vscode.Uri): boolean => {
 export async function analyzeBinaryModel(uri: vscode.Uri): Promise<Analysis> {
   const bytes = await readModelBytes(uri);
   await yieldToEventLoop();
-  const graph = parseSource(workspaceSource(uri, bytes));
+  const graph = await parseSourceWithFiles(workspaceSource(uri, bytes));
   await yieldToEventLoop();
   return analyze(graph);
 }

@@ -28,7 +28,7 @@ async function onnxBytes(store: ModelStore, uri: vscode.Uri): Promise<{ bytes: U
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new OnnxExportError(`it has errors: ${errors[0].message}`);
   if (analysis.graph.format === 'onnx') return { bytes: exportOnnx(analysis, new Map(), { source: await readModelBytes(uri) }).bytes, analysis, weights: 'its own', random: false };
-  // Binary models (TFLite) are read as bytes: VS Code opens no text document for them.
+  // Binary models (TFLite, Keras .h5 / .keras) have no text document: their weights are their own.
   const document = formatOfGraph(analysis.graph)?.binary ? undefined : await vscode.workspace.openTextDocument(uri);
   const backend = await currentBackend();
   const weights = await weightsFor(backend.tf, runTarget(uri, analysis, document));

@@ -52,8 +52,10 @@ export function analyze(graph: Graph, options: AnalysisOptions = {}): Analysis {
       value = tensor?.values;
       folded = true;
     } else if (!op) {
-      // Opaque nodes: the shapes the file declares (ONNX value_info), else unknown; their stored weights still count.
-      outs = node.declaredShapes ?? [];
+      // Opaque nodes: the shapes the file declares (ONNX value_info, Keras 3 build_config), else unknown; their stored weights still count.
+      // A declared open batch (null) is the batch the node's input has: the batch flows through, as it does through known ops.
+      const batch = ins[0]?.[0];
+      outs = (node.declaredShapes ?? []).map((s) => (s && s[0] === null && typeof batch === 'number' ? [batch, ...s.slice(1)] : s));
       counts = countParameters(graph, nodeById, node, undefined, ins, constantUse);
     } else if (ins.every((s): s is TensorShape => s !== undefined) && node.inputs.every((r) => known.has(r.node))) {
       try {

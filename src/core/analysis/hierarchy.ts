@@ -22,7 +22,7 @@ export interface Hierarchy {
  * Formats whose layer names carry Keras's block conventions (conv2_block1_1_conv). Graph formats such
  * as ONNX bring their hierarchy as name scopes, and their node names are opaque.
  */
-const NAMED_BLOCK_FORMATS: ReadonlySet<string> = new Set(['keras2-json', 'keras3-json', 'tfjs-layers']);
+const NAMED_BLOCK_FORMATS: ReadonlySet<string> = new Set(['keras2-json', 'keras3-json', 'tfjs-layers', 'keras2-h5', 'keras3-h5', 'keras3-archive']);
 
 /** Prefixed so that a block id never collides with a layer name or a nested model's id. */
 const BLOCK_PREFIX = 'block:';

@@ -21,6 +21,12 @@ export interface ModelFormat {
   readonly binary: boolean;
   /** Recognises its files by content (leading bytes; content wins, users rename files), falling back on the name. */
   readonly detect: (source: ModelSource) => boolean;
+  /**
+   * Loads what `parse` needs that only loads asynchronously (h5wasm, the HDF5 library compiled to
+   * WebAssembly), once: hosts parse through `parseSourceWithFiles`, which awaits it for the detected
+   * format only, so opening an ONNX file never loads the HDF5 library.
+   */
+  readonly prepare?: () => Promise<void>;
   /** Parses into the IR; never throws on bad input: problems become the graph's diagnostics. Reads no sibling files. */
   readonly parse: (source: ModelSource) => Graph;
   /**
@@ -29,16 +35,17 @@ export interface ModelFormat {
    */
   readonly tensorBytes?: (source: ModelSource, graph: Graph, tensor: IRTensor) => Promise<Uint8Array>;
   /**
-   * The weights the model file itself carries, for formats that hold them (TFLite), as the engine
-   * takes them: float32 tensors in the layouts the ops declare. Runs use them unless told otherwise;
-   * the returned `source` says how they were read (a quantised model dequantised, say).
-   */
-  readonly ownWeights?: (source: ModelSource, analysis: Analysis, options?: LoadOptions) => Promise<LoadedWeights>;
-  /**
    * Problems only the files next to the model can show (a missing external data file, a slice past
    * its end), found by their sizes without reading them; hosts add them to the parse's diagnostics.
    */
   readonly checkFiles?: (source: ModelSource, graph: Graph) => Promise<readonly Diagnostic[]>;
+  /**
+   * The weights the model file itself carries (TFLite, a Keras .h5 or .keras), as the engine takes
+   * them: float32 tensors in the layouts the ops declare; what runs and exports use when no other
+   * weights are named. The returned `source` says how they were read (a quantised model dequantised,
+   * say). Absent where weights live elsewhere (next to a JSON) or are constants of the graph (ONNX).
+   */
+  readonly ownWeights?: (source: ModelSource, analysis: Analysis, options?: LoadOptions) => Promise<LoadedWeights>;
   /**
    * Editing, for formats that can be edited (absent: read-only, and the UI says so): the planner of
    * text edits, and the op kinds it can write (the palette offers those).

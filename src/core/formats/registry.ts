@@ -1,6 +1,7 @@
 import type { Graph } from '../ir';
 import type { ModelFormat } from './format';
 import { kerasFormat } from './keras';
+import { kerasFileFormat } from './keras-h5';
 import { onnxFormat } from './onnx';
 import { textSource, type ModelSource } from './source';
 import { tfliteFormat } from './tflite';
@@ -10,7 +11,8 @@ import { recogniseUnread, UNREAD_CODE, unreadMessage } from './unread';
 // parsing, the extension's activation, file associations and editors (package.json is checked
 // against it by a test), and the webview (which learns a model's format from the report).
 
-export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFormat];
+// Binary formats first: their detection reads leading bytes, the text formats' decodes the file as text.
+export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, kerasFormat];
 
 const extensionOf = (name: string): string => /(\.[^./\\]+)$/.exec(name.toLowerCase())?.[1] ?? '';
 
@@ -46,8 +48,12 @@ export function parseSource(source: ModelSource): Graph {
 /** Parses model text (an editor's document, a test's fixture). */
 export const parseModel = (text: string, fileName: string): Graph => parseSource(textSource(fileName, text));
 
-/** Parses, then adds the problems only the sibling files show (the format's checkFiles): what hosts call on open. */
+/**
+ * What hosts call on open: loads the detected format's parser where it loads asynchronously (its
+ * `prepare`), parses, then adds the problems only the sibling files show (its `checkFiles`).
+ */
 export async function parseSourceWithFiles(source: ModelSource): Promise<Graph> {
+  await detectFormat(source)?.prepare?.();
   const graph = parseSource(source);
   const extra = await formatOfGraph(graph)?.checkFiles?.(source, graph);
   return extra?.length ? { ...graph, diagnostics: [...graph.diagnostics, ...extra] } : graph;

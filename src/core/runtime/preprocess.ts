@@ -1,7 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Analysis } from '../analysis/types';
-import { baseName, bytesSource, SourceError, type ModelSource, type SiblingFile } from '../formats/source';
 import { formatOfGraph } from '../formats/registry';
+import { baseName, bytesSource, SourceError, type ModelSource, type SiblingFile } from '../formats/source';
 import type { TensorShape } from '../ir';
 import { decodeImage, imageTensor, type RgbaImage } from './image';
 import { fitNpyToInput, parseNpy } from './npy';
@@ -266,10 +266,11 @@ export async function weightsNextTo(model: ModelSource): Promise<WeightsNextTo |
 
 /**
  * The weights for a run: `weights` 'random' → seeded random (He/Glorot as the layers declare);
- * a source → that file; undefined → the weights next to the model, else seeded random.
+ * a source → that file; undefined → the model file's own weights (a Keras .h5 or .keras), else the
+ * weights next to the model, else seeded random.
  */
 export async function resolveRunWeights(tf: typeof tfc, analysis: Analysis, model: ModelSource, weights: ModelSource | 'random' | undefined, seed = 0): Promise<RunWeights> {
-  // A format whose files carry their weights (TFLite) runs with them unless told otherwise.
+  // A format whose files carry their weights (TFLite, Keras .h5 / .keras) runs with them unless told otherwise.
   const own = weights === undefined ? formatOfGraph(analysis.graph)?.ownWeights : undefined;
   if (own) {
     const loaded = await own(model, analysis, { tf });

@@ -1,4 +1,4 @@
-import type { AttrValue, Attrs, Diagnostic, Graph, IRGroup, IRNode, InitializerSpec, SourceRange, TensorRef, WeightSpec } from '../../ir';
+import type { AttrValue, Attrs, Diagnostic, Graph, IRGroup, IRNode, InitializerSpec, SourceRange, TensorRef, TensorShape, WeightSpec } from '../../ir';
 import { AttrError } from '../../ops/attrs';
 import { getOp } from '../../ops';
 import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './json-tree';
@@ -50,6 +50,8 @@ class KerasReader {
   /** Inner input nodes of nested calls stand for outer tensors: id → the tensor it stands for. */
   private readonly aliases = new Map<string, TensorRef>();
   private readonly ids = new Set<string>();
+  /** Keras 3's `build_config.input_shape` of single-input layers, by node id: what an opaque layer before them outputs. */
+  readonly buildInputShapes = new Map<string, TensorShape>();
 
   /** Reads one model object; returns its input node ids (or aliases) and output tensors. */
   readModel(model: JsonNode, scope: Scope): { inputs: string[]; outputs: TensorRef[] } {
@@ -201,6 +203,8 @@ class KerasReader {
       nameRange: rangeOf(prop(config, 'name') ?? prop(layer, 'name')),
       initializers: declaredInitializers(config),
     };
+    const built = valueOf(prop(prop(layer, 'build_config'), 'input_shape'));
+    if (Array.isArray(built) && built.every((d) => d === null || typeof d === 'number')) this.buildInputShapes.set(id, built as TensorShape);
     if (!op) {
       node.attrs = (valueOf(config) as Attrs) ?? {};
       this.report('warning', 'unknown-layer', `unknown layer class "${className}": drawn as an opaque node; shapes and costs after it are unknown`, id, node.nameRange ?? range);
@@ -338,6 +342,26 @@ function findModel(root: JsonNode): { model?: JsonNode; format: string; weights?
   return { model, format: keras3 ? 'keras3-json' : 'keras2-json' };
 }
 
+/**
+ * An opaque (unknown) layer's output shape from the layers it feeds: Keras 3 records each built
+ * layer's input shape (`build_config`), so when every single-input consumer agrees, that is the
+ * opaque layer's output, and shapes and costs after it are known again.
+ */
+function declareOpaqueShapes(nodes: IRNode[], reader: KerasReader): IRNode[] {
+  return nodes.map((node) => {
+    if (node.op !== 'Unknown') return node;
+    const seen = nodes.filter((c) => c.inputs.length === 1 && c.inputs[0].node === node.id).map((c) => reader.buildInputShapes.get(c.id));
+    const shape = seen[0];
+    if (!shape || seen.some((s) => JSON.stringify(s) !== JSON.stringify(shape))) return node;
+    const diagnostic = reader.diagnostics.findIndex((d) => d.node === node.id && d.code === 'unknown-layer');
+    if (diagnostic >= 0) {
+      const d = reader.diagnostics[diagnostic];
+      reader.diagnostics[diagnostic] = { ...d, message: d.message.replace(/; shapes and costs after it are unknown$/, `; its output shape [${shape.map((x) => x ?? 'batch').join(', ')}] is the one the next layer was built with (build_config), its own parameters are unknown`) };
+    }
+    return { ...node, declaredShapes: [shape] };
+  });
+}
+
 /** True when the text looks like a Keras or TF.js layers model (cheap: no full parse). */
 export function looksLikeKerasModel(text: string): boolean {
   const head = text.slice(0, 4096);
@@ -361,7 +385,7 @@ export function parseKeras(text: string, fileName: string): Graph {
   }
   const reader = new KerasReader();
   const { inputs, outputs } = reader.readModel(model, { prefix: '' });
-  const nodes = reader.nodes.map((n): IRNode => ({ ...n, inputs: n.inputs.map((r) => reader.resolveAliases(r)) }));
+  const nodes = declareOpaqueShapes(reader.nodes.map((n): IRNode => ({ ...n, inputs: n.inputs.map((r) => reader.resolveAliases(r)) })), reader);
   const sorted = sortTopologically(nodes);
   for (const cycle of sorted.cycles) {
     reader.report('error', 'cycle', `layers form a cycle: ${cycle.join(' → ')} → ${cycle[0]}; a network must be acyclic`, cycle[0], nodes.find((n) => n.id === cycle[0])?.range);

@@ -1,12 +1,13 @@
 import * as tfcore from '@tensorflow/tfjs-core';
 import type * as tfc from '@tensorflow/tfjs-core';
-import { unzipSync } from 'fflate';
 import type * as H5 from 'h5wasm';
 import type { Analysis } from '../../analysis/types';
 import { baseName, SourceError, type ModelSource } from '../source';
 import type { Graph, IRGroup, IRNode } from '../../ir';
 import { asAnalysis, bindWeights, ownerId, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from '../../runtime/weights';
 import { halfToFloat } from '../../runtime/half-float';
+import { isH5Dataset, isH5Group, isHdf5, stringsAttr, withHdf5 } from '../hdf5';
+import { isZip, listZipEntries, readZipEntry, ZipError } from '../zip-entries';
 
 // Keras weights in HDF5, read with h5wasm (the HDF5 C library compiled to WebAssembly).
 //
@@ -21,33 +22,6 @@ import { halfToFloat } from '../../runtime/half-float';
 //   (conv2d, conv2d_1, batch_normalization, …); nested models recurse: /layers/functional/layers/conv2d/vars/0.
 //   (Keras 2.13–2.15 `.keras` files wrote `_layer_checkpoint_dependencies` in place of `layers`.)
 
-type H5Module = typeof H5;
-let h5Module: Promise<H5Module> | undefined;
-/** h5wasm's main entry: it keeps files in its own in-memory file system, in Node and browsers alike. */
-export async function hdf5(): Promise<H5Module> {
-  h5Module ??= import('h5wasm').then(async (m) => {
-    await m.ready;
-    return m;
-  });
-  return h5Module;
-}
-
-let scratch = 0;
-/** Opens HDF5 bytes read-only, runs `body`, and always closes and removes the in-memory copy. */
-export async function withHdf5<T>(bytes: Uint8Array, body: (file: H5.File) => T): Promise<T> {
-  const h5 = await hdf5();
-  const name = `/cnn-lens-${++scratch}.h5`;
-  h5.FS!.writeFile(name, bytes);
-  let file: H5.File | undefined;
-  try {
-    file = new h5.File(name, 'r');
-    return body(file);
-  } finally {
-    file?.close();
-    h5.FS!.unlink(name);
-  }
-}
-
 /** Keras's `naming.to_snake_case` (Conv2D → conv2d, BatchNormalization → batch_normalization, PReLU → p_re_lu). */
 export function kerasSnakeCase(name: string): string {
   return name
@@ -55,23 +29,6 @@ export function kerasSnakeCase(name: string): string {
     .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
     .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase();
-}
-
-const isGroup = (e: H5.Entity | null): e is H5.Group => !!e && typeof (e as H5.Group).keys === 'function' && typeof (e as H5.Group).create_group === 'function';
-const isDataset = (e: H5.Entity | null): e is H5.Dataset => !!e && !isGroup(e) && 'metadata' in (e as object) && 'shape' in (e as object);
-
-/** A string-list attribute, also in Keras's chunked form (name0, name1, …). */
-function stringsAttr(entity: H5.Group, name: string): string[] | undefined {
-  const attrs = entity.attrs;
-  const clean = (v: unknown): string[] => {
-    const list = Array.isArray(v) ? v : v === null || v === undefined ? [] : [v];
-    return list.map((s) => (typeof s === 'string' ? s : new TextDecoder().decode(s as Uint8Array)).replace(/[\0 ]+$/, ''));
-  };
-  if (name in attrs) return clean(attrs[name].value);
-  if (!(`${name}0` in attrs)) return undefined;
-  const out: string[] = [];
-  for (let i = 0; `${name}${i}` in attrs; i++) out.push(...clean(attrs[`${name}${i}`].value));
-  return out;
 }
 
 /** A dataset as a tensor: floats as float32 (float64, float16 and bfloat16 converted), integers as int32. */
@@ -112,7 +69,7 @@ function readKeras2(tf: typeof tfc, root: H5.Group, analysis: Analysis, slots: R
   const groupIds = new Set(analysis.graph.groups.map((g) => g.id));
   for (const layer of layerNames) {
     const group = root.get(layer);
-    if (!isGroup(group)) {
+    if (!isH5Group(group)) {
       out.unplaced.push(`layer_names lists "${layer}", but the file has no group for it`);
       continue;
     }
@@ -120,7 +77,7 @@ function readKeras2(tf: typeof tfc, root: H5.Group, analysis: Analysis, slots: R
     if (!names.length) continue;
     const read = (wn: string): tfc.Tensor | undefined => {
       const ds = group.get(wn);
-      if (!isDataset(ds)) {
+      if (!isH5Dataset(ds)) {
         out.unplaced.push(`layer "${layer}" lists weight "${wn}", but the file has no dataset for it`);
         return undefined;
       }
@@ -209,7 +166,7 @@ function leafKeys(members: readonly Member[]): Map<IRNode, string> {
 
 const layersOf = (g: H5.Group): H5.Group | undefined => {
   const layers = g.get('layers') ?? g.get('_layer_checkpoint_dependencies');
-  return isGroup(layers) ? layers : undefined;
+  return isH5Group(layers) ? layers : undefined;
 };
 
 /** Keras 3: `layers/<class key>/vars/<i>`, recursively for nested models. */
@@ -220,11 +177,11 @@ function readKeras3Level(tf: typeof tfc, layers: H5.Group, path: string, scope: 
   const consumed = new Set<string>();
   const readVars = (key: string, owner: string) => {
     const vars = layers.get(`${key}/vars`);
-    if (!isGroup(vars)) return;
+    if (!isH5Group(vars)) return;
     const names = vars.keys().filter((k) => /^\d+$/.test(k)).sort((a, b) => Number(a) - Number(b));
     for (const name of names) {
       const ds = vars.get(name);
-      if (!isDataset(ds)) continue;
+      if (!isH5Dataset(ds)) continue;
       out.found.push({ owner, index: Number(name), origin: `${path}/${key}/vars/${name}`, tensor: datasetTensor(tf, ds, `${path}/${key}/vars/${name}`) });
     }
   };
@@ -236,7 +193,7 @@ function readKeras3Level(tf: typeof tfc, layers: H5.Group, path: string, scope: 
     readVars(key, m.node.id);
   }
   const nested = members.filter((m): m is Extract<Member, { kind: 'model' }> => m.kind === 'model');
-  const candidates = () => [...present].filter((k) => !consumed.has(k) && isGroup(layers.get(k)) && layersOf(layers.get(k) as H5.Group));
+  const candidates = () => [...present].filter((k) => !consumed.has(k) && isH5Group(layers.get(k)) && layersOf(layers.get(k) as H5.Group));
   for (const { group } of nested) {
     const expected = [...leafKeys(membersOf(analysis, group.id)).values()].sort().join(',');
     const signature = (k: string) => {
@@ -252,14 +209,14 @@ function readKeras3Level(tf: typeof tfc, layers: H5.Group, path: string, scope: 
   for (const key of present) {
     if (consumed.has(key)) continue;
     const vars = layers.get(`${key}/vars`);
-    if (isGroup(vars) && vars.keys().length) out.unplaced.push(`the file's ${path}/${key} (${vars.keys().length} variable${vars.keys().length === 1 ? '' : 's'}) matches no layer of the model`);
+    if (isH5Group(vars) && vars.keys().length) out.unplaced.push(`the file's ${path}/${key} (${vars.keys().length} variable${vars.keys().length === 1 ? '' : 's'}) matches no layer of the model`);
   }
 }
 
 /** Which Keras layout an HDF5 file has. */
 export function kerasLayout(root: H5.Group): { layout: 'keras2'; group: H5.Group } | { layout: 'keras3'; layers: H5.Group } | undefined {
   const modelWeights = root.get('model_weights');
-  if (isGroup(modelWeights) && stringsAttr(modelWeights, 'layer_names')) return { layout: 'keras2', group: modelWeights };
+  if (isH5Group(modelWeights) && stringsAttr(modelWeights, 'layer_names')) return { layout: 'keras2', group: modelWeights };
   if (stringsAttr(root, 'layer_names')) return { layout: 'keras2', group: root };
   const layers = layersOf(root);
   if (layers) return { layout: 'keras3', layers };
@@ -289,9 +246,8 @@ export async function readKerasHdf5(bytes: Uint8Array, model: Graph | Analysis, 
   return { weights: bindWeights(analysis, out.found, file, out.unplaced), layout: layout! };
 }
 
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-const isHdf5 = (b: Uint8Array) => HDF5_SIGNATURE.every((x, i) => b[i] === x);
-const isZip = (b: Uint8Array) => b[0] === 0x50 && b[1] === 0x4b;
+/** The largest model.weights.h5 inflated from a .keras archive (h5wasm's memory is 32-bit). */
+const MAX_WEIGHTS_BYTES = 2 * 2 ** 30;
 
 /** Loads a Keras 2 `.h5` (weights or full model), a Keras 3 `.weights.h5`, or a `.keras` archive. */
 export async function loadKerasWeights(source: ModelSource, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
@@ -304,15 +260,17 @@ export async function loadKerasWeights(source: ModelSource, model: Graph | Analy
   }
   const name = baseName(path);
   if (isZip(bytes)) {
-    let entries: Record<string, Uint8Array>;
+    let h5: Uint8Array;
     try {
-      entries = unzipSync(bytes, { filter: (f) => f.name === 'model.weights.h5' || f.name === 'model.weights.npz' });
+      const entries = listZipEntries(bytes, path);
+      const entry = entries.find((e) => e.name === 'model.weights.h5');
+      if (!entry) {
+        throw new WeightsError(path, [], entries.some((e) => e.name === 'model.weights.npz') ? `${path} stores its weights as model.weights.npz, which CNN Lens does not read; save with the default HDF5 weights` : `${path} holds no model.weights.h5: not a Keras 3 .keras archive`);
+      }
+      h5 = readZipEntry(bytes, entry, path, MAX_WEIGHTS_BYTES);
     } catch (e) {
-      throw new WeightsError(path, [], `${path} is not a readable .keras (zip) archive (${(e as Error).message})`);
-    }
-    const h5 = entries['model.weights.h5'];
-    if (!h5) {
-      throw new WeightsError(path, [], entries['model.weights.npz'] ? `${path} stores its weights as model.weights.npz, which CNN Lens does not read; save with the default HDF5 weights` : `${path} holds no model.weights.h5: not a Keras 3 .keras archive`);
+      if (e instanceof ZipError) throw new WeightsError(path, [], `${path} is not a readable .keras (zip) archive: ${e.reason}`);
+      throw e;
     }
     const { weights } = await readKerasHdf5(h5, model, `${path} (model.weights.h5)`, options);
     return { weights, source: `Keras 3 archive ${name} (model.weights.h5)` };
