@@ -1013,6 +1013,7 @@ if (initial) loadModel(initial, embedded?.dataset.uri ?? `standalone:${initial.m
   drawnLayerCount: () => diagram.drawnLayerCount(),
   layerCount: () => view?.layers.size ?? 0,
   lastLayout: () => ({ ...lastLayout }),
+  toggle: (id: string) => toggleGroup(id),
   reveal: (id: string) => diagram.reveal(view?.layers.has(id) ? visibleRep(id) : id, false),
   screenOf: (id: string) => diagram.screenOf(view?.layers.has(id) ? visibleRep(id) : id),
   get editable() { return !!catalog; },
