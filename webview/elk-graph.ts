@@ -42,7 +42,7 @@ export interface ElkBuildOptions {
  * thoroughness changed little). So the zoo keeps network simplex and big levels switch.
  */
 export const SIMPLEX_PLACEMENT_MAX = 150;
-export const nodePlacementFor = (nodes: number): string => (nodes > SIMPLEX_PLACEMENT_MAX ? 'BRANDES_KOEPF' : 'NETWORK_SIMPLEX');
+export const nodePlacementFor = (nodes: number, simplexMax = SIMPLEX_PLACEMENT_MAX): string => (nodes > simplexMax ? 'BRANDES_KOEPF' : 'NETWORK_SIMPLEX');
 
 export const portId = (node: string, k: number): string => `${node}::in${k}`;
 

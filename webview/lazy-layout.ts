@@ -13,6 +13,12 @@ import type { VisibleGraph, VisibleNode } from './model';
 /** Models with more layers than this are laid out level by level (the zoo keeps one ELK run). */
 export const LAZY_LAYOUT_MIN_LAYERS = 1000;
 
+/**
+ * A level of more items than this uses Brandes–Köpf placement: opening a block must stay quick, and
+ * network simplex already costs 2–3× as much at 50–150 nodes (elkjs under Node, residual chains).
+ */
+const LEVEL_SIMPLEX_MAX = 40;
+
 /** Levels kept; a level's layout is a few hundred boxes, so this is a few MB at most. */
 const CACHE_LEVELS = 256;
 
@@ -180,7 +186,7 @@ function levelRequest(lv: Level, sizeOf: (n: VisibleNode) => Size, isRoot: boole
   // The root's options (spacing, routing, ports) as the one-run layout has them, minus the hierarchy.
   const options = { ...toElk({ nodes: [], edges: [], rep: new Map() }, { size: () => ({ width: 0, height: 0 }) }).layoutOptions };
   delete options['elk.hierarchyHandling'];
-  options['elk.layered.nodePlacement.strategy'] = nodePlacementFor(lv.items.length);
+  options['elk.layered.nodePlacement.strategy'] = nodePlacementFor(lv.items.length, LEVEL_SIMPLEX_MAX);
   if (!isRoot) options['elk.padding'] = `[top=${CONTAINER_HEADER + 8},left=${CONTAINER_PAD},bottom=${CONTAINER_PAD},right=${CONTAINER_PAD}]`;
   const fanOut = new Map<string, number>();
   for (const p of lv.pieces.values()) fanOut.set(p.from, (fanOut.get(p.from) ?? 0) + 1);
