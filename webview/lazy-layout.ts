@@ -32,6 +32,8 @@ export interface LazyLayoutResult {
   readonly laid: LaidOut;
   /** Levels laid out by ELK this time (the rest came from the cache). */
   readonly levelsRun: number;
+  /** Levels whose last layout was stretched around boxes that grew, without ELK. */
+  readonly levelsStretched: number;
   readonly levels: number;
   /** ELK's own time in the worker, summed over the levels run. */
   readonly elkMs: number;
@@ -51,6 +53,8 @@ interface Level {
 
 export class LazyLayout {
   private readonly cache = new Map<string, ElkNode>();
+  /** Each level's last layout with its request's shape (sizes left out), for stretching. */
+  private readonly last = new Map<string, { shape: string; result: ElkNode }>();
 
   constructor(private readonly run: (graph: ElkNode) => Promise<ElkNode & { elkMs?: number }>) {}
 
@@ -114,6 +118,7 @@ export class LazyLayout {
     const laidLevels = new Map<string, ElkNode>();
     const boxSize = new Map<string, Size>();
     let levelsRun = 0;
+    let levelsStretched = 0;
     let elkMs = 0;
     for (let i = 0; i < order.length;) {
       // One depth at a time, its levels in parallel.
@@ -123,15 +128,22 @@ export class LazyLayout {
       await Promise.all(batch.map(async (id) => {
         const request = levelRequest(levels.get(id)!, (n) => (n.kind === 'container' ? boxSize.get(n.id)! : size(n.id, n.kind)), id === ROOT);
         const key = JSON.stringify(request);
+        const shape = shapeKey(request);
         let result = this.cache.get(key);
         if (result) {
           this.cache.delete(key); // most recently used last
         } else {
-          const r = await this.run(request);
-          levelsRun++;
-          elkMs += r.elkMs ?? 0;
-          result = r;
+          const before = this.last.get(id);
+          result = before && before.shape === shape ? stretched(before.result, request) ?? undefined : undefined;
+          if (result) levelsStretched++;
+          else {
+            const r = await this.run(request);
+            levelsRun++;
+            elkMs += r.elkMs ?? 0;
+            result = r;
+          }
         }
+        this.last.set(id, { shape, result });
         this.cache.set(key, result);
         laidLevels.set(id, result);
         if (id !== ROOT) boxSize.set(id, { width: Math.max(MIN_CONTAINER.width, result.width ?? 0), height: Math.max(MIN_CONTAINER.height, result.height ?? 0) });
@@ -177,8 +189,47 @@ export class LazyLayout {
       edges.set(id, { points: withoutRepeats(points) });
     }
     const top = laidLevels.get(ROOT)!;
-    return { laid: { boxes, edges, width: top.width ?? 0, height: top.height ?? 0 }, levelsRun, levels: levels.size, elkMs };
+    return { laid: { boxes, edges, width: top.width ?? 0, height: top.height ?? 0 }, levelsRun, levelsStretched, levels: levels.size, elkMs };
   }
+}
+
+/** A request with its nodes' sizes left out: equal shapes differ only in how big their boxes are. */
+const shapeKey = (request: ElkNode): string => JSON.stringify({ ...request, children: request.children?.map((c) => ({ ...c, width: 0, height: 0 })) });
+
+/**
+ * A level's last layout, stretched for a request of the same shape whose boxes only grew (a block
+ * opened inside, or a nested one grew): everything right of a grown box moves right by its growth,
+ * everything below it moves down. Moving all points past a line by the same amount keeps every edge
+ * orthogonal and attached, and keeps every box where the user last saw it, relative to its
+ * neighbours. Null when a box shrank (closing a block finds its earlier layout in the cache, or ELK runs).
+ */
+function stretched(before: ElkNode, request: ElkNode): ElkNode | null {
+  const want = new Map((request.children ?? []).map((c) => [c.id, c]));
+  const children = (before.children ?? []).map((c) => ({ ...c }));
+  const points = (before.edges ?? []).map((e) => ({ ...e, sections: (e.sections ?? []).map((sc) => ({ startPoint: { ...sc.startPoint }, endPoint: { ...sc.endPoint }, bendPoints: (sc.bendPoints ?? []).map((b) => ({ ...b })) })) }));
+  let width = before.width ?? 0;
+  let height = before.height ?? 0;
+  for (const c of children) {
+    const w = want.get(c.id);
+    if (!w) return null;
+    const dw = (w.width ?? 0) - (c.width ?? 0);
+    const dh = (w.height ?? 0) - (c.height ?? 0);
+    if (dw < 0 || dh < 0) return null;
+    if (dw === 0 && dh === 0) continue;
+    const right = (c.x ?? 0) + (c.width ?? 0);
+    const bottom = (c.y ?? 0) + (c.height ?? 0);
+    const move = (p: { x?: number; y?: number }): void => {
+      if ((p.x ?? 0) >= right - 0.01) p.x = (p.x ?? 0) + dw;
+      if ((p.y ?? 0) >= bottom - 0.01) p.y = (p.y ?? 0) + dh;
+    };
+    for (const o of children) if (o !== c) move(o);
+    for (const e of points) for (const sc of e.sections) [sc.startPoint, sc.endPoint, ...sc.bendPoints].forEach(move);
+    c.width = w.width;
+    c.height = w.height;
+    width += dw;
+    height += dh;
+  }
+  return { ...before, children, edges: points, width, height };
 }
 
 /** The flat ELK request for one level; coordinates relative to the level's box (a block's header and padding included). */

@@ -229,7 +229,7 @@ function persist(): void {
 // → SVG rendered → painted (double requestAnimationFrame after the first draw of a model).
 const mark = (name: string): void => void performance.mark(`cnn-lens:${name}`);
 /** The last layout's figures: visible nodes and edges, ELK's own time in the worker, round trip. */
-const lastLayout = { nodes: 0, edges: 0, elkMs: NaN, roundTripMs: NaN, renderMs: NaN, how: 'fresh' as 'fresh' | 'seeded' | 'reused' | 'levels', levelsRun: 0, levels: 0 };
+const lastLayout = { nodes: 0, edges: 0, elkMs: NaN, roundTripMs: NaN, renderMs: NaN, how: 'fresh' as 'fresh' | 'seeded' | 'reused' | 'levels', levelsRun: 0, levelsStretched: 0, levels: 0 };
 
 async function relayout(): Promise<void> {
   if (!view) return;
@@ -255,7 +255,7 @@ async function relayout(): Promise<void> {
       laid = r.laid;
       if (seq === layoutSeq) {
         mark('layout-done');
-        Object.assign(lastLayout, { nodes: graph.nodes.length, edges: graph.edges.length, elkMs: r.elkMs, roundTripMs: performance.now() - t0, how: 'levels', levelsRun: r.levelsRun, levels: r.levels });
+        Object.assign(lastLayout, { nodes: graph.nodes.length, edges: graph.edges.length, elkMs: r.elkMs, roundTripMs: performance.now() - t0, how: 'levels', levelsRun: r.levelsRun, levelsStretched: r.levelsStretched, levels: r.levels });
       }
     } else {
       const results = 'reuse' in plan ? [] : await Promise.all(plan.requests.map((r, i) => (i > 0 && spareLayout ? spareLayout : layout).layout<ElkNode & { elkMs?: number }>(r)));

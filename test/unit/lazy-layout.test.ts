@@ -1,7 +1,7 @@
 // The level-by-level layout of big models (webview/lazy-layout.ts), with elkjs under Node: every
 // visible item gets a box, each expanded block's members inside its box and apart from each other,
-// every edge a polyline from its source to its target, and opening a second block lays out only
-// its inside and the top (the first block's inside comes from the cache, member for member the same).
+// every edge a polyline from its source to its target, and opening a block lays out only its inside
+// (the level around it is stretched, the first block's inside comes from the cache, member for member the same).
 import * as assert from 'node:assert/strict';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { reportText } from '../../src/core';
@@ -38,7 +38,8 @@ describe('lazy layout: one level of the hierarchy at a time', function () {
     const graph = visibleGraph(view, collapsed);
     const r = await lazy.layout(graph, size);
     assert.equal(r.levels, 2);
-    assert.equal(r.levelsRun, 2, 'the opened block and the top (its box grew)');
+    assert.equal(r.levelsRun, 1, 'the opened block alone');
+    assert.equal(r.levelsStretched, 1, 'the top: its last layout stretched around the box that grew');
     for (const n of graph.nodes) assert.ok(r.laid.boxes.has(n.id), `${n.id} has a box`);
     const block = r.laid.boxes.get(top[3])!;
     const members = graph.nodes.filter((n) => n.parent === top[3]);
@@ -55,7 +56,7 @@ describe('lazy layout: one level of the hierarchy at a time', function () {
     }
   });
 
-  it('opening a second block lays out its inside and the top only; the first block keeps its inside', async () => {
+  it('opening a second block lays out its inside only: the top is stretched, the first block keeps its inside', async () => {
     const lazy = new LazyLayout(run);
     const collapsed = new Set(view.groups.keys());
     collapsed.delete(top[3]);
@@ -64,13 +65,18 @@ describe('lazy layout: one level of the hierarchy at a time', function () {
     const graph = visibleGraph(view, collapsed);
     const b = await lazy.layout(graph, size);
     assert.equal(b.levels, 3);
-    assert.equal(b.levelsRun, 2, 'the second block and the top; the first block from the cache');
+    assert.equal(a.levelsRun, 2, 'a fresh layout: the block and the top');
+    assert.equal(b.levelsRun, 1, 'the second block; the first from the cache, the top stretched');
+    assert.equal(b.levelsStretched, 1);
     const rel = (laid: typeof a.laid, id: string) => {
       const box = laid.boxes.get(id)!;
       const outer = laid.boxes.get(top[3])!;
       return { x: box.x - outer.x, y: box.y - outer.y };
     };
     for (const n of graph.nodes.filter((x) => x.parent === top[3])) assert.deepEqual(rel(b.laid, n.id), rel(a.laid, n.id), `${n.id} kept its place in its block`);
+    // Stretched, not laid out again: the top items above the second block did not move.
+    const second = a.laid.boxes.get(top[10])!;
+    for (const n of graph.nodes.filter((x) => !x.parent && a.laid.boxes.get(x.id)!.y + a.laid.boxes.get(x.id)!.height <= second.y)) assert.deepEqual(b.laid.boxes.get(n.id), a.laid.boxes.get(n.id), `${n.id} stayed put`);
     // Closing it again: every level is in the cache.
     collapsed.add(top[10]);
     const c = await lazy.layout(visibleGraph(view, collapsed), size);
