@@ -38,6 +38,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** BENCH_ONLY=regex: only the cases whose name matches (the zoo is read anyway). */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const VIEWPORT = { width: 1440, height: 900 };
+/** One frame at 60 Hz, as requestAnimationFrame deltas measure it (16.7 ms, plus the timer's jitter). */
+const FRAME_MS = 17;
 /** How long a page may take to paint before its case is reported as not painting. */
 const PAINT_TIMEOUT_MS = Number(process.env.BENCH_PAINT_TIMEOUT_MS ?? 180_000);
 const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
@@ -260,7 +262,7 @@ async function bigGraphs(browser: Browser, base: string, cases: readonly Case[])
     console.log(`  ${c.name.padEnd(18)} ${String(c.layers).padStart(6)} layers, report ${c.mb.toFixed(1)} MB: paint ${f0(o.run.painted)} ms${verdict} (model received ${f0(o.run.received)}, layout asked ${f0(o.run.requested)}, done ${f0(o.run.laidOut)}), ${o.run.visible} shown, ELK ${f0(o.run.elkMs)} ms, render ${f0(o.run.renderMs)} ms, ${dom} SVG elements, heap ${heap.toFixed(0)} MB`);
     const { wheel, drag } = await panZoom(o.page);
     const all = [...wheel.frames, ...drag.frames];
-    console.log(`  ${''.padEnd(18)} pan/zoom ${all.length} frames: median ${f1(median(all))} ms, p95 ${f1(pct(all, 95))} ms (< 16.7 ms: ${pct(all, 95) < 16.7 ? 'met' : 'MISSED'}), max ${f1(Math.max(...all))} ms`);
+    console.log(`  ${''.padEnd(18)} pan/zoom ${all.length} frames: median ${f1(median(all))} ms, p95 ${f1(pct(all, 95))} ms (one 60 Hz frame: ${pct(all, 95) <= FRAME_MS ? 'met' : 'MISSED'}), max ${f1(Math.max(...all))} ms`);
     await o.page.locator('vscode-button[data-action="fit"]').click();
     const e = await expandBlock(o.page);
     if (e) console.log(`  ${''.padEnd(18)} expand ${e.id} (${e.layers} layers): ${f0(e.ms)} ms (< 200 ms: ${e.ms < 200 ? 'met' : 'MISSED'}; ELK ${f0(e.elkMs)} ms${e.levelsRun !== undefined ? ` over ${e.levelsRun} levels` : ''}, layout ${f0(e.layoutMs)} ms, render ${f0(e.renderMs)} ms), then ${e.visible} shown, ${e.domNodes} SVG elements`);
