@@ -282,6 +282,7 @@ async function relayout(): Promise<void> {
   if (elk) layoutMemory.remember(graph, elk, laid);
   const r0 = performance.now();
   diagram.thumbRoom = room;
+  diagram.cullAlways = lazy;
   diagram.render(v, graph, laid, heat);
   thumbs.paint(diagram, v);
   updateLegend();

@@ -1,7 +1,7 @@
 // Very large graphs in the diagram webview, in Debian's Chromium: a flat 10,000-layer model (no
 // hierarchy of its own) paints as automatic groups laid out level by level, a block opens with its
 // members inside it and its edges drawn, and the document holds a bounded number of SVG elements
-// (what lies far off screen is not in it). Correctness only: the timings are bench:diagram's.
+// (what lies far off screen is not in it, however few items are shown). Correctness only: the timings are bench:diagram's.
 //
 //   npx mocha --no-config --require tsx/cjs --timeout 120000 test/browser/big-graph.test.ts
 import * as assert from 'node:assert/strict';
@@ -68,8 +68,12 @@ describe('very large graphs (Chromium)', function () {
     assert.equal(layout.levels, 1, 'only the top level is laid out');
     assert.ok(layout.nodes > 20 && layout.nodes <= AUTO_GROUP_LIMIT, `${layout.nodes} items at the top`);
     assert.equal(await page.evaluate(() => (window as unknown as { __cnnLens: { drawnLayerCount(): number } }).__cnnLens.drawnLayerCount()), LAYERS);
-    assert.equal(await count('svg.diagram .node.group'), layout.nodes, 'every top item is a collapsed block');
-    assert.equal(await count('svg.diagram .edge'), layout.edges);
+    // Big models cull whatever their size: the blocks in and near the viewport are in the document, the rest not.
+    const blocks = await count('svg.diagram .node.group');
+    assert.ok(blocks > 0 && blocks < layout.nodes, `${blocks} of ${layout.nodes} blocks in the document`);
+    assert.equal(await count('svg.diagram .node.layer'), 0, 'every top item is a collapsed block');
+    const edges = await count('svg.diagram .edge');
+    assert.ok(edges > 0 && edges < layout.edges, `${edges} of ${layout.edges} edges in the document`);
     assert.deepEqual(errors, []);
   });
 
@@ -89,9 +93,9 @@ describe('very large graphs (Chromium)', function () {
       const frame = box(document.querySelector('svg.diagram .container[data-id="${id}"] rect'));
       return { frame, inner: [...document.querySelectorAll('svg.diagram .node.layer')].map(box) };
     })()`)) as { frame: { x: number; y: number; r: number; b: number }; inner: { x: number; y: number; r: number; b: number }[] };
-    assert.equal(boxes.inner.length, members, 'every member of the block is drawn (under the culling threshold)');
+    assert.ok(boxes.inner.length > 0 && boxes.inner.length <= members, `${boxes.inner.length} of the block's ${members} members in the document`);
     for (const b of boxes.inner) assert.ok(b.x >= boxes.frame.x - 1 && b.y >= boxes.frame.y - 1 && b.r <= boxes.frame.r + 1 && b.b <= boxes.frame.b + 1, 'a member inside its block');
-    assert.equal(await count('svg.diagram .edge'), layout.edges);
+    assert.ok(await count('svg.diagram .edge') <= layout.edges);
     const routes = await page.evaluate(() => [...document.querySelectorAll('svg.diagram .edge path')].filter((p) => (p.getAttribute('d') ?? '').length < 4).length);
     assert.equal(routes, 0, 'every edge has a route');
     // Closing it again comes from the cache: no level laid out.
@@ -102,13 +106,13 @@ describe('very large graphs (Chromium)', function () {
   });
 
   it('keeps the document bounded: with several blocks open, what lies far off screen is not in the DOM', async () => {
-    const ids = await page.evaluate(() => [...document.querySelectorAll('svg.diagram .node.group')].slice(0, 6).map((el) => (el as SVGGElement).dataset.id!));
+    const ids = await page.evaluate(() => [...document.querySelectorAll('svg.diagram .node.group')].slice(0, 4).map((el) => (el as SVGGElement).dataset.id!));
     for (const id of ids) {
       await toggle(id);
       await ready();
     }
     const layout = await lastLayout();
-    assert.ok(layout.nodes > CULL_MIN, `${layout.nodes} visible items: over the culling threshold`);
+    assert.ok(layout.nodes > CULL_MIN, `${layout.nodes} visible items`);
     const inDom = await count('svg.diagram .node');
     assert.ok(inDom < layout.nodes, `${inDom} of ${layout.nodes} nodes in the document`);
     const elements = await count('svg.diagram *');
