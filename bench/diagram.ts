@@ -9,17 +9,25 @@
 // Then, on the 10,000-layer model, ~60 wheel and drag events through real input, with the frame
 // times taken from requestAnimationFrame deltas. Last, the same on ResNet-50 with every block expanded,
 // without and with activation thumbnails on all 177 nodes (pictures of the host's size and encoding).
+// Very large graphs (BENCH_ONLY=big picks just these): 10,000 and 50,000 nodes, flat (no hierarchy of
+// their own: scripts/large-model.ts with flat names) and with name scopes (bench/onnx-graph.ts, as
+// PyTorch's exporter writes them), and real ONNX exports (the torchvision fixtures, where cached). For
+// each: the report's size, first paint, the webview's JS heap after opening (after a GC), expanding
+// the collapsed block nearest 500 layers (call → painted), and pan/zoom frame times.
 // Figures are printed, never asserted.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { analyze, buildReport, reportText } from '../src/core';
-import { parseSourceWithFiles } from '../src/core/formats/registry';
+import { parseSource, parseSourceWithFiles } from '../src/core/formats/registry';
+import { bytesSource } from '../src/core/formats/source';
 import { fileSource } from '../src/node/file-source';
 import { ensureKerasFixtures } from '../test/support/keras-fixtures';
+import { onnxFixturesDir } from '../test/support/onnx-fixtures';
+import { generatedOnnxGraph } from './onnx-graph';
 import type { ModelReport } from '../src/core/analysis/report-types';
 import { largeModel } from '../scripts/large-model';
 import { pngDataUrl } from '../src/core/runtime/image';
@@ -32,9 +40,13 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** BENCH_ONLY=regex: only the cases whose name matches (the zoo is read anyway). */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const VIEWPORT = { width: 1440, height: 900 };
+/** One frame at 60 Hz, as requestAnimationFrame deltas measure it (16.7 ms, plus the timer's jitter). */
+const FRAME_MS = 17;
+/** How long a page may take to paint before its case is reported as not painting. */
+const PAINT_TIMEOUT_MS = Number(process.env.BENCH_PAINT_TIMEOUT_MS ?? 180_000);
 const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
 
-interface Case { readonly name: string; readonly file: string; readonly layers: number; readonly target?: { ms: number; label: string } }
+interface Case { readonly name: string; readonly file: string; readonly layers: number; readonly mb: number; readonly big?: boolean; readonly target?: { ms: number; label: string } }
 interface Run {
   visible: number; edges: number; elkMs: number; layoutMs: number; renderMs: number;
   received: number; requested: number; laidOut: number; rendered: number; painted: number;
@@ -54,12 +66,14 @@ const f1 = (x: number): string => (Number.isNaN(x) ? 'n/a' : x.toFixed(1));
 async function prepare(outDir: string): Promise<Case[]> {
   await buildWebview();
   const cases: Case[] = [];
-  const add = async (name: string, report: ModelReport, target?: Case['target']): Promise<void> => {
-    if (ONLY && !ONLY.test(name)) return;
+  const add = async (name: string, report: ModelReport | (() => ModelReport), target?: Case['target'], big = false): Promise<void> => {
+    if (ONLY && !ONLY.test(name) && !(big && ONLY.test('big'))) return;
+    const r = typeof report === 'function' ? report() : report;
     const file = `${name.replace(/[^\w.-]+/g, '_')}`;
-    await writeStandalone({ input: report, name: file, outDir, noBuild: true });
-    cases.push({ name, file, layers: report.layers.length, target });
+    await writeStandalone({ input: r, name: file, outDir, noBuild: true });
+    cases.push({ name, file, layers: r.layers.length, mb: JSON.stringify(r).length / 2 ** 20, target, big });
   };
+  const onnxReport = (file: string, bytes: Uint8Array): ModelReport => buildReport(analyze(parseSource(bytesSource(file, bytes))));
   const zoo = join(ROOT, 'models');
   const files = existsSync(zoo) ? readdirSync(zoo).filter((f) => f.endsWith('.json')).sort() : [];
   for (const f of files) {
@@ -82,6 +96,16 @@ async function prepare(outDir: string): Promise<Case[]> {
   }
   await add('generated-2000', reportText(JSON.stringify(largeModel(2000)), 'generated-2000.json'), { ms: 2000, label: '< 2 s' });
   await add('generated-10000', reportText(JSON.stringify(largeModel(10_000)), 'generated-10000.json'), { ms: 3000, label: 'opens (collapsed) < 3 s' });
+  for (const n of [10_000, 50_000]) {
+    const target = n === 10_000 ? { ms: 1000, label: '< 1 s' } : { ms: 3000, label: '< 3 s' };
+    await add(`flat-${n / 1000}k`, () => reportText(JSON.stringify(largeModel(n, { flat: true })), `flat-${n}.json`), target, true);
+    await add(`scoped-onnx-${n / 1000}k`, () => onnxReport(`scoped-${n}.onnx`, generatedOnnxGraph(n)), target, true);
+  }
+  // Real exports: the torchvision fixtures (test/support/onnx-fixtures.ts) and bench:onnx's ResNet-152, where cached.
+  for (const path of [join(onnxFixturesDir(), 'resnet50.onnx'), join(homedir(), '.cache', 'cnn-lens', 'bench', 'resnet152.onnx')]) {
+    if (existsSync(path)) await add(`onnx-${path.split('/').pop()!.replace(/\.onnx$/, '')}`, () => onnxReport(path, new Uint8Array(readFileSync(path))), undefined, true);
+    else console.warn(`  ${path} not present (npm run bench:onnx, or the ONNX fixtures, make it): not measured`);
+  }
   return cases;
 }
 
@@ -92,7 +116,7 @@ async function openOnce(browser: Browser, base: string, c: Case): Promise<{ run:
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push(m.text()); }); // (favicon.ico)
   await page.goto(`${base}/${c.file}.html`);
-  await page.waitForFunction(() => performance.getEntriesByName('cnn-lens:painted').length > 0, undefined, { timeout: 300_000, polling: 50 });
+  await page.waitForFunction(() => performance.getEntriesByName('cnn-lens:painted').length > 0, undefined, { timeout: PAINT_TIMEOUT_MS, polling: 50 });
   if (errors.length) throw new Error(`${c.name}: ${errors.join('; ')}`);
   // String bodies: tsx's keepNames would wrap functions declared inside a callback in a `__name` helper
   // the page does not have.
@@ -201,6 +225,60 @@ async function thumbnailsPanZoom(browser: Browser, base: string, c: Case): Promi
   await o.close();
 }
 
+/** The webview's JS heap (the page's main thread, after a forced GC), in MB. */
+async function heapMb(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
+  await cdp.detach();
+  return usedSize / 2 ** 20;
+}
+
+/** Expands the shown collapsed block whose layer count is nearest 500: call → painted, and what it shows then. */
+interface Expanded { id: string; layers: number; ms: number; visible: number; elkMs: number; layoutMs: number; renderMs: number; levelsRun?: number; domNodes: number }
+async function expandBlock(page: Page): Promise<Expanded | null> {
+  return (await page.evaluate(`(async () => {
+    const blocks = [...document.querySelectorAll('svg.diagram .node.group')].map((el) => ({ id: el.dataset.id, layers: Number(el.dataset.count) }));
+    if (!blocks.length) return null;
+    blocks.sort((a, b) => Math.abs(a.layers - 500) - Math.abs(b.layers - 500));
+    const { id, layers } = blocks[0];
+    const t0 = performance.now();
+    await window.__cnnLens.toggle(id);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const ms = performance.now() - t0;
+    const last = window.__cnnLens.lastLayout();
+    return { id, layers, ms, visible: last.nodes, elkMs: last.elkMs, layoutMs: last.roundTripMs, renderMs: last.renderMs, levelsRun: last.how === 'levels' ? last.levelsRun : undefined, domNodes: document.querySelectorAll('svg.diagram *').length };
+  })()`)) as Expanded | null;
+}
+
+/** First paint, heap, a block expanded and pan/zoom frames on each very large graph. */
+async function bigGraphs(browser: Browser, base: string, cases: readonly Case[]): Promise<void> {
+  const big = cases.filter((c) => c.big);
+  if (!big.length) return;
+  console.log('\nvery large graphs (one page each; paint = navigation start → first paint; heap = page JS heap after GC;');
+  console.log('expand = the shown block nearest 500 layers, call → painted; frames = pan/zoom requestAnimationFrame deltas):');
+  for (const c of big) {
+    let o: Awaited<ReturnType<typeof openOnce>>;
+    try {
+      o = await openOnce(browser, base, c);
+    } catch (err) {
+      console.log(`  ${c.name.padEnd(18)} ${String(c.layers).padStart(6)} layers, report ${c.mb.toFixed(1)} MB: did not paint (${err instanceof Error ? err.message.split('\n')[0] : err})`);
+      continue;
+    }
+    const heap = await heapMb(o.page);
+    const dom = (await o.page.evaluate(`document.querySelectorAll('svg.diagram *').length`)) as number;
+    const verdict = c.target ? ` (${c.target.label}: ${o.run.painted < c.target.ms ? 'met' : 'MISSED'})` : '';
+    console.log(`  ${c.name.padEnd(18)} ${String(c.layers).padStart(6)} layers, report ${c.mb.toFixed(1)} MB: paint ${f0(o.run.painted)} ms${verdict} (model received ${f0(o.run.received)}, layout asked ${f0(o.run.requested)}, done ${f0(o.run.laidOut)}), ${o.run.visible} shown, ELK ${f0(o.run.elkMs)} ms, render ${f0(o.run.renderMs)} ms, ${dom} SVG elements, heap ${heap.toFixed(0)} MB`);
+    const { wheel, drag } = await panZoom(o.page);
+    const all = [...wheel.frames, ...drag.frames];
+    console.log(`  ${''.padEnd(18)} pan/zoom ${all.length} frames: median ${f1(median(all))} ms, p95 ${f1(pct(all, 95))} ms (one 60 Hz frame: ${pct(all, 95) <= FRAME_MS ? 'met' : 'MISSED'}), max ${f1(Math.max(...all))} ms`);
+    await o.page.locator('vscode-button[data-action="fit"]').click();
+    const e = await expandBlock(o.page);
+    if (e) console.log(`  ${''.padEnd(18)} expand ${e.id} (${e.layers} layers): ${f0(e.ms)} ms (< 200 ms: ${e.ms < 200 ? 'met' : 'MISSED'}; ELK ${f0(e.elkMs)} ms${e.levelsRun !== undefined ? ` over ${e.levelsRun} levels` : ''}, layout ${f0(e.layoutMs)} ms, render ${f0(e.renderMs)} ms), then ${e.visible} shown, ${e.domNodes} SVG elements`);
+    await o.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) {
     console.error(`${CHROMIUM} not found (apt-get install -y chromium)`);
@@ -233,10 +311,12 @@ async function main(): Promise<void> {
     const row = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : i === cells.length - 1 ? `  ${c}` : c.padStart(widths[i]))).join('');
     console.log(row(head));
     // Warm-up: the first page in a fresh browser pays for process start and code caches.
-    await (await openOnce(browser, base, cases[0])).close();
+    const warm = cases.find((c) => !c.big);
+    if (warm) await (await openOnce(browser, base, warm)).close();
     let big: Page | null = null;
     let closeBig: (() => Promise<void>) | null = null;
     for (const c of cases) {
+      if (c.big) continue;
       const runs: Run[] = [];
       for (let i = 0; i < RUNS; i++) {
         const o = await openOnce(browser, base, c);
@@ -263,6 +343,7 @@ async function main(): Promise<void> {
     }
     const resnet = cases.find((c) => c.name === 'resnet50');
     if (resnet) await thumbnailsPanZoom(browser, base, resnet);
+    await bigGraphs(browser, base, cases);
   } finally {
     await browser.close();
     server.close();

@@ -90,6 +90,8 @@ export class Diagram {
   /** The svg's size, kept by a ResizeObserver so that culling never forces a layout. */
   private viewSize: { width: number; height: number } | null = null;
   onZoom: (k: number) => void = () => {};
+  /** Cull (and drop text at far zoom) however few items are shown: set for big models, whose top level alone may hold hundreds of blocks. */
+  cullAlways = false;
   /** Width at the right end of layer and block nodes kept free of text for activation thumbnails (thumbnails.ts). */
   thumbRoom = 0;
 
@@ -219,7 +221,7 @@ export class Diagram {
     }
     this.svg.setAttribute('data-layers', String(view.layers.size));
     this.cullables = [];
-    if (graph.nodes.length > CULL_MIN) {
+    if (graph.nodes.length > CULL_MIN || this.cullAlways) {
       const add = (el: Element, box: Box | undefined): void => void (box && this.cullables.push({ el: el as SVGGElement, parent: el.parentElement!, box, shown: true, text: true }));
       for (const [id, el] of this.nodeEls) add(el, laid.boxes.get(id));
       for (const el of this.layerContainers.children) add(el, laid.boxes.get((el as SVGGElement).dataset.id!));

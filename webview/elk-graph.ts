@@ -35,6 +35,15 @@ export interface ElkBuildOptions {
   readonly edgeLabel?: (tensor: string) => { text: string; width: number; height: number } | undefined;
 }
 
+/**
+ * Network simplex places nodes best (straight columns) but grows much faster than linearly; Brandes–Köpf
+ * stays near-linear. Measured with elkjs under Node on residual chains (layered, orthogonal): 200 nodes
+ * 811 vs 124 ms, 500: 1,520 vs 285 ms, 1,000: 5,707 vs 447 ms (LONGEST_PATH layering and a lower
+ * thoroughness changed little). So the zoo keeps network simplex and big levels switch.
+ */
+export const SIMPLEX_PLACEMENT_MAX = 150;
+export const nodePlacementFor = (nodes: number, simplexMax = SIMPLEX_PLACEMENT_MAX): string => (nodes > simplexMax ? 'BRANDES_KOEPF' : 'NETWORK_SIMPLEX');
+
 export const portId = (node: string, k: number): string => `${node}::in${k}`;
 
 export const outPortId = (node: string): string => `${node}::out`;
@@ -60,7 +69,7 @@ export function toElk(graph: VisibleGraph, opts: ElkBuildOptions): ElkNode {
       'elk.layered.spacing.edgeEdgeBetweenLayers': '8',
       'elk.spacing.edgeLabel': '4',
       'elk.edgeLabels.placement': 'CENTER',
-      'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+      'elk.layered.nodePlacement.strategy': nodePlacementFor(graph.nodes.length),
       'elk.layered.crossingMinimization.semiInteractive': 'true',
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
       'elk.layered.mergeEdges': 'false',

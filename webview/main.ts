@@ -12,6 +12,7 @@ import { Diagram, type HeatMode } from './diagram';
 import { dims, h } from './dom';
 import { fromElk, toElk, type ElkNode, type LaidOut } from './elk-graph';
 import { LayoutMemory, steadiest } from './layout-memory';
+import { LazyLayout, LAZY_LAYOUT_MIN_LAYERS } from './lazy-layout';
 import { EdgeDrag, type Verdict } from './edge-drag';
 import { download, exportSvg, svgToPng, type ExportLegend } from './export';
 import { connectHost, LayoutClient } from './host';
@@ -76,6 +77,8 @@ let renaming: string | null = null;
 let keepPlace: { id: string; x: number; y: number } | null = null;
 /** The last layout, to keep nodes where they were when the model changes under them. */
 const layoutMemory = new LayoutMemory();
+/** Big models' layout, level by level, with a cache of the levels (lazy-layout.ts). */
+const lazyLayout = new LazyLayout((g) => layout.layout(g));
 /** The next layout follows an edit of the model: seed ELK with the last one. */
 let edited = false;
 let pendingFlash: ReadonlyMap<string, string> | null = null;
@@ -235,7 +238,7 @@ function persist(): void {
 // → SVG rendered → painted (double requestAnimationFrame after the first draw of a model).
 const mark = (name: string): void => void performance.mark(`cnn-lens:${name}`);
 /** The last layout's figures: visible nodes and edges, ELK's own time in the worker, round trip. */
-const lastLayout = { nodes: 0, edges: 0, elkMs: NaN, roundTripMs: NaN, renderMs: NaN, how: 'fresh' as 'fresh' | 'seeded' | 'reused' };
+const lastLayout = { nodes: 0, edges: 0, elkMs: NaN, roundTripMs: NaN, renderMs: NaN, how: 'fresh' as 'fresh' | 'seeded' | 'reused' | 'levels', levelsRun: 0, levelsStretched: 0, levels: 0 };
 
 async function relayout(): Promise<void> {
   if (!view) return;
@@ -252,23 +255,33 @@ async function relayout(): Promise<void> {
   document.body.dataset.state = 'layout';
   const graph = visibleGraph(v, collapsed);
   const room = thumbs.room;
-  const elk = toElk(graph, {
-    size: (id, kind) => withThumbnailRoom(diagram.size(v, id, kind), room),
-  });
+  const size = (id: string, kind: 'layer' | 'group') => withThumbnailRoom(diagram.size(v, id, kind), room);
+  const lazy = v.layers.size > LAZY_LAYOUT_MIN_LAYERS;
+  const elk = lazy ? null : toElk(graph, { size });
   if (firstDraw) setStatus(`Laying out ${v.layers.size} layers…`);
-  const plan = layoutMemory.plan(graph, elk, edited);
+  const plan = elk ? layoutMemory.plan(graph, elk, edited) : null;
   edited = false;
   let laid: LaidOut;
   try {
     mark('layout-requested');
     const t0 = performance.now();
-    const results = 'reuse' in plan ? [] : await Promise.all(plan.requests.map((r, i) => (i > 0 && spareLayout ? spareLayout : layout).layout<ElkNode & { elkMs?: number }>(r)));
-    const picked = 'reuse' in plan ? { laid: plan.reuse, index: -1 } : layoutMemory.pick(results.map(fromElk), graph, keepPlace ? graph.rep.get(keepPlace.id) : undefined);
-    laid = picked.laid;
-    if (seq === layoutSeq) {
-      mark('layout-done');
-      const how = 'reuse' in plan ? 'reused' : plan.seeded && picked.index === 0 ? 'seeded' : 'fresh';
-      Object.assign(lastLayout, { nodes: graph.nodes.length, edges: graph.edges.length, elkMs: results.reduce((t, r) => t + (r.elkMs ?? NaN), 0), roundTripMs: performance.now() - t0, how });
+    if (!plan) {
+      // A big model: one level of the hierarchy at a time, the unchanged levels from the cache.
+      const r = await lazyLayout.layout(graph, size);
+      laid = r.laid;
+      if (seq === layoutSeq) {
+        mark('layout-done');
+        Object.assign(lastLayout, { nodes: graph.nodes.length, edges: graph.edges.length, elkMs: r.elkMs, roundTripMs: performance.now() - t0, how: 'levels', levelsRun: r.levelsRun, levelsStretched: r.levelsStretched, levels: r.levels });
+      }
+    } else {
+      const results = 'reuse' in plan ? [] : await Promise.all(plan.requests.map((r, i) => (i > 0 && spareLayout ? spareLayout : layout).layout<ElkNode & { elkMs?: number }>(r)));
+      const picked = 'reuse' in plan ? { laid: plan.reuse, index: -1 } : layoutMemory.pick(results.map(fromElk), graph, keepPlace ? graph.rep.get(keepPlace.id) : undefined);
+      laid = picked.laid;
+      if (seq === layoutSeq) {
+        mark('layout-done');
+        const how = 'reuse' in plan ? 'reused' : plan.seeded && picked.index === 0 ? 'seeded' : 'fresh';
+        Object.assign(lastLayout, { nodes: graph.nodes.length, edges: graph.edges.length, elkMs: results.reduce((t, r) => t + (r.elkMs ?? NaN), 0), roundTripMs: performance.now() - t0, how });
+      }
     }
   } catch (err) {
     if (seq === layoutSeq) {
@@ -282,9 +295,10 @@ async function relayout(): Promise<void> {
   // Without a node to keep under the eye, keep the one that moved as most did (ELK may shift the drawing).
   const steady = !firstDraw && diagram.laidOut ? steadiest(diagram.laidOut, laid, graph.nodes.filter((n) => n.kind !== 'container').map((n) => n.id)) : null;
   const steadyAt = steady ? diagram.screenOf(steady) : null;
-  layoutMemory.remember(graph, elk, laid);
+  if (elk) layoutMemory.remember(graph, elk, laid);
   const r0 = performance.now();
   diagram.thumbRoom = room;
+  diagram.cullAlways = lazy;
   diagram.render(v, graph, laid, heat);
   tooltip.hidden = true; // it spoke of the node under the pointer before the drawing moved
   thumbs.paint(diagram, v);
@@ -1089,6 +1103,7 @@ if (initial) loadModel(initial, embedded?.dataset.uri ?? `standalone:${initial.m
   drawnLayerCount: () => diagram.drawnLayerCount(),
   layerCount: () => view?.layers.size ?? 0,
   lastLayout: () => ({ ...lastLayout }),
+  toggle: (id: string) => toggleGroup(id),
   reveal: (id: string) => diagram.reveal(view?.layers.has(id) ? visibleRep(id) : id, false),
   screenOf: (id: string) => diagram.screenOf(view?.layers.has(id) ? visibleRep(id) : id),
   get editable() { return !!catalog; },

@@ -59,7 +59,8 @@ export function buildModelView(report: ModelReport): ModelView {
   const mk = (id: string, name: string, kind: 'model' | 'block', parent?: string): GroupInfo => ({
     id, name, kind, parent, layers: [], children: [], allLayers: [], params: 0, macs: null, flops: null, outputShape: null, outputLayer: null, family: 'other',
   });
-  for (const g of report.groups) groups.set(g.id, mk(g.id, g.name, g.kind, g.parent && report.groups.some((p) => p.id === g.parent) ? g.parent : undefined));
+  const groupIds = new Set(report.groups.map((g) => g.id)); // a Set: a 50,000-node export has 15,000 scopes
+  for (const g of report.groups) groups.set(g.id, mk(g.id, g.name, g.kind, g.parent && groupIds.has(g.parent) ? g.parent : undefined));
 
   const groupOf = new Map<string, string>();
   for (const l of report.layers) if (l.group && groups.has(l.group)) groupOf.set(l.name, l.group);
@@ -147,10 +148,19 @@ export interface VisibleGraph {
 }
 
 export function visibleGraph(view: ModelView, collapsed: ReadonlySet<string>): VisibleGraph {
+  // Per group, the outermost collapsed group around it (itself included), or null: memoised, so that
+  // a graph of 35,000 layers in 15,000 scopes walks each chain once (what `representative` gives).
+  const outermost = new Map<string, string | null>();
+  const collapsedAround = (g: string | undefined): string | null => {
+    if (!g) return null;
+    let found = outermost.get(g);
+    if (found === undefined) outermost.set(g, (found = collapsedAround(view.groups.get(g)?.parent) ?? (collapsed.has(g) ? g : null)));
+    return found;
+  };
   const rep = new Map<string, string>();
-  for (const id of view.layers.keys()) rep.set(id, representative(view, collapsed, id));
+  for (const id of view.layers.keys()) rep.set(id, collapsedAround(view.groupOf.get(id)) ?? id);
   const nodes: VisibleNode[] = [];
-  const hidden = (g: string): boolean => ancestors(view, g).some((a) => collapsed.has(a));
+  const hidden = (g: string): boolean => collapsedAround(view.groups.get(g)?.parent) !== null;
   for (const g of view.groups.values()) {
     if (hidden(g.id)) continue;
     nodes.push({ id: g.id, kind: collapsed.has(g.id) ? 'group' : 'container', parent: g.parent, ports: 0 });

@@ -7,7 +7,7 @@ import { summary } from '../../src/cli/summary';
 import type { ModelFormat } from '../../src/core/formats/format';
 import { FORMATS, parseSource, parseSourceWithFiles } from '../../src/core/formats/registry';
 import { bytesSource, textSource } from '../../src/core/formats/source';
-import { comingFormats, recogniseUnread, supportedFormats, unreadBinaryExtensions, UNREAD_CODE } from '../../src/core/formats/unread';
+import { comingFormats, supportedFormats, unreadBinaryExtensions, UNREAD_CODE } from '../../src/core/formats/unread';
 
 // Files CNN Lens does not read get one message that says what the file is, what CNN Lens reads and
 // (for model formats it will read) the command to run now. The files here are written by the

@@ -1,6 +1,7 @@
 import type { TensorShape } from '../ir';
 import { getOp } from '../ops';
 import { formatOfGraph } from '../formats/registry';
+import { autoGroups } from './auto-groups';
 import { hierarchy } from './hierarchy';
 import { runtimeWeights } from './stored-weights';
 import type { ModelReport, ReportLayer, ReportWeight } from './report-types';
@@ -23,8 +24,8 @@ export function buildReport(analysis: Analysis): ModelReport {
       return tensor ? [{ name: tensor.name, input: position, shape: tensor.shape, dtype: tensor.dtype, bytes: tensor.byteLength }] : [];
     });
   // The whole group tree (nested models, name scopes, Keras blocks): the webview derives none of it.
-  const { groups, groupOf } = hierarchy(graph);
-  const layers = graph.nodes.flatMap((node, i): ReportLayer[] => {
+  const own = hierarchy(graph);
+  const drawnLayers = graph.nodes.flatMap((node, i): ReportLayer[] => {
     const a = analysis.nodes[i];
     if (a.folded) return [];
     const drawn = node.inputs.map((r, k) => ({ r, k })).filter(({ r }) => !hidden(r.node));
@@ -50,7 +51,7 @@ export function buildReport(analysis: Analysis): ModelReport {
       family: op?.family ?? 'unknown',
       label,
       sourceClass: node.sourceClass,
-      group: groupOf.get(node.id),
+      group: own.groupOf.get(node.id),
       attrs: node.attrs,
       inputShapes: drawn.map(({ k }) => a.inputShapes[k] ?? null),
       nonTrainableParams: a.nonTrainableParams,
@@ -60,6 +61,9 @@ export function buildReport(analysis: Analysis): ModelReport {
       ...(a.outputShapes.length > 1 ? { outputShapes: a.outputShapes.map((s) => s ?? null) } : {}),
     }];
   });
+  // Where a level of that tree holds too many layers to draw (a flat 50,000-node export), runs of them become groups.
+  const { groups, groupOf } = autoGroups(own.groups, drawnLayers.map((l) => ({ id: l.name, inputs: l.inputs, group: l.group })));
+  const layers = drawnLayers.map((l) => (groupOf.get(l.name) === l.group ? l : { ...l, group: groupOf.get(l.name) }));
   const format = formatOfGraph(graph);
   const totals = Object.fromEntries(Object.entries(analysis.totals).map(([k, v]) => [k, known(v)])) as { [K in keyof Totals]: number | null };
   return {
