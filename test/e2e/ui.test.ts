@@ -4,7 +4,8 @@
 // read-only diagram.
 //
 //   npm run test:e2e
-//   (= npm run build && mocha --no-config --require tsx/cjs --timeout 180000 test/e2e/ui.test.ts)
+//   (= npm run package -- linux-x64 && mocha --no-config --require tsx/cjs --timeout 180000 test/e2e/ui.test.ts)
+// The extension under test is that .vsix, installed into code-server (test/e2e/harness.ts).
 //
 // CNN_LENS_E2E_FIXTURES=1: use the test fixtures even when models/ exists.
 // Needs code-server (scripts/integration/ensure-code-server.sh) and /usr/bin/chromium; skipped when
@@ -20,7 +21,7 @@ import { nodeAtOffset, totalsLine } from '../../src/core/analysis/describe';
 import { grouped, human, shapeText } from '../../src/core/analysis/units';
 import { parseSource } from '../../src/core/formats/registry';
 import { bytesSource } from '../../src/core/formats/source';
-import { CHROMIUM, findCodeServer, ROOT, Workbench } from './harness';
+import { builtVsix, CHROMIUM, findCodeServer, ROOT, Workbench } from './harness';
 
 const OUT = join(ROOT, 'test-results', 'e2e');
 const FIX = {
@@ -103,14 +104,15 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
       console.warn(`  SKIPPED: missing ${missing}`);
       this.skip();
     }
-    for (const f of ['dist/extension.js', 'dist/webview.js', 'dist/layout-worker.js']) assert.ok(existsSync(join(ROOT, f)), `${f} is missing: run npm run build`);
+    const vsix = builtVsix();
+    assert.ok(vsix, `no .vsix for ${process.platform}-${process.arch} in out/vsix: run npm run package -- ${process.platform}-${process.arch} (npm run test:e2e does)`);
     text = readFileSync(MAIN.path, 'utf8');
     analysis = analyzeText(text, MAIN.path);
     const files: Record<string, string> = { 'multi_io.json': FIX.multiIo, 'broken-concat.json': FIX.broken, 'tiny_cnn.onnx': FIX.onnx };
     if (ZOO && existsSync(FIX.vgg16)) files['models/vgg16.json'] = FIX.vgg16;
     if (HAS_RESNET) files['models/resnet50.json'] = FIX.resnet50;
     const t0 = Date.now();
-    wb = new Workbench({ codeServer: codeServer!, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Dark Modern' } });
+    wb = new Workbench({ codeServer: codeServer!, vsix, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Dark Modern' } });
     await wb.start();
     await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'broken-concat.json' }).first().waitFor({ timeout: 60_000 });
     timings.push(['start code-server + workbench', Date.now() - t0]);
@@ -309,6 +311,9 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     const nodes = await frame.locator('svg.diagram g.node').count();
     await until('a thumbnail on every node', async () => (await frame.locator('svg.diagram g.node .thumb image[href^="data:image/png;base64,"]').count()) === nodes, 150_000);
     assert.match(norm(await frame.locator('[data-testid="activation-badge"]').textContent()), /Activations .*shapes\.png.*Random weights \(seeded\)/);
+    // The packaged ONNX Runtime binding loaded (not a fallback to tfjs' WebAssembly): the host says what ran.
+    const ran = await until('the notification naming the backend', async () => (await wb!.page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).map(norm).find((m) => /activations of \d+ layers/.test(m)));
+    assert.match(ran, / on onnxruntime \(CPU/, `ran on ONNX Runtime: "${ran}"`);
     await frame.evaluate(() => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal('predictions'));
     await frame.locator('svg.diagram g.node.layer[data-id="predictions"]').click();
     const names = await until('the named top 5', async () => {
