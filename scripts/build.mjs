@@ -1,4 +1,4 @@
-// Bundles the products separately: the extension (Node, vscode external), the CLI (Node) and the
+// Bundles the products separately: the extension (Node, vscode external) and its analysis worker, the CLI (Node) and the
 // webview (browser, plus its layout worker). `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,8 @@ const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node
 
 const builds = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: nodeExternals },
+  // Parsing and analysis of open models, off the extension host's main thread (src/node/analysis).
+  { entryPoints: ['src/node/analysis/worker.ts'], outfile: 'dist/analysis-worker.js', platform: 'node', format: 'cjs' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['webview/layout-worker.ts'], outfile: 'dist/layout-worker.js', platform: 'browser', format: 'iife' },

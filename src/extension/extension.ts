@@ -8,6 +8,7 @@ import { registerEditCommands } from './edit-commands';
 import { StylePanelProvider } from './style-panel';
 import { registerLanguageFeatures } from './language-features';
 import { ModelStore } from './model-store';
+import { AnalysisWorker } from '../node/analysis/analysis-worker';
 import { activeModelUri, registerActiveModel } from './active-model';
 import { registerExportCommand } from './export-command';
 import { registerProfileCommand } from './profile-command';
@@ -22,7 +23,7 @@ export interface CnnLensApi {
 }
 
 export function activate(context: vscode.ExtensionContext): CnnLensApi {
-  const store = new ModelStore();
+  const store = new ModelStore(new AnalysisWorker(context.asAbsolutePath('dist/analysis-worker.js')));
   context.subscriptions.push(
     store,
     ...registerLanguageFeatures(store),

@@ -9,6 +9,7 @@ import { hostBackend } from './host-engine';
 import type { ModelStore } from './model-store';
 import { backendPreference, backendSummary, preprocessingSetting, weightsFor } from './run-session';
 import { targetModel } from './run-target';
+import { requireTrust } from './workspace-trust';
 
 // "CNN Lens: Profile Model" (cnnLens.profile): a cancellable progress notification while the
 // profiler runs in the extension host (on ONNX Runtime its own profiler, the cancel checked between
@@ -40,6 +41,7 @@ const nonce = (): string => randomBytes(16).toString('base64');
 
 export function registerProfileCommand(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
   const command = vscode.commands.registerCommand('cnnLens.profile', async (uri?: vscode.Uri, options?: ProfileCommandOptions): Promise<ProfiledModel | undefined> => {
+    if (!requireTrust('Profile Model')) return undefined;
     const model = await targetModel(store, uri);
     if (!model) return undefined;
     const { analysis } = model;
