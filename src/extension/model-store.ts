@@ -51,6 +51,7 @@ export class ModelStore implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.cache.delete(d.uri.toString());
         this.pending.delete(d.uri.toString());
+        this.worker?.cancel(d.uri.toString());
         this.closed.fire(d.uri);
       }),
       this.changed,

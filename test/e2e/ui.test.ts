@@ -13,7 +13,8 @@
 // Output: test-results/e2e/ (screenshots, code-server.log, console.log).
 // What the UI must say comes from src/core (the same functions the extension uses) on the same file.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { analyze, analyzeText, buildReport, type Analysis } from '../../src/core';
@@ -22,6 +23,7 @@ import { grouped, human, shapeText } from '../../src/core/analysis/units';
 import { parseSource } from '../../src/core/formats/registry';
 import { bytesSource } from '../../src/core/formats/source';
 import { builtVsix, CHROMIUM, findCodeServer, ROOT, Workbench } from './harness';
+import { largeModelText } from '../../scripts/large-model';
 
 const OUT = join(ROOT, 'test-results', 'e2e');
 const FIX = {
@@ -38,6 +40,8 @@ const FIX = {
 const ZOO = process.env.CNN_LENS_E2E_FIXTURES !== '1';
 const MAIN = ZOO && existsSync(FIX.vgg16) ? { file: 'vgg16.json', path: FIX.vgg16 } : { file: 'multi_io.json', path: FIX.multiIo };
 const HAS_RESNET = ZOO && existsSync(FIX.resnet50);
+/** Layers of the generated model that takes seconds to analyse (scenario 7d): ~11 MB, under VS Code's large-file limits. */
+const BIG_LAYERS = 60_000;
 
 const lineCol = (text: string, offset: number) => {
   const before = text.slice(0, offset);
@@ -87,6 +91,7 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
   let frame: Frame;
   let codeLensText = '';
   let failed = false;
+  let bigDir: string | undefined;
   const screenshots: string[] = [];
 
   const shot = async (name: string, f?: Frame) => {
@@ -111,8 +116,11 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     const files: Record<string, string> = { 'multi_io.json': FIX.multiIo, 'broken-concat.json': FIX.broken, 'tiny_cnn.onnx': FIX.onnx };
     if (ZOO && existsSync(FIX.vgg16)) files['models/vgg16.json'] = FIX.vgg16;
     if (HAS_RESNET) files['models/resnet50.json'] = FIX.resnet50;
+    bigDir = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-big-'));
+    files[`generated_${BIG_LAYERS}.json`] = join(bigDir, 'big.json');
+    writeFileSync(files[`generated_${BIG_LAYERS}.json`], largeModelText(BIG_LAYERS));
     const t0 = Date.now();
-    wb = new Workbench({ codeServer: codeServer!, vsix, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Dark Modern' } });
+    wb = new Workbench({ codeServer: codeServer!, vsix, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Dark Modern', 'workbench.editorLargeFileConfirmation': 64 /* MB: 7d's generated model opens without asking */ } });
     await wb.start();
     await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'broken-concat.json' }).first().waitFor({ timeout: 60_000 });
     timings.push(['start code-server + workbench', Date.now() - t0]);
@@ -133,6 +141,7 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     this.timeout(60_000);
     if (failed && wb?.page) await wb.screenshot(join(OUT, 'failure.png')).catch(() => {});
     await wb?.stop();
+    if (bigDir) rmSync(bigDir, { recursive: true, force: true });
     if (timings.length) console.log(`\n    timings:\n${timings.map(([n, ms]) => `      ${(ms / 1000).toFixed(1).padStart(5)} s  ${n}`).join('\n')}`);
     if (screenshots.length) console.log(`    screenshots:\n${screenshots.map((s) => `      ${s}`).join('\n')}`);
   });
@@ -458,6 +467,56 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     await until('the cancel', async () => (await panel.locator('.status').textContent()) === 'cancelled', 30_000);
     assert.equal(await panel.locator('button.primary').isDisabled(), false);
     assert.equal(await panel.locator('button', { hasText: 'Cancel' }).isVisible(), false);
+  });
+
+  it('7d. while a model that takes seconds to analyse is analysed, typing in another model is answered at once', async function () {
+    this.timeout(240_000);
+    const big = `generated_${BIG_LAYERS}.json`;
+    const small = readFileSync(FIX.multiIo, 'utf8');
+    // The keystroke: a digit after `"units": 24` of meta_proj; its answer: the active model's totals in
+    // the status bar (the extension host's, always on screen), as core computes them for the edited text.
+    const line = small.split('\n').findIndex((l) => /"units": 24,/.test(l)) + 1;
+    const edited = small.split('\n').map((l, i) => (i === line - 1 ? l.replace('24,', '245,') : l)).join('\n');
+    const totals = (a: Analysis) => totalsLine(a).split(' · ').slice(0, 2).join(' · '); // what the status bar item shows
+    const before = totals(analyzeText(small, FIX.multiIo));
+    const after = totals(analyzeText(edited, FIX.multiIo));
+    assert.notEqual(before, after);
+    const statusSays = async (t: string) => (await wb!.page.locator('.part.statusbar .statusbar-item', { hasText: t }).count()) > 0;
+    const analysing = wb!.page.locator('.part.statusbar', { hasText: `CNN Lens: analysing ${big}` });
+    /** Types the digit and times the round trip through the extension host: keystroke → analysis → status bar. */
+    const keystroke = async () => {
+      await wb!.goToLine(line);
+      await wb!.page.keyboard.press('End');
+      await wb!.page.keyboard.press('ArrowLeft');
+      const t0 = Date.now();
+      await wb!.page.keyboard.type('5');
+      await until(`the status bar to say "${after}"`, () => statusSays(after), 60_000);
+      const ms = Date.now() - t0;
+      await wb!.page.keyboard.press('Control+z');
+      await until(`the status bar to say "${before}" after undo`, () => statusSays(before), 60_000);
+      return ms;
+    };
+    await wb!.focusWorkbench();
+    await wb!.page.keyboard.press('Control+1');
+    await wb!.quickOpen('multi_io.json');
+    await until(`the status bar to say "${before}"`, () => statusSays(before));
+    const idle = await keystroke();
+
+    // Open the big model, and back to the small one at once (its tab stays open behind, so does the document).
+    await wb!.quickOpen(big);
+    await wb!.quickOpen('multi_io.json');
+    // Over a second: the status bar says so, and the analysis is still under way.
+    await analysing.first().waitFor({ timeout: 60_000 });
+    const busy = await keystroke();
+    assert.ok(await analysing.count() > 0, `the edit was answered while ${big} was still being analysed (it ended first: make BIG_LAYERS larger)`);
+    console.log(`    keystroke → status bar: ${idle} ms idle, ${busy} ms while ${big} (${BIG_LAYERS} layers) is analysed`);
+
+    // The big model's own answer comes too, and says what core says of it.
+    const bigAnalysis = analyzeText(readFileSync(join(bigDir!, 'big.json'), 'utf8'), big);
+    await until(`the end of the analysis of ${big}`, async () => (await analysing.count()) === 0, 180_000);
+    await wb!.quickOpen(big);
+    await until(`the status bar to say "${totals(bigAnalysis)}"`, () => statusSays(totals(bigAnalysis)), 60_000);
+    await wb!.page.keyboard.press('Control+w');
   });
 
   it('8. no CSP violations or script errors in the webview', async () => {

@@ -83,6 +83,15 @@ describe('analysis worker', function () {
     assert.equal(worker.busyWith('doc'), false);
   });
 
+  it('cancel (the document closed) stops its analysis and starts the next document\'s', async () => {
+    const closed = worker.analyze('closed', { name: 'big.json', text: JSON.stringify(largeModel(20_000)) });
+    const next = worker.analyze('next', { name: 'multi_io.json', text: readFileSync(fixture('multi_io.json'), 'utf8') });
+    await new Promise((r) => setTimeout(r, 300));
+    worker.cancel('closed');
+    await assert.rejects(closed, Superseded);
+    assert.equal((await next).graph.nodes.length, analyzeText(readFileSync(fixture('multi_io.json'), 'utf8'), 'multi_io.json').graph.nodes.length);
+  });
+
   it('dispose rejects what is queued and running', async () => {
     const running = worker.analyze('a', { name: 'big.json', text: JSON.stringify(largeModel(20_000)) });
     const queued = worker.analyze('b', { name: 'multi_io.json', text: readFileSync(fixture('multi_io.json'), 'utf8') });

@@ -40,12 +40,20 @@ export class AnalysisWorker {
    */
   analyze(key: string, input: AnalysisInput): Promise<Analysis> {
     if (this.disposed) return Promise.reject(new Superseded(key));
-    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].key === key) this.queue.splice(i, 1)[0].reject(new Superseded(key));
-    if (this.running?.key === key) this.stopRunning(new Superseded(key));
+    this.cancel(key);
     return new Promise<Analysis>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, key, input, resolve, reject });
       this.pump();
     });
+  }
+
+  /** Drops the request for `key` (the document closed): it rejects with Superseded. */
+  cancel(key: string): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].key === key) this.queue.splice(i, 1)[0].reject(new Superseded(key));
+    if (this.running?.key === key) {
+      this.stopRunning(new Superseded(key));
+      this.pump();
+    }
   }
 
   /** True while a request for `key` is queued or running. */
