@@ -289,7 +289,16 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     if (MAIN.file !== 'vgg16.json') this.skip(); // block1's edges
     const edgeInto = (source: string, target: string) => frame.locator(`svg.diagram .edge[data-source="${source}"][data-target="${target}"]`);
     const drag = async (source: string, target: string, onto: string) => {
-      const h = (await edgeInto(source, target).locator('.edge-handle[data-end="target"]').boundingBox())!;
+      // The diagram answers the previous step's undo with a new layout (a new model drops a drag in
+      // flight): wait until the handle stays put before pressing on it.
+      const handle = edgeInto(source, target).locator('.edge-handle[data-end="target"]');
+      await until('the layout to settle', async () => {
+        const a = await handle.boundingBox();
+        await new Promise((r) => setTimeout(r, 500));
+        const b = await handle.boundingBox();
+        return a && b && a.x === b.x && a.y === b.y;
+      });
+      const h = (await handle.boundingBox())!;
       const b = (await frame.locator(`svg.diagram g.node.layer[data-id="${onto}"]`).boundingBox())!;
       await wb!.page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
       await wb!.page.mouse.down();
