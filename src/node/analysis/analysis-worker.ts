@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Analysis } from '../../core';
-import type { AnalysisInput, AnalysisReply, AnalysisRequest } from './protocol';
+import type { AnalysisHead, AnalysisInput, AnalysisReply, AnalysisRequest } from './protocol';
 
 // The host's side of the analysis worker (worker.ts, bundled as dist/analysis-worker.js): one worker
 // thread, one analysis at a time, queued by document. A newer request for a document supersedes the
@@ -22,6 +22,10 @@ interface Job {
   readonly input: AnalysisInput;
   resolve(analysis: Analysis): void;
   reject(error: Error): void;
+  /** The parts received so far (protocol.ts): the head, then the nodes slice by slice. */
+  head?: AnalysisHead;
+  graphNodes?: Analysis['graph']['nodes'][number][];
+  nodes?: Analysis['nodes'][number][];
 }
 
 export class AnalysisWorker {
@@ -83,10 +87,20 @@ export class AnalysisWorker {
     worker.on('message', (reply: AnalysisReply) => {
       const job = this.running;
       if (!job || job.id !== reply.id) return;
-      this.running = undefined;
-      if ('analysis' in reply) job.resolve(reply.analysis);
-      else job.reject(new Error(reply.error));
-      this.pump();
+      if ('error' in reply) return this.finish(() => job.reject(new Error(reply.error)));
+      if ('head' in reply) {
+        job.head = reply.head;
+        job.graphNodes = [];
+        job.nodes = [];
+      } else {
+        job.graphNodes!.push(...reply.graphNodes);
+        job.nodes!.push(...reply.nodes);
+      }
+      if (reply.last) return this.finish(() => job.resolve(assemble(job.head!, job.graphNodes!, job.nodes!)));
+      // The next slice once this thread has had a turn: pending work runs between two decodes.
+      setImmediate(() => {
+        if (this.running === job && this.worker === worker) worker.postMessage({ id: job.id, next: true } satisfies AnalysisRequest);
+      });
     });
     // A crash (out of memory, a bug) fails the request it was running; the next one gets a new worker.
     const lost = (error: Error) => {
@@ -103,6 +117,12 @@ export class AnalysisWorker {
     return worker;
   }
 
+  private finish(settle: () => void): void {
+    this.running = undefined;
+    settle();
+    this.pump();
+  }
+
   private stopRunning(reason: Error | undefined): void {
     const job = this.running;
     const worker = this.worker;
@@ -111,4 +131,9 @@ export class AnalysisWorker {
     if (worker) void worker.terminate();
     if (job && reason) job.reject(reason);
   }
+}
+
+/** The analysis from its parts: the node lists put back in the head, byId rebuilt over the same objects. */
+function assemble(head: AnalysisHead, graphNodes: Analysis['graph']['nodes'][number][], nodes: Analysis['nodes'][number][]): Analysis {
+  return { ...head, graph: { ...head.graph, nodes: graphNodes }, nodes, byId: new Map(nodes.map((n) => [n.id, n])) };
 }
