@@ -34,6 +34,7 @@ export class ModelStore implements vscode.Disposable {
   private readonly binaries = new Map<string, BinaryModelDocument>();
   /** Worker analyses under way, by URI: the version asked for and its answer. */
   private oneOff = 0;
+  private readonly kinds = new Map<string, { version: number; model: boolean; big: boolean }>();
   private readonly pending = new Map<string, { version: number; analysis: Promise<Analysis | undefined> }>();
   private readonly changed = new vscode.EventEmitter<Analysed>();
   private readonly closed = new vscode.EventEmitter<vscode.Uri>();
@@ -51,6 +52,7 @@ export class ModelStore implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((d) => {
         this.cache.delete(d.uri.toString());
         this.pending.delete(d.uri.toString());
+        this.kinds.delete(d.uri.toString());
         this.worker?.cancel(d.uri.toString());
         this.closed.fire(d.uri);
       }),
@@ -62,7 +64,22 @@ export class ModelStore implements vscode.Disposable {
 
   /** True for JSON documents whose content is a Keras or TF.js layers model. */
   isModel(document: vscode.TextDocument): boolean {
-    return ['json', 'jsonc'].includes(document.languageId) && looksLikeKerasModel(document.getText());
+    return this.kind(document).model;
+  }
+
+  /**
+   * What a version of a document is, asked once: the providers ask on every request, and getText()
+   * builds the whole text each time (megabytes, for the models that go to the worker).
+   */
+  private kind(document: vscode.TextDocument): { model: boolean; big: boolean } {
+    const key = document.uri.toString();
+    const known = this.kinds.get(key);
+    if (known?.version === document.version) return known;
+    const json = ['json', 'jsonc'].includes(document.languageId);
+    const text = json ? document.getText() : '';
+    const kind = { version: document.version, model: json && looksLikeKerasModel(text), big: text.length >= WORKER_FROM_CHARS };
+    this.kinds.set(key, kind);
+    return kind;
   }
 
   /**
@@ -97,7 +114,7 @@ export class ModelStore implements vscode.Disposable {
   }
 
   private inWorker(document: vscode.TextDocument): boolean {
-    return this.worker !== undefined && document.getText().length >= WORKER_FROM_CHARS;
+    return this.worker !== undefined && this.kind(document).big;
   }
 
   /**
