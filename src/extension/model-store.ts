@@ -35,6 +35,8 @@ export class ModelStore implements vscode.Disposable {
   /** Worker analyses under way, by URI: the version asked for and its answer. */
   private oneOff = 0;
   private readonly kinds = new Map<string, { version: number; model: boolean; big: boolean }>();
+  /** The version whose worker analysis failed, by URI (not asked again). */
+  private readonly failed = new Map<string, number>();
   private readonly pending = new Map<string, { version: number; analysis: Promise<Analysis | undefined> }>();
   private readonly changed = new vscode.EventEmitter<Analysed>();
   private readonly closed = new vscode.EventEmitter<vscode.Uri>();
@@ -53,6 +55,7 @@ export class ModelStore implements vscode.Disposable {
         this.cache.delete(d.uri.toString());
         this.pending.delete(d.uri.toString());
         this.kinds.delete(d.uri.toString());
+        this.failed.delete(d.uri.toString());
         this.worker?.cancel(d.uri.toString());
         this.closed.fire(d.uri);
       }),
@@ -107,9 +110,9 @@ export class ModelStore implements vscode.Disposable {
       if (now || !this.isModel(document)) return now;
       const version = document.version;
       const answer = await this.analyseInWorker(document);
-      // A newer version superseded it: wait for that one.
-      if (answer && document.version === version) return answer;
       if (document.isClosed) return undefined;
+      // Undefined for this version: the worker failed (and said so). A newer version: wait for that one.
+      if (document.version === version) return answer;
     }
   }
 
@@ -126,6 +129,7 @@ export class ModelStore implements vscode.Disposable {
     const version = document.version;
     const under = this.pending.get(key);
     if (under?.version === version) return under.analysis;
+    if (this.failed.get(key) === version) return Promise.resolve(undefined); // said once; the next edit tries again
     const started = this.worker!.analyze(key, { name: document.fileName, text: document.getText() });
     const analysis = started.then(
       (a) => {
@@ -137,7 +141,9 @@ export class ModelStore implements vscode.Disposable {
       },
       (e: Error) => {
         if (this.pending.get(key)?.version === version) this.pending.delete(key);
-        if (!(e instanceof Superseded)) void vscode.window.showErrorMessage(`CNN Lens: could not analyse ${vscode.workspace.asRelativePath(document.uri)}: ${e.message}`);
+        if (e instanceof Superseded) return undefined;
+        this.failed.set(key, version);
+        void vscode.window.showErrorMessage(`CNN Lens: could not analyse ${vscode.workspace.asRelativePath(document.uri)}: ${e.message}`);
         return undefined;
       },
     );
