@@ -1,7 +1,7 @@
-// Bundles the products separately: the extension (Node, vscode external), the CLI (Node) and the
+// Bundles the products separately: the extension (Node, vscode external) and its analysis worker, the CLI (Node) and the
 // webview (browser, plus its layout worker). `--watch` rebuilds on change, `--production` minifies.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -14,6 +14,8 @@ const nodeExternals = ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node
 
 const builds = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: nodeExternals },
+  // Parsing and analysis of open models, off the extension host's main thread (src/node/analysis).
+  { entryPoints: ['src/node/analysis/worker.ts'], outfile: 'dist/analysis-worker.js', platform: 'node', format: 'cjs' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', external: nodeExternals, banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife' },
   { entryPoints: ['webview/layout-worker.ts'], outfile: 'dist/layout-worker.js', platform: 'browser', format: 'iife' },
@@ -26,8 +28,23 @@ const builds = [
 if (watch) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
+  const results = await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b, metafile: true })));
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  writeBundledPackages(results.flatMap((r) => Object.keys(r.metafile.inputs)));
+}
+
+// The npm packages whose code the bundles contain, for the third-party notices of the .vsix
+// (scripts/package/third-party-notices.mjs): the folder of each input under node_modules.
+function writeBundledPackages(inputs) {
+  const folders = new Set();
+  for (const input of inputs.map((i) => i.replace(/\\/g, '/'))) {
+    // the innermost node_modules/<name> (or @scope/name): a nested copy is a package of its own
+    const at = input.lastIndexOf('node_modules/');
+    const m = at < 0 ? null : /^node_modules\/(?:@[^/]+\/)?[^/]+/.exec(input.slice(at));
+    if (m) folders.add(input.slice(input.indexOf('node_modules/'), at) + m[0]);
+  }
+  mkdirSync('out', { recursive: true });
+  writeFileSync('out/bundled-packages.json', JSON.stringify([...folders].sort(), null, 1) + '\n');
 }
 
 // The wasm backend loads its binaries at run time from next to the bundle (src/node/backend.ts).

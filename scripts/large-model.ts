@@ -43,3 +43,11 @@ export function largeModel(layerCount: number, opts: { flat?: boolean } = {}): o
     backend: 'tensorflow',
   };
 }
+
+/** The model as a file a person would open: one layer per line (an editor handles 50k short lines, not one 10 MB line). */
+export function largeModelText(layerCount: number): string {
+  const model = largeModel(layerCount) as { config: { layers: unknown[] } };
+  const { layers, ...rest } = model.config;
+  const head = JSON.stringify({ ...model, config: { ...rest, layers: '\u0000' } }, null, 1);
+  return head.replace('"\\u0000"', `[\n${layers.map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n ]`);
+}

@@ -17,7 +17,7 @@ export class BinaryDiagramEditorProvider implements vscode.CustomReadonlyEditorP
   ) {}
 
   async openCustomDocument(uri: vscode.Uri): Promise<BinaryModelDocument> {
-    const document = await BinaryModelDocument.open(uri);
+    const document = await BinaryModelDocument.open(uri, this.store.worker);
     this.store.addBinary(document);
     return document;
   }

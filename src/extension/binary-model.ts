@@ -3,6 +3,7 @@ import { analyze, type Analysis } from '../core';
 import { FORMATS, parseSourceWithFiles } from '../core/formats/registry';
 import { unreadBinaryExtensions } from '../core/formats/unread';
 import { yieldToEventLoop } from '../core/runtime/yield';
+import { Superseded, type AnalysisWorker } from '../node/analysis/analysis-worker';
 import { readModelBytes, workspaceSource } from './workspace-source';
 
 // A binary model file (ONNX, …) as the read-only custom editor holds it: its bytes read through
@@ -22,11 +23,14 @@ export const isBinaryModelName = (uri: vscode.Uri): boolean => {
 };
 
 /**
- * Reads, parses and analyses a binary model file. The parse and the analysis are synchronous: the
- * event loop gets a turn before each, so the host answers pending messages between the steps.
+ * Reads, parses and analyses a binary model file: in the analysis worker when there is one (off the
+ * host's main thread), else here, synchronously, the event loop getting a turn before each step so
+ * that the host answers pending messages between them. `key`: a newer request with the same key
+ * supersedes this one (the document's loads share its URI).
  */
-export async function analyzeBinaryModel(uri: vscode.Uri): Promise<Analysis> {
+export async function analyzeBinaryModel(uri: vscode.Uri, worker?: AnalysisWorker, key = uri.toString()): Promise<Analysis> {
   const bytes = await readModelBytes(uri);
+  if (worker) return worker.analyze(key, { name: vscode.workspace.asRelativePath(uri, false), bytes });
   await yieldToEventLoop();
   const graph = await parseSourceWithFiles(workspaceSource(uri, bytes));
   await yieldToEventLoop();
@@ -46,13 +50,14 @@ export class BinaryModelDocument implements vscode.CustomDocument {
   private generation = 0;
 
   /** Opens the document once its first analysis is ready (a file that cannot be read rejects: VS Code shows why). */
-  static async open(uri: vscode.Uri): Promise<BinaryModelDocument> {
-    return new BinaryModelDocument(uri, await analyzeBinaryModel(uri));
+  static async open(uri: vscode.Uri, worker?: AnalysisWorker): Promise<BinaryModelDocument> {
+    return new BinaryModelDocument(uri, await analyzeBinaryModel(uri, worker), worker);
   }
 
   private constructor(
     readonly uri: vscode.Uri,
     private current: Analysis,
+    private readonly worker: AnalysisWorker | undefined,
   ) {
     const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
     this.watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(uri, '..'), name));
@@ -74,11 +79,12 @@ export class BinaryModelDocument implements vscode.CustomDocument {
   async reload(): Promise<void> {
     const generation = ++this.generation;
     try {
-      const analysis = await analyzeBinaryModel(this.uri);
+      const analysis = await analyzeBinaryModel(this.uri, this.worker);
       if (generation !== this.generation) return;
       this.current = analysis;
       this.loaded.fire(analysis);
     } catch (e) {
+      if (e instanceof Superseded) return; // a newer load of the same file is under way
       if (generation === this.generation) void vscode.window.showWarningMessage(`CNN Lens: could not read ${vscode.workspace.asRelativePath(this.uri)} again: ${(e as Error).message}`);
     }
   }

@@ -19,7 +19,11 @@ export interface EditOutcome {
 /** Plans one edit on the document as it is now, or says why it is refused. */
 function planOn(store: ModelStore, document: vscode.TextDocument, edit: ModelEdit): PlannedEdit | EditOutcome {
   const analysis = store.get(document);
-  if (!analysis) return { ok: false, message: `${vscode.workspace.asRelativePath(document.uri)} is not a Keras or TF.js model` };
+  if (!analysis) {
+    const name = vscode.workspace.asRelativePath(document.uri);
+    // (a big model's analysis of this version may still be under way in the worker)
+    return { ok: false, message: store.isModel(document) ? `${name} is still being analysed: try again when its totals show` : `${name} is not a Keras or TF.js model` };
+  }
   try {
     return planEdit(document.getText(), document.fileName, edit, analysis);
   } catch (e) {

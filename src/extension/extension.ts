@@ -7,6 +7,7 @@ import { registerEditCommands } from './edit-commands';
 import { StylePanelProvider } from './style-panel';
 import { registerLanguageFeatures } from './language-features';
 import { ModelStore } from './model-store';
+import { AnalysisWorker } from '../node/analysis/analysis-worker';
 import { activeModelUri, registerActiveModel } from './active-model';
 import { registerExportCommand } from './export-command';
 import { registerProfileCommand } from './profile-command';
@@ -27,7 +28,7 @@ export interface CnnLensApi {
 }
 
 export function activate(context: vscode.ExtensionContext): CnnLensApi {
-  const store = new ModelStore();
+  const store = new ModelStore(new AnalysisWorker(context.asAbsolutePath('dist/analysis-worker.js')));
   const summaries = new SummaryProvider(store);
   context.subscriptions.push(
     store,

@@ -11,6 +11,7 @@ import { backendPreference, backendSummary, preprocessingSetting, weightsFor } f
 import { targetModel } from './run-target';
 import { columnBesideDiagram, tellResult } from './diagram-tabs';
 import { selectLayer } from './layer-selection';
+import { requireTrust } from './workspace-trust';
 
 // "CNN Lens: Profile Model" (cnnLens.profile): a cancellable progress notification while the
 // profiler runs in the extension host (on ONNX Runtime its own profiler, the cancel checked between
@@ -42,6 +43,7 @@ const nonce = (): string => randomBytes(16).toString('base64');
 
 export function registerProfileCommand(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
   const command = vscode.commands.registerCommand('cnnLens.profile', async (uri?: vscode.Uri, options?: ProfileCommandOptions): Promise<ProfiledModel | undefined> => {
+    if (!requireTrust('Profile Model')) return undefined;
     const model = await targetModel(store, uri);
     if (!model) return undefined;
     const { analysis } = model;

@@ -16,6 +16,7 @@ import type { ModelStore } from './model-store';
 import { runTarget, targetModel, type RunTarget } from './run-target';
 import { tellResult } from './diagram-tabs';
 import { runInDiagram } from './webview-run';
+import { requireTrust } from './workspace-trust';
 
 // Running a model in the extension host: the backend (setting cnnLens.backend; ONNX Runtime first,
 // host-engine.ts), the weights (next to the model, else seeded random), the input (an image with the
@@ -184,6 +185,7 @@ async function pickImage(context: vscode.ExtensionContext): Promise<vscode.Uri |
 /** "CNN Lens: Run Model on Image…" (cnnLens.runOnImage). Arguments: the model URI, the image URI (both optional). */
 export function registerRunOnImage(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
   const command = vscode.commands.registerCommand('cnnLens.runOnImage', async (uri?: vscode.Uri, imageUri?: vscode.Uri): Promise<PreviewResult | undefined> => {
+    if (!requireTrust('Run Model on Image')) return undefined;
     const model = await targetModel(store, uri);
     if (!model) return undefined;
     const image = imageUri instanceof vscode.Uri ? imageUri : await pickImage(context);

@@ -22,6 +22,7 @@ import {
 } from '../node/style';
 import { panelHtml } from '../../shared/panel-html';
 import type { StyleHostMessage, StylePanelMessage } from '../../shared/protocol';
+import { untrustedReason } from './workspace-trust';
 
 // The style-transfer side panel's host: it owns the images and the work (off the webview, with
 // progress and cancel), and says honestly which loss network and weights produced each result.
@@ -81,8 +82,11 @@ export class StylePanelProvider implements vscode.WebviewViewProvider {
         return;
       case 'save':
         return this.save();
-      case 'run':
+      case 'run': {
+        const untrusted = untrustedReason('Style transfer');
+        if (untrusted) throw new Error(untrusted); // the panel shows it where the result would be
         return this.run(m, post);
+      }
     }
   }
 

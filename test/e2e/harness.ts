@@ -1,6 +1,8 @@
 // A real VS Code (code-server) with CNN Lens installed, a workspace, and a headless Debian Chromium
 // driving the workbench like a person. See /work/shared/e2e/RECIPE.md ("UI scenarios").
 //
+// The extension is the .vsix that `npm run package` built, installed with `code-server
+// --install-extension`, so that what is tested is what ships.
 // Everything lives in one temp folder (HOME/XDG redirected, user data, extensions, workspace) and is
 // removed by stop(), which also kills code-server by process group and closes the browser.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -23,8 +25,17 @@ export function findCodeServer(): string | undefined {
   return p && fs.existsSync(p) ? p : undefined;
 }
 
+/** The .vsix of this platform built by `npm run package` (out/vsix/), if any. */
+export function builtVsix(): string | undefined {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const file = path.join(ROOT, 'out', 'vsix', `${pkg.name}-${process.platform}-${process.arch}-${pkg.version}.vsix`);
+  return fs.existsSync(file) ? file : undefined;
+}
+
 export interface Options {
   codeServer: string;
+  /** The extension package to install (see builtVsix). */
+  vsix: string;
   /** Files to put in the workspace: relative name in the workspace → absolute source path. */
   files: Record<string, string>;
   /** Extra user settings. */
@@ -59,15 +70,6 @@ export class Workbench {
     const home = path.join(tmp, 'home');
     const ext = path.join(tmp, 'ext');
     for (const d of [home, path.dirname(this.settingsFile), ext, this.workspace]) fs.mkdirSync(d, { recursive: true });
-
-    // The extension, installed as VS Code installs a .vsix: a folder <publisher>.<name>-<version>.
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
-    const target = path.join(ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
-    fs.mkdirSync(target);
-    for (const entry of ['package.json', 'dist', 'media', 'models', 'README.md', 'LICENSE']) {
-      const from = path.join(ROOT, entry);
-      if (fs.existsSync(from)) fs.cpSync(from, path.join(target, entry), { recursive: true, filter: (s) => !s.endsWith('.map') && !s.includes(`${path.sep}standalone`) });
-    }
     for (const [name, from] of Object.entries(this.o.files)) {
       fs.mkdirSync(path.dirname(path.join(this.workspace, name)), { recursive: true });
       fs.copyFileSync(from, path.join(this.workspace, name));
@@ -94,6 +96,9 @@ export class Workbench {
     const origin = `http://127.0.0.1:${port}`;
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_DATA_HOME: path.join(home, '.local/share'), XDG_CACHE_HOME: path.join(home, '.cache') };
     for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE') delete env[k];
+    // What ships is what is tested: the .vsix that `npm run package` built, installed as a user would.
+    const install = spawnSync(this.o.codeServer, ['--extensions-dir', ext, '--user-data-dir', path.join(tmp, 'ud'), '--install-extension', this.o.vsix], { env, encoding: 'utf8', timeout: 120_000 });
+    if (install.status !== 0) throw new Error(`code-server --install-extension ${this.o.vsix} failed (${install.status ?? install.signal}):\n${install.stdout}${install.stderr}`);
     this.server = spawn(this.o.codeServer, [
       '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',

@@ -4,7 +4,8 @@
 // read-only diagram.
 //
 //   npm run test:e2e
-//   (= npm run build && mocha --no-config --require tsx/cjs --timeout 180000 test/e2e/ui.test.ts)
+//   (= npm run package -- linux-x64 && mocha --no-config --require tsx/cjs --timeout 180000 test/e2e/ui.test.ts)
+// The extension under test is that .vsix, installed into code-server (test/e2e/harness.ts).
 //
 // CNN_LENS_E2E_FIXTURES=1: use the test fixtures even when models/ exists.
 // Needs code-server (scripts/integration/ensure-code-server.sh) and /usr/bin/chromium; skipped when
@@ -12,7 +13,8 @@
 // Output: test-results/e2e/ (screenshots, code-server.log, console.log).
 // What the UI must say comes from src/core (the same functions the extension uses) on the same file.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { analyze, analyzeText, buildReport, type Analysis } from '../../src/core';
@@ -20,7 +22,8 @@ import { nodeAtOffset, totalsLine } from '../../src/core/analysis/describe';
 import { grouped, human, shapeText } from '../../src/core/analysis/units';
 import { parseSource } from '../../src/core/formats/registry';
 import { bytesSource, textSource } from '../../src/core/formats/source';
-import { CHROMIUM, findCodeServer, ROOT, Workbench } from './harness';
+import { builtVsix, CHROMIUM, findCodeServer, ROOT, Workbench } from './harness';
+import { largeModelText } from '../../scripts/large-model';
 
 const OUT = join(ROOT, 'test-results', 'e2e');
 const FIX = {
@@ -37,6 +40,8 @@ const FIX = {
 const ZOO = process.env.CNN_LENS_E2E_FIXTURES !== '1';
 const MAIN = ZOO && existsSync(FIX.vgg16) ? { file: 'vgg16.json', path: FIX.vgg16 } : { file: 'multi_io.json', path: FIX.multiIo };
 const HAS_RESNET = ZOO && existsSync(FIX.resnet50);
+/** Layers of the generated model that takes seconds to analyse (scenario 7d): ~11 MB, under VS Code's large-file limits. */
+const BIG_LAYERS = 60_000;
 
 const lineCol = (text: string, offset: number) => {
   const before = text.slice(0, offset);
@@ -86,6 +91,7 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
   let frame: Frame;
   let codeLensText = '';
   let failed = false;
+  let bigDir: string | undefined;
   const screenshots: string[] = [];
 
   const shot = async (name: string, f?: Frame) => {
@@ -103,14 +109,18 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
       console.warn(`  SKIPPED: missing ${missing}`);
       this.skip();
     }
-    for (const f of ['dist/extension.js', 'dist/webview.js', 'dist/layout-worker.js']) assert.ok(existsSync(join(ROOT, f)), `${f} is missing: run npm run build`);
+    const vsix = builtVsix();
+    assert.ok(vsix, `no .vsix for ${process.platform}-${process.arch} in out/vsix: run npm run package -- ${process.platform}-${process.arch} (npm run test:e2e does)`);
     text = readFileSync(MAIN.path, 'utf8');
     analysis = analyzeText(text, MAIN.path);
     const files: Record<string, string> = { 'multi_io.json': FIX.multiIo, 'broken-concat.json': FIX.broken, 'tiny_cnn.onnx': FIX.onnx };
     if (ZOO && existsSync(FIX.vgg16)) files['models/vgg16.json'] = FIX.vgg16;
     if (HAS_RESNET) files['models/resnet50.json'] = FIX.resnet50;
+    bigDir = mkdtempSync(join(tmpdir(), 'cnn-lens-e2e-big-'));
+    files[`generated_${BIG_LAYERS}.json`] = join(bigDir, 'big.json');
+    writeFileSync(files[`generated_${BIG_LAYERS}.json`], largeModelText(BIG_LAYERS));
     const t0 = Date.now();
-    wb = new Workbench({ codeServer: codeServer!, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Dark Modern' } });
+    wb = new Workbench({ codeServer: codeServer!, vsix, files, logDir: OUT, settings: { 'workbench.colorTheme': 'Dark Modern', 'workbench.editorLargeFileConfirmation': 64 /* MB: 7d's generated model opens without asking */ } });
     await wb.start();
     await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'broken-concat.json' }).first().waitFor({ timeout: 60_000 });
     timings.push(['start code-server + workbench', Date.now() - t0]);
@@ -131,6 +141,7 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     this.timeout(60_000);
     if (failed && wb?.page) await wb.screenshot(join(OUT, 'failure.png')).catch(() => {});
     await wb?.stop();
+    if (bigDir) rmSync(bigDir, { recursive: true, force: true });
     if (timings.length) console.log(`\n    timings:\n${timings.map(([n, ms]) => `      ${(ms / 1000).toFixed(1).padStart(5)} s  ${n}`).join('\n')}`);
     if (screenshots.length) console.log(`    screenshots:\n${screenshots.map((s) => `      ${s}`).join('\n')}`);
   });
@@ -278,7 +289,16 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     if (MAIN.file !== 'vgg16.json') this.skip(); // block1's edges
     const edgeInto = (source: string, target: string) => frame.locator(`svg.diagram .edge[data-source="${source}"][data-target="${target}"]`);
     const drag = async (source: string, target: string, onto: string) => {
-      const h = (await edgeInto(source, target).locator('.edge-handle[data-end="target"]').boundingBox())!;
+      // The diagram answers the previous step's undo with a new layout (a new model drops a drag in
+      // flight): wait until the handle stays put before pressing on it.
+      const handle = edgeInto(source, target).locator('.edge-handle[data-end="target"]');
+      await until('the layout to settle', async () => {
+        const a = await handle.boundingBox();
+        await new Promise((r) => setTimeout(r, 500));
+        const b = await handle.boundingBox();
+        return a && b && a.x === b.x && a.y === b.y;
+      });
+      const h = (await handle.boundingBox())!;
       const b = (await frame.locator(`svg.diagram g.node.layer[data-id="${onto}"]`).boundingBox())!;
       await wb!.page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
       await wb!.page.mouse.down();
@@ -309,6 +329,9 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     const nodes = await frame.locator('svg.diagram g.node').count();
     await until('a thumbnail on every node', async () => (await frame.locator('svg.diagram g.node .thumb image[href^="data:image/png;base64,"]').count()) === nodes, 150_000);
     assert.match(norm(await frame.locator('[data-testid="activation-badge"]').textContent()), /Activations .*shapes\.png.*Random weights \(seeded\)/);
+    // The packaged ONNX Runtime binding loaded (not a fallback to tfjs' WebAssembly): the host says what ran.
+    const ran = await until('the notification naming the backend', async () => (await wb!.page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).map(norm).find((m) => /activations of \d+ layers/.test(m)));
+    assert.match(ran, / on onnxruntime \(CPU/, `ran on ONNX Runtime: "${ran}"`);
     await frame.evaluate(() => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal('predictions'));
     await frame.locator('svg.diagram g.node.layer[data-id="predictions"]').click();
     const names = await until('the named top 5', async () => {
@@ -455,6 +478,54 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     assert.equal(await panel.locator('button', { hasText: 'Cancel' }).isVisible(), false);
   });
 
+  it('7d. while a model that takes seconds to analyse is analysed, typing in another model is answered at once', async function () {
+    this.timeout(240_000);
+    const big = `generated_${BIG_LAYERS}.json`;
+    const small = readFileSync(FIX.multiIo, 'utf8');
+    // The keystroke: a digit after `"units": 24` of meta_proj; its answer: the active model's totals in
+    // the status bar (the extension host's, always on screen), as core computes them for the edited text.
+    const line = small.split('\n').findIndex((l) => /"units": 24,/.test(l)) + 1;
+    const edited = small.split('\n').map((l, i) => (i === line - 1 ? l.replace('24,', '245,') : l)).join('\n');
+    const totals = (a: Analysis) => totalsLine(a).split(' · ').slice(0, 2).join(' · '); // what the status bar item shows
+    const before = totals(analyzeText(small, FIX.multiIo));
+    const after = totals(analyzeText(edited, FIX.multiIo));
+    assert.notEqual(before, after);
+    const statusSays = async (t: string) => (await wb!.page.locator('.part.statusbar .statusbar-item', { hasText: t }).count()) > 0;
+    const analysing = wb!.page.locator('.part.statusbar', { hasText: `CNN Lens: analysing ${big}` });
+    /** Types the digit and times the round trip through the extension host: keystroke → analysis → status bar. */
+    const keystroke = async () => {
+      await wb!.goToLine(line);
+      await wb!.page.keyboard.press('End');
+      await wb!.page.keyboard.press('ArrowLeft');
+      const t0 = Date.now();
+      await wb!.page.keyboard.type('5');
+      await until(`the status bar to say "${after}"`, () => statusSays(after), 60_000);
+      const ms = Date.now() - t0;
+      await wb!.page.keyboard.press('Control+z');
+      await until(`the status bar to say "${before}" after undo`, () => statusSays(before), 60_000);
+      return ms;
+    };
+    await wb!.focusWorkbench();
+    await wb!.page.keyboard.press('Control+1');
+    await wb!.quickOpen('multi_io.json');
+    await until(`the status bar to say "${before}"`, () => statusSays(before));
+    const idle = await keystroke();
+
+    // Open the big model, and back to the small one at once (its tab stays open behind, so does the document).
+    await wb!.quickOpen(big);
+    await wb!.quickOpen('multi_io.json');
+    // Over a second: the status bar says so, and the analysis is still under way.
+    await analysing.first().waitFor({ timeout: 60_000 });
+    const busy = await keystroke();
+    assert.ok(await analysing.count() > 0, `the edit was answered while ${big} was still being analysed (it ended first: make BIG_LAYERS larger)`);
+    console.log(`    keystroke → status bar: ${idle} ms idle, ${busy} ms while ${big} (${BIG_LAYERS} layers) is analysed`);
+
+    // The big model's own answer comes too (the worker's analysis equals core's: test/unit/analysis-worker.test.ts).
+    await until(`the end of the analysis of ${big}`, async () => (await analysing.count()) === 0, 180_000);
+    const toasts = (await wb!.page.locator('.notifications-toasts .notification-list-item-message').allTextContents()).map(norm);
+    assert.deepEqual(toasts.filter((t) => /could not analyse/.test(t)), []);
+  });
+
   it('8. no CSP violations or script errors in the webview', async () => {
     // The webview's console does reach us (else "no errors" would prove nothing).
     await frame.evaluate(() => console.error('cnn-lens-e2e-probe'));
@@ -509,12 +580,15 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
     mkdirSync(DIR, { recursive: true });
     const tfjs = JSON.parse(readFileSync(join(ROOT, 'test', 'integration', 'fixtures', 'workspace', 'tiny-cnn.json'), 'utf8'));
     writeFileSync(TINY, JSON.stringify(tfjs.modelTopology, null, 2));
-    // A TFLite FlatBuffer (TFL3 is its file identifier) and an npm manifest, next to a Keras model.
-    const tflite = join(DIR, 'mobilenet.tflite');
-    writeFileSync(tflite, Uint8Array.from([0x0c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0, 0, 0x04, 0, 0x04, 0, 0x04, 0, 0, 0]));
+    // A safetensors file (an 8-byte header length, then its JSON header: weights only, a format CNN
+    // Lens does not read) and an npm manifest, next to a Keras model.
+    const safetensors = join(DIR, 'weights.safetensors');
+    writeFileSync(safetensors, Uint8Array.from([2, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d]));
     const manifest = join(DIR, 'package.json');
     writeFileSync(manifest, JSON.stringify({ name: 'my-app', version: '1.0.0', scripts: { start: 'node index.js' }, dependencies: { express: '^4.19.0' } }, null, 2));
-    wb = new Workbench({ codeServer: codeServer!, files: { 'tiny-cnn.json': TINY, 'package.json': manifest, 'mobilenet.tflite': tflite }, logDir: DIR, viewport: { width: 1440, height: 900 }, settings: { 'workbench.colorTheme': 'Dark Modern' } });
+    const vsix = builtVsix();
+    assert.ok(vsix, 'no .vsix in out/vsix: run npm run package (npm run test:e2e does)');
+    wb = new Workbench({ codeServer: codeServer!, vsix, files: { 'tiny-cnn.json': TINY, 'package.json': manifest, 'weights.safetensors': safetensors }, logDir: DIR, viewport: { width: 1440, height: 900 }, settings: { 'workbench.colorTheme': 'Dark Modern' } });
     await wb.start();
     await wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiny-cnn.json' }).first().waitFor({ timeout: 60_000 });
   });
@@ -564,18 +638,18 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
     await shot('b-package-json-in-diagram.png');
   });
 
-  it('c. a TFLite file opened from Quick Open: the read-only diagram says what it is and the command to convert it', async () => {
-    const expected = parseSource(bytesSource('mobilenet.tflite', new Uint8Array(readFileSync(join(DIR, 'mobilenet.tflite'))))).diagnostics[0].message;
-    await wb!.quickOpen('mobilenet.tflite');
-    const { frame, text } = await problemsOf('mobilenet.tflite');
+  it('c. a safetensors file (weights only) opened from Quick Open: the read-only diagram says what it is and the command to convert it', async () => {
+    const expected = parseSource(bytesSource('weights.safetensors', new Uint8Array(readFileSync(join(DIR, 'weights.safetensors'))))).diagnostics[0].message;
+    await wb!.quickOpen('weights.safetensors');
+    const { frame, text } = await problemsOf('weights.safetensors');
     await assertReadable(frame);
-    assert.equal(text, norm(`CNN Lens cannot draw mobilenet.tflite${shown(expected)}`));
-    assert.equal(norm(await frame.locator('code.command').textContent()), 'python -m tf2onnx.convert --tflite mobilenet.tflite --output mobilenet.onnx');
+    assert.equal(text, norm(`CNN Lens cannot draw weights.safetensors${shown(expected)}`));
+    assert.equal(norm(await frame.locator('code.command').textContent()), 'torch.onnx.export(model.eval(), torch.randn(1, 3, 224, 224), "weights.onnx")');
     assert.equal(await frame.locator('[data-testid="file-problems"]').isVisible(), true);
     assert.equal(await frame.evaluate(() => document.querySelector('.status')?.textContent?.includes('Waiting')), false);
     // (With a model active the status bar reads "32.62K params · 313.60K MACs".)
     await until('the status bar without model totals', async () => !/\bparams\b/.test(norm(await wb!.page.locator('.part.statusbar').textContent())), 10_000);
-    await shot('c-tflite-in-diagram.png');
+    await shot('c-safetensors-in-diagram.png');
   });
 
   it('d. Profile Model opens beside the diagram, not over it; a row click selects the layer in the diagram and the text', async () => {
