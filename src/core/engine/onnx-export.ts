@@ -5,6 +5,7 @@ import { getOp } from '../ops';
 import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from '../runtime/random-weights';
 import { weightsFor } from '../runtime/weight-map';
+import { CONSTANT_VALUE, operandRole } from '../runtime/constant-weights';
 import { identityPerm, OnnxEmitter, OnnxExportError, type OnnxValue, type PlainTensor, type PlainWeights } from './onnx-emitter';
 
 // IR → ONNX: an analysed model and its weights as an ONNX ModelProto, each layer written by its
@@ -68,6 +69,11 @@ export function exportOnnx(analysis: Analysis, weights: PlainWeights, options: O
   for (const id of graph.inputs) values.set(id, { name: g.unique(id), perm: identityPerm(analysis.inputShapes.get(id)!.length) });
   for (const node of graph.nodes) {
     if (node.op === 'Input') continue;
+    if (node.op === 'Constant') {
+      const value = constantValue(g, node, weights);
+      if (value) values.set(node.id, value);
+      continue;
+    }
     values.set(node.id, lower(g, analysis, node, values, weights));
   }
 
@@ -93,8 +99,10 @@ function lower(g: OnnxEmitter, analysis: Analysis, node: IRNode, values: Readonl
   if (!op.onnx) return fail(`the op ${node.op} has no ONNX form`);
   const info = analysis.byId.get(node.id);
   if (!info?.outputShape || info.inputShapes.some((s) => !s)) return fail('its shape could not be computed');
-  const inputs = node.inputs.map((r) => (r.index === 0 ? values.get(r.node) : undefined) ?? fail(`its input ${r.node}:${r.index} has no ONNX value`));
-  const context = { weights: nodeWeights(node, analysis, weights, fail), inputShapes: info.inputShapes as TensorShape[], outputShape: info.outputShape };
+  // Graph formats pass weights and static operands as inputs too: the op reads those as weights and attributes.
+  const data = node.inputs.map((r, i) => ({ r, i })).filter(({ i }) => operandRole(node.op, i) === 'data');
+  const inputs = data.map(({ r }) => (r.index === 0 ? values.get(r.node) : undefined) ?? fail(`its input ${r.node}:${r.index} has no ONNX value`));
+  const context = { weights: nodeWeights(node, analysis, weights, fail), inputShapes: data.map(({ i }) => info.inputShapes[i]) as TensorShape[], outputShape: info.outputShape };
   g.beginLayer(node.id);
   try {
     return g.endLayer(op.onnx(g, inputs, node.attrs, context));
@@ -102,6 +110,14 @@ function lower(g: OnnxEmitter, analysis: Analysis, node: IRNode, values: Readonl
     if (e instanceof OnnxExportError) fail(e.message);
     throw e;
   }
+}
+
+/** A constant a graph format's node reads as data (`Add(x, c)`): an initializer of its loaded value, if it was loaded. */
+function constantValue(g: OnnxEmitter, node: IRNode, weights: PlainWeights): OnnxValue | undefined {
+  const value = weights.get(node.id)?.[CONSTANT_VALUE];
+  if (!value) return undefined;
+  g.beginLayer(node.id);
+  return { name: g.weight(value, 'value'), perm: identityPerm(value.shape.length) };
 }
 
 /** A node's weights, checked against what its op declares (names and shapes), as the executor checks them. */

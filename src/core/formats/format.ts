@@ -2,6 +2,8 @@ import type { Diagnostic, Graph, IRTensor } from '../ir';
 import type { ModelSource } from './source';
 import type { EditPlanner, EditVocabulary } from '../edit/types';
 import type { Layout } from '../ops/window';
+import type { Analysis } from '../analysis/types';
+import type { LoadedWeights, LoadOptions } from '../runtime/weights';
 
 // The one interface every file format implements. Adding a format is one folder under
 // src/core/formats/ exporting a ModelFormat, and one line in registry.ts.
@@ -22,6 +24,12 @@ export interface ModelFormat {
   /** Parses into the IR; never throws on bad input: problems become the graph's diagnostics. Reads no sibling files. */
   readonly parse: (source: ModelSource) => Graph;
   /**
+   * For formats whose graph depends on the files next to the model (a TF.js graph model keeps even
+   * its Reshape shapes and Pad amounts in the weight shards): the parse with those read. Hosts that
+   * can wait call it through `parseSourceWithFiles`; `parse` alone leaves such operands unknown.
+   */
+  readonly parseWithFiles?: (source: ModelSource) => Promise<Graph>;
+  /**
    * The stored bytes of the graph's constant tensors (initializers), reading siblings (external
    * data) as needed; checks declared sizes against the files before reading.
    */
@@ -31,6 +39,11 @@ export interface ModelFormat {
    * its end), found by their sizes without reading them; hosts add them to the parse's diagnostics.
    */
   readonly checkFiles?: (source: ModelSource, graph: Graph) => Promise<readonly Diagnostic[]>;
+  /**
+   * Weights for the engine from the model's own files, for graph formats whose weights are the
+   * graph's constants (decoded to float32, quantised ones dequantised; `source` says so).
+   */
+  readonly loadWeights?: (source: ModelSource, model: Graph | Analysis, options?: LoadOptions) => Promise<LoadedWeights>;
   /**
    * Editing, for formats that can be edited (absent: read-only, and the UI says so): the planner of
    * text edits, and the op kinds it can write (the palette offers those).

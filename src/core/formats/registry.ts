@@ -2,13 +2,16 @@ import type { Graph } from '../ir';
 import type { ModelFormat } from './format';
 import { kerasFormat } from './keras';
 import { onnxFormat } from './onnx';
+import { tfjsGraphFormat } from './tfjs-graph';
 import { textSource, type ModelSource } from './source';
 
 // The list of formats. It drives everything that depends on which files CNN Lens reads: the CLI's
 // parsing, the extension's activation, file associations and editors (package.json is checked
 // against it by a test), and the webview (which learns a model's format from the report).
 
-export const FORMATS: readonly ModelFormat[] = [onnxFormat, kerasFormat];
+// Order matters where two formats share a name ending: a TF.js graph model and a layers model are
+// both model.json, so the graph model's detect (which refuses layers models) asks first.
+export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfjsGraphFormat, kerasFormat];
 
 const extensionOf = (name: string): string => /(\.[^./\\]+)$/.exec(name.toLowerCase())?.[1] ?? '';
 
@@ -37,7 +40,8 @@ export const parseModel = (text: string, fileName: string): Graph => parseSource
 
 /** Parses, then adds the problems only the sibling files show (the format's checkFiles): what hosts call on open. */
 export async function parseSourceWithFiles(source: ModelSource): Promise<Graph> {
-  const graph = parseSource(source);
+  const format = detectFormat(source);
+  const graph = format?.parseWithFiles ? await format.parseWithFiles(source) : parseSource(source);
   const extra = await formatOfGraph(graph)?.checkFiles?.(source, graph);
   return extra?.length ? { ...graph, diagnostics: [...graph.diagnostics, ...extra] } : graph;
 }

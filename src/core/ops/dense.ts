@@ -11,7 +11,9 @@ export const dense = defineOp<{ units: number; useBias: boolean; activation: Act
   family: 'dense',
   summary: 'Fully connected layer over the last axis.',
   attrs: { units: int(), useBias: bool(true), activation: activationAttr('linear') },
-  arity: { min: 1, max: 1 },
+  arity: { min: 1, max: 3 },
+  // Graph formats pass the kernel [in, units] and the bias as inputs 1 and 2 (a TF.js graph's MatMul over a stored matrix).
+  operands: ['data', { weight: 'kernel' }, { weight: 'bias' }],
   label: (a) => `${a.units}${a.activation !== 'linear' ? `, ${a.activation}` : ''}`,
   shape: ([x], a) => {
     if (x.length < 2) throw new ShapeError(`Dense needs an input with a batch and a feature axis, got ${formatShape(x)}`);
