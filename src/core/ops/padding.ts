@@ -1,6 +1,6 @@
 import type { TensorShape } from '../ir';
 import type { Dim } from '../ir';
-import type { OnnxEmitter, OnnxValue } from '../engine/onnx-emitter';
+import { identityPerm, OnnxExportError, type OnnxEmitter, type OnnxValue } from '../engine/onnx-emitter';
 import { float, ints, nullable, oneOf, pads } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { formatShape, requireRank, resolveAxis } from './tensor-math';
@@ -114,6 +114,13 @@ export const padNd = defineOp<{ pads: readonly number[] | null; mode: PadMode; v
     return out;
   },
   flops: () => 0,
+  // The amounts as the format read them, over every axis of the IR's layout.
+  onnx: (g, [x], a, { inputShapes: [shape] }) => {
+    if (!a.pads) throw new OnnxExportError('Pad with amounts computed at run time');
+    if (a.mode === 'wrap' && g.opset < 19) throw new OnnxExportError('Pad in wrap mode needs opset 19');
+    const inputs = [g.logical(x), g.int64s(a.pads, 'pads'), ...(a.mode === 'constant' ? [g.scalar(a.value, 'value')] : [])];
+    return { name: g.node('Pad', inputs, { mode: { string: a.mode } }), perm: identityPerm(shape.length) };
+  },
 });
 
 export default [zeroPadding2d, reflectionPadding2d, cropping2d, padNd];

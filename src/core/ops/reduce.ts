@@ -1,5 +1,6 @@
 import type { TensorShape } from '../ir';
 import { bool, int, ints, nullable } from './attrs';
+import { OnnxExportError, physicalAxis, identityPerm } from '../engine/onnx-emitter';
 import { defineOp, ShapeError, type OpDef, type Values } from './op';
 import { formatShape, numel, resolveAxis } from './tensor-math';
 import { foldable, isKnownShape, unflatten } from './values';
@@ -57,6 +58,17 @@ const reduction = (kind: string, summary: string, f: (xs: number[]) => number, d
     shape: (inputs, a, values) => reducedShape(inputs[0], reducedAxes(inputs, a, values, kind), a.keepdims),
     fold: (values, inputs, out, a) => foldReduce(values[0], inputs[0], reducedAxes(inputs, a, values, kind), out, f),
     flops: ([x], out) => numel(x) - (divides ? 0 : numel(out)),
+    // Over the axes where they are stored (keepdims keeps the layout); without keepdims, over the IR's layout.
+    onnx: (g, [x], a, { inputShapes: [shape] }) => {
+      if (!a.axes && !a.noopWithEmptyAxes && shape.length !== x.perm.length) throw new OnnxExportError(`${kind} over axes computed at run time`);
+      const axes = reducedAxes([shape], a, [], kind);
+      const stored = a.keepdims ? { name: x.name, axes: axes.map((d) => physicalAxis(x.perm, d)), perm: x.perm } : { name: g.logical(x), axes, perm: identityPerm(shape.length - axes.length) };
+      const keepdims = { keepdims: { int: a.keepdims ? 1 : 0 } };
+      // The axes moved from an attribute to an input in opset 13 (ReduceSum) and 18 (the others).
+      const asInput = g.opset >= (kind === 'ReduceSum' ? 13 : 18);
+      const y = asInput ? g.node(kind, [stored.name, g.int64s(stored.axes, 'axes')], keepdims) : g.node(kind, [stored.name], { axes: { ints: stored.axes }, ...keepdims });
+      return { name: y, perm: stored.perm };
+    },
   });
 
 const sum = (xs: number[]) => xs.reduce((p, q) => p + q, 0);
