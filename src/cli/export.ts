@@ -6,7 +6,7 @@ import { OnnxExportError } from '../core/engine/onnx-emitter';
 import { DEFAULT_OPSET, exportOnnx, MAX_OPSET, MIN_OPSET, type OnnxExport } from '../core/engine/onnx-export';
 import { plainWeights } from '../core/engine/plain-weights';
 import type { Analysis } from '../core';
-import { parseSource } from '../core/formats/registry';
+import { parseSourceWithFiles } from '../core/formats/registry';
 import type { ModelSource } from '../core/formats/source';
 import { resolveRunWeights } from '../core/runtime/preprocess';
 import { disposeWeights } from '../core/runtime/weight-map';
@@ -56,7 +56,7 @@ export async function exportModel(argv: string[]): Promise<CommandResult> {
 
   return guarded('export', async () => {
     const model = openModelFile(file);
-    const analysis = analyze(parseSource(model), { inputShape });
+    const analysis = analyze(await parseSourceWithFiles(model), { inputShape });
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) return { stdout: '', stderr: errors.map((d) => `${file}: error: ${d.message}`).join('\n') + `\n${file}: the model has errors; it cannot be exported`, code: 1 };
     let written: { exported: OnnxExport; weights: string; random: boolean };

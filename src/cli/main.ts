@@ -3,7 +3,7 @@ import { exportModel, EXPORT_USAGE } from './export';
 import { profile, PROFILE_USAGE } from './profile';
 import { run, RUN_USAGE } from './run';
 import { stylize, STYLIZE_USAGE } from './stylize';
-import { summary, SUMMARY_USAGE } from './summary';
+import { summary, SUMMARY_USAGE, summaryWithFiles } from './summary';
 import { UsageError, type CommandResult } from './usage';
 
 // `cnn-lens`: the command line beside the extension. Commands return their output and exit status
@@ -25,8 +25,8 @@ Usage:
   cnn-lens --help | --version`;
 
 const COMMANDS: Readonly<Record<string, (argv: string[]) => CommandResult>> = { summary };
-/** Commands that run the model (TensorFlow.js is asynchronous): reached through runCliAsync. */
-const ASYNC_COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<CommandResult>>> = { run, profile, stylize, export: exportModel };
+/** Commands that run the model (TensorFlow.js is asynchronous), and summary with the files next to the model read: reached through runCliAsync. */
+const ASYNC_COMMANDS: Readonly<Record<string, (argv: string[]) => Promise<CommandResult>>> = { run, profile, stylize, export: exportModel, summary: summaryWithFiles };
 const COMMAND_USAGE: Readonly<Record<string, string>> = { summary: SUMMARY_USAGE, run: RUN_USAGE, profile: PROFILE_USAGE, stylize: STYLIZE_USAGE, export: EXPORT_USAGE };
 
 /** A usage error (ours, or parseArgs' ERR_PARSE_ARGS_*) as exit 2 with the command's usage line; undefined for other errors. */
@@ -53,8 +53,8 @@ export function runCli(argv: string[]): CommandResult {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') return { stdout: USAGE, stderr: '', code: command ? 0 : 2 };
   if (command === '--version') return { stdout: version, stderr: '', code: 0 };
-  if (ASYNC_COMMANDS[command]) return { stdout: '', stderr: `cnn-lens: "${command}" runs asynchronously: call runCliAsync`, code: 2 };
   const run = COMMANDS[command];
+  if (!run && ASYNC_COMMANDS[command]) return { stdout: '', stderr: `cnn-lens: "${command}" runs asynchronously: call runCliAsync`, code: 2 };
   if (!run) return { stdout: '', stderr: `cnn-lens: unknown command "${command}"\n\n${USAGE}`, code: 2 };
   try {
     return run(rest);

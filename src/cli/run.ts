@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze, type Analysis } from '../core';
-import { parseSource } from '../core/formats/registry';
+import { parseSourceWithFiles } from '../core/formats/registry';
 import { SourceError } from '../core/formats/source';
 import { BACKEND_PREFERENCES, BackendError, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
 import { assertRunFits } from '../core/runtime/run-memory';
@@ -98,7 +98,7 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
   const model = openModelFile(a.file);
   const inputFiles = (a.inputs ?? []).map((f) => inputSourceFor(f, readNamedFile(f)));
   if (a.weights && a.weights !== 'random' && !existsSync(a.weights)) throw new UsageError(`cannot read ${a.weights}: no such file or folder (give a weights file, a folder, or "random")`);
-  const analysis = analyze(parseSource(model));
+  const analysis = analyze(await parseSourceWithFiles(model));
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) return { stdout: '', stderr: errors.map((d) => `${a.file}: error: ${d.message}`).join('\n') + `\n${a.file}: the model has errors; it cannot run`, code: 1 };
   const threads = parseThreads(a.threads);

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { analyze, buildReport } from '../core';
-import { parseSource } from '../core/formats/registry';
+import { parseSource, parseSourceWithFiles } from '../core/formats/registry';
 import type { ModelReport } from '../core/analysis/report-types';
-import type { Dim } from '../core/ir';
+import type { Dim, Graph } from '../core/ir';
 import { renderCsv, renderMarkdown, renderTable } from '../core/analysis/summary-text';
 import { openModelFile } from './files';
 import { UsageError, type CommandResult } from './usage';
@@ -27,7 +27,18 @@ export function parseShape(text: string): Dim[] {
   return shape;
 }
 
+/** `cnn-lens summary` as the command line runs it: the files next to the model read too (a TF.js graph model's shards hold its Reshape shapes). */
+export async function summaryWithFiles(argv: string[]): Promise<CommandResult> {
+  const { file } = summaryArgs(argv);
+  return summaryOf(argv, await parseSourceWithFiles(openModelFile(file)));
+}
+
+/** The summary from the model file alone (callers that cannot wait; formats that need their sibling files say what is unknown). */
 export function summary(argv: string[]): CommandResult {
+  return summaryOf(argv, parseSource(openModelFile(summaryArgs(argv).file)));
+}
+
+function summaryArgs(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -37,9 +48,12 @@ export function summary(argv: string[]): CommandResult {
   if ([values.json, values.csv, values.markdown].filter(Boolean).length > 1) throw new UsageError('choose one of --json, --csv and --markdown');
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && (!Number.isInteger(batch) || batch < 1)) throw new UsageError(`--batch "${values.batch}" must be a positive integer`);
-  const file = positionals[0];
+  return { values, batch, file: positionals[0] };
+}
+
+function summaryOf(argv: string[], graph: Graph): CommandResult {
+  const { values, batch, file } = summaryArgs(argv);
   // Whatever format the file is in (the registry detects it), the same report and schema.
-  const graph = parseSource(openModelFile(file));
   const report = buildReport(analyze(graph, { batch, inputShape: values['input-shape'] ? parseShape(values['input-shape']) : undefined }));
   const out = values.json ? JSON.stringify(stableJson(report), null, 2) : values.csv ? renderCsv(report) : values.markdown ? renderMarkdown(report) : renderTable(report);
   const problems = report.diagnostics.map((d) => `${file}: ${d.severity}: ${d.message}`);
