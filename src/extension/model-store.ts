@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
-import { analyzeText, type Analysis } from '../core';
+import { analyze, analyzeText, type Analysis } from '../core';
 import { looksLikeKerasModel } from '../core/formats/keras/parse';
+import { formatOfGraph, parseSourceWithFiles } from '../core/formats/registry';
+import { looksLikeTfjsGraph } from '../core/formats/tfjs-graph/parse';
 import { analyzeBinaryModel, isBinaryModelName, type BinaryModelDocument } from './binary-model';
+import { workspaceSource } from './workspace-source';
 
 // The host's truth about open model files, keyed by URI: text documents (Keras / TF.js JSON), one
 // analysis per document version, recomputed (debounced) as the user types; and binary documents
@@ -43,9 +46,11 @@ export class ModelStore implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) this.refresh(d);
   }
 
-  /** True for JSON documents whose content is a Keras or TF.js layers model. */
+  /** True for JSON documents whose content is a Keras or TF.js layers model, or a TF.js graph model. */
   isModel(document: vscode.TextDocument): boolean {
-    return ['json', 'jsonc'].includes(document.languageId) && looksLikeKerasModel(document.getText());
+    if (!['json', 'jsonc'].includes(document.languageId)) return false;
+    const text = document.getText();
+    return looksLikeKerasModel(text) || looksLikeTfjsGraph(text);
   }
 
   /** The current analysis, computed now if the cached one is stale; undefined for non-models. */
@@ -56,7 +61,27 @@ export class ModelStore implements vscode.Disposable {
     if (cached?.version === document.version) return cached.analysis;
     const analysis = analyzeText(document.getText(), document.fileName);
     this.cache.set(key, { version: document.version, analysis });
+    if (formatOfGraph(analysis.graph)?.parseWithFiles) void this.analyzeWithFiles(document);
     return analysis;
+  }
+
+  /**
+   * Formats whose graph needs the files next to it (a TF.js graph model's shards hold its Reshape
+   * shapes) are analysed again with them, off the critical path; the result replaces the text-only
+   * analysis of the same version and is announced.
+   */
+  private async analyzeWithFiles(document: vscode.TextDocument): Promise<void> {
+    const key = document.uri.toString();
+    const version = document.version;
+    try {
+      const graph = await parseSourceWithFiles(workspaceSource(document.uri, new TextEncoder().encode(document.getText())));
+      if (document.isClosed || this.cache.get(key)?.version !== version) return;
+      const analysis = analyze(graph);
+      this.cache.set(key, { version, analysis });
+      this.changed.fire({ uri: document.uri, analysis, document });
+    } catch (e) {
+      void vscode.window.showWarningMessage(`CNN Lens: could not read the files next to ${vscode.workspace.asRelativePath(document.uri)}: ${(e as Error).message}`);
+    }
   }
 
   /** The analysis of an open model (a text document or a binary one in the custom editor), if any. */
