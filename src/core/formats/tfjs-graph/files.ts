@@ -34,6 +34,22 @@ function manifestOf(source: ModelSource): Manifest | undefined {
 
 const isOperand = (e: ManifestEntry): boolean => !e.spec.quantization && (e.spec.dtype === 'int32' || e.spec.dtype === 'float32') && e.spec.shape.reduce((p, d) => p * d, 1) <= MAX_OPERAND_ELEMENTS;
 
+/** Operands closer than this share one read: a read per constant costs more than the bytes between them (measured: 600 reads, 0.8 s). */
+const MAX_GAP = 64 * 1024;
+
+/** The entries in order of their bytes, in runs of nearby ones to read at once. */
+function coalesce(entries: readonly ManifestEntry[]): { from: number; to: number; entries: ManifestEntry[] }[] {
+  const runs: { from: number; to: number; entries: ManifestEntry[] }[] = [];
+  for (const e of [...entries].sort((p, q) => p.offset - q.offset)) {
+    const last = runs[runs.length - 1];
+    if (last && e.offset - last.to <= MAX_GAP) {
+      last.to = Math.max(last.to, e.offset + e.byteLength);
+      last.entries.push(e);
+    } else runs.push({ from: e.offset, to: e.offset + e.byteLength, entries: [e] });
+  }
+  return runs;
+}
+
 /** Little-endian int32 or float32 values of a stored tensor's bytes. */
 function decode(bytes: Uint8Array, dtype: string): number[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -54,7 +70,10 @@ export async function readOperandValues(source: ModelSource): Promise<ConstantVa
     if (!wanted.length) continue;
     try {
       const open = await openGroup(source, group);
-      for (const e of wanted) if (e.offset + e.byteLength <= open.size) values.set(e.spec.name, decode(await open.read(e.offset, e.byteLength), e.spec.dtype));
+      for (const run of coalesce(wanted.filter((e) => e.offset + e.byteLength <= open.size))) {
+        const bytes = await open.read(run.from, run.to - run.from);
+        for (const e of run.entries) values.set(e.spec.name, decode(bytes.subarray(e.offset - run.from, e.offset - run.from + e.byteLength), e.spec.dtype));
+      }
     } catch (e) {
       if (!(e instanceof SourceError)) throw e;
     }

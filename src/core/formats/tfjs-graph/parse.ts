@@ -234,14 +234,17 @@ class GraphReader {
     return this.constants[name];
   }
 
-  /** How many outputs of a node the graph reads (an opaque node names that many). */
+  /** How many outputs of each node the graph reads (an opaque node names that many), counted once. */
+  private outputCounts?: Map<string, number>;
   private outputCount(name: string): number {
-    let count = 1;
-    for (const n of this.raw) for (const input of Array.isArray(n?.input) ? (n.input as unknown[]) : []) {
-      const r = typeof input === 'string' ? tensorName(input) : undefined;
-      if (r?.node === name) count = Math.max(count, r.index + 1);
+    if (!this.outputCounts) {
+      this.outputCounts = new Map();
+      for (const n of this.raw) for (const input of Array.isArray(n?.input) ? (n.input as unknown[]) : []) {
+        const r = typeof input === 'string' ? tensorName(input) : undefined;
+        if (r) this.outputCounts.set(r.node, Math.max(this.outputCounts.get(r.node) ?? 1, r.index + 1));
+      }
     }
-    return count;
+    return this.outputCounts.get(name) ?? 1;
   }
 
   private ref(r: { node: string; index: number }, id: string, op: string, byName: ReadonlyMap<string, ParsedNode>): TensorRef {
