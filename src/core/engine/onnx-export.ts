@@ -4,8 +4,7 @@ import type { Graph, IRNode, TensorShape } from '../ir';
 import { getOp } from '../ops';
 import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from '../runtime/random-weights';
-import { weightsFor } from '../runtime/weight-map';
-import { CONSTANT_VALUE, operandRole } from '../runtime/constant-weights';
+import { CONSTANT_VALUE, operandRole, weightsFor } from '../runtime/weight-map';
 import { identityPerm, OnnxEmitter, OnnxExportError, type OnnxValue, type PlainTensor, type PlainWeights } from './onnx-emitter';
 
 // IR → ONNX: an analysed model and its weights as an ONNX ModelProto, each layer written by its

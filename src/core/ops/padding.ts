@@ -114,6 +114,15 @@ export const padNd = defineOp<{ pads: readonly number[] | null; mode: PadMode; v
     return out;
   },
   flops: () => 0,
+  // Non-negative amounts over every axis, constant or reflect (TF.js has no edge or wrap padding).
+  run: (tf, [x], _, a) => {
+    const pads = a.pads;
+    if (!pads || pads.length !== 2 * x.rank || pads.some((p) => p < 0)) throw new ShapeError(`Pad with amounts ${JSON.stringify(pads)} has no TensorFlow.js kernel here (non-negative begins and ends for every axis)`);
+    const pairs = x.shape.map((_, i) => [pads[i], pads[i + x.rank]] as [number, number]);
+    if (a.mode === 'constant') return tf.pad(x, pairs, a.value);
+    if (a.mode === 'reflect') return tf.mirrorPad(x, pairs, 'reflect');
+    throw new ShapeError(`Pad in ${a.mode} mode has no TensorFlow.js kernel`);
+  },
   // The amounts as the format read them, over every axis of the IR's layout.
   onnx: (g, [x], a, { inputShapes: [shape] }) => {
     if (!a.pads) throw new OnnxExportError('Pad with amounts computed at run time');

@@ -97,6 +97,10 @@ export const reshapeTo = defineOp<{ shape: readonly number[] | null; allowzero: 
   },
   fold: passValues,
   flops: () => 0,
+  run: (tf, [x], _, a) => {
+    if (!a.shape) throw new ShapeError('ReshapeTo with a target shape computed at run time');
+    return tf.reshape(x, resolveReshape(x.shape, a.shape, a.allowzero, 'ReshapeTo') as number[]);
+  },
   // The target as the graph format read it (a TF.js graph's Const); one computed at run time has no static form.
   onnx: (g, [x], a) => {
     if (!a.shape) throw new OnnxExportError('ReshapeTo with a target shape computed at run time');
@@ -162,6 +166,7 @@ export const squeeze = defineOp<{ axes: readonly number[] | null }>({
   },
   fold: passValues,
   flops: () => 0,
+  run: (tf, [x], _, a) => tf.squeeze(x, a.axes ? a.axes.map((d) => resolveAxis(d, x.rank, 'Squeeze')) : undefined),
   // Opset 13 on (the exporter's range) takes the axes as an input.
   onnx: (g, [x], a, { outputShape }) => ({ name: g.node('Squeeze', [g.logical(x), ...(a.axes ? [g.int64s(a.axes, 'axes')] : [])]), perm: identityPerm(outputShape.length) }),
 });
@@ -186,6 +191,11 @@ export const unsqueeze = defineOp<{ axes: readonly number[] | null }>({
   },
   fold: passValues,
   flops: () => 0,
+  run: (tf, [x], _, a) => {
+    if (!a.axes) throw new ShapeError('Unsqueeze with axes computed at run time');
+    const rank = x.rank + a.axes.length;
+    return a.axes.map((d) => resolveAxis(d, rank, 'Unsqueeze')).sort((p, q) => p - q).reduce((y, axis) => tf.expandDims(y, axis), x);
+  },
   onnx: (g, [x], a, { outputShape }) => {
     if (!a.axes) throw new OnnxExportError('Unsqueeze with axes computed at run time');
     return { name: g.node('Unsqueeze', [g.logical(x), g.int64s(a.axes, 'axes')]), perm: identityPerm(outputShape.length) };

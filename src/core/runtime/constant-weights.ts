@@ -1,25 +1,13 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { Analysis } from '../analysis/types';
-import { getOp } from '../ops';
-import type { Operand } from '../ops/op';
 import { bindWeights, type FoundWeight } from './weights';
-import type { WeightMap } from './weight-map';
+import { CONSTANT_VALUE, operandRole, type WeightMap } from './weight-map';
 
 // Weights of graph formats (TF.js graph models, TFLite), where the weights are constants feeding
 // the nodes: a constant at a weight position of its consumer's op (`Conv2D`'s kernel at input 1)
 // is that node's weight of that name; a constant read as data (`Add(x, c)`) is the constant node's
 // own value, which the exporter writes as an initializer; a static operand (a Reshape's shape) was
 // folded by the analysis and is nobody's weight.
-
-/** The weight name of input `i` of an op, 'data' or 'static'. */
-export function operandRole(kind: string, i: number): Operand {
-  const roles = getOp(kind)?.operands;
-  if (!roles?.length) return 'data';
-  return roles[Math.min(i, roles.length - 1)];
-}
-
-/** The name under which a constant read as data is its Constant node's weight. */
-export const CONSTANT_VALUE = 'value';
 
 /**
  * Binds decoded constants (by tensor name) to the nodes that read them and checks the result as any
@@ -38,7 +26,7 @@ export function bindConstantWeights(analysis: Analysis, tensors: ReadonlyMap<str
       const producer = byId.get(ref.node);
       const tensor = producer?.op === 'Constant' && producer.tensor ? tensors.get(producer.tensor) : undefined;
       if (!producer || !tensor) return;
-      const role = getOp(node.op) ? operandRole(node.op, i) : 'data';
+      const role = operandRole(node.op, i);
       if (role === 'static') return;
       used.add(tensor);
       if (typeof role === 'object') found.push({ owner: node.id, name: role.weight, origin: `"${producer.tensor}"`, tensor });

@@ -5,7 +5,7 @@ import { getOp } from '../ops';
 import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from './random-weights';
 import { planRun } from './run-plan';
-import { weightsFor, type WeightMap } from './weight-map';
+import { CONSTANT_VALUE, operandRole, weightsFor, type WeightMap } from './weight-map';
 import { yieldToEventLoop } from './yield';
 
 // Runs an analysed graph on TensorFlow.js, node by node in topological order, with each op's own
@@ -102,6 +102,15 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
         }
         if (options.signal.aborted) throw options.signal.reason ?? new Error('execution was cancelled');
       }
+      if (node.op === 'Constant') {
+        // A graph format's constant read as data (`Add(x, c)`) runs as its loaded value (the caller's tensor); weights and static operands are read where they are used.
+        const value = weightsFor(weights, node)?.[CONSTANT_VALUE];
+        if (value) {
+          callerOwned.add(value);
+          hold(node.id, value);
+        }
+        continue;
+      }
       const info = analysis.byId.get(node.id);
       const op = getOp(node.op);
       if (!op) fail(node, node.op === 'Unknown' ? `"${node.sourceClass}" is not a layer CNN Lens knows` : `unknown op ${node.op}`);
@@ -110,7 +119,9 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
         const why = analysis.diagnostics.find((d) => d.node === node.id && d.severity === 'error');
         fail(node, why ? `its shape could not be computed: ${why.message}` : 'its shape could not be computed (an input before it failed)');
       }
-      const ins = node.op === 'Input' ? [fed.get(node.id) ?? fail(node, 'it is not one of the graph inputs')] : node.inputs.map((r) => values.get(r.node) ?? fail(node, `its input ${r.node} was not computed`));
+      // Graph formats pass weights and static operands as inputs too: the kernel reads those as weights and attributes.
+      const data = node.inputs.filter((_, i) => operandRole(node.op, i) === 'data');
+      const ins = node.op === 'Input' ? [fed.get(node.id) ?? fail(node, 'it is not one of the graph inputs')] : data.map((r) => values.get(r.node) ?? fail(node, `its input ${r.node} was not computed`));
       const w = nodeWeights(node, analysis, weights, fail);
       const start = now();
       let out: tfc.Tensor;
@@ -143,7 +154,8 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
       return mine;
     };
     const outputs = graph.outputs.map((ref) => give(values.get(ref.node)!));
-    const taps = new Map(tapIds.map((id) => [id, give(values.get(id)!)]));
+    // Constants that are weights or static operands have no value of their own to tap.
+    const taps = new Map(tapIds.filter((id) => values.has(id)).map((id) => [id, give(values.get(id)!)]));
     for (const t of new Set(values.values())) if (!given.has(t) && !callerOwned.has(t)) t.dispose();
     values.clear();
     return { outputs, taps };

@@ -1,5 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { IRNode } from '../ir';
+import { getOp } from '../ops';
+import type { Operand } from '../ops/op';
 
 // Weights in memory, by node: the one type every loader produces and the executor reads. No I/O
 // here, so workers and the webview can use it too.
@@ -21,3 +23,13 @@ export function disposeWeights(weights: WeightMap): void {
   for (const record of weights.values()) for (const t of Object.values(record)) seen.add(t);
   for (const t of seen) t.dispose();
 }
+
+/** What input `i` of an op is: the op's weight of a name, a static operand, or data (graph formats pass all three as inputs). */
+export function operandRole(kind: string, i: number): Operand {
+  const roles = getOp(kind)?.operands;
+  if (!roles?.length) return 'data';
+  return roles[Math.min(i, roles.length - 1)];
+}
+
+/** The name under which a graph format's constant read as data (`Add(x, c)`) is its Constant node's own weight. */
+export const CONSTANT_VALUE = 'value';
