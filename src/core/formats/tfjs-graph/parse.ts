@@ -55,7 +55,10 @@ export function tensorName(input: string): { node: string; index: number } | und
 export type ConstantValues = ReadonlyMap<string, readonly number[]>;
 
 export function parseTfjsGraph(source: ModelSource, values: ConstantValues = new Map()): Graph {
-  const name = baseName(source.name).replace(/\.json$/i, '');
+  // The converter always writes model.json: the folder it is in names the model.
+  const file = baseName(source.name).replace(/\.json$/i, '');
+  const folder = /[\\/]/.test(source.name) ? baseName(source.name.replace(/[\\/][^\\/]*$/, '')) : '';
+  const name = file === 'model' && folder ? folder : file;
   const fail = (message: string): Graph => ({ name, format: 'tfjs-graph', nodes: [], inputs: [], outputs: [], groups: [], diagnostics: [{ severity: 'error', code: 'tfjs-graph', message: `${source.name}: ${message}` }] });
   let json: GraphModelJson;
   try {
