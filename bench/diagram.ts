@@ -1,7 +1,8 @@
 // npm run bench:diagram: how fast the diagram webview opens and how smoothly it pans and zooms, in
 // Debian's Chromium (headless, through playwright-core; never a downloaded browser).
 //
-// For each zoo model (models/*.json) and generated 2,000- and 10,000-layer models (scripts/large-model.ts)
+// For each zoo model (models/*.json), generated 2,000- and 10,000-layer models (scripts/large-model.ts)
+// and two TF.js graph models (MobileNet v1 from the zoo, BlazeFace as the converter wrote it)
 // a standalone page is written (the report embedded, as the extension would post it) and opened, RUNS
 // times in fresh contexts. The webview's performance marks give: model received, layout requested,
 // layout done (ELK's own time in the worker reported apart), SVG rendered, painted (double rAF).
@@ -16,7 +17,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { reportText } from '../src/core';
+import { analyze, buildReport, reportText } from '../src/core';
+import { parseSourceWithFiles } from '../src/core/formats/registry';
+import { fileSource } from '../src/node/file-source';
+import { graphFixturePath, graphFixtures } from '../test/support/tfjs-graph-fixtures';
 import type { ModelReport } from '../src/core/analysis/report-types';
 import { largeModel } from '../scripts/large-model';
 import { pngDataUrl } from '../src/core/runtime/image';
@@ -72,6 +76,10 @@ async function prepare(outDir: string): Promise<Case[]> {
   if (!files.includes('resnet152.json')) console.warn('  models/resnet152.json not present: its target is not measured');
   await add('generated-2000', reportText(JSON.stringify(largeModel(2000)), 'generated-2000.json'), { ms: 2000, label: '< 2 s' });
   await add('generated-10000', reportText(JSON.stringify(largeModel(10_000)), 'generated-10000.json'), { ms: 3000, label: 'opens (collapsed) < 3 s' });
+  // TF.js graph models (scripts/tfjs-graph/export_fixtures.py): MobileNet v1 generated from the zoo, and real converter output.
+  for (const f of graphFixtures().filter((g) => ['mobilenet_v1', 'blazeface'].includes(g.name))) {
+    await add(`tfjs-graph-${f.name}`, buildReport(analyze(await parseSourceWithFiles(fileSource(graphFixturePath(f))))));
+  }
   return cases;
 }
 
