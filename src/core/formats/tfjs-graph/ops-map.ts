@@ -77,6 +77,19 @@ const cast: Mapper = (v) => {
   return to ? one('Cast', { to }, [0]) : unknown(`Cast to ${String(v.attrs.DstT)}, which CNN Lens does not know`);
 };
 
+/** Slice(x, begin, size): size -1 runs to the end of the axis. */
+const slice: Mapper = (v) => {
+  const [begin, size] = [constValues(v, 1), constValues(v, 2)];
+  if (!begin || !size || begin.length !== size.length) return unknown('Slice whose begin and size were not read');
+  return one('Slice', { starts: begin, ends: size.map((s, i) => (s === -1 ? 2 ** 31 - 1 : begin[i] + s)), axes: begin.map((_, i) => i), steps: begin.map(() => 1) }, [0]);
+};
+
+/** ArgMax / ArgMin(x, dimension): the axis from the Const, dropped from the output. */
+const argReduction = (kind: string): Mapper => (v) => {
+  const axis = constValues(v, 1)?.[0];
+  return axis === undefined ? unknown(`${v.op} whose dimension was not read`) : one(kind, { axis, keepdims: false }, [0]);
+};
+
 const addN: Mapper = (v) => (v.inputs.length === 1 ? one('Identity', {}, [0]) : one('Add', {}, positions(v)));
 
 const OTHER_OPS: Readonly<Record<string, Mapper>> = {
@@ -119,6 +132,9 @@ const OTHER_OPS: Readonly<Record<string, Mapper>> = {
   Max: reduction('ReduceMax'),
   Min: reduction('ReduceMin'),
   Prod: reduction('ReduceProd'),
+  ArgMax: argReduction('ArgMax'),
+  ArgMin: argReduction('ArgMin'),
+  Slice: slice,
   ConcatV2: concat,
   Reshape: reshape,
   Squeeze: squeeze,

@@ -206,7 +206,9 @@ class GraphReader {
 
   private readNode(n: ParsedNode, byName: ReadonlyMap<string, ParsedNode>): void {
     const id = this.producers.get(n.name)!;
-    const data = n.inputs.map(tensorName).filter((r): r is { node: string; index: number } => !!r);
+    // A TF1 while loop feeds its Merge back from NextIteration: the loop's back edge, left out so the graph stays acyclic (the loop's nodes are opaque).
+    const backEdge = (r: { node: string }) => (n.op === 'Merge' || n.op === 'RefMerge') && byName.get(r.node)?.op === 'NextIteration';
+    const data = n.inputs.map(tensorName).filter((r): r is { node: string; index: number } => !!r && !backEdge(r));
     const refs = data.map((r) => this.ref(r, id, n.op, byName));
     const views: TfInputView[] = data.map((r) => {
       const constant = this.producers.has(r.node) && r.index === 0 ? this.constantOf(r.node) : undefined;
