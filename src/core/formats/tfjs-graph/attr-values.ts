@@ -5,9 +5,6 @@ import type { AttrValue, DType } from '../../ir';
 // decimal strings (`{"i": "1"}`), lists hold one typed array (`{"list": {"i": ["1", "2", "2", "1"]}}`),
 // types are enum names (`{"type": "DT_FLOAT"}`), shapes list their dims (`{"shape": {"dim": [{"size": "-1"}]}}`).
 
-/** One attribute, decoded: strings as text, integers as numbers, a shape as its dims (-1 where unknown). */
-export type DecodedAttr = AttrValue;
-
 /** An attribute that cannot be decoded (bad base64, a non-numeric integer): the reason, for the node's diagnostic. */
 export class AttrDecodeError extends Error {}
 
@@ -15,7 +12,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes base64 (TF.js writes standard base64 with padding), refusing anything else by name. */
-export function base64Bytes(text: string, what: string): Uint8Array {
+function base64Bytes(text: string, what: string): Uint8Array {
   if (typeof text !== 'string' || text.length % 4 !== 0 || !BASE64.test(text)) throw new AttrDecodeError(`${what} is not base64 (${JSON.stringify(String(text).slice(0, 24))})`);
   const binary = atob(text);
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
@@ -66,8 +63,8 @@ const DTYPES: Readonly<Record<string, DType>> = {
 };
 export const tfDType = (name: unknown): DType | undefined => (typeof name === 'string' ? DTYPES[name] : undefined);
 
-/** Decodes one AttrValue; throws AttrDecodeError naming the attribute. */
-export function decodeAttr(name: string, value: unknown): DecodedAttr {
+/** One attribute, decoded: strings as text, integers as numbers, a shape as its dims (-1 where unknown); throws AttrDecodeError naming it. */
+export function decodeAttr(name: string, value: unknown): AttrValue {
   const what = `attribute "${name}"`;
   if (!value || typeof value !== 'object') throw new AttrDecodeError(`${what} is not an AttrValue object`);
   const v = value as Record<string, unknown>;

@@ -24,7 +24,7 @@ export interface ManifestEntry {
 /** Bytes per stored element of the dtypes a manifest may hold; undefined for those TF.js cannot decode. */
 const STORED_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, uint16: 2, float16: 2, uint8: 1, bool: 1 };
 
-export const storedDType = (spec: WeightSpec): string => spec.quantization?.dtype ?? spec.dtype;
+const storedDType = (spec: WeightSpec): string => spec.quantization?.dtype ?? spec.dtype;
 
 /** The manifest's groups, checked for shape: undefined when there is none; a string naming what is wrong. */
 export function manifestGroups(json: unknown): readonly ManifestGroup[] | string | undefined {

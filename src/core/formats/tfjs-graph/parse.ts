@@ -76,7 +76,8 @@ export function parseTfjsGraph(source: ModelSource, values: ConstantValues = new
 class GraphReader {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly nodes: IRNode[] = [];
-  private readonly constants: Record<string, IRTensor> = {};
+  /** Null-prototype: names come from the file, and `__proto__` or `constructor` must be names like any other. */
+  private readonly constants: Record<string, IRTensor> = Object.create(null);
   /** GraphDef node name → the IR node that produces its outputs. */
   private readonly producers = new Map<string, string>();
   private readonly ids = new Set<string>();
@@ -147,7 +148,7 @@ class GraphReader {
       return undefined;
     }
     const inputs = Array.isArray(n.input) ? n.input.filter((x): x is string => typeof x === 'string') : [];
-    const attrs: Record<string, AttrValue> = {};
+    const attrs: Record<string, AttrValue> = Object.create(null); // keys come from the file
     let problem: string | undefined;
     for (const [key, value] of Object.entries(n.attr ?? {})) {
       try {
@@ -211,7 +212,7 @@ class GraphReader {
     const data = n.inputs.map(tensorName).filter((r): r is { node: string; index: number } => !!r && !backEdge(r));
     const refs = data.map((r) => this.ref(r, id, n.op, byName));
     const views: TfInputView[] = data.map((r) => {
-      const constant = this.producers.has(r.node) && r.index === 0 ? this.constantOf(r.node) : undefined;
+      const constant = r.index === 0 ? this.constants[r.node] : undefined;
       return { name: r.node, constant: !!constant, shape: constant?.shape, values: constant?.values };
     });
     const mapped = n.broken ? { unknown: 'an attribute could not be decoded' } : mapTfNode({ op: n.op, name: n.name, attrs: n.attrs, inputs: views });
@@ -233,10 +234,6 @@ class GraphReader {
       this.nodes.push({ id: linkId, layer: n.name, op: error ? 'Unknown' : link.op, sourceClass: n.op, attrs: error ? (n.attrs as Attrs) : values, sourceAttrs: n.attrs as Attrs, inputs });
       previous = { node: linkId, index: 0 };
     });
-  }
-
-  private constantOf(name: string): IRTensor | undefined {
-    return this.constants[name];
   }
 
   /** How many outputs of each node the graph reads (an opaque node names that many), counted once. */
