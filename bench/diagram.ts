@@ -1,7 +1,8 @@
 // npm run bench:diagram: how fast the diagram webview opens and how smoothly it pans and zooms, in
 // Debian's Chromium (headless, through playwright-core; never a downloaded browser).
 //
-// For each zoo model (models/*.json), MobileNet as a Keras .h5 and .keras file, and generated 2,000- and 10,000-layer models (scripts/large-model.ts)
+// For each zoo model (models/*.json), MobileNet as a Keras .h5 and .keras file, two TF.js graph models
+// (MobileNet v1 from the zoo, BlazeFace as the converter wrote it) and generated 2,000- and 10,000-layer models (scripts/large-model.ts)
 // a standalone page is written (the report embedded, as the extension would post it) and opened, RUNS
 // times in fresh contexts. The webview's performance marks give: model received, layout requested,
 // layout done (ELK's own time in the worker reported apart), SVG rendered, painted (double rAF).
@@ -28,6 +29,7 @@ import { fileSource } from '../src/node/file-source';
 import { ensureKerasFixtures } from '../test/support/keras-fixtures';
 import { onnxFixturesDir } from '../test/support/onnx-fixtures';
 import { generatedOnnxGraph } from './onnx-graph';
+import { graphFixturePath, graphFixtures } from '../test/support/tfjs-graph-fixtures';
 import type { ModelReport } from '../src/core/analysis/report-types';
 import { largeModel } from '../scripts/large-model';
 import { pngDataUrl } from '../src/core/runtime/image';
@@ -105,6 +107,10 @@ async function prepare(outDir: string): Promise<Case[]> {
   for (const path of [join(onnxFixturesDir(), 'resnet50.onnx'), join(homedir(), '.cache', 'cnn-lens', 'bench', 'resnet152.onnx')]) {
     if (existsSync(path)) await add(`onnx-${path.split('/').pop()!.replace(/\.onnx$/, '')}`, () => onnxReport(path, new Uint8Array(readFileSync(path))), undefined, true);
     else console.warn(`  ${path} not present (npm run bench:onnx, or the ONNX fixtures, make it): not measured`);
+  }
+  // TF.js graph models (scripts/tfjs-graph/export_fixtures.py): MobileNet v1 generated from the zoo, and real converter output.
+  for (const f of graphFixtures().filter((g) => ['mobilenet_v1', 'blazeface'].includes(g.name))) {
+    await add(`tfjs-graph-${f.name}`, buildReport(analyze(await parseSourceWithFiles(fileSource(graphFixturePath(f))))));
   }
   return cases;
 }

@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
-import { analyzeText, type Analysis } from '../core';
+import { analyze, analyzeText, type Analysis } from '../core';
 import { looksLikeKerasModel } from '../core/formats/keras/parse';
 import { Superseded, type AnalysisWorker } from '../node/analysis/analysis-worker';
+import { formatOfGraph, parseSourceWithFiles } from '../core/formats/registry';
+import { looksLikeTfjsGraph } from '../core/formats/tfjs-graph/parse';
 import { analyzeBinaryModel, isBinaryModelName, type BinaryModelDocument } from './binary-model';
+import { workspaceSource } from './workspace-source';
 
 // The host's truth about open model files, keyed by URI: text documents (Keras / TF.js JSON), one
 // analysis per document version, recomputed (debounced) as the user types; and binary documents
@@ -65,7 +68,7 @@ export class ModelStore implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) this.refresh(d);
   }
 
-  /** True for JSON documents whose content is a Keras or TF.js layers model. */
+  /** True for JSON documents whose content is a Keras or TF.js layers model, or a TF.js graph model. */
   isModel(document: vscode.TextDocument): boolean {
     return this.kind(document).model;
   }
@@ -80,7 +83,7 @@ export class ModelStore implements vscode.Disposable {
     if (known?.version === document.version) return known;
     const json = ['json', 'jsonc'].includes(document.languageId);
     const text = json ? document.getText() : '';
-    const kind = { version: document.version, model: json && looksLikeKerasModel(text), big: text.length >= WORKER_FROM_CHARS };
+    const kind = { version: document.version, model: json && (looksLikeKerasModel(text) || looksLikeTfjsGraph(text)), big: text.length >= WORKER_FROM_CHARS };
     this.kinds.set(key, kind);
     return kind;
   }
@@ -100,6 +103,7 @@ export class ModelStore implements vscode.Disposable {
     }
     const analysis = analyzeText(document.getText(), document.fileName);
     this.cache.set(document.uri.toString(), { version: document.version, analysis });
+    this.withFilesLater(document, analysis);
     return analysis;
   }
 
@@ -137,6 +141,7 @@ export class ModelStore implements vscode.Disposable {
         if (document.isClosed || document.version !== version) return undefined;
         this.cache.set(key, { version, analysis: a });
         this.changed.fire({ uri: document.uri, analysis: a, document });
+        this.withFilesLater(document, a);
         return a;
       },
       (e: Error) => {
@@ -154,6 +159,29 @@ export class ModelStore implements vscode.Disposable {
     }, PROGRESS_AFTER_MS);
     void analysis.finally(() => clearTimeout(progress));
     return analysis;
+  }
+
+  private withFilesLater(document: vscode.TextDocument, analysis: Analysis): void {
+    if (formatOfGraph(analysis.graph)?.parseWithFiles) void this.analyzeWithFiles(document);
+  }
+
+  /**
+   * Formats whose graph needs the files next to it (a TF.js graph model's shards hold its Reshape
+   * shapes) are analysed again with them, off the critical path; the result replaces the text-only
+   * analysis of the same version and is announced.
+   */
+  private async analyzeWithFiles(document: vscode.TextDocument): Promise<void> {
+    const key = document.uri.toString();
+    const version = document.version;
+    try {
+      const graph = await parseSourceWithFiles(workspaceSource(document.uri, new TextEncoder().encode(document.getText())));
+      if (document.isClosed || this.cache.get(key)?.version !== version) return;
+      const analysis = analyze(graph);
+      this.cache.set(key, { version, analysis });
+      this.changed.fire({ uri: document.uri, analysis, document });
+    } catch (e) {
+      void vscode.window.showWarningMessage(`CNN Lens: could not read the files next to ${vscode.workspace.asRelativePath(document.uri)}: ${(e as Error).message}`);
+    }
   }
 
   /** The analysis of an open model (a text document or a binary one in the custom editor), if any. */

@@ -25,7 +25,8 @@ import { FIXTURES } from './fixtures/make-fixtures';
 import { launchChromium, skipWithoutChromium } from '../support/chromium';
 import { dynamicBatchConv } from '../support/onnx-build';
 import { analyze, buildReport } from '../../src/core';
-import { parseSource } from '../../src/core/formats/registry';
+import { parseSource, parseSourceWithFiles } from '../../src/core/formats/registry';
+import { openModelFile } from '../../src/cli/files';
 import { bytesSource } from '../../src/core/formats/source';
 import type { AnalysisOptions } from '../../src/core/analysis/types';
 import { THEME_CSS } from './themes';
@@ -262,6 +263,30 @@ describe('diagram webview (Chromium)', function () {
       }
     });
   }
+
+  it('a TF.js graph model (read-only, as the host reports it with its shards read): one drawn node per layer, its name scopes as groups, the inspector shows the core’s shape', async () => {
+    const report = buildReport(analyze(await parseSourceWithFiles(openModelFile(join(ROOT, 'test', 'fixtures', 'tfjs_graph_tiny', 'model.json')))));
+    assert.equal(report.model.format, 'tfjs-graph');
+    await writeStandalone({ input: report, name: 'tfjs-graph-tiny', outDir: OUT, noBuild: true });
+    const { page, context } = await open('tfjs-graph-tiny');
+    const uri = await page.evaluate(() => document.getElementById('cnn-lens-initial')?.dataset.uri ?? '');
+    await page.evaluate((m) => window.postMessage(m, '*'), { type: 'model', version: PROTOCOL_VERSION, uri, report, readOnly: 'TF.js graph model (JSON)' } as object);
+    await ready(page);
+    assert.equal(await drawnCount(page), report.layers.length, 'drawn layers');
+    assert.deepEqual(report.groups.map((g) => g.name).sort(), ['block', 'head', 'pw', 'stem']);
+    const drawnText = (await page.locator('svg.diagram').textContent()) ?? '';
+    for (const g of report.groups) assert.ok(drawnText.includes(g.name), `the group ${g.name} is drawn`);
+    // Read-only models offer their input shape instead of editing: NHWC, so H and W are axes 1 and 2.
+    assert.deepEqual(await page.locator('[data-testid="input-shape"] vscode-textfield input').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label'))), ['Batch size (axis 0)', 'Input height (axis 1)', 'Input width (axis 2)']);
+    const conv = report.layers.find((l) => l.name === 'stem/conv/Relu6')!;
+    const search = page.locator('vscode-textfield input[type="search"]');
+    await search.fill(conv.name);
+    await search.press('Enter');
+    await page.waitForSelector(`[data-testid="inspector-name"]:text("${conv.name}")`);
+    assert.equal(await page.locator('[data-testid="inspector-output"]').textContent(), `(${conv.outputShape!.join(', ')})`);
+    await page.screenshot({ path: join(SHOTS, 'tfjs-graph-tiny-light.png') });
+    await done(context);
+  });
 
   it('draws one node per layer of a sequential VGG, and says ready', async () => {
     const { page, context } = await open('vgg-mini');

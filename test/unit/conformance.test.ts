@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../src/core/analysis/analyze';
 import type { Analysis } from '../../src/core/analysis/types';
-import { parseModel, parseSource } from '../../src/core/formats/registry';
+import { parseModel, parseSource, parseSourceWithFiles } from '../../src/core/formats/registry';
+import { openModelFile } from '../../src/cli/files';
 import { MODELS } from '../support/fixtures';
 import { ensureOnnxFixtures, fixtureSource, readTruth } from '../support/onnx-fixtures';
 import { tfliteSource } from '../support/tflite-fixtures';
+import { graphFixturePath, graphFixtures } from '../support/tfjs-graph-fixtures';
 
 // The conformance table: the same network in two formats, one row each. Where the architectures
 // are equal, the parameters and MACs are equal (layer by layer where both have the same layers);
@@ -183,4 +185,26 @@ describe('conformance: MobileNet v1 as TFLite', function () {
       assert.deepEqual(weighted(t).map(([, m]) => m), weighted(k).map(([, m]) => m), 'MACs of the 28 convolutions in order');
     });
   }
+});
+
+describe('conformance: MobileNet v1 as a TF.js graph model', () => {
+  it('Keras models/mobilenet_v1.json = the same network as a TF.js graph model (Conv2D, DepthwiseConv2dNative, FusedBatchNormV3, Relu6 nodes; weights in shards): 4,253,864 params and 568,740,352 MACs, layer by layer', async function () {
+    this.timeout(120_000);
+    // The graph is written from the zoo's layers by scripts/tfjs-graph/graph-models.ts as a frozen
+    // TensorFlow graph has them (BN kept as FusedBatchNormV3, so its statistics stay parameters);
+    // tfjs-converter runs it (tfjs-graph-oracle.test). Its figures come from the GraphDef and the
+    // constants' shapes in the manifest, not from the Keras config.
+    const k = keras('mobilenet_v1.json');
+    const fixture = graphFixtures().find((f) => f.name === 'mobilenet_v1')!;
+    const g = analyze(await parseSourceWithFiles(openModelFile(graphFixturePath(fixture))));
+    noErrors(k);
+    noErrors(g);
+    assert.equal(g.graph.format, 'tfjs-graph');
+    assert.equal(g.totals.params, k.totals.params, `params: graph ${fmt(g.totals.params)}, Keras ${fmt(k.totals.params)}`);
+    assert.equal(g.totals.trainableParams, k.totals.trainableParams, 'trainable: BN moving statistics are not');
+    assert.equal(g.totals.macs, k.totals.macs, `MACs: graph ${fmt(g.totals.macs)}, Keras ${fmt(k.totals.macs)}`);
+    assert.equal(k.totals.params, 4_253_864);
+    assert.equal(k.totals.macs, 568_740_352);
+    assert.deepEqual(weighted(g), weighted(k), 'the 28 weighted layers, [params, MACs] in order');
+  });
 });

@@ -15,10 +15,11 @@ export interface StoredWeights {
 const storedDtype = (spec: WeightSpec): string => spec.quantization?.dtype ?? spec.dtype;
 const storedBytes = (spec: WeightSpec): number => spec.shape.reduce((p, d) => p * d, 1) * (DTYPE_BYTES[storedDtype(spec) as DType] ?? 4);
 
-/** The manifest's bytes per owning node id; empty when the graph has no manifest. Tensors no layer's name starts are left out. */
+/** The manifest's bytes per owning node id; empty when the graph has no manifest or keeps its weights as constants. Tensors no layer's name starts are left out. */
 export function storedWeightsByNode(graph: Graph): ReadonlyMap<string, StoredWeights> {
   const out = new Map<string, { bytes: number; byDtype: Record<string, number> }>();
-  if (!graph.weights?.length) return out;
+  // Graph formats (TF.js graph models) keep their weights as constants, counted from those as stored.
+  if (!graph.weights?.length || Object.keys(graph.constants ?? {}).length) return out;
   const ids = new Set(graph.nodes.map((n) => n.id));
   // A layer's own name, for names that skip the enclosing model's (`dense/kernel` inside `outer`), when only one layer has it.
   const byLayer = new Map<string, string | null>();

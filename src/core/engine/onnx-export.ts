@@ -5,7 +5,7 @@ import { getOp } from '../ops';
 import { operandRole } from '../ops/op';
 import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from '../runtime/random-weights';
-import { weightsFor } from '../runtime/weight-map';
+import { CONSTANT_VALUE, weightsFor } from '../runtime/weight-map';
 import { identityPerm, OnnxEmitter, OnnxExportError, type OnnxValue, type PlainTensor, type PlainWeights } from './onnx-emitter';
 
 // IR → ONNX: an analysed model and its weights as an ONNX ModelProto, each layer written by its
@@ -69,7 +69,7 @@ export function exportOnnx(analysis: Analysis, weights: PlainWeights, options: O
   for (const id of graph.inputs) values.set(id, { name: g.unique(id), perm: identityPerm(analysis.inputShapes.get(id)!.length) });
   for (const node of graph.nodes) {
     if (node.op === 'Input') continue;
-    // A graph constant (TFLite) becomes an initializer only where a node reads it as data; the
+    // A graph constant (TFLite, TF.js graph models) becomes an initializer only where a node reads it as data; the
     // constants nodes take as weights reach them through `weights`, re-laid out by their op.
     if (node.op === 'Constant') continue;
     values.set(node.id, lower(g, analysis, node, values, weights));
@@ -97,10 +97,10 @@ function lower(g: OnnxEmitter, analysis: Analysis, node: IRNode, values: Map<str
   if (!op.onnx) return fail(`the op ${node.op} has no ONNX form`);
   const info = analysis.byId.get(node.id);
   if (!info?.outputShape || info.inputShapes.some((s) => !s)) return fail('its shape could not be computed');
-  const inputs = node.inputs
-    .filter((_, i) => operandRole(op, i) === 'data')
-    .map((r) => (r.index === 0 ? values.get(r.node) ?? constantValue(g, analysis, r.node, weights, values) : undefined) ?? fail(`its input ${r.node}:${r.index} has no ONNX value`));
-  const context = { weights: nodeWeights(node, analysis, weights, fail), inputShapes: info.inputShapes as TensorShape[], outputShape: info.outputShape };
+  // Graph formats pass weights and static operands as inputs too: the op reads those as weights and attributes.
+  const data = node.inputs.map((r, i) => ({ r, i })).filter(({ i }) => operandRole(op, i) === 'data');
+  const inputs = data.map(({ r }) => (r.index === 0 ? values.get(r.node) ?? constantValue(g, analysis, r.node, weights, values) : undefined) ?? fail(`its input ${r.node}:${r.index} has no ONNX value`));
+  const context = { weights: nodeWeights(node, analysis, weights, fail), inputShapes: data.map(({ i }) => info.inputShapes[i]) as TensorShape[], outputShape: info.outputShape };
   g.beginLayer(node.id);
   try {
     return g.endLayer(op.onnx(g, inputs, node.attrs, context));
@@ -110,10 +110,10 @@ function lower(g: OnnxEmitter, analysis: Analysis, node: IRNode, values: Map<str
   }
 }
 
-/** A graph constant read as data, written once as an initializer from its `value` weight (the format's loader gives it). */
+/** A graph constant a node reads as data (`Add(x, c)`), written once as an initializer from its loaded value (the format's loader gives it). */
 function constantValue(g: OnnxEmitter, analysis: Analysis, id: string, weights: PlainWeights, values: Map<string, OnnxValue>): OnnxValue | undefined {
   const node = analysis.graph.nodes.find((n) => n.id === id);
-  const value = node?.op === 'Constant' ? weights.get(id)?.value : undefined;
+  const value = node?.op === 'Constant' ? weights.get(id)?.[CONSTANT_VALUE] : undefined;
   if (!value) return undefined;
   const made = { name: g.weight(value, 'value'), perm: identityPerm(value.shape.length) };
   values.set(id, made);

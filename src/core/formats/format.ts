@@ -30,6 +30,12 @@ export interface ModelFormat {
   /** Parses into the IR; never throws on bad input: problems become the graph's diagnostics. Reads no sibling files. */
   readonly parse: (source: ModelSource) => Graph;
   /**
+   * For formats whose graph depends on the files next to the model (a TF.js graph model keeps even
+   * its Reshape shapes and Pad amounts in the weight shards): the parse with those read. Hosts that
+   * can wait call it through `parseSourceWithFiles`; `parse` alone leaves such operands unknown.
+   */
+  readonly parseWithFiles?: (source: ModelSource) => Promise<Graph>;
+  /**
    * The stored bytes of the graph's constant tensors (initializers), reading siblings (external
    * data) as needed; checks declared sizes against the files before reading.
    */
@@ -40,12 +46,13 @@ export interface ModelFormat {
    */
   readonly checkFiles?: (source: ModelSource, graph: Graph) => Promise<readonly Diagnostic[]>;
   /**
-   * The weights the model file itself carries (TFLite, a Keras .h5 or .keras), as the engine takes
-   * them: float32 tensors in the layouts the ops declare; what runs and exports use when no other
-   * weights are named. The returned `source` says how they were read (a quantised model dequantised,
-   * say). Absent where weights live elsewhere (next to a JSON) or are constants of the graph (ONNX).
+   * The weights the model file itself carries (TFLite, a Keras .h5 or .keras, a TF.js graph model's
+   * constants in its shards), as the engine takes them: float32 tensors in the layouts the ops
+   * declare, quantised ones dequantised; what runs and exports use when no other weights are named.
+   * The returned `source` says how they were read. Absent where weights live elsewhere (next to a
+   * JSON) or are constants of the graph (ONNX).
    */
-  readonly ownWeights?: (source: ModelSource, analysis: Analysis, options?: LoadOptions) => Promise<LoadedWeights>;
+  readonly ownWeights?: (source: ModelSource, model: Graph | Analysis, options?: LoadOptions) => Promise<LoadedWeights>;
   /**
    * Editing, for formats that can be edited (absent: read-only, and the UI says so): the planner of
    * text edits, and the op kinds it can write (the palette offers those).

@@ -3,6 +3,7 @@ import type { ModelFormat } from './format';
 import { kerasFormat } from './keras';
 import { kerasFileFormat } from './keras-h5';
 import { onnxFormat } from './onnx';
+import { tfjsGraphFormat } from './tfjs-graph';
 import { textSource, type ModelSource } from './source';
 import { tfliteFormat } from './tflite';
 import { recogniseUnread, UNREAD_CODE, unreadMessage } from './unread';
@@ -11,8 +12,10 @@ import { recogniseUnread, UNREAD_CODE, unreadMessage } from './unread';
 // parsing, the extension's activation, file associations and editors (package.json is checked
 // against it by a test), and the webview (which learns a model's format from the report).
 
-// Binary formats first: their detection reads leading bytes, the text formats' decodes the file as text.
-export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, kerasFormat];
+// Binary formats first: their detection reads leading bytes, the text formats' decodes the file as
+// text. Order matters where two formats share a name ending: a TF.js graph model and a layers model
+// are both model.json, so the graph model's detect (which refuses layers models) asks first.
+export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, tfjsGraphFormat, kerasFormat];
 
 const extensionOf = (name: string): string => /(\.[^./\\]+)$/.exec(name.toLowerCase())?.[1] ?? '';
 
@@ -53,8 +56,9 @@ export const parseModel = (text: string, fileName: string): Graph => parseSource
  * `prepare`), parses, then adds the problems only the sibling files show (its `checkFiles`).
  */
 export async function parseSourceWithFiles(source: ModelSource): Promise<Graph> {
-  await detectFormat(source)?.prepare?.();
-  const graph = parseSource(source);
+  const format = detectFormat(source);
+  await format?.prepare?.();
+  const graph = format?.parseWithFiles ? await format.parseWithFiles(source) : parseSource(source);
   const extra = await formatOfGraph(graph)?.checkFiles?.(source, graph);
   return extra?.length ? { ...graph, diagnostics: [...graph.diagnostics, ...extra] } : graph;
 }

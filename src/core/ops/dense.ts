@@ -11,7 +11,7 @@ export const dense = defineOp<{ units: number; useBias: boolean; activation: Act
   family: 'dense',
   summary: 'Fully connected layer over the last axis.',
   attrs: { units: int(), useBias: bool(true), activation: activationAttr('linear') },
-  // Graph formats (TFLite's FULLY_CONNECTED) pass the kernel and the bias as inputs 1 and 2.
+  // Graph formats pass the kernel and the bias as inputs 1 and 2 (TFLite's FULLY_CONNECTED; a TF.js graph's MatMul over a stored matrix).
   arity: { min: 1, max: 3 },
   operands: ['data', { weight: 'kernel' }, { weight: 'bias' }],
   label: (a) => `${a.units}${a.activation !== 'linear' ? `, ${a.activation}` : ''}`,

@@ -23,6 +23,8 @@ const unary = (kind: string, summary: string, f: (x: number) => number, run: (tf
     fold: ([x]) => x?.map(f),
     flops: (_, out) => numel(out),
     run: (tf, [x]) => run(tf, x),
+    // Element by element: any stored layout will do. The kinds are ONNX's own names (ONNX's Not takes booleans, which the engine's float graphs do not carry).
+    onnx: kind === 'Not' ? undefined : (g, [x]) => ({ name: g.node(kind, [x.name]), perm: x.perm }),
   });
 
 export const sqrt = unary('Sqrt', 'Square root.', Math.sqrt, (tf, x) => tf.sqrt(x));
@@ -47,7 +49,7 @@ export const erf = defineOp<Record<string, never>>({
 });
 
 /** A broadcasting op of exactly `arity` inputs whose values fold through `f` (undefined: not folded). */
-const broadcasting = (kind: string, summary: string, symbol: string, arity: number, f: (...xs: number[]) => number | undefined, run: (tf: typeof tfc, xs: readonly tfc.Tensor[]) => tfc.Tensor): OpDef<Record<string, never>> =>
+const broadcasting = (kind: string, summary: string, symbol: string, arity: number, f: (...xs: number[]) => number | undefined, run: (tf: typeof tfc, xs: readonly tfc.Tensor[]) => tfc.Tensor, onnxName?: string): OpDef<Record<string, never>> =>
   defineOp<Record<string, never>>({
     kind,
     family: 'merge',
@@ -62,6 +64,10 @@ const broadcasting = (kind: string, summary: string, symbol: string, arity: numb
     },
     flops: (_, out) => numel(out),
     run: (tf, xs) => run(tf, xs),
+    onnx: onnxName ? (g, inputs, _, { inputShapes }) => {
+      const { names, perm } = g.aligned(inputs, inputShapes);
+      return { name: g.node(onnxName, names), perm };
+    } : undefined,
   });
 
 /**
@@ -73,8 +79,8 @@ const exactQuotient = (p: number, q: number): number | undefined => {
   return Number.isInteger(p) && Number.isInteger(q) && !Number.isInteger(quotient) ? undefined : quotient;
 };
 
-export const divide = broadcasting('Divide', 'Element-wise quotient.', '÷', 2, exactQuotient, (tf, [p, q]) => tf.div(p, q));
-export const power = broadcasting('Power', 'Element-wise power.', '^', 2, Math.pow, (tf, [p, q]) => tf.pow(p, q));
+export const divide = broadcasting('Divide', 'Element-wise quotient.', '÷', 2, exactQuotient, (tf, [p, q]) => tf.div(p, q), 'Div');
+export const power = broadcasting('Power', 'Element-wise power.', '^', 2, Math.pow, (tf, [p, q]) => tf.pow(p, q), 'Pow');
 export const equal = broadcasting('Equal', 'Element-wise equality (1 or 0).', '=', 2, (p, q) => (p === q ? 1 : 0), (tf, [p, q]) => tf.equal(p, q));
 export const less = broadcasting('Less', 'Element-wise p < q (1 or 0).', '<', 2, (p, q) => (p < q ? 1 : 0), (tf, [p, q]) => tf.less(p, q));
 export const greater = broadcasting('Greater', 'Element-wise p > q (1 or 0).', '>', 2, (p, q) => (p > q ? 1 : 0), (tf, [p, q]) => tf.greater(p, q));

@@ -114,18 +114,22 @@ export const padNd = defineOp<{ pads: readonly number[] | null; mode: PadMode; v
     return out;
   },
   flops: () => 0,
-  // Where the amounts are the attribute (TFLite's PAD over every axis, ONNX before opset 11) and pad, not crop, with a constant.
+  // Non-negative amounts over every axis, constant or reflect (TF.js has no edge or wrap padding).
   run: (tf, [x], _, a) => {
-    if (!a.pads || a.mode !== 'constant' || a.pads.some((p) => p < 0)) throw new Error('Pad with amounts computed at run time, negative amounts or a non-constant mode has no TensorFlow.js kernel here');
-    return tf.pad(x, x.shape.map((_, i) => [a.pads![i], a.pads![i + x.rank]] as [number, number]), a.value);
+    const pads = a.pads;
+    if (!pads || pads.length !== 2 * x.rank || pads.some((p) => p < 0)) throw new ShapeError(`Pad with amounts ${JSON.stringify(pads)} has no TensorFlow.js kernel here (non-negative begins and ends for every axis)`);
+    const pairs = x.shape.map((_, i) => [pads[i], pads[i + x.rank]] as [number, number]);
+    if (a.mode === 'constant') return tf.pad(x, pairs, a.value);
+    if (a.mode === 'reflect') return tf.mirrorPad(x, pairs, 'reflect');
+    throw new ShapeError(`Pad in ${a.mode} mode has no TensorFlow.js kernel`);
   },
   // The amounts in the input's stored layout: stored axis i is IR axis perm[i].
   onnx: (g, [x], a) => {
     if (!a.pads) throw new OnnxExportError('Pad with amounts computed at run time');
+    if (a.mode === 'wrap' && g.opset < 19) throw new OnnxExportError('Pad in wrap mode needs opset 19');
     const rank = x.perm.length;
     const pads = g.int64s([...x.perm.map((d) => a.pads![d]), ...x.perm.map((d) => a.pads![d + rank])], 'pads');
-    const mode = a.mode === 'edge' ? 'edge' : a.mode === 'reflect' ? 'reflect' : a.mode === 'wrap' ? 'wrap' : 'constant';
-    return { name: g.node('Pad', [x.name, pads, ...(mode === 'constant' ? [g.scalar(a.value, 'value')] : [])], { mode: { string: mode } }), perm: x.perm };
+    return { name: g.node('Pad', [x.name, pads, ...(a.mode === 'constant' ? [g.scalar(a.value, 'value')] : [])], { mode: { string: a.mode } }), perm: x.perm };
   },
 });
 

@@ -1,5 +1,6 @@
 import type { TensorShape } from '../ir';
 import { bool, int, ints, nullable } from './attrs';
+import { OnnxExportError, physicalAxis, identityPerm } from '../engine/onnx-emitter';
 import { defineOp, ShapeError, type OpDef, type Values } from './op';
 import { formatShape, numel, resolveAxis } from './tensor-math';
 import { foldable, isKnownShape, unflatten } from './values';
@@ -45,7 +46,9 @@ function foldReduce(v: readonly number[] | undefined, x: TensorShape, axes: read
  * One reduction. FLOPs per reduced input element: one add (or comparison, or multiply), less one
  * per output; the mean adds one divide per output, so it counts one per input element.
  */
-const reduction = (kind: string, summary: string, f: (xs: number[]) => number, divides: boolean): OpDef<Reduce> =>
+type Reducer = 'mean' | 'sum' | 'max' | 'min' | 'prod';
+
+const reduction = (kind: string, summary: string, f: (xs: number[]) => number, divides: boolean, tfjs: Reducer): OpDef<Reduce> =>
   defineOp<Reduce>({
     kind,
     family: 'pool',
@@ -57,14 +60,30 @@ const reduction = (kind: string, summary: string, f: (xs: number[]) => number, d
     shape: (inputs, a, values) => reducedShape(inputs[0], reducedAxes(inputs, a, values, kind), a.keepdims),
     fold: (values, inputs, out, a) => foldReduce(values[0], inputs[0], reducedAxes(inputs, a, values, kind), out, f),
     flops: ([x], out) => numel(x) - (divides ? 0 : numel(out)),
+    // Axes from the attribute (a graph format's folded operand); an axes input computed at run time has no kernel here.
+    run: (tf, [x], _, a) => {
+      const axes = reducedAxes([x.shape], a, [], kind);
+      return axes.length ? tf[tfjs](x, axes, a.keepdims) : x;
+    },
+    // Over the axes where they are stored (keepdims keeps the layout); without keepdims, over the IR's layout.
+    onnx: (g, [x], a, { inputShapes: [shape] }) => {
+      if (!a.axes && !a.noopWithEmptyAxes && shape.length !== x.perm.length) throw new OnnxExportError(`${kind} over axes computed at run time`);
+      const axes = reducedAxes([shape], a, [], kind);
+      const stored = a.keepdims ? { name: x.name, axes: axes.map((d) => physicalAxis(x.perm, d)), perm: x.perm } : { name: g.logical(x), axes, perm: identityPerm(shape.length - axes.length) };
+      const keepdims = { keepdims: { int: a.keepdims ? 1 : 0 } };
+      // The axes moved from an attribute to an input in opset 13 (ReduceSum) and 18 (the others).
+      const asInput = g.opset >= (kind === 'ReduceSum' ? 13 : 18);
+      const y = asInput ? g.node(kind, [stored.name, g.int64s(stored.axes, 'axes')], keepdims) : g.node(kind, [stored.name], { axes: { ints: stored.axes }, ...keepdims });
+      return { name: y, perm: stored.perm };
+    },
   });
 
 const sum = (xs: number[]) => xs.reduce((p, q) => p + q, 0);
-export const reduceMean = reduction('ReduceMean', 'Mean over `axes` (all by default).', (xs) => sum(xs) / xs.length, true);
-export const reduceSum = reduction('ReduceSum', 'Sum over `axes` (all by default).', sum, false);
-export const reduceMax = reduction('ReduceMax', 'Maximum over `axes` (all by default).', (xs) => Math.max(...xs), false);
-export const reduceMin = reduction('ReduceMin', 'Minimum over `axes` (all by default).', (xs) => Math.min(...xs), false);
-export const reduceProd = reduction('ReduceProd', 'Product over `axes` (all by default; exporters take the element count of a shape so).', (xs) => xs.reduce((p, q) => p * q, 1), false);
+export const reduceMean = reduction('ReduceMean', 'Mean over `axes` (all by default).', (xs) => sum(xs) / xs.length, true, 'mean');
+export const reduceSum = reduction('ReduceSum', 'Sum over `axes` (all by default).', sum, false, 'sum');
+export const reduceMax = reduction('ReduceMax', 'Maximum over `axes` (all by default).', (xs) => Math.max(...xs), false, 'max');
+export const reduceMin = reduction('ReduceMin', 'Minimum over `axes` (all by default).', (xs) => Math.min(...xs), false, 'min');
+export const reduceProd = reduction('ReduceProd', 'Product over `axes` (all by default; exporters take the element count of a shape so).', (xs) => xs.reduce((p, q) => p * q, 1), false, 'prod');
 
 interface Arg {
   axis: number;

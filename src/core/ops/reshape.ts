@@ -1,5 +1,5 @@
 import type { Dim, TensorShape } from '../ir';
-import { identityPerm } from '../engine/onnx-emitter';
+import { identityPerm, OnnxExportError } from '../engine/onnx-emitter';
 import { bool, float, int, ints, nullable } from './attrs';
 import { defineOp, ShapeError, type Values } from './op';
 import { formatShape, resolveAxis } from './tensor-math';
@@ -97,6 +97,16 @@ export const reshapeTo = defineOp<{ shape: readonly number[] | null; allowzero: 
   },
   fold: passValues,
   flops: () => 0,
+  run: (tf, [x], _, a) => {
+    if (!a.shape) throw new ShapeError('ReshapeTo with a target shape computed at run time');
+    return tf.reshape(x, resolveReshape(x.shape, a.shape, a.allowzero, 'ReshapeTo') as number[]);
+  },
+  // The target as the graph format read it (a TF.js graph's Const); one computed at run time has no static form.
+  onnx: (g, [x], a) => {
+    if (!a.shape) throw new OnnxExportError('ReshapeTo with a target shape computed at run time');
+    const zero = a.allowzero && a.shape.includes(0) ? { allowzero: { int: 1 } } : undefined;
+    return { name: g.node('Reshape', [g.logical(x), g.int64s(a.shape, 'shape')], zero), perm: identityPerm(a.shape.length) };
+  },
 });
 
 /** Transposed values of a small known tensor. */
@@ -125,6 +135,7 @@ export const transpose = defineOp<{ perm: readonly number[] | null }>({
   fold: ([v], [x], out, a) => (v && foldable(out) && foldable(x) ? transposeValues(v, x, permOf(x.length, a.perm), out) : undefined),
   flops: () => 0,
   run: (tf, [x], _, a) => tf.transpose(x, a.perm ? [...a.perm] : undefined),
+  onnx: (g, [x], a, { inputShapes: [shape] }) => ({ name: g.node('Transpose', [g.logical(x)], { perm: { ints: permOf(shape.length, a.perm) } }), perm: identityPerm(shape.length) }),
 });
 
 /** The axes operand of Squeeze / Unsqueeze: the attribute (older opsets) or input 1's value (opset 13+). */
@@ -155,6 +166,9 @@ export const squeeze = defineOp<{ axes: readonly number[] | null }>({
   },
   fold: passValues,
   flops: () => 0,
+  run: (tf, [x], _, a) => tf.squeeze(x, a.axes ? a.axes.map((d) => resolveAxis(d, x.rank, 'Squeeze')) : undefined),
+  // Opset 13 on (the exporter's range) takes the axes as an input.
+  onnx: (g, [x], a, { outputShape }) => ({ name: g.node('Squeeze', [g.logical(x), ...(a.axes ? [g.int64s(a.axes, 'axes')] : [])]), perm: identityPerm(outputShape.length) }),
 });
 
 export const unsqueeze = defineOp<{ axes: readonly number[] | null }>({
@@ -177,6 +191,15 @@ export const unsqueeze = defineOp<{ axes: readonly number[] | null }>({
   },
   fold: passValues,
   flops: () => 0,
+  run: (tf, [x], _, a) => {
+    if (!a.axes) throw new ShapeError('Unsqueeze with axes computed at run time');
+    const rank = x.rank + a.axes.length;
+    return a.axes.map((d) => resolveAxis(d, rank, 'Unsqueeze')).sort((p, q) => p - q).reduce((y, axis) => tf.expandDims(y, axis), x);
+  },
+  onnx: (g, [x], a, { outputShape }) => {
+    if (!a.axes) throw new OnnxExportError('Unsqueeze with axes computed at run time');
+    return { name: g.node('Unsqueeze', [g.logical(x), g.int64s(a.axes, 'axes')]), perm: identityPerm(outputShape.length) };
+  },
 });
 
 export const dropout = defineOp<{ rate: number }>({

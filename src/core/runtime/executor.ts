@@ -6,7 +6,7 @@ import { formatShape } from '../ops/tensor-math';
 import { declaredWeights } from './random-weights';
 import { planRun } from './run-plan';
 import { operandRole } from '../ops/op';
-import { weightsFor, type WeightMap } from './weight-map';
+import { CONSTANT_VALUE, weightsFor, type WeightMap } from './weight-map';
 import { yieldToEventLoop } from './yield';
 
 // Runs an analysed graph on TensorFlow.js, node by node in topological order, with each op's own
@@ -104,9 +104,9 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
         if (options.signal.aborted) throw options.signal.reason ?? new Error('execution was cancelled');
       }
       if (node.op === 'Constant') {
-        // A graph constant (TFLite) a node reads as data: the format's loader gives it as the `value`
-        // weight; one a node takes as a weight reaches that node through its own weights instead.
-        const value = weightsFor(weights, node)?.value;
+        // A graph format's constant read as data (`Add(x, c)`: TFLite, TF.js graph models) runs as its loaded value;
+        // one a node takes as a weight reaches that node through its own weights instead.
+        const value = weightsFor(weights, node)?.[CONSTANT_VALUE];
         if (value) {
           callerOwned.add(value);
           hold(node.id, value);
@@ -121,6 +121,7 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
         const why = analysis.diagnostics.find((d) => d.node === node.id && d.severity === 'error');
         fail(node, why ? `its shape could not be computed: ${why.message}` : 'its shape could not be computed (an input before it failed)');
       }
+      // Graph formats pass weights and static operands as inputs too: the kernel reads those as weights and attributes.
       const ins = node.op === 'Input' ? [fed.get(node.id) ?? fail(node, 'it is not one of the graph inputs')] : node.inputs.filter((_, i) => operandRole(op, i) === 'data').map((r) => values.get(r.node) ?? fail(node, `its input ${r.node} was not computed`));
       const w = nodeWeights(node, analysis, weights, fail);
       const start = now();
@@ -154,7 +155,8 @@ export async function execute(tf: typeof tfc, analysis: Analysis, weights: Weigh
       return mine;
     };
     const outputs = graph.outputs.map((ref) => give(values.get(ref.node)!));
-    const taps = new Map(tapIds.map((id) => [id, give(values.get(id)!)]));
+    // Constants that are weights or static operands have no value of their own to tap.
+    const taps = new Map(tapIds.filter((id) => values.has(id)).map((id) => [id, give(values.get(id)!)]));
     for (const t of new Set(values.values())) if (!given.has(t) && !callerOwned.has(t)) t.dispose();
     values.clear();
     return { outputs, taps };

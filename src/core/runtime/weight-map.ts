@@ -21,3 +21,6 @@ export function disposeWeights(weights: WeightMap): void {
   for (const record of weights.values()) for (const t of Object.values(record)) seen.add(t);
   for (const t of seen) t.dispose();
 }
+
+/** The name under which a graph format's constant read as data (`Add(x, c)`) is its Constant node's own weight. */
+export const CONSTANT_VALUE = 'value';

@@ -9,6 +9,7 @@ import { formatShape } from '../ops/tensor-math';
 import { ownerId, type WeightMap } from './weight-map';
 import { loadKerasWeights } from '../formats/keras/weights-keras';
 import { loadTfjsWeights } from '../formats/keras/weights-tfjs';
+import { formatOfGraph } from '../formats/registry';
 
 // Weights for the executor: one common shape for every source (TF.js shards, Keras HDF5 files,
 // `.keras` archives), and the checks every source shares. A loader finds, for each tensor in its
@@ -159,6 +160,9 @@ export function weightsKind(name: string): 'tfjs' | 'keras-h5' | 'keras-archive'
  * files on disk), so the same loaders run wherever the bytes come from.
  */
 export async function loadWeightsFrom(source: ModelSource, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
+  // Graph formats whose weights are their constants read them from the model's own files.
+  const graphFormat = formatOfGraph('byId' in model ? model.graph : model);
+  if (graphFormat?.ownWeights && graphFormat.detect(source)) return graphFormat.ownWeights(source, model, options);
   const kind = weightsKind(source.name);
   if (kind === 'tfjs') return loadTfjsWeights(source, model, options);
   if (kind === 'keras-h5' || kind === 'keras-archive') return loadKerasWeights(source, model, options);

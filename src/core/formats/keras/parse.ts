@@ -365,6 +365,8 @@ function declareOpaqueShapes(nodes: IRNode[], reader: KerasReader): IRNode[] {
 /** True when the text looks like a Keras or TF.js layers model (cheap: no full parse). */
 export function looksLikeKerasModel(text: string): boolean {
   const head = text.slice(0, 4096);
+  // A TF.js graph model is a model.json too, with a GraphDef where a layers model has its Keras config.
+  if (/"format"\s*:\s*"graph-model"/.test(head)) return false;
   return /"class_name"\s*:\s*"(Sequential|Model|Functional)"/.test(head) || (/"modelTopology"/.test(text) && /"class_name"/.test(text));
 }
 

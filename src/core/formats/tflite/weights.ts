@@ -1,11 +1,12 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import * as tfcore from '@tensorflow/tfjs-core';
 import type { Analysis } from '../../analysis/types';
+import type { Graph } from '../../ir';
 import { transposeData } from '../../engine/onnx-emitter';
 import { getOp } from '../../ops';
 import { operandRole } from '../../ops/op';
 import { declaredWeights } from '../../runtime/random-weights';
-import { WeightsError, type LoadedWeights, type LoadOptions } from '../../runtime/weights';
+import { asAnalysis, WeightsError, type LoadedWeights, type LoadOptions } from '../../runtime/weights';
 import type { ModelSource } from '../source';
 import { STORED_LAYOUTS } from './ops-map';
 import { dequantize } from './quantization';
@@ -20,7 +21,8 @@ import { readTflite, type TfliteTensor } from './read';
 
 const QUANTISED = new Set(['int8', 'uint8', 'int16', 'int4']);
 
-export async function loadTfliteWeights(source: ModelSource, analysis: Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
+export async function loadTfliteWeights(source: ModelSource, of: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
+  const analysis = asAnalysis(of);
   const tf: typeof tfc = options.tf ?? tfcore;
   const { graph } = analysis;
   const model = readTflite(source.bytes());
