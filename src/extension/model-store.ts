@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { analyzeText, type Analysis } from '../core';
-import { looksLikeKerasModel } from '../core/formats/keras/parse';
+import { FORMATS } from '../core/formats/registry';
+import { textSource } from '../core/formats/source';
 import { analyzeBinaryModel, isBinaryModelName, type BinaryModelDocument } from './binary-model';
 
 // The host's truth about open model files, keyed by URI: text documents (Keras / TF.js JSON), one
@@ -43,9 +44,11 @@ export class ModelStore implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) this.refresh(d);
   }
 
-  /** True for JSON documents whose content is a Keras or TF.js layers model. */
+  /** True for documents whose content a text format of the registry reads (Keras / TF.js JSON, Caffe prototxt). */
   isModel(document: vscode.TextDocument): boolean {
-    return ['json', 'jsonc'].includes(document.languageId) && looksLikeKerasModel(document.getText());
+    if (!['json', 'jsonc', 'prototxt'].includes(document.languageId)) return false;
+    const source = textSource(document.fileName, document.getText());
+    return FORMATS.some((f) => !f.binary && f.detect(source));
   }
 
   /** The current analysis, computed now if the cached one is stale; undefined for non-models. */

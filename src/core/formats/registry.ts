@@ -1,5 +1,6 @@
 import type { Graph } from '../ir';
 import type { ModelFormat } from './format';
+import { caffeFormat } from './caffe';
 import { kerasFormat } from './keras';
 import { onnxFormat } from './onnx';
 import { textSource, type ModelSource } from './source';
@@ -8,7 +9,7 @@ import { textSource, type ModelSource } from './source';
 // parsing, the extension's activation, file associations and editors (package.json is checked
 // against it by a test), and the webview (which learns a model's format from the report).
 
-export const FORMATS: readonly ModelFormat[] = [onnxFormat, kerasFormat];
+export const FORMATS: readonly ModelFormat[] = [onnxFormat, kerasFormat, caffeFormat];
 
 const extensionOf = (name: string): string => /(\.[^./\\]+)$/.exec(name.toLowerCase())?.[1] ?? '';
 

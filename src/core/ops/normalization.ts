@@ -201,4 +201,28 @@ export const layerNormalization = defineOp<{ axis: readonly number[]; epsilon: n
   },
 });
 
-export default [batchNormalization, localResponseNormalization, instanceNormalization, layerNormalization];
+/** Caffe's Scale layer: a learned factor (and, with a bias, shift) per channel; after a Caffe BatchNorm it is BN's γ and β. */
+export const scale = defineOp<{ axis: number; useBias: boolean }>({
+  kind: 'Scale',
+  family: 'norm',
+  summary: 'x·γ (+ β) with one learned γ (and β) per channel: the scale and shift Caffe keeps apart from its BatchNorm.',
+  attrs: { axis: int(1), useBias: bool(false) },
+  arity: { min: 1, max: 1 },
+  label: (a) => (a.useBias ? 'scale + shift' : 'scale'),
+  shape: ([x], a) => {
+    featureAxis(x, [a.axis], 'Scale');
+    return x;
+  },
+  weights: ([x], a) => {
+    const c = [channels(x, 'Scale', featureAxis(x, [a.axis], 'Scale'))];
+    return [{ name: 'gamma', shape: c, trainable: true }, ...(a.useBias ? [{ name: 'beta', shape: c, trainable: true }] : [])];
+  },
+  flops: (_, out, a) => (a.useBias ? 2 : 1) * numel(out),
+  run: (tf, [x], w, a) => {
+    const axis = featureAxis(x.shape, [a.axis], 'Scale');
+    const y = tf.mul(x, alongAxis(tf, w.gamma, x, axis));
+    return a.useBias ? tf.add(y, alongAxis(tf, w.beta, x, axis)) : y;
+  },
+});
+
+export default [batchNormalization, localResponseNormalization, instanceNormalization, layerNormalization, scale];
