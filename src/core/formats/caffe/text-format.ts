@@ -107,12 +107,17 @@ function tokenize(text: string): Token[] {
 }
 
 function numberValue(text: string): number {
-  const t = text.toLowerCase().replace(/f$/, '');
-  if (/^-?inf/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
-  if (/^-?nan$/.test(t)) return NaN;
-  if (/^-?0x/.test(t)) return (t.startsWith('-') ? -1 : 1) * parseInt(t.replace(/^-?0x/, ''), 16);
-  return Number(t);
+  const t = text.toLowerCase();
+  const sign = t.startsWith('-') ? -1 : 1;
+  const body = t.replace(/^-/, '');
+  if (body.startsWith('inf')) return sign * Infinity;
+  if (body === 'nan') return NaN;
+  if (body.startsWith('0x')) return sign * parseInt(body.slice(2), 16);
+  return sign * Number(body.replace(/f$/, ''));
 }
+
+/** Identifiers that are number literals in text format (`inf`, `nan`); others are enum names or booleans. */
+const NUMBER_WORDS = /^(inf|infinity|nan)$/i;
 
 class Parser {
   private at = 0;
@@ -184,7 +189,7 @@ class Parser {
       case 'number':
         return { kind: 'number', value: numberValue(t.text), range };
       case 'identifier':
-        return { kind: 'identifier', value: t.text, range };
+        return NUMBER_WORDS.test(t.text) ? { kind: 'number', value: numberValue(t.text), range } : { kind: 'identifier', value: t.text, range };
       case 'string': {
         // Adjacent strings concatenate ("a" "b" is "ab").
         let value = t.value!;
