@@ -54,6 +54,15 @@ describe('Caffe prototxt: the published deploy files', () => {
     assert.deepEqual(shape(a, 'prob'), [1, 1000]);
   });
 
+  it('VGG-16 (configuration D): 138,357,544 parameters and 15,470,264,320 MACs (torchvision’s figures)', () => {
+    const a = analyzeCaffe(fixture('VGG_ILSVRC_16_layers.deploy.prototxt'));
+    assert.deepEqual(a.diagnostics, []);
+    assert.equal(a.graph.name, 'VGG_ILSVRC_16_layers');
+    assert.equal(a.totals.params, 138_357_544);
+    assert.equal(a.totals.macs, 15_470_264_320);
+    assert.deepEqual(shape(a, 'pool5'), [1, 512, 7, 7]);
+  });
+
   it('ResNet-50 (Kaiming He): 3,857,973,248 MACs (3.86 G, v1), 25.56 M trainable parameters (torchvision’s 25,557,032 + conv1’s bias), BN statistics apart', () => {
     const a = analyzeCaffe(fixture('ResNet-50-deploy.prototxt'));
     assert.deepEqual(a.diagnostics, []);

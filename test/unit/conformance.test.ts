@@ -175,6 +175,16 @@ describe('conformance: Caffe deploy files vs the zoo’s Keras files', () => {
     assert.deepEqual(weighted(c), weighted(k), 'the 8 weighted layers, [params, MACs] in order');
   });
 
+  it('VGG-16: the VGG team’s deploy file = models/vgg16.json, layer by layer (138,357,544 params, 15,470,264,320 MACs)', () => {
+    const c = caffe('VGG_ILSVRC_16_layers.deploy.prototxt');
+    const k = keras('vgg16.json');
+    noErrors(c);
+    noErrors(k);
+    assert.equal(c.totals.params, k.totals.params);
+    assert.equal(c.totals.macs, k.totals.macs);
+    assert.deepEqual(weighted(c), weighted(k), 'the 16 weighted layers, [params, MACs] in order');
+  });
+
   it('GoogLeNet: BVLC deploy.prototxt = models/googlenet.json (the paper network, no auxiliary heads), layer by layer', () => {
     const c = caffe('bvlc_googlenet.deploy.prototxt');
     const k = keras('googlenet.json');
