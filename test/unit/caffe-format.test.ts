@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -224,5 +225,20 @@ describe('Caffe prototxt: every input style, layer form and bad input', () => {
     const conv2 = g.nodes.find((n) => n.id === 'conv2')!;
     assert.equal(at(text, conv2.nameRange), '"conv2"');
     assert.match(at(text, conv2.range)!, /^layer \{\n  name: "conv2"[\s\S]*group: 2\n  \}\n\}$/);
+  });
+});
+
+describe('Caffe prototxt: untrusted text never throws', () => {
+  it('any mutilation of a real deploy file (cut, spliced, characters changed) gives a graph and diagnostics, never an exception', () => {
+    const base = fixture('bvlc_googlenet.deploy.prototxt').slice(0, 6000);
+    fc.assert(
+      fc.property(fc.nat(base.length), fc.nat(base.length), fc.string({ maxLength: 12 }), (from, to, insert) => {
+        const [a, b] = from <= to ? [from, to] : [to, from];
+        const text = base.slice(0, a) + insert + base.slice(b);
+        const analysis = analyzeCaffe(text);
+        for (const d of analysis.diagnostics) if (d.range) assert.ok(d.range.start >= 0 && d.range.end <= text.length && d.range.start <= d.range.end, `range ${JSON.stringify(d.range)} inside the text`);
+      }),
+      { numRuns: 300, seed: 14 },
+    );
   });
 });
