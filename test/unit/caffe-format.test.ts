@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../src/core/analysis/analyze';
 import type { Analysis } from '../../src/core/analysis/types';
+import { hoverMarkdown, inlayHints, nodeAtOffset } from '../../src/core/analysis/describe';
 import { detectFormat, parseModel } from '../../src/core/formats/registry';
 import { textSource } from '../../src/core/formats/source';
 import { FIXTURES } from '../support/fixtures';
@@ -225,6 +226,26 @@ describe('Caffe prototxt: every input style, layer form and bad input', () => {
     const conv2 = g.nodes.find((n) => n.id === 'conv2')!;
     assert.equal(at(text, conv2.nameRange), '"conv2"');
     assert.match(at(text, conv2.range)!, /^layer \{\n  name: "conv2"[\s\S]*group: 2\n  \}\n\}$/);
+  });
+});
+
+describe('Caffe prototxt in the text editor: the JSON models\' hovers and inlay shapes, from the kept ranges', () => {
+  const text = fixture('bvlc_reference_caffenet.deploy.prototxt');
+  const a = analyzeCaffe(text, 'deploy.prototxt');
+
+  it('the layer under the cursor is the layer whose text it is (fc6, not the Flatten CNN Lens adds before it)', () => {
+    assert.equal(nodeAtOffset(a, text.indexOf('group: 2'))?.id, 'conv2');
+    assert.equal(nodeAtOffset(a, text.indexOf('num_output: 4096'))?.id, 'fc6');
+    assert.match(hoverMarkdown(a, 'conv2'), /\| output \| `1×256×27×27` \|/);
+  });
+
+  it('an inlay shape after each layer’s closing brace', () => {
+    const hints = inlayHints(a);
+    const conv1 = a.graph.nodes.find((n) => n.id === 'conv1')!;
+    const hint = hints.find((h) => h.offset === conv1.range!.end)!;
+    assert.equal(text[hint.offset - 1], '}');
+    assert.equal(hint.label, ' → 1×96×55×55');
+    assert.equal(hints.length, a.graph.nodes.filter((n) => n.range).length);
   });
 });
 
