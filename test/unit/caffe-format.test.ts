@@ -189,6 +189,19 @@ describe('Caffe prototxt: every input style, layer form and bad input', () => {
     assert.deepEqual(a.graph.nodes.find((n) => n.id === 'sm')!.attrs.axis, [1]);
   });
 
+  it('Slice at slice points (lengths p₀, p₁ − p₀ and the rest) and Crop to a second blob’s size (FCN), with a clear error where the crop does not fit', () => {
+    const net = (offset: number) => `input: "x" input_shape { dim: 1 dim: 8 dim: 70 dim: 70 }
+      input: "image" input_shape { dim: 1 dim: 3 dim: 64 dim: 64 }
+      layer { name: "cut" type: "Slice" bottom: "x" top: "a" top: "b" top: "c" slice_param { axis: 1 slice_point: 1 slice_point: 3 } }
+      layer { name: "score" type: "Crop" bottom: "c" bottom: "image" top: "score" crop_param { axis: 2 offset: ${offset} } }`;
+    const a = analyzeCaffe(net(3));
+    assert.deepEqual(errors(a), []);
+    assert.deepEqual(a.byId.get('cut')!.outputShapes, [[1, 1, 70, 70], [1, 2, 70, 70], [1, 5, 70, 70]]);
+    assert.deepEqual(shape(a, 'score'), [1, 5, 64, 64]);
+    const bad = analyzeCaffe(net(7));
+    assert.ok(bad.diagnostics.some((d) => d.severity === 'error' && /axis 2 of \(1, 5, 70, 70\) is too short for 64 from offset 7/.test(d.message)), JSON.stringify(bad.diagnostics.map((d) => d.message)));
+  });
+
   it('an unknown layer type is opaque, with a warning at its name; shapes after it are unknown, not wrong', () => {
     const text = `input: "x" input_shape { dim: 1 dim: 3 dim: 8 dim: 8 }\nlayer { name: "odd" type: "MyCustomLayer" bottom: "x" top: "y" }\n${conv('y')}`;
     const a = analyzeCaffe(text);

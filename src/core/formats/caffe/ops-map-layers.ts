@@ -1,4 +1,4 @@
-import { all, bool, num, nums, str, sub } from './fields';
+import { bool, num, nums, str, sub } from './fields';
 import type { CaffeLayer } from './net';
 import { op, unknown, type Mapping } from './ops-map-window';
 
@@ -50,10 +50,22 @@ const axisOf = (layer: CaffeLayer, param: string, legacy: string): number => {
   return num(p, 'axis') ?? num(p, legacy) ?? 1;
 };
 
+/** Equal parts, or cut at the slice points (lengths p₀, p₁ − p₀, …, and the rest of the axis). */
 function slice(layer: CaffeLayer): Mapping {
   const axis = axisOf(layer, 'slice_param', 'slice_dim');
-  if (all(sub(layer.message, 'slice_param'), 'slice_point').length) return unknown('Slice at given slice_point positions is not mapped yet; CNN Lens maps Slice into equal parts');
-  return op('Split', { axis, numOutputs: layer.tops.length });
+  const points = nums(sub(layer.message, 'slice_param'), 'slice_point');
+  if (!points.length) return op('Split', { axis, numOutputs: layer.tops.length });
+  if (points.length !== layer.tops.length - 1) return unknown(`Slice with ${points.length} slice_point values for ${layer.tops.length} tops; Caffe needs one fewer points than tops`);
+  if (points.some((p, i) => p <= (points[i - 1] ?? 0))) return unknown(`Slice points ${points.join(', ')} are not increasing from above 0`);
+  return op('Split', { axis, split: [...points.map((p, i) => p - (points[i - 1] ?? 0)), -1] });
+}
+
+/** Crop cuts the first bottom to the second's size from `axis` (2: the spatial axes) at the offsets. */
+function crop(layer: CaffeLayer): Mapping {
+  if (layer.bottoms.length !== 2) return unknown(`Crop with ${layer.bottoms.length} bottoms; Caffe's Crop takes the blob to cut and the one whose size it takes`);
+  const p = sub(layer.message, 'crop_param');
+  const offset = nums(p, 'offset');
+  return op('CropLike', { axis: num(p, 'axis', 2), offset: offset.length ? offset : [0] });
 }
 
 function flatten(layer: CaffeLayer): Mapping {
@@ -94,5 +106,5 @@ export const OTHER_LAYERS: Readonly<Record<string, (layer: CaffeLayer) => Mappin
   Split: () => op('Identity', {}),
   Slice: slice,
   Power: power,
-  Crop: () => unknown('Crop (the first bottom cut to the second’s size) is not mapped yet'),
+  Crop: crop,
 };
