@@ -212,6 +212,15 @@ describe('Caffe prototxt: every input style, layer form and bad input', () => {
     assert.equal(shape(a, 'conv'), undefined);
   });
 
+  it('a train_val net’s data and loss layers are opaque with the reason (and where to look instead)', () => {
+    const a = analyzeCaffe(`layer { name: "data" type: "Data" top: "data" top: "label" include { phase: TEST } data_param { batch_size: 50 } }
+      ${conv('data')}
+      layer { name: "loss" type: "SoftmaxWithLoss" bottom: "conv" bottom: "label" top: "loss" }`);
+    const messages = a.diagnostics.map((d) => d.message);
+    assert.ok(messages.some((m) => /data: a Data layer reads a data set, so its output shape is not in the file; open the net's deploy\.prototxt/.test(m)), messages.join('\n'));
+    assert.ok(messages.some((m) => /loss: SoftmaxWithLoss is a training layer/.test(m)), messages.join('\n'));
+  });
+
   it('a syntax error is one diagnostic at the offending text; a bottom nothing produces is an error at that bottom', () => {
     const broken = 'input: "x"\nlayer { name: "c" type: "ReLU" bottom: "x" top: "x" ]';
     const s = parseModel(broken, 'net.prototxt');
