@@ -235,6 +235,11 @@ describe('Caffe prototxt: every input style, layer form and bad input', () => {
     assert.equal(at(text, d.range), '"nothing"');
   });
 
+  it('a solver.prototxt (no layers) says it is not a net', () => {
+    const g = parseModel('net: "train_val.prototxt"\nbase_lr: 0.01\n', 'solver.prototxt');
+    assert.deepEqual(g.diagnostics.map((d) => d.message), ['solver.prototxt: the file declares no layers and no inputs: it is not a Caffe net definition (a solver.prototxt names its net in `net:`)']);
+  });
+
   it('is recognised by its content (whatever the name), and JSON is not taken for it', () => {
     assert.equal(detectFormat(textSource('net.txt', '# deploy\nname: "n"\nlayer {\n}\n'))?.id, 'caffe');
     assert.equal(detectFormat(textSource('net.txt', 'input: "data"\n'))?.id, 'caffe');

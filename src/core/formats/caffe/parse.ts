@@ -50,6 +50,7 @@ class CaffeReader {
   read(message: Parameters<typeof readNet>[0]): Graph {
     const net = readNet(message);
     for (const p of net.problems) this.report('error', 'input', p.message, undefined, p.range);
+    if (!net.layers.length && !net.inputs.length) this.report('error', 'caffe', 'the file declares no layers and no inputs: it is not a Caffe net definition (a solver.prototxt names its net in `net:`)');
     const inputs: string[] = [];
     for (const input of net.inputs) inputs.push(this.addInput(input.name, input.dims, 'input', input.range, input.nameRange, input.name));
     net.layers.forEach((layer, i) => {
