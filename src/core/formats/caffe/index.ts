@@ -1,8 +1,10 @@
 import type { ModelFormat } from '../format';
+import { CAFFE_VOCABULARY, planCaffeEdit } from './edits';
 import { looksLikeCaffe, parseCaffe } from './parse';
 
 // Caffe deploy nets (.prototxt): protobuf text format of caffe.proto's NetParameter, read by a
-// small text-format parser that keeps ranges (text-format.ts). Read-only for now: no edits.
+// small text-format parser that keeps ranges (text-format.ts). Edits: attribute changes, written
+// back as the smallest text edits (edits.ts).
 
 export const caffeFormat: ModelFormat = {
   id: 'caffe',
@@ -12,5 +14,6 @@ export const caffeFormat: ModelFormat = {
   binary: false,
   detect: looksLikeCaffe,
   parse: parseCaffe,
+  edits: { plan: planCaffeEdit, vocabulary: CAFFE_VOCABULARY },
   layout: 'channels_first',
 };
