@@ -34,7 +34,9 @@ function convolution(kind: 'Conv2D' | 'Conv2DTranspose') {
 /**
  * Caffe rounds pooled sizes up (ceil), then drops a last window that would start in the trailing
  * padding (pooling_layer.cpp: `if ((pooled_height_ - 1) * stride_h_ >= height_ + pad_h_) --pooled_height_`):
- * the op table's ceilMode, whose rule is that one.
+ * the op table's ceilMode, whose rule is that one. Caffe applies it only to padded pools; unpadded,
+ * the two differ only for a window smaller than its stride (Caffe then keeps an empty last window),
+ * which no published net has.
  */
 function pooling(layer: CaffeLayer): Mapping {
   const p = sub(layer.message, 'pooling_param');
