@@ -65,6 +65,15 @@ describe('Caffe prototxt: the published deploy files', () => {
     assert.deepEqual(shape(a, 'pool5'), [1, 512, 7, 7]);
   });
 
+  it('CIFAR-10 full (BVLC example): Caffe’s ceil pooling gives ip1 its 64×4×4 = 1,024 inputs (floor would give 576); LRN within channels; 89,578 params by hand', () => {
+    const a = analyzeCaffe(fixture('cifar10_full.prototxt'));
+    assert.deepEqual(a.diagnostics, []);
+    assert.deepEqual(['pool1', 'pool2', 'pool3'].map((id) => shape(a, id)), [[1, 32, 16, 16], [1, 32, 8, 8], [1, 64, 4, 4]]);
+    assert.equal(a.byId.get('ip1')!.params, 10 * 1024 + 10);
+    assert.equal(a.totals.params, (32 * 3 * 25 + 32) + (32 * 32 * 25 + 32) + (64 * 32 * 25 + 64) + (10 * 1024 + 10));
+    assert.equal(a.graph.nodes.filter((n) => n.op === 'SpatialResponseNormalization').length, 2);
+  });
+
   it('ResNet-50 (Kaiming He): 3,857,973,248 MACs (3.86 G, v1), 25.56 M trainable parameters (torchvision’s 25,557,032 + conv1’s bias), BN statistics apart', () => {
     const a = analyzeCaffe(fixture('ResNet-50-deploy.prototxt'));
     assert.deepEqual(a.diagnostics, []);
@@ -187,6 +196,16 @@ describe('Caffe prototxt: every input style, layer form and bad input', () => {
     assert.deepEqual(shape(a, 'rs'), [1, 4, 36]);
     assert.deepEqual(a.graph.nodes.find((n) => n.id === 'lrn')!.attrs, { depthRadius: 1, bias: 1, alpha: 0.0003 / 3, beta: 0.75, dataFormat: 'channels_first' });
     assert.deepEqual(a.graph.nodes.find((n) => n.id === 'sm')!.attrs.axis, [1]);
+  });
+
+  it('LRN within a channel (CIFAR-10 quick’s norm1): a size×size window, the same shape, its cost per element', () => {
+    const a = analyzeCaffe(`input: "x" input_shape { dim: 1 dim: 32 dim: 16 dim: 16 }
+      layer { name: "norm1" type: "LRN" bottom: "x" top: "norm1" lrn_param { local_size: 3 alpha: 5e-05 beta: 0.75 norm_region: WITHIN_CHANNEL } }`);
+    assert.deepEqual(errors(a), []);
+    const n = a.graph.nodes.find((x) => x.id === 'norm1')!;
+    assert.deepEqual([n.op, n.attrs], ['SpatialResponseNormalization', { size: 3, alpha: 5e-5, beta: 0.75, bias: 1 }]);
+    assert.deepEqual(shape(a, 'norm1'), [1, 32, 16, 16]);
+    assert.equal(a.byId.get('norm1')!.flops, 32 * 16 * 16 * (2 * 9 + 4));
   });
 
   it('Slice at slice points (lengths p₀, p₁ − p₀ and the rest) and Crop to a second blob’s size (FCN), with a clear error where the crop does not fit', () => {

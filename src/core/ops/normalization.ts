@@ -225,4 +225,21 @@ export const scale = defineOp<{ axis: number; useBias: boolean }>({
   },
 });
 
-export default [batchNormalization, localResponseNormalization, instanceNormalization, layerNormalization, scale];
+/** Caffe's LRN with norm_region WITHIN_CHANNEL: each value over the sum of squares of a size×size window of its own channel. */
+export const spatialResponseNormalization = defineOp<{ size: number; alpha: number; beta: number; bias: number }>({
+  kind: 'SpatialResponseNormalization',
+  family: 'norm',
+  summary: 'x / (bias + alpha/size²·Σ x²)^beta over a size×size window of the same channel (Caffe’s LRN WITHIN_CHANNEL).',
+  attrs: { size: int(5), alpha: float(1), beta: float(0.75), bias: float(1) },
+  arity: { min: 1, max: 1 },
+  label: (a) => `LRN ${a.size}×${a.size}`,
+  shape: ([x], a) => {
+    requireRank(x, 4, 'SpatialResponseNormalization');
+    if (a.size < 1 || a.size % 2 !== 1) throw new ShapeError(`local_size must be odd and positive, got ${a.size}`);
+    return x;
+  },
+  // Per element: a window of size² squares and adds, then bias + alpha·sum, a power and a divide.
+  flops: (_, out, a) => numel(out) * (2 * a.size * a.size + 4),
+});
+
+export default [batchNormalization, localResponseNormalization, instanceNormalization, layerNormalization, scale, spatialResponseNormalization];

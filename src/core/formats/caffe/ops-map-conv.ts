@@ -59,12 +59,12 @@ function pooling(layer: CaffeLayer): Mapping {
   });
 }
 
-/** Caffe's LRN sums over local_size channels and divides alpha by local_size (TensorFlow's radius and alpha follow). */
+/** Caffe's LRN across channels sums over local_size channels and divides alpha by local_size (TensorFlow's radius and alpha follow); within a channel, over a local_size² window. */
 function lrn(layer: CaffeLayer): Mapping {
   const p = sub(layer.message, 'lrn_param');
   const region = str(p, 'norm_region') ?? 'ACROSS_CHANNELS';
-  if (region === 'WITHIN_CHANNEL' || region === '1') return unknown('LRN over a spatial window (norm_region: WITHIN_CHANNEL); CNN Lens maps ACROSS_CHANNELS');
   const size = num(p, 'local_size', 5);
+  if (region === 'WITHIN_CHANNEL' || region === '1') return op('SpatialResponseNormalization', { size, alpha: num(p, 'alpha', 1), beta: num(p, 'beta', 0.75), bias: num(p, 'k', 1) });
   if (size % 2 !== 1) return unknown(`LRN over an even window (local_size ${size}); Caffe requires an odd one`);
   return op('LocalResponseNormalization', { depthRadius: (size - 1) / 2, alpha: num(p, 'alpha', 1) / size, beta: num(p, 'beta', 0.75), bias: num(p, 'k', 1), dataFormat: NCHW });
 }
