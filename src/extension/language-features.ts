@@ -6,7 +6,7 @@ import type { ModelStore } from './model-store';
 // What the text editor shows for a model file: hovers, inlay hints with output shapes, a CodeLens
 // with the totals, diagnostics in the Problems panel (binary models' too). All of it reads the ModelStore.
 
-const SELECTOR: vscode.DocumentSelector = [{ language: 'json' }, { language: 'jsonc' }];
+const SELECTOR: vscode.DocumentSelector = [{ language: 'json' }, { language: 'jsonc' }, { language: 'prototxt' }];
 const SEVERITY: Record<CoreDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,

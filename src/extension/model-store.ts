@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import { analyze, analyzeText, type Analysis } from '../core';
-import { looksLikeKerasModel } from '../core/formats/keras/parse';
+import { FORMATS, formatOfGraph, parseSourceWithFiles } from '../core/formats/registry';
+import { textSource } from '../core/formats/source';
 import { Superseded, type AnalysisWorker } from '../node/analysis/analysis-worker';
-import { formatOfGraph, parseSourceWithFiles } from '../core/formats/registry';
-import { looksLikeTfjsGraph } from '../core/formats/tfjs-graph/parse';
 import { analyzeBinaryModel, isBinaryModelName, type BinaryModelDocument } from './binary-model';
 import { workspaceSource } from './workspace-source';
 
@@ -68,7 +67,7 @@ export class ModelStore implements vscode.Disposable {
     for (const d of vscode.workspace.textDocuments) this.refresh(d);
   }
 
-  /** True for JSON documents whose content is a Keras or TF.js layers model, or a TF.js graph model. */
+  /** True for documents whose content a text format of the registry reads (Keras / TF.js JSON, TF.js graph models, Caffe prototxt). */
   isModel(document: vscode.TextDocument): boolean {
     return this.kind(document).model;
   }
@@ -81,9 +80,11 @@ export class ModelStore implements vscode.Disposable {
     const key = document.uri.toString();
     const known = this.kinds.get(key);
     if (known?.version === document.version) return known;
-    const json = ['json', 'jsonc'].includes(document.languageId);
-    const text = json ? document.getText() : '';
-    const kind = { version: document.version, model: json && (looksLikeKerasModel(text) || looksLikeTfjsGraph(text)), big: text.length >= WORKER_FROM_CHARS };
+    const textFormat = ['json', 'jsonc', 'prototxt'].includes(document.languageId);
+    const text = textFormat ? document.getText() : '';
+    const source = textSource(document.fileName, text);
+    const model = textFormat && FORMATS.some((f) => !f.binary && f.detect(source));
+    const kind = { version: document.version, model, big: text.length >= WORKER_FROM_CHARS };
     this.kinds.set(key, kind);
     return kind;
   }

@@ -56,6 +56,18 @@ describe('cnn-lens summary', () => {
     assert.match(table.stdout, new RegExp(`MACs \\(mult-adds\\):\\s+${((truth.macs - gemm) * 16 + gemm * 4).toLocaleString('en-US')} `));
   });
 
+  it('reads a Caffe deploy.prototxt: the BVLC CaffeNet’s 60,965,224 params and 724,406,816 MACs, NCHW shapes per image', () => {
+    const r = runCli(['summary', fixture('caffe/bvlc_reference_caffenet.deploy.prototxt'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.model.format, 'caffe-prototxt');
+    assert.deepEqual(doc.model.inputs.map((i: { shape: number[] }) => i.shape), [[1, 3, 227, 227]]);
+    assert.equal(doc.totals.params, 60_965_224);
+    assert.equal(doc.totals.macs, 724_406_816);
+    const table = runCli(['summary', fixture('caffe/bvlc_reference_caffenet.deploy.prototxt'), '--batch', '10']);
+    assert.match(table.stdout, /MACs \(mult-adds\):\s+7,244,068,160 /, 'the deploy file’s batch of ten: ten times the per-image MACs');
+  });
+
   it('--input-shape and --batch scale shapes and costs', () => {
     const base = JSON.parse(runCli(['summary', fixture('keras3_functional.json'), '--json']).stdout);
     const big = JSON.parse(runCli(['summary', fixture('keras3_functional.json'), '--json', '--input-shape', '1,128,128,3', '--batch', '4']).stdout);

@@ -208,3 +208,53 @@ describe('conformance: MobileNet v1 as a TF.js graph model', () => {
     assert.deepEqual(weighted(g), weighted(k), 'the 28 weighted layers, [params, MACs] in order');
   });
 });
+
+// Caffe rows: the networks' own deploy files (test/fixtures/caffe) against the zoo's Keras files of
+// the same networks. No fixtures to generate, so no ONNX set-up: `--grep Caffe` runs these alone.
+describe('conformance: Caffe deploy files vs the zoo’s Keras files', () => {
+  const caffe = (file: string): Analysis => analyze(parseModel(readFileSync(join(__dirname, '..', 'fixtures', 'caffe', file), 'utf8'), file));
+
+  it('AlexNet: BVLC deploy.prototxt = models/alexnet.json, layer by layer (60,965,224 params, 724,406,816 MACs)', () => {
+    const c = caffe('bvlc_alexnet.deploy.prototxt');
+    const k = keras('alexnet.json');
+    noErrors(c);
+    noErrors(k);
+    assert.equal(c.totals.params, k.totals.params);
+    assert.equal(c.totals.macs, k.totals.macs);
+    assert.deepEqual(weighted(c), weighted(k), 'the 8 weighted layers, [params, MACs] in order');
+  });
+
+  it('VGG-16: the VGG team’s deploy file = models/vgg16.json, layer by layer (138,357,544 params, 15,470,264,320 MACs)', () => {
+    const c = caffe('VGG_ILSVRC_16_layers.deploy.prototxt');
+    const k = keras('vgg16.json');
+    noErrors(c);
+    noErrors(k);
+    assert.equal(c.totals.params, k.totals.params);
+    assert.equal(c.totals.macs, k.totals.macs);
+    assert.deepEqual(weighted(c), weighted(k), 'the 16 weighted layers, [params, MACs] in order');
+  });
+
+  it('GoogLeNet: BVLC deploy.prototxt = models/googlenet.json (the paper network, no auxiliary heads), layer by layer', () => {
+    const c = caffe('bvlc_googlenet.deploy.prototxt');
+    const k = keras('googlenet.json');
+    noErrors(c);
+    noErrors(k);
+    assert.equal(c.totals.params, k.totals.params);
+    assert.equal(c.totals.macs, k.totals.macs);
+    assert.deepEqual(sorted(weighted(c)), sorted(weighted(k)), '[params, MACs] of the 58 weighted layers');
+  });
+
+  it('ResNet-50: Kaiming He’s deploy file = models/resnet50.json (both v1) in MACs; params differ by exactly the conv biases Keras has and Caffe drops (every conv but conv1)', () => {
+    const c = caffe('ResNet-50-deploy.prototxt');
+    const k = keras('resnet50.json');
+    noErrors(c);
+    noErrors(k);
+    assert.equal(c.totals.macs, k.totals.macs, `MACs: Caffe ${fmt(c.totals.macs)}, Keras ${fmt(k.totals.macs)}`);
+    // Each conv feeds one BN of its channels, so the biases Caffe leaves out sum to Σ BN channels − conv1's 64.
+    const c64 = bnChannels(k) - 64;
+    assert.equal(c.totals.params, k.totals.params - c64, `params: Caffe ${fmt(c.totals.params)}, Keras ${fmt(k.totals.params)} − ${fmt(c64)}`);
+    // BN + Scale in Caffe is Keras's BN: the same 2C statistics (not trainable), and γ, β trainable.
+    assert.equal(c.totals.nonTrainableParams, k.totals.nonTrainableParams);
+    assert.deepEqual(sorted(weighted(c).map(([, m]) => [m])), sorted(weighted(k).map(([, m]) => [m])), 'MACs of every conv and the fc layer');
+  });
+});

@@ -1,5 +1,6 @@
 import type { Graph } from '../ir';
 import type { ModelFormat } from './format';
+import { caffeFormat } from './caffe';
 import { kerasFormat } from './keras';
 import { kerasFileFormat } from './keras-h5';
 import { onnxFormat } from './onnx';
@@ -15,7 +16,7 @@ import { recogniseUnread, UNREAD_CODE, unreadMessage } from './unread';
 // Binary formats first: their detection reads leading bytes, the text formats' decodes the file as
 // text. Order matters where two formats share a name ending: a TF.js graph model and a layers model
 // are both model.json, so the graph model's detect (which refuses layers models) asks first.
-export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, tfjsGraphFormat, kerasFormat];
+export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, tfjsGraphFormat, kerasFormat, caffeFormat];
 
 const extensionOf = (name: string): string => /(\.[^./\\]+)$/.exec(name.toLowerCase())?.[1] ?? '';
 

@@ -77,11 +77,12 @@ const SIGNATURES: readonly UnreadSignature[] = [
     }),
   },
   {
-    name: 'Caffe (.prototxt, .caffemodel)',
-    extensions: ['.prototxt', '.caffemodel'],
-    matches: (bytes, name) => endsWith(name, ['.caffemodel']) || (endsWith(name, ['.prototxt']) && /\b(layers?|input)\s*[{:]/.test(head(bytes))),
-    sample: () => textSource('deploy.prototxt', 'name: "net"\ninput: "data"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 224\ninput_dim: 224\nlayer {\n  name: "conv1"\n  type: "Convolution"\n  bottom: "data"\n  top: "conv1"\n  convolution_param { num_output: 8 kernel_size: 3 }\n}\n'),
-    advice: (file) => ({ text: 'Convert it to ONNX, which CNN Lens reads (pip install mmdnn):', command: `mmconvert -sf caffe -in ${stem(file)}.prototxt -iw ${stem(file)}.caffemodel -df onnx -om ${stem(file)}.onnx` }),
+    // The deploy.prototxt is read (formats/caffe); the trained weights beside it are not yet.
+    name: 'Caffe weights (.caffemodel)',
+    extensions: ['.caffemodel'],
+    matches: (_bytes, name) => endsWith(name, ['.caffemodel']),
+    sample: () => bytesSource('net.caffemodel', new Uint8Array([0x0a, 0x03, 0x6e, 0x65, 0x74])),
+    advice: (file) => ({ text: 'CNN Lens reads the architecture from the deploy file next to it (open it to see the diagram); to run with these weights, convert both to ONNX (pip install mmdnn):', command: `mmconvert -sf caffe -in ${stem(file)}.prototxt -iw ${stem(file)}.caffemodel -df onnx -om ${stem(file)}.onnx` }),
   },
   {
     name: 'PyTorch (.pt, .pth)',

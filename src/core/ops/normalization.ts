@@ -201,4 +201,45 @@ export const layerNormalization = defineOp<{ axis: readonly number[]; epsilon: n
   },
 });
 
-export default [batchNormalization, localResponseNormalization, instanceNormalization, layerNormalization];
+/** Caffe's Scale layer: a learned factor (and, with a bias, shift) per channel; after a Caffe BatchNorm it is BN's γ and β. */
+export const scale = defineOp<{ axis: number; useBias: boolean }>({
+  kind: 'Scale',
+  family: 'norm',
+  summary: 'x·γ (+ β) with one learned γ (and β) per channel: the scale and shift Caffe keeps apart from its BatchNorm.',
+  attrs: { axis: int(1), useBias: bool(false) },
+  arity: { min: 1, max: 1 },
+  label: (a) => (a.useBias ? 'scale + shift' : 'scale'),
+  shape: ([x], a) => {
+    featureAxis(x, [a.axis], 'Scale');
+    return x;
+  },
+  weights: ([x], a) => {
+    const c = [channels(x, 'Scale', featureAxis(x, [a.axis], 'Scale'))];
+    return [{ name: 'gamma', shape: c, trainable: true }, ...(a.useBias ? [{ name: 'beta', shape: c, trainable: true }] : [])];
+  },
+  flops: (_, out, a) => (a.useBias ? 2 : 1) * numel(out),
+  run: (tf, [x], w, a) => {
+    const axis = featureAxis(x.shape, [a.axis], 'Scale');
+    const y = tf.mul(x, alongAxis(tf, w.gamma, x, axis));
+    return a.useBias ? tf.add(y, alongAxis(tf, w.beta, x, axis)) : y;
+  },
+});
+
+/** Caffe's LRN with norm_region WITHIN_CHANNEL: each value over the sum of squares of a size×size window of its own channel. */
+export const spatialResponseNormalization = defineOp<{ size: number; alpha: number; beta: number; bias: number }>({
+  kind: 'SpatialResponseNormalization',
+  family: 'norm',
+  summary: 'x / (bias + alpha/size²·Σ x²)^beta over a size×size window of the same channel (Caffe’s LRN WITHIN_CHANNEL).',
+  attrs: { size: int(5), alpha: float(1), beta: float(0.75), bias: float(1) },
+  arity: { min: 1, max: 1 },
+  label: (a) => `LRN ${a.size}×${a.size}`,
+  shape: ([x], a) => {
+    requireRank(x, 4, 'SpatialResponseNormalization');
+    if (a.size < 1 || a.size % 2 !== 1) throw new ShapeError(`local_size must be odd and positive, got ${a.size}`);
+    return x;
+  },
+  // Per element: a window of size² squares and adds, then bias + alpha·sum, a power and a divide.
+  flops: (_, out, a) => numel(out) * (2 * a.size * a.size + 4),
+});
+
+export default [batchNormalization, localResponseNormalization, instanceNormalization, layerNormalization, scale, spatialResponseNormalization];

@@ -1,7 +1,7 @@
 import type { TensorShape } from '../ir';
 import type { Dim } from '../ir';
 import { OnnxExportError, type OnnxEmitter, type OnnxValue } from '../engine/onnx-emitter';
-import { float, ints, nullable, oneOf, pads } from './attrs';
+import { float, int, ints, nullable, oneOf, pads } from './attrs';
 import { defineOp, ShapeError } from './op';
 import { formatShape, requireRank, resolveAxis } from './tensor-math';
 
@@ -133,4 +133,32 @@ export const padNd = defineOp<{ pads: readonly number[] | null; mode: PadMode; v
   },
 });
 
-export default [zeroPadding2d, reflectionPadding2d, cropping2d, padNd];
+/**
+ * Caffe's Crop: the first input cut to the second's size on every axis from `axis` on, starting at
+ * `offset` (one for all those axes, or one each); the second input gives only its shape (FCN's
+ * upsampled scores cut to the image).
+ */
+export const cropLike = defineOp<{ axis: number; offset: readonly number[] }>({
+  kind: 'CropLike',
+  family: 'padding',
+  summary: 'Cuts the first input to the second input’s size on the axes from `axis` on, at the given offsets (Caffe’s Crop).',
+  attrs: { axis: int(2), offset: ints([0]) },
+  arity: { min: 2, max: 2 },
+  label: (a) => `crop at ${a.offset.join(',')}`,
+  shape: ([x, like], a) => {
+    if (like.length !== x.length) throw new ShapeError(`CropLike: the inputs have different ranks (${formatShape(x)} and ${formatShape(like)})`);
+    const axis = resolveAxis(a.axis, x.length, 'CropLike');
+    const count = x.length - axis;
+    if (a.offset.length !== 1 && a.offset.length !== count) throw new ShapeError(`CropLike: ${a.offset.length} offsets for ${count} cropped axes; give one, or one per axis`);
+    return x.map((d, i) => {
+      if (i < axis) return d;
+      const size = like[i];
+      const offset = a.offset.length === 1 ? a.offset[0] : a.offset[i - axis];
+      if (d !== null && size !== null && offset + size > d) throw new ShapeError(`CropLike: axis ${i} of ${formatShape(x)} is too short for ${size} from offset ${offset}`);
+      return size;
+    });
+  },
+  flops: () => 0,
+});
+
+export default [zeroPadding2d, reflectionPadding2d, cropping2d, padNd, cropLike];

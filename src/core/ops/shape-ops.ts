@@ -231,7 +231,16 @@ function splitParts(x: TensorShape, a: SplitAttrs, inputs: readonly TensorShape[
     return new Array<Dim>(parts).fill(null);
   }
   if (given) {
-    if (dim !== null && given.reduce((p, q) => p + q, 0) !== dim) throw new ShapeError(`Split: parts ${JSON.stringify(given)} do not add up to ${dim}`);
+    // A last part of −1 is the rest of the axis (Caffe's Slice gives cut points, not lengths).
+    const rest = given.length > 0 && given[given.length - 1] === -1;
+    const known = rest ? given.slice(0, -1) : given;
+    const sum = known.reduce((p, q) => p + q, 0);
+    if (known.some((p) => p < 0)) throw new ShapeError(`Split: parts ${JSON.stringify(given)} must not be negative (only a last −1, for the rest)`);
+    if (rest) {
+      if (dim !== null && sum >= dim) throw new ShapeError(`Split: parts ${JSON.stringify(known)} leave nothing of ${dim} for the last part`);
+      return [...known, dim === null ? null : dim - sum];
+    }
+    if (dim !== null && sum !== dim) throw new ShapeError(`Split: parts ${JSON.stringify(given)} do not add up to ${dim}`);
     return [...given];
   }
   if (!a.numOutputs) throw new ShapeError('Split: neither the parts nor their number is known');
