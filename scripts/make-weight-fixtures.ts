@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { analyze } from '../src/core/analysis/analyze';
 import { parseModel } from '../src/core/formats/registry';
 import { weightSlots } from '../src/core/runtime/weights';
-import { hdf5, kerasSnakeCase } from '../src/core/formats/keras/weights-keras';
+import { kerasSnakeCase } from '../src/core/formats/keras/weights-keras';
+import { hdf5 } from '../src/core/formats/hdf5';
 
 const FIXTURES = join(__dirname, '..', 'test', 'fixtures');
 export const WEIGHT_FIXTURES = join(FIXTURES, 'weights');

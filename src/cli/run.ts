@@ -8,7 +8,7 @@ import { assertRunFits } from '../core/runtime/run-memory';
 import { execute, ExecutionError } from '../core/runtime/executor';
 import { ImageError } from '../core/runtime/image';
 import { NpyError } from '../core/runtime/npy';
-import { choosePreset, inputSourceFor, prepareInputs, PRESET_NAMES, resolveRunWeights, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
+import { choosePreset, prepareInputs, PRESET_NAMES, resolveRunWeights, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
 import { IMAGENET_CLASSES, LabelsError, outputClasses, type Labels } from '../core/runtime/labels';
 import { topK } from '../core/runtime/thumbnails';
 import { disposeWeights, WeightsError } from '../core/runtime/weights';
@@ -18,7 +18,7 @@ import { engineModelFor, type EngineModel } from '../node/engine/engine-model';
 import { engineInputs } from '../node/engine/previews';
 import { EngineSession } from '../node/engine/session';
 import type { EngineTensor } from '../node/engine/tensors';
-import { openModelFile, readNamedFile } from './files';
+import { openModelFile, readInputFile } from './files';
 import { UsageError, type CommandResult } from './usage';
 
 export const RUN_USAGE = `cnn-lens run MODEL [--weights DIR|FILE|random] [--input IMAGE|TENSOR.npy]… [--seed N] [--backend NAME] [--threads N] [--preprocess PRESET] [--labels FILE] [--json]
@@ -96,7 +96,7 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
   if (a.backend !== undefined && !BACKEND_PREFERENCES.includes(a.backend as BackendPreference)) throw new UsageError(`--backend "${a.backend}": choose one of ${BACKEND_PREFERENCES.join(', ')}`);
   if (a.preprocess !== undefined && !PRESET_NAMES.includes(a.preprocess as never)) throw new UsageError(`--preprocess "${a.preprocess}": choose one of ${PRESET_NAMES.join(', ')}`);
   const model = openModelFile(a.file);
-  const inputFiles = (a.inputs ?? []).map((f) => inputSourceFor(f, readNamedFile(f)));
+  const inputFiles = (a.inputs ?? []).map(readInputFile);
   if (a.weights && a.weights !== 'random' && !existsSync(a.weights)) throw new UsageError(`cannot read ${a.weights}: no such file or folder (give a weights file, a folder, or "random")`);
   const analysis = analyze(parseSource(model));
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { analyze, type Analysis } from '../core';
 import { FORMATS, parseSource } from '../core/formats/registry';
 import { yieldToEventLoop } from '../core/runtime/yield';
-import { readModelBytes, workspaceSource } from './workspace-source';
+import { readWorkspaceFile, workspaceSource } from './workspace-source';
 
 // A binary model file (ONNX, …) as the read-only custom editor holds it: its bytes read through
 // workspace.fs, parsed and analysed off the critical path, and analysed again when the file changes
@@ -22,7 +22,7 @@ export const isBinaryModelName = (uri: vscode.Uri): boolean => {
  * event loop gets a turn before each, so the host answers pending messages between the steps.
  */
 export async function analyzeBinaryModel(uri: vscode.Uri): Promise<Analysis> {
-  const bytes = await readModelBytes(uri);
+  const bytes = await readWorkspaceFile(uri, 'model');
   await yieldToEventLoop();
   const graph = parseSource(workspaceSource(uri, bytes));
   await yieldToEventLoop();

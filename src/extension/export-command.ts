@@ -7,7 +7,7 @@ import { activeModelUri } from './active-model';
 import type { ModelStore } from './model-store';
 import { currentBackend, weightsFor } from './run-session';
 import { runTarget } from './run-target';
-import { readModelBytes } from './workspace-source';
+import { readWorkspaceFile } from './workspace-source';
 
 // "CNN Lens: Export to ONNX…" (cnnLens.exportOnnx): the model with its weights (next to it, else
 // seeded random, said in the message) as one ONNX file chosen in a save dialog; an ONNX model is
@@ -26,7 +26,7 @@ async function onnxBytes(store: ModelStore, uri: vscode.Uri): Promise<{ bytes: U
   if (!analysis) return undefined;
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new OnnxExportError(`it has errors: ${errors[0].message}`);
-  if (analysis.graph.format === 'onnx') return { bytes: exportOnnx(analysis, new Map(), { source: await readModelBytes(uri) }).bytes, analysis, weights: 'its own', random: false };
+  if (analysis.graph.format === 'onnx') return { bytes: exportOnnx(analysis, new Map(), { source: await readWorkspaceFile(uri, 'model') }).bytes, analysis, weights: 'its own', random: false };
   const document = await vscode.workspace.openTextDocument(uri);
   const backend = await currentBackend();
   const weights = await weightsFor(backend.tf, runTarget(uri, analysis, document));

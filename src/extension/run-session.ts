@@ -15,6 +15,7 @@ import { hostBackend, releaseHostEngine } from './host-engine';
 import type { ModelStore } from './model-store';
 import { runTarget, targetModel, type RunTarget } from './run-target';
 import { runInDiagram } from './webview-run';
+import { readWorkspaceFile } from './workspace-source';
 
 // Running a model in the extension host: the backend (setting cnnLens.backend; ONNX Runtime first,
 // host-engine.ts), the weights (next to the model, else seeded random), the input (an image with the
@@ -189,7 +190,7 @@ export function registerRunOnImage(context: vscode.ExtensionContext, store: Mode
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort(new vscode.CancellationError()));
       try {
-        const bytes = await vscode.workspace.fs.readFile(image);
+        const bytes = await readWorkspaceFile(image, 'image');
         const result = await activationPreviews(model, { bytes, name: image.fsPath || name }, controller.signal);
         void vscode.window.showInformationMessage(`CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}`);
         return result;

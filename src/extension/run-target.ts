@@ -3,7 +3,7 @@ import type { Analysis } from '../core';
 import type { ModelSource } from '../core/formats/source';
 import { documentSource } from './document-source';
 import type { ModelStore } from './model-store';
-import { readModelBytes, workspaceSource } from './workspace-source';
+import { readWorkspaceFile, workspaceSource } from './workspace-source';
 
 // The model a run or a profile is about: a text model (Keras / TF.js JSON, unsaved edits included)
 // or a binary one (ONNX, in the read-only custom editor), with what a run needs from either.
@@ -34,7 +34,7 @@ export function runTarget(uri: vscode.Uri, analysis: Analysis, document?: vscode
     analysis,
     document,
     key: `${uri.toString()}#${analysisId(analysis)}`,
-    source: async () => (document ? documentSource(document) : workspaceSource(uri, await readModelBytes(uri))),
+    source: async () => (document ? documentSource(document) : workspaceSource(uri, await readWorkspaceFile(uri, 'model'))),
   };
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { MAX_ONE_READ, READ_LIMITS, tooLargeReason, type FileKind } from '../core/formats/limits';
 import { bytesSource, SourceError, siblingNameProblem, type ModelSource, type SiblingFile } from '../core/formats/source';
 
 // A model file read through vscode.workspace.fs, so it opens wherever the workspace lives (local,
@@ -6,13 +7,20 @@ import { bytesSource, SourceError, siblingNameProblem, type ModelSource, type Si
 // it names next to itself (external data, shards) are read with the guards every host applies.
 
 /** workspace.fs reads whole files into one buffer: refuse what Node cannot hold rather than fail halfway. */
-export const MAX_READ_BYTES = 2 ** 31 - 1;
+export const MAX_READ_BYTES = MAX_ONE_READ;
 
-/** Reads a model file's bytes, its size checked first. */
-export async function readModelBytes(uri: vscode.Uri): Promise<Uint8Array> {
+/**
+ * A file the user opened or chose (a model, an image), read through workspace.fs: a file (not a
+ * folder; workspace.fs shows no FIFOs or devices as files), its size checked against its kind's cap first.
+ */
+export async function readWorkspaceFile(uri: vscode.Uri, kind: FileKind): Promise<Uint8Array> {
+  const name = vscode.workspace.asRelativePath(uri);
   const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > MAX_READ_BYTES) throw new SourceError(vscode.workspace.asRelativePath(uri), `${stat.size} bytes is more than CNN Lens reads into memory (${MAX_READ_BYTES})`);
-  return vscode.workspace.fs.readFile(uri);
+  if (!(stat.type & vscode.FileType.File)) throw new SourceError(name, 'is not a regular file; CNN Lens reads only regular files');
+  if (stat.size > READ_LIMITS[kind].bytes) throw new SourceError(name, tooLargeReason(stat.size, kind));
+  const data = await vscode.workspace.fs.readFile(uri);
+  if (data.length > READ_LIMITS[kind].bytes) throw new SourceError(name, tooLargeReason(data.length, kind));
+  return data;
 }
 
 /** The model file at `uri`, whose bytes were read already. */

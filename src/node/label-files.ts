@@ -2,18 +2,16 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SourceError } from '../core/formats/source';
 import { IMAGENET_CLASSES, LabelsError, parseLabels, type Labels } from '../core/runtime/labels';
-import { readUserFile } from './file-source';
+import { readUserText } from './file-source';
 
 // Label files on disk: the one the user names, labels.txt next to the model, or the ImageNet names
 // CNN Lens ships (see src/core/runtime/labels.ts for what a label file is).
-
-const utf8 = new TextDecoder('utf-8');
 
 /** Reads a label file (a regular file within the size limit): one class name per line. */
 export function readLabelFile(file: string): string[] {
   let text: string;
   try {
-    text = utf8.decode(readUserFile(file));
+    text = readUserText(file, 'labels');
   } catch (e) {
     if (e instanceof SourceError) throw new LabelsError(file, `cannot read the label file (${e.reason})`);
     throw e;

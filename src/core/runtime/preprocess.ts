@@ -168,8 +168,11 @@ export interface PreparedInputs {
 }
 
 /** An input file's bytes as an input: a .npy array by its name, else an image (and a .npy by its leading bytes: see prepareInputs). */
+/** What an input file is, by its name: a .npy array, else an image (its bytes say which kind). */
+export const inputFileKind = (file: string): 'npy' | 'image' => (/\.npy$/i.test(file) ? 'npy' : 'image');
+
 export function inputSourceFor(file: string, bytes: Uint8Array): InputSource {
-  return /\.npy$/i.test(file) ? { kind: 'npy', file, bytes } : { kind: 'image', file, bytes };
+  return { kind: inputFileKind(file), file, bytes };
 }
 
 /** Builds the model's inputs: one source per input in `graph.inputs` order; missing ones are seeded random. */
