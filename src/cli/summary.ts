@@ -6,6 +6,7 @@ import type { Dim } from '../core/ir';
 import { renderCsv, renderMarkdown, renderTable } from '../core/analysis/summary-text';
 import { openModelFile } from './files';
 import { UsageError, type CommandResult } from './usage';
+import { escapeControl } from '../core/text/escape';
 
 export const SUMMARY_USAGE = `cnn-lens summary FILE [--input-shape 1,224,224,3] [--batch N] [--json | --csv | --markdown]
 
@@ -40,9 +41,9 @@ export function summary(argv: string[]): CommandResult {
   const file = positionals[0];
   // Whatever format the file is in (the registry detects it), the same report and schema.
   const graph = parseSource(openModelFile(file));
-  const report = buildReport(analyze(graph, { batch, inputShape: values['input-shape'] ? parseShape(values['input-shape']) : undefined }));
+  const report = buildReport(analyze(graph, { batch, inputShape: values['input-shape'] !== undefined ? parseShape(values['input-shape']) : undefined }));
   const out = values.json ? JSON.stringify(stableJson(report), null, 2) : values.csv ? renderCsv(report) : values.markdown ? renderMarkdown(report) : renderTable(report);
-  const problems = report.diagnostics.map((d) => `${file}: ${d.severity}: ${d.message}`);
+  const problems = report.diagnostics.map((d) => `${file}: ${d.severity}: ${escapeControl(d.message)}`);
   const failed = report.diagnostics.some((d) => d.severity === 'error');
   // In JSON mode the diagnostics are part of the document; stderr still tells a human why it failed.
   return { stdout: out, stderr: problems.join('\n'), code: failed ? 1 : 0 };

@@ -1,5 +1,6 @@
 import type { ModelReport } from './report-types';
 import { bytes, grouped, human, percent, shapeText } from './units';
+import { csvCell, escapeControl } from '../text/escape';
 
 // The summary as text: a torchinfo-style table, CSV, or Markdown. One row model for all three.
 
@@ -19,8 +20,9 @@ const RIGHT_ALIGNED = new Set<keyof Row>(['params', 'paramShare', 'macs', 'macSh
 function rows(report: ModelReport, exact: boolean): Row[] {
   const count = exact ? (n: number | null) => (n === null ? '' : String(n)) : (n: number | null) => (n ? grouped(n) : n === null ? '?' : '–');
   return report.layers.map((l) => ({
-    layer: l.name,
-    type: l.type === 'Unknown' ? `${l.sourceClass}?` : l.type,
+    // Names from the file are shown, never obeyed: a table is read in a terminal or a Markdown viewer.
+    layer: escapeControl(l.name),
+    type: escapeControl(l.type === 'Unknown' ? `${l.sourceClass}?` : l.type),
     output: shapeText(l.outputShape),
     params: count(l.params),
     paramShare: percent(l.params, report.totals.params),
@@ -38,7 +40,7 @@ export function renderTable(report: ModelReport): string {
   const t = report.totals;
   const inputs = report.model.inputs.map((i) => `${i.name} ${shapeText(i.shape)}${i.assumed?.length ? ` (${i.assumed.map((d) => `${d.name}=${d.value}`).join(', ')} assumed)` : ''}`).join(', ');
   return [
-    `Model: ${report.model.name} (${report.model.format})   input: ${inputs}`,
+    `Model: ${escapeControl(report.model.name)} (${report.model.format})   input: ${escapeControl(inputs)}`,
     rule,
     line(HEADERS),
     rule,
@@ -63,8 +65,6 @@ function weightsByDtype(report: ModelReport): string {
   return `${total} (${entries.map(([dtype, b]) => `${dtype} ${bytes(b)}`).join(', ')})`;
 }
 
-const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
 export function renderCsv(report: ModelReport): string {
   const header = ['layer', 'type', 'output_shape', 'params', 'trainable_params', 'macs', 'flops', 'weight_bytes', 'activation_bytes'];
   const lines = report.layers.map((l) =>
@@ -81,7 +81,7 @@ export function renderMarkdown(report: ModelReport): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const t = report.totals;
   return [
-    `### ${report.model.name}`,
+    `### ${escapeControl(report.model.name).replace(/[[\]()!<>*_`\\]/g, (c) => `\\${c}`)}`,
     '',
     `| ${keys.map((k) => HEADERS[k]).join(' | ')} |`,
     `|${keys.map((k) => (RIGHT_ALIGNED.has(k) ? '---:' : '---')).join('|')}|`,

@@ -37,6 +37,9 @@ export const ZIP_LIMITS = { entries: 10_000, entryBytes: MAX_ONE_READ, totalByte
 /** One HDF5 dataset's bytes, from its declared shape and element size, before it is read. */
 export const MAX_DATASET_BYTES = MAX_ONE_READ;
 
+/** Layers a Keras file may expand to, every call of every nested model drawn (ResNet-152 has ~500). */
+export const MAX_EXPANDED_LAYERS = 20_000;
+
 /** The most errors one file reports one by one; the rest are counted ("and K more"). */
 export const MAX_REPORTED_ERRORS = 50;
 

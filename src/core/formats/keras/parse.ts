@@ -4,7 +4,8 @@ import { getOp } from '../../ops';
 import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './json-tree';
 import { declaredInitializers } from './initializers';
 import { CLASS_ALIASES, configKeys, KERAS_KINDS, MODEL_CLASSES } from './names';
-import { sortTopologically } from '../topology';
+import { cycleText, moreCyclesText, sortTopologically } from '../topology';
+import { MAX_EXPANDED_LAYERS, MAX_REPORTED_ERRORS } from '../limits';
 
 // Keras and TF.js layers models, in every JSON form they are saved in:
 //   Keras 2  `model.to_json()`           {class_name, config:{layers:[…inbound_nodes: [[[name, i, t, {}]]]]}}
@@ -50,6 +51,13 @@ class KerasReader {
   /** Inner input nodes of nested calls stand for outer tensors: id → the tensor it stands for. */
   private readonly aliases = new Map<string, TensorRef>();
   private readonly ids = new Set<string>();
+  private readonly nextSuffix = new Map<string, number>();
+  /** Inner input nodes that stand for outer tensors (see bindToFeed). */
+  readonly fed = new Set<string>();
+  private readonly reported = new Map<string, number>();
+  /** Layers created, nested expansions included: a few KB of nesting can ask for 2^depth (checked against MAX_EXPANDED_LAYERS). */
+  private expanded = 0;
+  private expansionRefused = false;
 
   /** Reads one model object; returns its input node ids (or aliases) and output tensors. */
   readModel(model: JsonNode, scope: Scope): { inputs: string[]; outputs: TensorRef[] } {
@@ -152,7 +160,7 @@ class KerasReader {
 
   /** An inner model's input node stands for the outer tensor fed to it: drop the node, keep an alias. */
   private bindToFeed(inputId: string, feed: TensorRef | undefined): void {
-    this.nodes.splice(this.nodes.findIndex((n) => n.id === inputId), 1);
+    this.fed.add(inputId); // dropped from the nodes once reading ends (a splice per call would be quadratic)
     this.aliases.set(inputId, feed ?? { node: `${inputId}#unfed`, index: 0 });
   }
 
@@ -163,6 +171,13 @@ class KerasReader {
 
   private readNested(layer: JsonNode, call: number, scope: Scope, feeds: readonly TensorRef[]): TensorRef[] {
     const name = layerName(layer);
+    if (this.expanded > MAX_EXPANDED_LAYERS) {
+      if (!this.expansionRefused) {
+        this.report('error', 'nesting', `nested model "${name}" is not expanded: the nested models' calls expand to more than ${MAX_EXPANDED_LAYERS.toLocaleString('en-US')} layers (a model nested in itself, or called many times at every level)`, undefined, rangeOf(layer));
+      }
+      this.expansionRefused = true;
+      return [];
+    }
     const id = this.uniqueId(`${scope.prefix}${name}${call ? `@${call + 1}` : ''}`);
     this.groups.push({ id, name, kind: 'model', parent: scope.group, range: rangeOf(layer) });
     if (call > 0) {
@@ -186,6 +201,7 @@ class KerasReader {
       return outputs.length ? { outputs, isInput: false } : undefined;
     }
     const id = this.uniqueId(`${scope.prefix}${name}${call ? `@${call + 1}` : ''}`);
+    this.expanded++;
     const kind = CLASS_ALIASES[className] ?? className;
     const op = KERAS_KINDS.has(kind) ? getOp(kind) : undefined;
     const node: MutableNode = {
@@ -229,14 +245,31 @@ class KerasReader {
 
   private uniqueId(wanted: string): string {
     let id = wanted;
-    for (let n = 2; this.ids.has(id); n++) id = `${wanted}~${n}`;
+    // Where the numbering of each wanted name goes on, so 50,000 layers of one name cost linear time.
+    for (let n = this.nextSuffix.get(wanted) ?? 2; this.ids.has(id); n++) {
+      id = `${wanted}~${n}`;
+      this.nextSuffix.set(wanted, n + 1);
+    }
     if (id !== wanted) this.report('warning', 'duplicate-name', `two layers are named "${wanted}"; the second is shown as "${id}"`, id);
     this.ids.add(id);
     return id;
   }
 
+  /** Records a problem; past MAX_REPORTED_ERRORS of one code they are counted, and `finish` says how many more. */
   report(severity: Diagnostic['severity'], code: string, message: string, node?: string, range?: SourceRange): void {
+    const count = (this.reported.get(code) ?? 0) + 1;
+    this.reported.set(code, count);
+    if (count > MAX_REPORTED_ERRORS) return;
     this.diagnostics.push({ severity, code, message: node ? `${node}: ${message}` : message, node, range });
+  }
+
+  /** One line per code that had more problems than were listed. */
+  finish(): void {
+    for (const [code, count] of this.reported) {
+      if (count <= MAX_REPORTED_ERRORS) continue;
+      const worst = this.diagnostics.find((d) => d.code === code)!;
+      this.diagnostics.push({ severity: worst.severity, code, message: `and ${(count - MAX_REPORTED_ERRORS).toLocaleString('en-US')} more ${code} problems like the ones above` });
+    }
   }
 
   /** Follows alias chains so every edge points at a real node. */
@@ -361,11 +394,14 @@ export function parseKeras(text: string, fileName: string): Graph {
   }
   const reader = new KerasReader();
   const { inputs, outputs } = reader.readModel(model, { prefix: '' });
-  const nodes = reader.nodes.map((n): IRNode => ({ ...n, inputs: n.inputs.map((r) => reader.resolveAliases(r)) }));
+  reader.finish();
+  const nodes = reader.nodes.filter((n) => !reader.fed.has(n.id)).map((n): IRNode => ({ ...n, inputs: n.inputs.map((r) => reader.resolveAliases(r)) }));
   const sorted = sortTopologically(nodes);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   for (const cycle of sorted.cycles) {
-    reader.report('error', 'cycle', `layers form a cycle: ${cycle.join(' → ')} → ${cycle[0]}; a network must be acyclic`, cycle[0], nodes.find((n) => n.id === cycle[0])?.range);
+    reader.report('error', 'cycle', `layers form a cycle: ${cycleText(cycle)}; a network must be acyclic`, cycle[0], byId.get(cycle[0])?.range);
   }
+  if (sorted.moreCycles) reader.report('error', 'cycle', `layers form cycles: ${moreCyclesText(sorted.moreCycles)}`);
   return {
     name: str(prop(prop(model, 'config'), 'name')) ?? modelName,
     format,

@@ -2,7 +2,7 @@ import { DTYPE_BYTES, type AttrValue, type Attrs, type DType, type Diagnostic, t
 import { getOp } from '../../ops';
 import { normaliseAttrs } from '../../ops/attrs';
 import { siblingNameProblem, type ModelSource } from '../source';
-import { sortTopologically } from '../topology';
+import { cycleText, moreCyclesText, sortTopologically } from '../topology';
 import { nameScopeGroups } from './name-scopes';
 import type { OnnxInputView, OnnxNodeView, OnnxTensorAttr } from './node-view';
 import { mapOnnxNode } from './ops-map';
@@ -129,7 +129,8 @@ class OnnxReader {
     const outputs = (graph.output ?? []).map((o) => this.producers.get(o.name ?? '')).filter((r): r is TensorRef => !!r);
     for (const o of graph.output ?? []) if (!this.producers.has(o.name ?? '')) this.report('error', 'missing-input', `graph output "${o.name}" is produced by no node`);
     const sorted = sortTopologically(this.nodes);
-    for (const cycle of sorted.cycles) this.report('error', 'cycle', `nodes form a cycle: ${cycle.join(' → ')} → ${cycle[0]}; a network must be acyclic`, cycle[0]);
+    for (const cycle of sorted.cycles) this.report('error', 'cycle', `nodes form a cycle: ${cycleText(cycle)}; a network must be acyclic`, cycle[0]);
+    if (sorted.moreCycles) this.report('error', 'cycle', `nodes form cycles: ${moreCyclesText(sorted.moreCycles)}`);
     const { groups, groupOf } = nameScopeGroups(sorted.nodes.filter((n) => n.op !== 'Constant' && n.op !== 'Input').map((n) => n.id));
     const grouped = sorted.nodes.map((n) => (groupOf.has(n.id) ? { ...n, group: groupOf.get(n.id) } : n));
     return {

@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from './fixtures';
+
+// The CLI in a child process with its memory bounded (V8's heap by --max-old-space-size, the whole
+// process measured by its peak resident size), as a user runs it: what it printed, its exit status,
+// how long it took and how much memory it held at most. The hardening tests bound time and memory
+// loosely with these (never a timed assertion of speed: a budget that only a runaway breaks).
+
+export interface ChildResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+  /** Peak resident set of the child, in MiB (from /proc via process.resourceUsage in the child). */
+  readonly peakMiB: number;
+}
+
+/** Budgets the issue sets: any input answered within 10 s and 1 GB, or refused with a reason. */
+export const BUDGET = { ms: 10_000, peakMiB: 1024 } as const;
+
+const WRAPPER = `
+const { writeSync } = require('node:fs');
+process.on('exit', () => { try { writeSync(3, JSON.stringify({ peakKiB: process.resourceUsage().maxRSS })); } catch {} });
+require(${JSON.stringify(join(ROOT, 'src', 'cli', 'main.ts'))}).main(process.argv.slice(1));
+`;
+
+/** Runs `cnn-lens ARGS…`; the child is killed after `timeoutMs` (its result then says so). */
+export function runCliChild(args: readonly string[], options: { timeoutMs?: number; heapMiB?: number; cwd?: string } = {}): ChildResult {
+  const started = Date.now();
+  const run = spawnSync(process.execPath, [`--max-old-space-size=${options.heapMiB ?? 1024}`, '--require', 'tsx/cjs', '-e', WRAPPER, '--', ...args], {
+    cwd: options.cwd ?? ROOT,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const ms = Date.now() - started;
+  let peakMiB = NaN;
+  try {
+    peakMiB = JSON.parse(String(run.output[3] ?? '')).peakKiB / 1024;
+  } catch {
+    // killed before it could say
+  }
+  return { code: run.status, signal: run.signal, stdout: run.stdout ?? '', stderr: run.stderr ?? '', ms, peakMiB };
+}
