@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import { analyze, type Analysis } from '../core';
 import { FORMATS, parseSource } from '../core/formats/registry';
 import { yieldToEventLoop } from '../core/runtime/yield';
@@ -75,7 +76,7 @@ export class BinaryModelDocument implements vscode.CustomDocument {
       this.current = analysis;
       this.loaded.fire(analysis);
     } catch (e) {
-      if (generation === this.generation) void vscode.window.showWarningMessage(`CNN Lens: could not read ${vscode.workspace.asRelativePath(this.uri)} again: ${(e as Error).message}`);
+      if (generation === this.generation) void notify('warning', `CNN Lens: could not read ${vscode.workspace.asRelativePath(this.uri)} again: ${(e as Error).message}`, e);
     }
   }
 

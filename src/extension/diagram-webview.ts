@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import { buildReport, type Analysis } from '../core';
 import { opCatalog } from '../core/edit/catalog';
 import { formatOfGraph } from '../core/formats/registry';
@@ -111,7 +112,7 @@ async function saveExport(model: vscode.Uri, message: Extract<WebviewMessage, { 
   if (!target) return;
   const bytes = message.format === 'svg' ? Buffer.from(message.data, 'utf8') : Buffer.from(message.data.replace(/^data:image\/png;base64,/, ''), 'base64');
   await vscode.workspace.fs.writeFile(target, bytes);
-  void vscode.window.showInformationMessage(`CNN Lens: diagram saved to ${vscode.workspace.asRelativePath(target)}.`);
+  void notify('info', `CNN Lens: diagram saved to ${vscode.workspace.asRelativePath(target)}.`);
 }
 
 /** A fresh, unguessable nonce per webview for the Content Security Policy. */

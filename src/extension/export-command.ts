@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import type { Analysis } from '../core';
 import { OnnxExportError } from '../core/engine/onnx-emitter';
 import { DEFAULT_OPSET, exportOnnx } from '../core/engine/onnx-export';
@@ -37,7 +38,7 @@ export function registerExportCommand(store: ModelStore): vscode.Disposable[] {
   const command = vscode.commands.registerCommand('cnnLens.exportOnnx', async (uri?: vscode.Uri, to?: vscode.Uri): Promise<ExportedModel | undefined> => {
     const model = uri instanceof vscode.Uri ? uri : activeModelUri();
     if (!model) {
-      void vscode.window.showWarningMessage('CNN Lens: open a model file first.');
+      void notify('warning', 'CNN Lens: open a model file first.');
       return undefined;
     }
     const name = vscode.workspace.asRelativePath(model);
@@ -51,23 +52,22 @@ export function registerExportCommand(store: ModelStore): vscode.Disposable[] {
           });
     if (!target) return undefined;
     if (target.toString() === model.toString()) {
-      void vscode.window.showErrorMessage(`CNN Lens: ${name} is the model itself; choose another file.`);
+      void notify('error', `CNN Lens: ${name} is the model itself; choose another file.`);
       return undefined;
     }
     try {
       const made = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CNN Lens: exporting ${name} to ONNX…` }, () => onnxBytes(store, model));
       if (!made) {
-        void vscode.window.showWarningMessage(`CNN Lens: ${name} is not a model file CNN Lens reads.`);
+        void notify('warning', `CNN Lens: ${name} is not a model file CNN Lens reads.`);
         return undefined;
       }
       await vscode.workspace.fs.writeFile(target, made.bytes);
       const size = `${(made.bytes.byteLength / 2 ** 20).toFixed(1)} MiB`;
       const how = made.analysis.graph.format === 'onnx' ? 'the ONNX file as it is' : `opset ${DEFAULT_OPSET}, weights: ${made.weights}`;
-      const say = made.random ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-      void say(`CNN Lens: wrote ${vscode.workspace.asRelativePath(target)} (${size}; ${how}).`);
+      void notify(made.random ? 'warning' : 'info', `CNN Lens: wrote ${vscode.workspace.asRelativePath(target)} (${size}; ${how}).`);
       return { target, bytes: made.bytes.byteLength, randomWeights: made.random };
     } catch (e) {
-      void vscode.window.showErrorMessage(`CNN Lens: cannot export ${name} to ONNX: ${(e as Error).message}`);
+      void notify('error', `CNN Lens: cannot export ${name} to ONNX: ${(e as Error).message}`, e);
       return undefined;
     }
   });

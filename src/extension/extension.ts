@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import { buildReport, type Analysis } from '../core';
 import { renderMarkdown } from '../core/analysis/summary-text';
 import { BinaryDiagramEditorProvider } from './binary-editor';
@@ -55,7 +56,7 @@ function targetUri(uri: vscode.Uri | undefined): vscode.Uri | undefined {
 async function openDiagram(uri: vscode.Uri | undefined, column: vscode.ViewColumn): Promise<void> {
   const target = targetUri(uri);
   if (!target) {
-    void vscode.window.showWarningMessage('CNN Lens: open a model file first.');
+    void notify('warning', 'CNN Lens: open a model file first.');
     return;
   }
   const viewType = isBinaryModelName(target) ? BinaryDiagramEditorProvider.viewType : DiagramEditorProvider.viewType;
@@ -66,18 +67,18 @@ async function openDiagram(uri: vscode.Uri | undefined, column: vscode.ViewColum
 async function showSummary(store: ModelStore, uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
   const target = targetUri(uri);
   if (!target) {
-    void vscode.window.showWarningMessage('CNN Lens: open a model file first.');
+    void notify('warning', 'CNN Lens: open a model file first.');
     return undefined;
   }
   let analysis: Analysis | undefined;
   try {
     analysis = await store.analysisOf(target);
   } catch (e) {
-    void vscode.window.showWarningMessage(`CNN Lens: ${vscode.workspace.asRelativePath(target)} cannot be read: ${(e as Error).message}`);
+    void notify('warning', `CNN Lens: ${vscode.workspace.asRelativePath(target)} cannot be read: ${(e as Error).message}`, e);
     return undefined;
   }
   if (!analysis) {
-    void vscode.window.showWarningMessage(`CNN Lens: ${vscode.workspace.asRelativePath(target)} is not a model file CNN Lens reads.`);
+    void notify('warning', `CNN Lens: ${vscode.workspace.asRelativePath(target)} is not a model file CNN Lens reads.`);
     return undefined;
   }
   const summary = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderMarkdown(buildReport(analysis)) });

@@ -1,6 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import type { Analysis } from '../core';
 import { BACKEND_PREFERENCES, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
 import { engineInputs, enginePreviews } from '../node/engine/previews';
@@ -192,11 +193,11 @@ export function registerRunOnImage(context: vscode.ExtensionContext, store: Mode
       try {
         const bytes = await readWorkspaceFile(image, 'image');
         const result = await activationPreviews(model, { bytes, name: image.fsPath || name }, controller.signal);
-        void vscode.window.showInformationMessage(`CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}`);
+        void notify('info', `CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}`);
         return result;
       } catch (e) {
         if (controller.signal.aborted) return undefined;
-        void vscode.window.showErrorMessage(`CNN Lens: ${(e as Error).message}`);
+        void notify('error', `CNN Lens: ${(e as Error).message}`, e);
         return undefined;
       }
     });

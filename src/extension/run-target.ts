@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import type { Analysis } from '../core';
 import type { ModelSource } from '../core/formats/source';
 import { documentSource } from './document-source';
@@ -46,12 +47,12 @@ export async function targetModel(store: ModelStore, uri: unknown): Promise<RunT
   const name = target && vscode.workspace.asRelativePath(target);
   const analysis = target && (await store.analysisOf(target).catch(() => undefined));
   if (!target || !analysis) {
-    void vscode.window.showWarningMessage(`CNN Lens: ${target ? `${name} is not a model file CNN Lens reads` : 'open a model file first'}.`);
+    void notify('warning', `CNN Lens: ${target ? `${name} is not a model file CNN Lens reads` : 'open a model file first'}.`);
     return undefined;
   }
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
-    void vscode.window.showErrorMessage(`CNN Lens: ${name} has errors and cannot run: ${errors[0].message}`);
+    void notify('error', `CNN Lens: ${name} has errors and cannot run: ${errors[0].message}`);
     return undefined;
   }
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());

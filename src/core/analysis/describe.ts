@@ -1,6 +1,7 @@
 import type { IRNode } from '../ir';
 import type { Analysis } from './types';
 import { bytes, grouped, human, percent, shapeText } from './units';
+import { markdownCode, markdownText } from '../text/escape';
 
 // Text about the model for the editor: what a hover, an inlay hint and a CodeLens say. Pure
 // functions of the analysis, so the editor glue stays thin and these are unit-tested.
@@ -21,20 +22,21 @@ export function hoverMarkdown(analysis: Analysis, id: string): string {
   const a = analysis.byId.get(id);
   if (!node || !a) return '';
   const t = analysis.totals;
-  const shared = node.sharesWeightsWith ? ` (weights shared with \`${node.sharesWeightsWith}\`)` : '';
+  // Names from the file only as code spans or escaped text: nothing in a hover can become a link or an image.
+  const shared = node.sharesWeightsWith ? ` (weights shared with ${markdownCode(node.sharesWeightsWith)})` : '';
   const lines = [
-    `**${node.id}** · \`${node.sourceClass}\`${node.op === 'Unknown' ? ' (not understood by CNN Lens)' : ''}`,
+    `**${markdownText(node.id)}** · ${markdownCode(node.sourceClass)}${node.op === 'Unknown' ? ' (not understood by CNN Lens)' : ''}`,
     '',
     '| | |',
     '|---|---|',
-    ...a.inputShapes.map((s, i) => `| input${a.inputShapes.length > 1 ? ` ${i + 1}` : ''} | \`${shapeText(s)}\` from \`${node.inputs[i]?.node}\` |`),
+    ...a.inputShapes.map((s, i) => `| input${a.inputShapes.length > 1 ? ` ${i + 1}` : ''} | \`${shapeText(s)}\` from ${markdownCode(node.inputs[i]?.node ?? '?')} |`),
     `| output | \`${shapeText(a.outputShape)}\` |`,
     `| params | ${grouped(a.params)}${a.nonTrainableParams ? ` (${grouped(a.nonTrainableParams)} non-trainable)` : ''}${shared} · ${percent(a.params, t.params)} |`,
     `| MACs | ${human(a.macs)} · ${percent(a.macs, t.macs)} |`,
     `| FLOPs | ${human(a.flops)} |`,
     `| memory | weights ${bytes(a.weightBytes)}, output ${bytes(a.activationBytes)} |`,
   ];
-  const problems = analysis.diagnostics.filter((d) => d.node === id).map((d) => `⚠ ${d.message}`);
+  const problems = analysis.diagnostics.filter((d) => d.node === id).map((d) => `⚠ ${markdownText(d.message)}`);
   return [...lines, ...(problems.length ? ['', ...problems] : [])].join('\n');
 }
 

@@ -1,6 +1,6 @@
 import type { ModelReport } from './report-types';
 import { bytes, grouped, human, percent, shapeText } from './units';
-import { csvCell, escapeControl } from '../text/escape';
+import { csvCell, escapeControl, markdownText } from '../text/escape';
 
 // The summary as text: a torchinfo-style table, CSV, or Markdown. One row model for all three.
 
@@ -81,11 +81,11 @@ export function renderMarkdown(report: ModelReport): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const t = report.totals;
   return [
-    `### ${escapeControl(report.model.name).replace(/[[\]()!<>*_`\\]/g, (c) => `\\${c}`)}`,
+    `### ${markdownText(report.model.name)}`,
     '',
     `| ${keys.map((k) => HEADERS[k]).join(' | ')} |`,
     `|${keys.map((k) => (RIGHT_ALIGNED.has(k) ? '---:' : '---')).join('|')}|`,
-    ...body.map((r) => `| ${keys.map((k) => cell(r[k])).join(' | ')} |`),
+    ...body.map((r) => `| ${keys.map((k) => (k === 'layer' || k === 'type' ? markdownText(r[k]) : cell(r[k]))).join(' | ')} |`),
     '',
     `**Total params** ${grouped(t.params)} (trainable ${grouped(t.trainableParams)}, non-trainable ${grouped(t.nonTrainableParams)}) · **MACs** ${grouped(t.macs)} · **FLOPs** ${grouped(t.flops)} · **Weights** ${bytes(t.weightBytes)}`,
   ].join('\n');

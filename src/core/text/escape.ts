@@ -28,6 +28,9 @@ export function markdownCode(text: string): string {
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
+/** Text inside Markdown (a hover's prose, a table cell, a heading): on one line, the characters that make links, images, HTML, code and table cells backslash-escaped (emphasis is harmless and left). */
+export const markdownText = (text: string): string => escapeControl(text).replace(/[\\`[\]!|<>&]/g, (c) => `\\${c}`);
+
 /**
  * A name in a notification (VS Code renders `[text](link)` there, command: links included, and no
  * code spans): on one line, with every `](` broken by a zero-width space so no link forms.
