@@ -12,7 +12,10 @@ export interface ChildResult {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** Wall time of the whole child, its start (tsx compiling the CLI) included. */
   readonly ms: number;
+  /** Time the command itself took, from after the CLI's modules loaded to the process's exit. */
+  readonly workMs: number;
   /** Peak resident set of the child, in MiB (from /proc via process.resourceUsage in the child). */
   readonly peakMiB: number;
 }
@@ -22,11 +25,24 @@ export const BUDGET = { ms: 10_000, peakMiB: 1024 } as const;
 
 const WRAPPER = `
 const { writeSync } = require('node:fs');
-process.on('exit', () => { try { writeSync(3, JSON.stringify({ peakKiB: process.resourceUsage().maxRSS })); } catch {} });
-require(${JSON.stringify(join(ROOT, 'src', 'cli', 'main.ts'))}).main(process.argv.slice(1));
+const cli = require(${JSON.stringify(join(ROOT, 'src', 'cli', 'main.ts'))});
+const started = Date.now();
+process.on('exit', () => { try { writeSync(3, JSON.stringify({ peakKiB: process.resourceUsage().maxRSS, workMs: Date.now() - started })); } catch {} });
+cli.main(process.argv.slice(1));
 `;
 
 /** Runs `cnn-lens ARGS…`; the child is killed after `timeoutMs` (its result then says so). */
+/**
+ * Asserts the child answered within the budget: not killed, the peak memory under 1 GB, and the
+ * command's time under three times the 10 s target (loose on purpose: test machines are shared and
+ * slow; what this catches is a runaway, quadratic input that takes minutes).
+ */
+export function assertWithinBudget(r: ChildResult): void {
+  if (r.signal) throw new Error(`killed (${r.signal}) after ${r.ms} ms: ${r.stderr.slice(0, 500)}`);
+  if (!(r.workMs < 3 * BUDGET.ms)) throw new Error(`answered in ${r.workMs} ms, over three times the ${BUDGET.ms} ms budget`);
+  if (!(r.peakMiB < BUDGET.peakMiB)) throw new Error(`peak memory ${r.peakMiB.toFixed(0)} MiB, over the ${BUDGET.peakMiB} MiB budget`);
+}
+
 export function runCliChild(args: readonly string[], options: { timeoutMs?: number; heapMiB?: number; cwd?: string } = {}): ChildResult {
   const started = Date.now();
   const run = spawnSync(process.execPath, [`--max-old-space-size=${options.heapMiB ?? 1024}`, '--require', 'tsx/cjs', '-e', WRAPPER, '--', ...args], {
@@ -38,10 +54,13 @@ export function runCliChild(args: readonly string[], options: { timeoutMs?: numb
   });
   const ms = Date.now() - started;
   let peakMiB = NaN;
+  let workMs = NaN;
   try {
-    peakMiB = JSON.parse(String(run.output[3] ?? '')).peakKiB / 1024;
+    const said = JSON.parse(String(run.output[3] ?? ''));
+    peakMiB = said.peakKiB / 1024;
+    workMs = said.workMs;
   } catch {
     // killed before it could say
   }
-  return { code: run.status, signal: run.signal, stdout: run.stdout ?? '', stderr: run.stderr ?? '', ms, peakMiB };
+  return { code: run.status, signal: run.signal, stdout: run.stdout ?? '', stderr: run.stderr ?? '', ms, workMs, peakMiB };
 }
