@@ -69,7 +69,7 @@ export function renderCsv(report: ModelReport): string {
   const header = ['layer', 'type', 'output_shape', 'params', 'trainable_params', 'macs', 'flops', 'weight_bytes', 'activation_bytes'];
   const lines = report.layers.map((l) =>
     [l.name, l.type === 'Unknown' ? l.sourceClass : l.type, shapeText(l.outputShape), l.params, l.trainableParams, l.macs ?? '', l.flops ?? '', l.weightBytes, l.activationBytes ?? '']
-      .map((v) => csvCell(String(v)))
+      .map((v) => csvCell(escapeControl(String(v))))
       .join(','),
   );
   return [header.join(','), ...lines].join('\n');
