@@ -5,7 +5,8 @@ import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './
 import { declaredInitializers } from './initializers';
 import { CLASS_ALIASES, configKeys, KERAS_KINDS, MODEL_CLASSES } from './names';
 import { cycleText, moreCyclesText, sortTopologically } from '../topology';
-import { MAX_EXPANDED_LAYERS, MAX_REPORTED_ERRORS } from '../limits';
+import { MAX_EXPANDED_LAYERS } from '../limits';
+import { BoundedDiagnostics, UniqueIds } from '../bounded';
 
 // Keras and TF.js layers models, in every JSON form they are saved in:
 //   Keras 2  `model.to_json()`           {class_name, config:{layers:[…inbound_nodes: [[[name, i, t, {}]]]]}}
@@ -47,14 +48,12 @@ interface Scope {
 class KerasReader {
   readonly nodes: MutableNode[] = [];
   readonly groups: IRGroup[] = [];
-  readonly diagnostics: Diagnostic[] = [];
+  readonly problems = new BoundedDiagnostics();
   /** Inner input nodes of nested calls stand for outer tensors: id → the tensor it stands for. */
   private readonly aliases = new Map<string, TensorRef>();
-  private readonly ids = new Set<string>();
-  private readonly nextSuffix = new Map<string, number>();
+  private readonly ids = new UniqueIds('~');
   /** Inner input nodes that stand for outer tensors (see bindToFeed). */
   readonly fed = new Set<string>();
-  private readonly reported = new Map<string, number>();
   /** Layers created, nested expansions included: a few KB of nesting can ask for 2^depth (checked against MAX_EXPANDED_LAYERS). */
   private expanded = 0;
   private expansionRefused = false;
@@ -244,32 +243,14 @@ class KerasReader {
   }
 
   private uniqueId(wanted: string): string {
-    let id = wanted;
-    // Where the numbering of each wanted name goes on, so 50,000 layers of one name cost linear time.
-    for (let n = this.nextSuffix.get(wanted) ?? 2; this.ids.has(id); n++) {
-      id = `${wanted}~${n}`;
-      this.nextSuffix.set(wanted, n + 1);
-    }
+    const id = this.ids.take(wanted);
     if (id !== wanted) this.report('warning', 'duplicate-name', `two layers are named "${wanted}"; the second is shown as "${id}"`, id);
-    this.ids.add(id);
     return id;
   }
 
-  /** Records a problem; past MAX_REPORTED_ERRORS of one code they are counted, and `finish` says how many more. */
+  /** Records a problem; past MAX_REPORTED_ERRORS of one code they are counted (see BoundedDiagnostics). */
   report(severity: Diagnostic['severity'], code: string, message: string, node?: string, range?: SourceRange): void {
-    const count = (this.reported.get(code) ?? 0) + 1;
-    this.reported.set(code, count);
-    if (count > MAX_REPORTED_ERRORS) return;
-    this.diagnostics.push({ severity, code, message: node ? `${node}: ${message}` : message, node, range });
-  }
-
-  /** One line per code that had more problems than were listed. */
-  finish(): void {
-    for (const [code, count] of this.reported) {
-      if (count <= MAX_REPORTED_ERRORS) continue;
-      const worst = this.diagnostics.find((d) => d.code === code)!;
-      this.diagnostics.push({ severity: worst.severity, code, message: `and ${(count - MAX_REPORTED_ERRORS).toLocaleString('en-US')} more ${code} problems like the ones above` });
-    }
+    this.problems.add({ severity, code, message: node ? `${node}: ${message}` : message, node, range });
   }
 
   /** Follows alias chains so every edge points at a real node. */
@@ -394,15 +375,15 @@ export function parseKeras(text: string, fileName: string): Graph {
   }
   const reader = new KerasReader();
   const { inputs, outputs } = reader.readModel(model, { prefix: '' });
-  reader.finish();
   const nodes = reader.nodes.filter((n) => !reader.fed.has(n.id)).map((n): IRNode => ({ ...n, inputs: n.inputs.map((r) => reader.resolveAliases(r)) }));
   const sorted = sortTopologically(nodes);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   for (const cycle of sorted.cycles) {
     reader.report('error', 'cycle', `layers form a cycle: ${cycleText(cycle)}; a network must be acyclic`, cycle[0], byId.get(cycle[0])?.range);
   }
+  const diagnostics = reader.problems.finish();
   // The count of the rest is the last word on cycles (the cap of report() would count it as one more).
-  if (sorted.moreCycles) reader.diagnostics.push({ severity: 'error', code: 'cycle', message: `layers form cycles: ${moreCyclesText(sorted.moreCycles)}` });
+  if (sorted.moreCycles) diagnostics.push({ severity: 'error', code: 'cycle', message: `layers form cycles: ${moreCyclesText(sorted.moreCycles)}` });
   return {
     name: str(prop(prop(model, 'config'), 'name')) ?? modelName,
     format,
@@ -410,7 +391,7 @@ export function parseKeras(text: string, fileName: string): Graph {
     inputs,
     outputs: outputs.map((r) => reader.resolveAliases(r)),
     groups: reader.groups,
-    diagnostics: [...jsonProblems, ...reader.diagnostics],
+    diagnostics: [...jsonProblems, ...diagnostics],
     weights,
   };
 }
