@@ -132,6 +132,23 @@ function siblingFile(folder: string, root: string, relativeName: string, maxByte
 }
 
 /**
+ * A file next to the model read now, whole, with the sibling guards and `kind`'s cap (labels.txt
+ * beside a model); undefined when there is none.
+ */
+export function readSiblingSync(modelPath: string, relativeName: string, kind: FileKind): Uint8Array | undefined {
+  const folder = dirname(resolve(modelPath));
+  let file: SiblingFile;
+  try {
+    file = siblingFile(folder, folder, relativeName, READ_LIMITS[kind].bytes);
+  } catch (e) {
+    if (e instanceof SourceError && e.missing) return undefined;
+    throw e;
+  }
+  if (file.size > READ_LIMITS[kind].bytes) throw tooLarge(relativeName, file.size, READ_LIMITS[kind].bytes, kind);
+  return readRange(resolve(folder, relativeName), relativeName, 0, file.size, OPEN_FLAGS | NO_FOLLOW);
+}
+
+/**
  * The `sibling()` of a model at `modelPath` with the guards applied: for sources whose own bytes come
  * from elsewhere (an editor's unsaved text) but whose neighbours are files on disk.
  */

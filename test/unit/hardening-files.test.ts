@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabelsError } from '../../src/core/runtime/labels';
+import { resolveLabels } from '../../src/node/label-files';
 import { zipSync } from 'fflate';
 import { openZip } from '../../src/core/formats/zip';
 import { SourceError } from '../../src/core/formats/source';
@@ -60,6 +63,21 @@ describe('hardening: every file read the guarded way (CLI, child process)', () =
 
   it('a sparse HDF5 dataset declaring 4 GiB is refused from its shape, before it is read', () => {
     refused(runCliChild(['run', KERAS3, '--weights', hostile.sparseHdf5()]), /sparse\.weights\.h5: layers\/conv2d\/vars\/0: the dataset's shape \(1073741824\) declares 4,294,967,296 bytes/);
+  });
+});
+
+describe('hardening: labels.txt beside a model is one of its siblings', () => {
+  it('a labels.txt that links outside the folder is refused, naming it', () => {
+    const { dir, model } = hostile.tfjsWithManifest(hostile.manifestPointingAt('group1-shard1of1.bin'));
+    writeFileSync(join(dir, 'other', 'secret.txt'), 'root:x:0:0\n');
+    symlinkSync(join(dir, 'other', 'secret.txt'), join(dir, 'model', 'labels.txt'));
+    assert.throws(() => resolveLabels({ modelFile: model, classes: [] }), (e: unknown) => e instanceof LabelsError && /labels\.txt: cannot read the label file \(is a symbolic link/.test(e.message));
+  });
+
+  it('a regular labels.txt beside the model is read', () => {
+    const { dir, model } = hostile.tfjsWithManifest(hostile.manifestPointingAt('group1-shard1of1.bin'));
+    writeFileSync(join(dir, 'model', 'labels.txt'), 'cat\ndog\n');
+    assert.deepEqual(resolveLabels({ modelFile: model, classes: [] })?.names, ['cat', 'dog']);
   });
 });
 
