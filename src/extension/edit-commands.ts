@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { notify } from './notify';
+import { notify, registerGuardedCommand } from './notify';
 import { blockOfLayer } from '../core/edit/block';
 import { planEdit } from '../core/edit/plan';
 import { EditError, type ModelEdit, type PlannedEdit } from '../core/edit/types';
@@ -126,7 +126,7 @@ const COMMANDS: Readonly<Record<string, Builder>> = {
 
 export function registerEditCommands(store: ModelStore): vscode.Disposable[] {
   return Object.entries(COMMANDS).map(([command, build]) =>
-    vscode.commands.registerCommand(command, async (uri?: unknown, ...args: unknown[]): Promise<EditOutcome | undefined> => {
+    registerGuardedCommand(command, async (uri?: unknown, ...args: unknown[]): Promise<EditOutcome | undefined> => {
       const document = await documentFor(uri);
       if (!document) {
         void notify('warning', 'CNN Lens: open a model file first.');

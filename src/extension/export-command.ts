@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { notify } from './notify';
+import { notify, registerGuardedCommand } from './notify';
 import type { Analysis } from '../core';
 import { OnnxExportError } from '../core/engine/onnx-emitter';
 import { DEFAULT_OPSET, exportOnnx } from '../core/engine/onnx-export';
@@ -35,7 +35,7 @@ async function onnxBytes(store: ModelStore, uri: vscode.Uri): Promise<{ bytes: U
 }
 
 export function registerExportCommand(store: ModelStore): vscode.Disposable[] {
-  const command = vscode.commands.registerCommand('cnnLens.exportOnnx', async (uri?: vscode.Uri, to?: vscode.Uri): Promise<ExportedModel | undefined> => {
+  const command = registerGuardedCommand('cnnLens.exportOnnx', async (uri?: vscode.Uri, to?: vscode.Uri): Promise<ExportedModel | undefined> => {
     const model = uri instanceof vscode.Uri ? uri : activeModelUri();
     if (!model) {
       void notify('warning', 'CNN Lens: open a model file first.');

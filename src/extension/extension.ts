@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { notify } from './notify';
+import { notify, registerGuardedCommand } from './notify';
 import { buildReport, type Analysis } from '../core';
 import { renderMarkdown } from '../core/analysis/summary-text';
 import { BinaryDiagramEditorProvider } from './binary-editor';
@@ -41,9 +41,9 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     }),
-    vscode.commands.registerCommand('cnnLens.openDiagramToSide', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Beside)),
-    vscode.commands.registerCommand('cnnLens.openDiagram', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Active)),
-    vscode.commands.registerCommand('cnnLens.showSummary', (uri?: vscode.Uri) => showSummary(store, uri)),
+    registerGuardedCommand('cnnLens.openDiagramToSide', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Beside)),
+    registerGuardedCommand('cnnLens.openDiagram', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Active)),
+    registerGuardedCommand('cnnLens.showSummary', (uri?: vscode.Uri) => showSummary(store, uri)),
   );
   return { analysisOf: (uri) => store.analysisOf(uri) };
 }

@@ -21,3 +21,19 @@ export function notify(kind: keyof typeof SHOW, text: string, error?: unknown): 
   }
   return SHOW[kind](notificationText(text));
 }
+
+/**
+ * A command whose every exception is caught where the user is: shown as a notification (the
+ * command's title and the reason), the details logged to the output channel; the command then
+ * resolves to undefined instead of rejecting into VS Code's generic "command failed".
+ */
+export function registerGuardedCommand<A extends unknown[], R>(id: string, handler: (...args: A) => R | Thenable<R>): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: A): Promise<R | undefined> => {
+    try {
+      return await handler(...args);
+    } catch (e) {
+      void notify('error', `CNN Lens: ${id.replace(/^cnnLens\./, '')} failed: ${e instanceof Error ? e.message : String(e)}`, e);
+      return undefined;
+    }
+  });
+}

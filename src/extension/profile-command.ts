@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { notify } from './notify';
+import { notify, registerGuardedCommand } from './notify';
 import { choosePreset, prepareInputs } from '../core/runtime/preprocess';
 import { profileCsv, profileJson, profileModel, SUM_VS_WHOLE_EXPLANATION, type ProfileResult } from '../core/runtime/profile';
 import { engineInputs } from '../node/engine/previews';
@@ -40,7 +40,7 @@ export const onDidProfile = profiled.event;
 const nonce = (): string => randomBytes(16).toString('base64');
 
 export function registerProfileCommand(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
-  const command = vscode.commands.registerCommand('cnnLens.profile', async (uri?: vscode.Uri, options?: ProfileCommandOptions): Promise<ProfiledModel | undefined> => {
+  const command = registerGuardedCommand('cnnLens.profile', async (uri?: vscode.Uri, options?: ProfileCommandOptions): Promise<ProfiledModel | undefined> => {
     const model = await targetModel(store, uri);
     if (!model) return undefined;
     const { analysis } = model;

@@ -1,7 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { notify } from './notify';
+import { notify, registerGuardedCommand } from './notify';
 import type { Analysis } from '../core';
 import { BACKEND_PREFERENCES, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
 import { engineInputs, enginePreviews } from '../node/engine/previews';
@@ -181,7 +181,7 @@ async function pickImage(context: vscode.ExtensionContext): Promise<vscode.Uri |
 
 /** "CNN Lens: Run Model on Image…" (cnnLens.runOnImage). Arguments: the model URI, the image URI (both optional). */
 export function registerRunOnImage(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
-  const command = vscode.commands.registerCommand('cnnLens.runOnImage', async (uri?: vscode.Uri, imageUri?: vscode.Uri): Promise<PreviewResult | undefined> => {
+  const command = registerGuardedCommand('cnnLens.runOnImage', async (uri?: vscode.Uri, imageUri?: vscode.Uri): Promise<PreviewResult | undefined> => {
     const model = await targetModel(store, uri);
     if (!model) return undefined;
     const image = imageUri instanceof vscode.Uri ? imageUri : await pickImage(context);
