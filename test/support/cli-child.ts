@@ -16,18 +16,21 @@ export interface ChildResult {
   readonly ms: number;
   /** Time the command itself took, from after the CLI's modules loaded to the process's exit. */
   readonly workMs: number;
-  /** Peak resident set of the child, in MiB (from /proc via process.resourceUsage in the child). */
+  /** Peak resident set of the child, in MiB (VmHWM, read by the child as it exits). */
   readonly peakMiB: number;
 }
 
 /** Budgets the issue sets: any input answered within 10 s and 1 GB, or refused with a reason. */
 export const BUDGET = { ms: 10_000, peakMiB: 1024 } as const;
 
+// Peak memory from /proc/self/status (VmHWM), not resourceUsage().maxRSS: Linux keeps the latter
+// across exec, so a child of a large test process would report its parent's peak.
 const WRAPPER = `
-const { writeSync } = require('node:fs');
+const { readFileSync, writeSync } = require('node:fs');
+const peakKiB = () => { try { return Number(/^VmHWM:\\s+(\\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch { return process.resourceUsage().maxRSS; } };
 const cli = require(${JSON.stringify(join(ROOT, 'src', 'cli', 'main.ts'))});
 const started = Date.now();
-process.on('exit', () => { try { writeSync(3, JSON.stringify({ peakKiB: process.resourceUsage().maxRSS, workMs: Date.now() - started })); } catch {} });
+process.on('exit', () => { try { writeSync(3, JSON.stringify({ peakKiB: peakKiB(), workMs: Date.now() - started })); } catch {} });
 cli.main(process.argv.slice(1));
 `;
 
