@@ -15,9 +15,23 @@ let h5Module: Promise<H5Module> | undefined;
 export async function hdf5(): Promise<H5Module> {
   h5Module ??= import('h5wasm').then(async (m) => {
     await m.ready;
+    // HDF5's errors as exceptions (turned into a one-line reason by hdf5Reason), not its stack printed on stderr.
+    m.Module.activate_throwing_error_handler();
     return m;
   });
   return h5Module;
+}
+
+/**
+ * One line for an exception from HDF5: its error stack ("HDF5-DIAG: … #000: … in H5Fopen(): unable
+ * to open file … #005: … in H5F_open(): file signature not found") as its first and innermost reasons.
+ */
+export function hdf5Reason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!message.startsWith('HDF5-DIAG')) return message;
+  const reasons = [...message.matchAll(/#\d+: .* in \w+\(\): (.*)/g)].map((m) => m[1].trim());
+  if (!reasons.length) return message.split('\n')[0];
+  return reasons.length === 1 ? reasons[0] : `${reasons[0]}: ${reasons[reasons.length - 1]}`;
 }
 
 /** What may be read from one HDF5 file, in bytes: its own size twice over (compression), plus 64 MiB. */

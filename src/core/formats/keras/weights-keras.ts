@@ -6,7 +6,7 @@ import { baseName, SourceError, type ModelSource } from '../source';
 import type { Graph, IRGroup, IRNode } from '../../ir';
 import { asAnalysis, bindWeights, ownerId, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from '../../runtime/weights';
 import { halfToFloat } from '../../runtime/half-float';
-import { withHdf5, type Hdf5File } from '../hdf5';
+import { hdf5Reason, withHdf5, type Hdf5File } from '../hdf5';
 import { openZip } from '../zip';
 
 // Keras weights in HDF5, read with h5wasm (the HDF5 C library compiled to WebAssembly).
@@ -263,7 +263,7 @@ export async function readKerasHdf5(bytes: Uint8Array, model: Graph | Analysis, 
     for (const f of found) f.tensor.dispose();
     if (e instanceof WeightsError) throw e;
     if (e instanceof SourceError) throw new WeightsError(file, [], `${file}: ${e.reason}`);
-    throw new WeightsError(file, [], `${file} cannot be read as HDF5 (${(e as Error).message})`);
+    throw new WeightsError(file, [], `${file} cannot be read as HDF5 (${hdf5Reason(e)})`);
   }
   return { weights: bindWeights(analysis, found, file, unplaced), layout: layout! };
 }
