@@ -37,7 +37,7 @@ describe('hardening: every exception caught where the user is', () => {
     assert.equal(named.stderr, 'cnn-lens: m.json: weightsManifest is not a list of weight groups', 'the file is named once');
   });
 
-  it('a damaged HDF5 weights file is one line with HDF5's own reason, not its error stack', async () => {
+  it('a damaged HDF5 weights file is one line with the reason HDF5 gives, not its error stack', async () => {
     const junk = hostile.writeHostile('junk.h5', new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
     const r = await runCliAsync(['run', 'test/fixtures/keras3_functional.json', '--weights', junk]);
     assert.equal(r.code, 2);
