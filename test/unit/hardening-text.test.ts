@@ -61,6 +61,7 @@ describe('hardening: text that cannot act as code', () => {
     for (const file of ['export-command', 'extension', 'edit-commands', 'run-target', 'run-session', 'profile-command', 'diagram-webview', 'binary-model']) {
       const source = readFileSync(`src/extension/${file}.ts`, 'utf8');
       assert.doesNotMatch(source, /window\.show(Error|Warning|Information)Message/, `${file}.ts calls VS Code's notifications directly`);
+      assert.doesNotMatch(source, /commands\.registerCommand\(/, `${file}.ts registers a command that could throw past the user (use registerGuardedCommand)`);
     }
     assert.match(readFileSync('src/extension/notify.ts', 'utf8'), /SHOW\[kind\]\(notificationText\(text\)\)/);
   });
