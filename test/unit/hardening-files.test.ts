@@ -5,6 +5,8 @@ import { LabelsError } from '../../src/core/runtime/labels';
 import { resolveLabels } from '../../src/node/label-files';
 import { zipSync } from 'fflate';
 import { openZip } from '../../src/core/formats/zip';
+import { runCliAsync } from '../../src/cli/main';
+import { onnxModel } from '../support/onnx-build';
 import { SourceError } from '../../src/core/formats/source';
 import { assertWithinBudget, runCliChild, type ChildResult } from '../support/cli-child';
 import * as hostile from '../support/hostile-files';
@@ -63,6 +65,18 @@ describe('hardening: every file read the guarded way (CLI, child process)', () =
 
   it('a sparse HDF5 dataset declaring 4 GiB is refused from its shape, before it is read', () => {
     refused(runCliChild(['run', KERAS3, '--weights', hostile.sparseHdf5()]), /sparse\.weights\.h5: layers\/conv2d\/vars\/0: the dataset's shape \(1073741824\) declares 4,294,967,296 bytes/);
+  });
+});
+
+describe('hardening: ONNX external data stays in the model\u2019s folder', () => {
+  it('an initializer whose external data is ../../etc/passwd is an error naming the tensor (exit 1), nothing read', async () => {
+    const file = hostile.writeHostile('ext.onnx', onnxModel({ nodes: [{ name: 'conv', op: 'Conv', inputs: ['x', 'W'], outputs: ['y'] }], inits: [{ name: 'W', dims: [4, 3, 3, 3], external: { location: '../../etc/passwd' } }], outputs: ['y'] }));
+    for (const command of ['summary', 'run']) {
+      const r = await runCliAsync([command, file]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /W: tensor "W": external data "\.\.\/\.\.\/etc\/passwd" cannot be read: the name leaves the model\u2019s folder \(\.\.\)/);
+      assert.doesNotMatch(r.stderr, /bytes|root:/, 'nothing about the file outside is told');
+    }
   });
 });
 
