@@ -2,9 +2,12 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { analyzeText } from '../../src/core';
 import { lineIndex } from '../../src/core/formats/keras/json-tree';
-import { MAX_EXPANDED_LAYERS, MAX_REPORTED_ERRORS } from '../../src/core/formats/limits';
+import { MAX_EXPANDED_LAYERS, MAX_REPORTED_ERRORS, MAX_TEXT_MODEL_BYTES } from '../../src/core/formats/limits';
+import { ModelProto } from '../../src/core/formats/onnx/proto';
+import { countGraphNodes } from '../../src/core/formats/onnx/wire-count';
+import { onnxModel } from '../support/onnx-build';
 import { assertWithinBudget, runCliChild } from '../support/cli-child';
-import { MODELS } from '../support/fixtures';
+import { FIXTURES, MODELS } from '../support/fixtures';
 import * as hostile from '../support/hostile-files';
 
 // Issue 12, class 2: inputs that drive a parser into super-linear time or memory. Each crafted file
@@ -46,6 +49,30 @@ describe('hardening: parsers stay linear (CLI, child process)', () => {
     assertWithinBudget(r);
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`error: nested model "inner" is not expanded: the nested models' calls expand to more than ${MAX_EXPANDED_LAYERS.toLocaleString('en-US')} layers`));
+  });
+});
+
+describe('hardening: sizes refused before parsing', () => {
+  it('an ONNX graph of 200,000 nodes is refused from a count on the wire, before decoding', () => {
+    const nodes = Array.from({ length: 200_000 }, (_, i) => ({ name: `r${i}`, op: 'Relu', inputs: [i ? `t${i - 1}` : 'x'], outputs: [`t${i}`] }));
+    const r = runCliChild(['summary', hostile.writeHostile('big.onnx', onnxModel({ nodes, outputs: ['t199999'] }))]);
+    assertWithinBudget(r);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /big\.onnx: the graph has 200,000 nodes, more than the 100,000 CNN Lens analyses/);
+  });
+
+  it('the wire count equals the decoder\u2019s', () => {
+    for (const bytes of [readFileSync(`${FIXTURES}/onnx/tiny_cnn.onnx`), onnxModel({ nodes: [{ name: 'a', op: 'Relu', inputs: ['x'], outputs: ['y'] }, { name: 'b', op: 'Relu', inputs: ['y'], outputs: ['z'] }] })]) {
+      const decoded = (ModelProto.decode(bytes) as unknown as { graph: { node: unknown[] } }).graph.node.length;
+      assert.equal(countGraphNodes(bytes), decoded);
+    }
+  });
+
+  it('a JSON model over 16 MiB is refused with the size', () => {
+    const text = hostile.kerasModel([{ class_name: 'ReLU', config: { name: 'r' } }]).replace('{', `{${' '.repeat(MAX_TEXT_MODEL_BYTES)}`);
+    const d = analyzeText(text, 'huge.json').diagnostics;
+    assert.equal(d.length, 1);
+    assert.match(d[0].message, /the file is 16,777,\d{3} characters long, more than the 16 MiB CNN Lens parses as a JSON model/);
   });
 });
 

@@ -22,8 +22,11 @@ export const READ_LIMITS: Readonly<Record<FileKind, { readonly bytes: number; re
   style: { bytes: MAX_ONE_READ, what: 'a style file' },
 };
 
-/** Text model files (JSON) above this are refused before parsing: the largest real ones are a few MB. */
-export const MAX_TEXT_MODEL_BYTES = 64 * MiB;
+/** Text model files (JSON) above this are refused before parsing: the zoo's largest (ResNet-152) is under 1 MB. */
+export const MAX_TEXT_MODEL_BYTES = 16 * MiB;
+
+/** Nodes one graph may have (real CNNs have hundreds to a few thousand); beyond it the file is refused, so any file is answered in seconds. */
+export const MAX_GRAPH_NODES = 100_000;
 
 /** JSON nested deeper than this is refused (Keras nests a model a dozen levels at most). */
 export const MAX_JSON_DEPTH = 512;

@@ -5,7 +5,7 @@ import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './
 import { declaredInitializers } from './initializers';
 import { CLASS_ALIASES, configKeys, KERAS_KINDS, MODEL_CLASSES } from './names';
 import { cycleText, moreCyclesText, sortTopologically } from '../topology';
-import { MAX_EXPANDED_LAYERS } from '../limits';
+import { MAX_EXPANDED_LAYERS, MAX_GRAPH_NODES } from '../limits';
 import { BoundedDiagnostics, UniqueIds } from '../bounded';
 
 // Keras and TF.js layers models, in every JSON form they are saved in:
@@ -57,6 +57,7 @@ class KerasReader {
   /** Layers created, nested expansions included: a few KB of nesting can ask for 2^depth (checked against MAX_EXPANDED_LAYERS). */
   private expanded = 0;
   private expansionRefused = false;
+  private tooManyLayers = false;
 
   /** Reads one model object; returns its input node ids (or aliases) and output tensors. */
   readModel(model: JsonNode, scope: Scope): { inputs: string[]; outputs: TensorRef[] } {
@@ -198,6 +199,11 @@ class KerasReader {
     if (MODEL_CLASSES.has(className)) {
       const outputs = this.readNested(layer, call, scope, inputs ?? []);
       return outputs.length ? { outputs, isInput: false } : undefined;
+    }
+    if (this.nodes.length >= MAX_GRAPH_NODES) {
+      if (!this.tooManyLayers) this.report('error', 'size', `the model has more than ${MAX_GRAPH_NODES.toLocaleString('en-US')} layers, more than CNN Lens analyses; the rest are not read`, undefined, rangeOf(layer));
+      this.tooManyLayers = true;
+      return undefined;
     }
     const id = this.uniqueId(`${scope.prefix}${name}${call ? `@${call + 1}` : ''}`);
     this.expanded++;

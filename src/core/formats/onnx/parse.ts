@@ -4,6 +4,8 @@ import { normaliseAttrs } from '../../ops/attrs';
 import { siblingNameProblem, type ModelSource } from '../source';
 import { cycleText, moreCyclesText, sortTopologically } from '../topology';
 import { BoundedDiagnostics, UniqueIds } from '../bounded';
+import { MAX_GRAPH_NODES } from '../limits';
+import { countGraphNodes } from './wire-count';
 import { nameScopeGroups } from './name-scopes';
 import type { OnnxInputView, OnnxNodeView, OnnxTensorAttr } from './node-view';
 import { mapOnnxNode } from './ops-map';
@@ -75,6 +77,9 @@ export function parseOnnx(source: ModelSource): Graph {
   const fail = (message: string): Graph => ({ name: baseName.replace(/\.onnx$/i, ''), format: 'onnx', nodes: [], inputs: [], outputs: [], groups: [], diagnostics: [{ severity: 'error', code: 'onnx', message: `${source.name}: ${message}` }] });
   let model: ModelMessage;
   try {
+    // Counted on the wire before decoding: six million nodes would take gigabytes as objects.
+    const nodes = countGraphNodes(source.bytes());
+    if (nodes > MAX_GRAPH_NODES) return fail(`the graph has ${nodes.toLocaleString('en-US')} nodes, more than the ${MAX_GRAPH_NODES.toLocaleString('en-US')} CNN Lens analyses`);
     model = ModelProto.decode(source.bytes()) as unknown as ModelMessage;
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
