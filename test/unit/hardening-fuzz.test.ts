@@ -1,3 +1,4 @@
+import '@tensorflow/tfjs-backend-cpu';
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { bytesSource } from '../../src/core/formats/source';
 import { BUDGET } from '../support/cli-child';
 import { FIXTURES, MODELS } from '../support/fixtures';
 import { hostileDir } from '../support/hostile-files';
+import { disposeWeights, WeightsError } from '../../src/core/runtime/weights';
+import { loadWeights } from '../../src/node/weights-files';
 
 // Issue 12: a seeded mutator (fixed seed, so a failure reproduces) over every model file the
 // project has: the zoo's Keras JSON, the Keras 3 and TF.js fixtures, and the ONNX fixture. Each
@@ -124,5 +127,33 @@ describe('hardening: fuzzing every model file (seeded mutator)', () => {
     // The mutants are not all refused at the door: some still parse to models with or without errors.
     assert.ok((codes.get(1) ?? 0) > CASES / 10, `exit codes ${JSON.stringify([...codes])}`);
     assert.ok((codes.get(0) ?? 0) > 0, `exit codes ${JSON.stringify([...codes])}`);
+  });
+
+  it('60 mutants of the Keras weight files (HDF5, .keras): loaded or refused with a WeightsError, nothing else', async () => {
+    const next = random(SEED + 1);
+    const dir = hostileDir('fuzz-weights');
+    const cases = [
+      { weights: 'multi_io.weights.h5', model: 'multi_io.json' },
+      { weights: 'multi_io.keras2.h5', model: 'multi_io.json' },
+      { weights: 'keras3_functional.keras', model: 'keras3_functional.json' },
+    ].map((c) => ({ ...c, bytes: new Uint8Array(readFileSync(join(FIXTURES, 'weights', c.weights))), analysis: analyze(parseSource(bytesSource(c.model, readFileSync(join(FIXTURES, c.model))))) }));
+    const outcomes = { loaded: 0, refused: 0 };
+    for (let i = 0; i < 60; i++) {
+      const c = cases[i % cases.length];
+      const file = join(dir, `${i}-${c.weights}`);
+      writeFileSync(file, mutate(c.bytes, next));
+      const started = Date.now();
+      try {
+        disposeWeights((await loadWeights(file, c.analysis)).weights);
+        outcomes.loaded++;
+      } catch (e) {
+        assert.ok(e instanceof WeightsError, `case ${i} (a mutant of ${c.weights}, kept at ${file}): ${(e as Error).stack}`);
+        assert.doesNotMatch(e.message, /HDF5-DIAG/, 'one line, not the HDF5 error stack');
+        outcomes.refused++;
+      }
+      assert.ok(Date.now() - started < BUDGET.ms, `case ${i}: ${Date.now() - started} ms`);
+    }
+    // Some mutants still load (a flipped weight value is still a weight), most are refused.
+    assert.ok(outcomes.refused > 0 && outcomes.loaded > 0, JSON.stringify(outcomes));
   });
 });
