@@ -68,9 +68,6 @@ export function backendLine(backend: ChosenBackend, preference: string | undefin
   return preference && preference !== 'auto' ? `${backend.name} (chosen with --backend ${preference}; the others were not tried)` : describeBackend(backend);
 }
 
-/** Failures that are the caller's or a file's: exit 2 with the message. */
-const isFileOrUsage = isFileError;
-
 export function parseThreads(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
@@ -124,7 +121,7 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
     inputs = prepareInputs(tf, analysis, inputFiles, choice, seed);
   } catch (e) {
     disposeWeights(weights.weights);
-    if (e instanceof Error && !isFileOrUsage(e) && /^(cannot read|the model takes|.*: the model's input)/.test(e.message)) throw new UsageError(e.message);
+    if (e instanceof Error && !isFileError(e) && /^(cannot read|the model takes|.*: the model's input)/.test(e.message)) throw new UsageError(e.message);
     throw e;
   }
   return {
@@ -146,7 +143,7 @@ export async function guarded(command: string, body: () => Promise<CommandResult
   try {
     return await body();
   } catch (e) {
-    if (isFileOrUsage(e) && !(e instanceof UsageError)) return { stdout: '', stderr: `cnn-lens ${command}: ${(e as Error).message}`, code: 2 };
+    if (isFileError(e) && !(e instanceof UsageError)) return { stdout: '', stderr: `cnn-lens ${command}: ${(e as Error).message}`, code: 2 };
     if (e instanceof ExecutionError) return { stdout: '', stderr: `cnn-lens ${command}: ${e.message}`, code: 1 };
     throw e;
   }
