@@ -16,7 +16,7 @@ export async function hdf5(): Promise<H5Module> {
   h5Module ??= import('h5wasm').then(async (m) => {
     await m.ready;
     // HDF5's errors as exceptions (turned into a one-line reason by hdf5Reason), not its stack printed on stderr.
-    m.Module.activate_throwing_error_handler();
+    m.Module?.activate_throwing_error_handler?.();
     return m;
   });
   return h5Module;
