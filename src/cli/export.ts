@@ -16,6 +16,7 @@ import { openModelFile } from './files';
 import { guarded, parseSeed } from './run';
 import { parseShape } from './summary';
 import { UsageError, type CommandResult } from './usage';
+import { escapeControl } from '../core/text/escape';
 
 export const EXPORT_USAGE = `cnn-lens export MODEL --onnx OUT.onnx [--weights DIR|FILE|random] [--seed N] [--opset N] [--input-shape 1,224,224,3]
 
@@ -51,14 +52,14 @@ export async function exportModel(argv: string[]): Promise<CommandResult> {
   if (resolve(out) === resolve(file)) throw new UsageError(`--onnx ${out} is the model itself: name another file`);
   const opset = parseOpset(values.opset);
   const seed = parseSeed(values.seed);
-  const inputShape = values['input-shape'] ? parseShape(values['input-shape']) : undefined;
+  const inputShape = values['input-shape'] !== undefined ? parseShape(values['input-shape']) : undefined;
   if (values.weights && values.weights !== 'random' && !existsSync(values.weights)) throw new UsageError(`cannot read ${values.weights}: no such file or folder (give a weights file, a folder, or "random")`);
 
   return guarded('export', async () => {
     const model = openModelFile(file);
     const analysis = analyze(await parseSourceWithFiles(model), { inputShape });
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length) return { stdout: '', stderr: errors.map((d) => `${file}: error: ${d.message}`).join('\n') + `\n${file}: the model has errors; it cannot be exported`, code: 1 };
+    if (errors.length) return { stdout: '', stderr: errors.map((d) => `${file}: error: ${escapeControl(d.message)}`).join('\n') + `\n${file}: the model has errors; it cannot be exported`, code: 1 };
     let written: { exported: OnnxExport; weights: string; random: boolean };
     try {
       written = analysis.graph.format === 'onnx' ? copyOnnx(analysis, model, values) : await convert(analysis, model, values.weights, seed, opset);

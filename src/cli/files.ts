@@ -1,5 +1,6 @@
 import { SourceError, type ModelSource } from '../core/formats/source';
 import { fileSource, readUserFile } from '../node/file-source';
+import { inputFileKind, inputSourceFor, type InputSource } from '../core/runtime/preprocess';
 import { UsageError } from './usage';
 
 // The files a command line names: a file that cannot be read is a usage error (exit 2) that says
@@ -16,10 +17,10 @@ export function openModelFile(file: string): ModelSource {
   }
 }
 
-/** The bytes of a file given on the command line (an input image or array). */
-export function readNamedFile(file: string): Uint8Array {
+/** An input file given on the command line (an image or a .npy array), read within its kind's cap. */
+export function readInputFile(file: string): InputSource {
   try {
-    return readUserFile(file);
+    return inputSourceFor(file, readUserFile(file, inputFileKind(file) === 'npy' ? 'tensor' : 'image'));
   } catch (e) {
     throw cannotRead(file, e);
   }

@@ -2,24 +2,23 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze, type Analysis } from '../core';
 import { parseSourceWithFiles } from '../core/formats/registry';
-import { SourceError } from '../core/formats/source';
-import { BACKEND_PREFERENCES, BackendError, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
+import { BACKEND_PREFERENCES, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
 import { assertRunFits } from '../core/runtime/run-memory';
 import { execute, ExecutionError } from '../core/runtime/executor';
-import { ImageError } from '../core/runtime/image';
-import { NpyError } from '../core/runtime/npy';
-import { choosePreset, inputSourceFor, prepareInputs, PRESET_NAMES, resolveRunWeights, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
-import { IMAGENET_CLASSES, LabelsError, outputClasses, type Labels } from '../core/runtime/labels';
+import { choosePreset, prepareInputs, PRESET_NAMES, resolveRunWeights, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
+import { IMAGENET_CLASSES, outputClasses, type Labels } from '../core/runtime/labels';
 import { topK } from '../core/runtime/thumbnails';
-import { disposeWeights, WeightsError } from '../core/runtime/weights';
+import { disposeWeights } from '../core/runtime/weights';
 import { resolveLabels } from '../node/label-files';
 import { weightsSource } from '../node/weights-files';
 import { engineModelFor, type EngineModel } from '../node/engine/engine-model';
 import { engineInputs } from '../node/engine/previews';
 import { EngineSession } from '../node/engine/session';
 import type { EngineTensor } from '../node/engine/tensors';
-import { openModelFile, readNamedFile } from './files';
+import { openModelFile, readInputFile } from './files';
 import { UsageError, type CommandResult } from './usage';
+import { isFileError } from './failures';
+import { escapeControl } from '../core/text/escape';
 
 export const RUN_USAGE = `cnn-lens run MODEL [--weights DIR|FILE|random] [--input IMAGE|TENSOR.npy]… [--seed N] [--backend NAME] [--threads N] [--preprocess PRESET] [--labels FILE] [--json]
 
@@ -69,9 +68,6 @@ export function backendLine(backend: ChosenBackend, preference: string | undefin
   return preference && preference !== 'auto' ? `${backend.name} (chosen with --backend ${preference}; the others were not tried)` : describeBackend(backend);
 }
 
-/** Failures that are the caller's or a file's: exit 2 with the message. */
-const isFileOrUsage = (e: unknown): boolean => e instanceof UsageError || e instanceof WeightsError || e instanceof ImageError || e instanceof NpyError || e instanceof BackendError || e instanceof LabelsError || e instanceof SourceError;
-
 export function parseThreads(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
@@ -96,11 +92,11 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
   if (a.backend !== undefined && !BACKEND_PREFERENCES.includes(a.backend as BackendPreference)) throw new UsageError(`--backend "${a.backend}": choose one of ${BACKEND_PREFERENCES.join(', ')}`);
   if (a.preprocess !== undefined && !PRESET_NAMES.includes(a.preprocess as never)) throw new UsageError(`--preprocess "${a.preprocess}": choose one of ${PRESET_NAMES.join(', ')}`);
   const model = openModelFile(a.file);
-  const inputFiles = (a.inputs ?? []).map((f) => inputSourceFor(f, readNamedFile(f)));
+  const inputFiles = (a.inputs ?? []).map(readInputFile);
   if (a.weights && a.weights !== 'random' && !existsSync(a.weights)) throw new UsageError(`cannot read ${a.weights}: no such file or folder (give a weights file, a folder, or "random")`);
   const analysis = analyze(await parseSourceWithFiles(model));
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) return { stdout: '', stderr: errors.map((d) => `${a.file}: error: ${d.message}`).join('\n') + `\n${a.file}: the model has errors; it cannot run`, code: 1 };
+  if (errors.length) return { stdout: '', stderr: errors.map((d) => `${a.file}: error: ${escapeControl(d.message)}`).join('\n') + `\n${a.file}: the model has errors; it cannot run`, code: 1 };
   const threads = parseThreads(a.threads);
   if (analysis.graph.format === 'onnx' && a.weights) throw new UsageError(`--weights: ${a.file} is an ONNX file and carries its own weights`);
   const weightsFrom = a.weights === 'random' ? 'random' : a.weights ? weightsSource(a.weights) : undefined;
@@ -125,7 +121,7 @@ export async function openSession(a: SessionArgs): Promise<Session | CommandResu
     inputs = prepareInputs(tf, analysis, inputFiles, choice, seed);
   } catch (e) {
     disposeWeights(weights.weights);
-    if (e instanceof Error && !isFileOrUsage(e) && /^(cannot read|the model takes|.*: the model's input)/.test(e.message)) throw new UsageError(e.message);
+    if (e instanceof Error && !isFileError(e) && /^(cannot read|the model takes|.*: the model's input)/.test(e.message)) throw new UsageError(e.message);
     throw e;
   }
   return {
@@ -147,7 +143,7 @@ export async function guarded(command: string, body: () => Promise<CommandResult
   try {
     return await body();
   } catch (e) {
-    if (isFileOrUsage(e) && !(e instanceof UsageError)) return { stdout: '', stderr: `cnn-lens ${command}: ${(e as Error).message}`, code: 2 };
+    if (isFileError(e) && !(e instanceof UsageError)) return { stdout: '', stderr: `cnn-lens ${command}: ${(e as Error).message}`, code: 2 };
     if (e instanceof ExecutionError) return { stdout: '', stderr: `cnn-lens ${command}: ${e.message}`, code: 1 };
     throw e;
   }
@@ -181,7 +177,7 @@ async function forwardPass(session: Session): Promise<{ shape: readonly number[]
 }
 
 function describeOutput(name: string, shape: readonly number[], values: Float32Array | Int32Array | Uint8Array, labels: Labels | undefined): string[] {
-  const lines = [`Output ${name} ${JSON.stringify(shape)}:`];
+  const lines = [`Output ${escapeControl(name)} ${JSON.stringify(shape)}:`];
   let lo = Infinity;
   let hi = -Infinity;
   let sum = 0;
@@ -195,7 +191,7 @@ function describeOutput(name: string, shape: readonly number[], values: Float32A
   if (shape.length === 2 && (classes === IMAGENET_CLASSES || (names && classes > 1))) {
     lines.push(`  top 5 of ${classes} classes${names ? ` (labels: ${labels!.source})` : ' (class indices: no label file of as many lines; give --labels FILE or put labels.txt next to the model)'}:`);
     topK(values.subarray(0, classes), 5).forEach((c, i) => {
-      const name = names?.[c.index] ? `${names[c.index]} (${c.index})` : `class ${c.index}`;
+      const name = names?.[c.index] ? `${escapeControl(names[c.index])} (${c.index})` : `class ${c.index}`;
       lines.push(`${`    ${i + 1}. ${name}`.padEnd(42)}  ${fmt(c.value)}`); // two spaces at least: ImageNet names run long
     });
   } else if (values.length <= 20) {
@@ -250,7 +246,7 @@ export async function run(argv: string[]): Promise<CommandResult> {
         return { stdout: JSON.stringify(doc), stderr: weights.random ? `cnn-lens run: ${weights.source}` : '', code: 0 };
       }
       const lines = [
-        `Model: ${analysis.graph.name} (${file})`,
+        `Model: ${escapeControl(analysis.graph.name)} (${file})`,
         `Backend: ${backendLine(backend, values.backend)}`,
         `Weights: ${weights.source}`,
         ...inputs.notes.map((n) => `Input ${n}`),

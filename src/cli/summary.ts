@@ -6,6 +6,7 @@ import type { Dim, Graph } from '../core/ir';
 import { renderCsv, renderMarkdown, renderTable } from '../core/analysis/summary-text';
 import { openModelFile } from './files';
 import { UsageError, type CommandResult } from './usage';
+import { escapeControl } from '../core/text/escape';
 
 export const SUMMARY_USAGE = `cnn-lens summary FILE [--input-shape 1,224,224,3] [--batch N] [--json | --csv | --markdown]
 
@@ -46,13 +47,13 @@ function summaryRequest(argv: string[]): SummaryRequest {
   if ([values.json, values.csv, values.markdown].filter(Boolean).length > 1) throw new UsageError('choose one of --json, --csv and --markdown');
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && (!Number.isInteger(batch) || batch < 1)) throw new UsageError(`--batch "${values.batch}" must be a positive integer`);
-  return { file: positionals[0], batch, inputShape: values['input-shape'] ? parseShape(values['input-shape']) : undefined, json: values.json, csv: values.csv, markdown: values.markdown };
+  return { file: positionals[0], batch, inputShape: values['input-shape'] !== undefined ? parseShape(values['input-shape']) : undefined, json: values.json, csv: values.csv, markdown: values.markdown };
 }
 
 function summarize(request: SummaryRequest, graph: Graph): CommandResult {
   const { file } = request;
   const report = buildReport(analyze(graph, { batch: request.batch, inputShape: request.inputShape }));
-  const problems = report.diagnostics.map((d) => `${file}: ${d.severity}: ${d.message}`);
+  const problems = report.diagnostics.map((d) => `${file}: ${d.severity}: ${escapeControl(d.message)}`);
   const failed = report.diagnostics.some((d) => d.severity === 'error');
   // Not a model (or a format not read yet): the message alone, not a table of zeros.
   if (failed && !report.layers.length && !request.json) return { stdout: '', stderr: problems.join('\n'), code: 1 };

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import { analyze, type Analysis } from '../core';
 import { FORMATS, parseSourceWithFiles } from '../core/formats/registry';
 import { unreadBinaryExtensions } from '../core/formats/unread';
 import { yieldToEventLoop } from '../core/runtime/yield';
 import { Superseded, type AnalysisWorker } from '../node/analysis/analysis-worker';
-import { readModelBytes, workspaceSource } from './workspace-source';
+import { readWorkspaceFile, workspaceSource } from './workspace-source';
 
 // A binary model file (ONNX, …) as the read-only custom editor holds it: its bytes read through
 // workspace.fs, parsed and analysed off the critical path, and analysed again when the file changes
@@ -29,7 +30,7 @@ export const isBinaryModelName = (uri: vscode.Uri): boolean => {
  * supersedes this one (the document's loads share its URI).
  */
 export async function analyzeBinaryModel(uri: vscode.Uri, worker?: AnalysisWorker, key = uri.toString()): Promise<Analysis> {
-  const bytes = await readModelBytes(uri);
+  const bytes = await readWorkspaceFile(uri, 'model');
   if (worker) return worker.analyze(key, { name: vscode.workspace.asRelativePath(uri, false), bytes });
   await yieldToEventLoop();
   const graph = await parseSourceWithFiles(workspaceSource(uri, bytes));
@@ -85,7 +86,7 @@ export class BinaryModelDocument implements vscode.CustomDocument {
       this.loaded.fire(analysis);
     } catch (e) {
       if (e instanceof Superseded) return; // a newer load of the same file is under way
-      if (generation === this.generation) void vscode.window.showWarningMessage(`CNN Lens: could not read ${vscode.workspace.asRelativePath(this.uri)} again: ${(e as Error).message}`);
+      if (generation === this.generation) void notify('warning', `CNN Lens: could not read ${vscode.workspace.asRelativePath(this.uri)} again: ${(e as Error).message}`, e);
     }
   }
 

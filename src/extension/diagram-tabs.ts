@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 
 // Where a model's diagram is open, from VS Code's tab model: so results can offer to open it when
 // it is not, and the profile opens beside it rather than over it.
@@ -23,9 +24,9 @@ export function columnBesideDiagram(uri: vscode.Uri): vscode.ViewColumn {
  */
 export async function tellResult(uri: vscode.Uri, message: string): Promise<void> {
   if (diagramGroup(uri)) {
-    void vscode.window.showInformationMessage(message);
+    void notify('info', message);
     return;
   }
-  const choice = await vscode.window.showInformationMessage(message, 'Open Diagram');
+  const choice = await notify('info', message, undefined, 'Open Diagram');
   if (choice === 'Open Diagram') await vscode.commands.executeCommand('cnnLens.openDiagramToSide', uri);
 }

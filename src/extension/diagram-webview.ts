@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import { buildReport, type Analysis } from '../core';
 import { opCatalog } from '../core/edit/catalog';
 import { formatOfGraph } from '../core/formats/registry';
@@ -118,7 +119,7 @@ export class DiagramWebview implements vscode.Disposable {
     if (this.told) return;
     this.told = true;
     const message = analysis.diagnostics.find((d) => d.severity === 'error')!.message;
-    void vscode.window.showWarningMessage(`CNN Lens: ${message.replace(/`/g, '')}`);
+    void notify('warning', `CNN Lens: ${message.replace(/`/g, '')}`);
   }
 
   dispose(): void {
@@ -135,7 +136,7 @@ async function saveExport(model: vscode.Uri, message: Extract<WebviewMessage, { 
   if (!target) return;
   const bytes = message.format === 'svg' ? Buffer.from(message.data, 'utf8') : Buffer.from(message.data.replace(/^data:image\/png;base64,/, ''), 'base64');
   await vscode.workspace.fs.writeFile(target, bytes);
-  void vscode.window.showInformationMessage(`CNN Lens: diagram saved to ${vscode.workspace.asRelativePath(target)}.`);
+  void notify('info', `CNN Lens: diagram saved to ${vscode.workspace.asRelativePath(target)}.`);
 }
 
 /** Where the inspector sits (hidden, width, sheet height), one value for every diagram of the workspace. */

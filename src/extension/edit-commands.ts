@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify, registerGuardedCommand } from './notify';
 import { blockOfLayer } from '../core/edit/block';
 import { planEdit } from '../core/edit/plan';
 import { EditError, type ModelEdit, type PlannedEdit } from '../core/edit/types';
@@ -129,17 +130,17 @@ const COMMANDS: Readonly<Record<string, Builder>> = {
 
 export function registerEditCommands(store: ModelStore): vscode.Disposable[] {
   return Object.entries(COMMANDS).map(([command, build]) =>
-    vscode.commands.registerCommand(command, async (uri?: unknown, ...args: unknown[]): Promise<EditOutcome | undefined> => {
+    registerGuardedCommand(command, async (uri?: unknown, ...args: unknown[]): Promise<EditOutcome | undefined> => {
       const document = await documentFor(uri);
       if (!document) {
-        void vscode.window.showWarningMessage('CNN Lens: open a model file first.');
+        void notify('warning', 'CNN Lens: open a model file first.');
         return undefined;
       }
       const edit = await build(store, document, args);
       if (!edit) return undefined;
       const outcome = await applyModelEdit(store, document, edit);
-      if (!outcome.ok) void vscode.window.showErrorMessage(`CNN Lens: ${edit.kind} refused: ${outcome.message}`);
-      else if (outcome.problems?.length) void vscode.window.showWarningMessage(`CNN Lens: the edit breaks ${outcome.problems.length} layer(s) downstream: ${outcome.problems[0]}${outcome.problems.length > 1 ? ' …' : ''} (Undo restores the file.)`);
+      if (!outcome.ok) void notify('error', `CNN Lens: ${edit.kind} refused: ${outcome.message}`);
+      else if (outcome.problems?.length) void notify('warning', `CNN Lens: the edit breaks ${outcome.problems.length} layer(s) downstream: ${outcome.problems[0]}${outcome.problems.length > 1 ? ' …' : ''} (Undo restores the file.)`);
       return outcome;
     }),
   );

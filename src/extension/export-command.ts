@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify, registerGuardedCommand } from './notify';
 import type { Analysis } from '../core';
 import { OnnxExportError } from '../core/engine/onnx-emitter';
 import { DEFAULT_OPSET, exportOnnx } from '../core/engine/onnx-export';
@@ -8,7 +9,7 @@ import { activeModelUri } from './active-model';
 import type { ModelStore } from './model-store';
 import { currentBackend, weightsFor } from './run-session';
 import { runTarget } from './run-target';
-import { readModelBytes } from './workspace-source';
+import { readWorkspaceFile } from './workspace-source';
 
 // "CNN Lens: Export to ONNX…" (cnnLens.exportOnnx): the model with its weights (next to it, else
 // seeded random, said in the message) as one ONNX file chosen in a save dialog; an ONNX model is
@@ -27,7 +28,7 @@ async function onnxBytes(store: ModelStore, uri: vscode.Uri): Promise<{ bytes: U
   if (!analysis) return undefined;
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new OnnxExportError(`it has errors: ${errors[0].message}`);
-  if (analysis.graph.format === 'onnx') return { bytes: exportOnnx(analysis, new Map(), { source: await readModelBytes(uri) }).bytes, analysis, weights: 'its own', random: false };
+  if (analysis.graph.format === 'onnx') return { bytes: exportOnnx(analysis, new Map(), { source: await readWorkspaceFile(uri, 'model') }).bytes, analysis, weights: 'its own', random: false };
   // Binary models (TFLite, Keras .h5 / .keras) have no text document: their weights are their own.
   const document = formatOfGraph(analysis.graph)?.binary ? undefined : await vscode.workspace.openTextDocument(uri);
   const backend = await currentBackend();
@@ -36,10 +37,10 @@ async function onnxBytes(store: ModelStore, uri: vscode.Uri): Promise<{ bytes: U
 }
 
 export function registerExportCommand(store: ModelStore): vscode.Disposable[] {
-  const command = vscode.commands.registerCommand('cnnLens.exportOnnx', async (uri?: vscode.Uri, to?: vscode.Uri): Promise<ExportedModel | undefined> => {
+  const command = registerGuardedCommand('cnnLens.exportOnnx', async (uri?: vscode.Uri, to?: vscode.Uri): Promise<ExportedModel | undefined> => {
     const model = uri instanceof vscode.Uri ? uri : activeModelUri();
     if (!model) {
-      void vscode.window.showWarningMessage('CNN Lens: open a model file first.');
+      void notify('warning', 'CNN Lens: open a model file first.');
       return undefined;
     }
     const name = vscode.workspace.asRelativePath(model);
@@ -53,23 +54,22 @@ export function registerExportCommand(store: ModelStore): vscode.Disposable[] {
           });
     if (!target) return undefined;
     if (target.toString() === model.toString()) {
-      void vscode.window.showErrorMessage(`CNN Lens: ${name} is the model itself; choose another file.`);
+      void notify('error', `CNN Lens: ${name} is the model itself; choose another file.`);
       return undefined;
     }
     try {
       const made = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CNN Lens: exporting ${name} to ONNX…` }, () => onnxBytes(store, model));
       if (!made) {
-        void vscode.window.showWarningMessage(`CNN Lens: ${name} is not a model file CNN Lens reads.`);
+        void notify('warning', `CNN Lens: ${name} is not a model file CNN Lens reads.`);
         return undefined;
       }
       await vscode.workspace.fs.writeFile(target, made.bytes);
       const size = `${(made.bytes.byteLength / 2 ** 20).toFixed(1)} MiB`;
       const how = made.analysis.graph.format === 'onnx' ? 'the ONNX file as it is' : `opset ${DEFAULT_OPSET}, weights: ${made.weights}`;
-      const say = made.random ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-      void say(`CNN Lens: wrote ${vscode.workspace.asRelativePath(target)} (${size}; ${how}).`);
+      void notify(made.random ? 'warning' : 'info', `CNN Lens: wrote ${vscode.workspace.asRelativePath(target)} (${size}; ${how}).`);
       return { target, bytes: made.bytes.byteLength, randomWeights: made.random };
     } catch (e) {
-      void vscode.window.showErrorMessage(`CNN Lens: cannot export ${name} to ONNX: ${(e as Error).message}`);
+      void notify('error', `CNN Lens: cannot export ${name} to ONNX: ${(e as Error).message}`, e);
       return undefined;
     }
   });

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { notify, registerGuardedCommand } from './notify';
 import type { Analysis } from '../core';
 import { BinaryDiagramEditorProvider } from './binary-editor';
 import { isBinaryModelName } from './binary-model';
@@ -51,9 +52,9 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
       webviewOptions: { retainContextWhenHidden: true },
       supportsMultipleEditorsPerDocument: true,
     }),
-    vscode.commands.registerCommand('cnnLens.openDiagramToSide', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Beside)),
-    vscode.commands.registerCommand('cnnLens.openDiagram', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Active)),
-    vscode.commands.registerCommand('cnnLens.showSummary', (uri?: vscode.Uri) => showSummary(store, uri)),
+    registerGuardedCommand('cnnLens.openDiagramToSide', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Beside)),
+    registerGuardedCommand('cnnLens.openDiagram', (uri?: vscode.Uri) => openDiagram(uri, vscode.ViewColumn.Active)),
+    registerGuardedCommand('cnnLens.showSummary', (uri?: vscode.Uri) => showSummary(store, uri)),
   );
   return { analysisOf: (uri) => store.analysisOf(uri), runResults: lastResults };
 }
@@ -66,7 +67,7 @@ function targetUri(uri: vscode.Uri | undefined): vscode.Uri | undefined {
 async function openDiagram(uri: vscode.Uri | undefined, column: vscode.ViewColumn): Promise<void> {
   const target = targetUri(uri);
   if (!target) {
-    void vscode.window.showWarningMessage('CNN Lens: open a model file first.');
+    void notify('warning', 'CNN Lens: open a model file first.');
     return;
   }
   const viewType = isBinaryModelName(target) ? BinaryDiagramEditorProvider.viewType : DiagramEditorProvider.viewType;
@@ -77,18 +78,18 @@ async function openDiagram(uri: vscode.Uri | undefined, column: vscode.ViewColum
 async function showSummary(store: ModelStore, uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
   const target = targetUri(uri);
   if (!target) {
-    void vscode.window.showWarningMessage('CNN Lens: open a model file first.');
+    void notify('warning', 'CNN Lens: open a model file first.');
     return undefined;
   }
   let analysis: Analysis | undefined;
   try {
     analysis = await store.analysisOf(target);
   } catch (e) {
-    void vscode.window.showWarningMessage(`CNN Lens: ${vscode.workspace.asRelativePath(target)} cannot be read: ${(e as Error).message}`);
+    void notify('warning', `CNN Lens: ${vscode.workspace.asRelativePath(target)} cannot be read: ${(e as Error).message}`, e);
     return undefined;
   }
   if (!analysis) {
-    void vscode.window.showWarningMessage(`CNN Lens: ${vscode.workspace.asRelativePath(target)} is not a model file CNN Lens reads.`);
+    void notify('warning', `CNN Lens: ${vscode.workspace.asRelativePath(target)} is not a model file CNN Lens reads.`);
     return undefined;
   }
   return showSummaryView(target);

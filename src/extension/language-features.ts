@@ -40,7 +40,11 @@ export function registerLanguageFeatures(store: ModelStore): vscode.Disposable[]
       const node = analysis && nodeAtOffset(analysis, document.offsetAt(position));
       if (!analysis || !node) return undefined;
       const r = node.nameRange ?? node.range!;
-      return new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(analysis, node.id)), new vscode.Range(document.positionAt(r.start), document.positionAt(r.end)));
+      // Untrusted: no command links, no HTML, no theme icons; the names in it are code spans (hoverMarkdown).
+      const markdown = new vscode.MarkdownString(hoverMarkdown(analysis, node.id), false);
+      markdown.isTrusted = false;
+      markdown.supportHtml = false;
+      return new vscode.Hover(markdown, new vscode.Range(document.positionAt(r.start), document.positionAt(r.end)));
     },
   });
 

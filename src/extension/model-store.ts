@@ -4,6 +4,7 @@ import { FORMATS, formatOfGraph, parseSourceWithFiles } from '../core/formats/re
 import { textSource } from '../core/formats/source';
 import { Superseded, type AnalysisWorker } from '../node/analysis/analysis-worker';
 import { analyzeBinaryModel, isBinaryModelName, type BinaryModelDocument } from './binary-model';
+import { notify } from './notify';
 import { workspaceSource } from './workspace-source';
 
 // The host's truth about open model files, keyed by URI: text documents (Keras / TF.js JSON), one
@@ -149,7 +150,7 @@ export class ModelStore implements vscode.Disposable {
         if (this.pending.get(key)?.version === version) this.pending.delete(key);
         if (e instanceof Superseded) return undefined;
         this.failed.set(key, version);
-        void vscode.window.showErrorMessage(`CNN Lens: could not analyse ${vscode.workspace.asRelativePath(document.uri)}: ${e.message}`);
+        void notify('error', `CNN Lens: could not analyse ${vscode.workspace.asRelativePath(document.uri)}: ${e.message}`, e);
         return undefined;
       },
     );
@@ -181,7 +182,7 @@ export class ModelStore implements vscode.Disposable {
       this.cache.set(key, { version, analysis });
       this.changed.fire({ uri: document.uri, analysis, document });
     } catch (e) {
-      void vscode.window.showWarningMessage(`CNN Lens: could not read the files next to ${vscode.workspace.asRelativePath(document.uri)}: ${(e as Error).message}`);
+      void notify('warning', `CNN Lens: could not read the files next to ${vscode.workspace.asRelativePath(document.uri)}: ${(e as Error).message}`, e);
     }
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { notify, registerGuardedCommand } from './notify';
 import { choosePreset, prepareInputs } from '../core/runtime/preprocess';
 import { profileCsv, profileJson, profileModel, SUM_VS_WHOLE_EXPLANATION, type ProfileResult } from '../core/runtime/profile';
 import { engineInputs } from '../node/engine/previews';
@@ -42,7 +43,7 @@ export const onDidProfile = profiled.event;
 const nonce = (): string => randomBytes(16).toString('base64');
 
 export function registerProfileCommand(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
-  const command = vscode.commands.registerCommand('cnnLens.profile', async (uri?: vscode.Uri, options?: ProfileCommandOptions): Promise<ProfiledModel | undefined> => {
+  const command = registerGuardedCommand('cnnLens.profile', async (uri?: vscode.Uri, options?: ProfileCommandOptions): Promise<ProfiledModel | undefined> => {
     if (!requireTrust('Profile Model')) return undefined;
     const model = await targetModel(store, uri);
     if (!model) return undefined;
@@ -105,10 +106,10 @@ export function registerProfileCommand(context: vscode.ExtensionContext, store: 
         }
       } catch (e) {
         if (controller.signal.aborted) {
-          void vscode.window.showInformationMessage('CNN Lens: profiling cancelled.');
+          void notify('info', 'CNN Lens: profiling cancelled.');
           return undefined;
         }
-        void vscode.window.showErrorMessage(`CNN Lens: cannot profile ${analysis.graph.name}: ${(e as Error).message}`);
+        void notify('error', `CNN Lens: cannot profile ${analysis.graph.name}: ${(e as Error).message}`, e);
         return undefined;
       }
     });
@@ -160,7 +161,7 @@ function showProfilePanel(context: vscode.ExtensionContext, modelUri: vscode.Uri
       const to = await saveTrace(profile);
       if (!to) return;
       post({ type: 'exported', format: 'trace', path: to.fsPath });
-      void vscode.window.showInformationMessage(`CNN Lens: ONNX Runtime's trace saved to ${vscode.workspace.asRelativePath(to)} (open it in Perfetto: ui.perfetto.dev).`);
+      void notify('info', `CNN Lens: ONNX Runtime's trace saved to ${vscode.workspace.asRelativePath(to)} (open it in Perfetto: ui.perfetto.dev).`);
     }
     if (m.type === 'export') {
       const base = modelUri.path.replace(/\.[^./]+$/, '');
@@ -173,7 +174,7 @@ function showProfilePanel(context: vscode.ExtensionContext, modelUri: vscode.Uri
       const text = m.format === 'json' ? JSON.stringify(profileJson(profile.result, extra), null, 2) + '\n' : profileCsv(profile.result);
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
       post({ type: 'exported', format: m.format, path: target.fsPath });
-      void vscode.window.showInformationMessage(`CNN Lens: profile saved to ${vscode.workspace.asRelativePath(target)}.`);
+      void notify('info', `CNN Lens: profile saved to ${vscode.workspace.asRelativePath(target)}.`);
     }
   });
   panel.onDidDispose(() => sub.dispose());

@@ -1,6 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
+import { notify, registerGuardedCommand } from './notify';
 import type { Analysis } from '../core';
 import { BACKEND_PREFERENCES, chooseBackend, describeBackend, memoryLimit, type BackendPreference, type ChosenBackend } from '../node/backend';
 import { engineInputs, enginePreviews } from '../node/engine/previews';
@@ -17,6 +18,7 @@ import { runTarget, targetModel, type RunTarget } from './run-target';
 import { tellResult } from './diagram-tabs';
 import { runInDiagram } from './webview-run';
 import { requireTrust } from './workspace-trust';
+import { readWorkspaceFile } from './workspace-source';
 
 // Running a model in the extension host: the backend (setting cnnLens.backend; ONNX Runtime first,
 // host-engine.ts), the weights (next to the model, else seeded random), the input (an image with the
@@ -184,7 +186,7 @@ async function pickImage(context: vscode.ExtensionContext): Promise<vscode.Uri |
 
 /** "CNN Lens: Run Model on Image…" (cnnLens.runOnImage). Arguments: the model URI, the image URI (both optional). */
 export function registerRunOnImage(context: vscode.ExtensionContext, store: ModelStore): vscode.Disposable[] {
-  const command = vscode.commands.registerCommand('cnnLens.runOnImage', async (uri?: vscode.Uri, imageUri?: vscode.Uri): Promise<PreviewResult | undefined> => {
+  const command = registerGuardedCommand('cnnLens.runOnImage', async (uri?: vscode.Uri, imageUri?: vscode.Uri): Promise<PreviewResult | undefined> => {
     if (!requireTrust('Run Model on Image')) return undefined;
     const model = await targetModel(store, uri);
     if (!model) return undefined;
@@ -195,13 +197,13 @@ export function registerRunOnImage(context: vscode.ExtensionContext, store: Mode
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort(new vscode.CancellationError()));
       try {
-        const bytes = await vscode.workspace.fs.readFile(image);
+        const bytes = await readWorkspaceFile(image, 'image');
         const result = await activationPreviews(model, { bytes, name: image.fsPath || name }, controller.signal);
         void tellResult(model.uri, `CNN Lens: activations of ${Object.keys(result.previews).length} layers in ${result.ms.toFixed(0)} ms on ${result.backend}.${result.random ? ` ${result.weights}.` : ''}${result.labelsHint ? ` ${result.labelsHint}` : ''}`);
         return result;
       } catch (e) {
         if (controller.signal.aborted) return undefined;
-        void vscode.window.showErrorMessage(`CNN Lens: ${(e as Error).message}`);
+        void notify('error', `CNN Lens: ${(e as Error).message}`, e);
         return undefined;
       }
     });

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
+import { notify } from './notify';
 import type { Analysis } from '../core';
 import type { ModelSource } from '../core/formats/source';
 import { documentSource } from './document-source';
 import type { ModelStore } from './model-store';
-import { readModelBytes, workspaceSource } from './workspace-source';
+import { readWorkspaceFile, workspaceSource } from './workspace-source';
 
 // The model a run or a profile is about: a text model (Keras / TF.js JSON, unsaved edits included)
 // or a binary one (ONNX, in the read-only custom editor), with what a run needs from either.
@@ -34,7 +35,7 @@ export function runTarget(uri: vscode.Uri, analysis: Analysis, document?: vscode
     analysis,
     document,
     key: `${uri.toString()}#${analysisId(analysis)}`,
-    source: async () => (document ? documentSource(document) : workspaceSource(uri, await readModelBytes(uri))),
+    source: async () => (document ? documentSource(document) : workspaceSource(uri, await readWorkspaceFile(uri, 'model'))),
   };
 }
 
@@ -46,12 +47,12 @@ export async function targetModel(store: ModelStore, uri: unknown): Promise<RunT
   const name = target && vscode.workspace.asRelativePath(target);
   const analysis = target && (await store.analysisOf(target).catch(() => undefined));
   if (!target || !analysis) {
-    void vscode.window.showWarningMessage(`CNN Lens: ${target ? `${name} is not a model file CNN Lens reads` : 'open a model file first'}.`);
+    void notify('warning', `CNN Lens: ${target ? `${name} is not a model file CNN Lens reads` : 'open a model file first'}.`);
     return undefined;
   }
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
-    void vscode.window.showErrorMessage(`CNN Lens: ${name} has errors and cannot run: ${errors[0].message}`);
+    void notify('error', `CNN Lens: ${name} has errors and cannot run: ${errors[0].message}`);
     return undefined;
   }
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readUserFile } from '../node/file-source';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { BACKEND_PREFERENCES, describeBackend, type BackendPreference, type ChosenBackend } from '../node/backend';
@@ -102,7 +103,7 @@ export class StylePanelProvider implements vscode.WebviewViewProvider {
       return { name: m.dropped.name, image: decodeImage(bytes, m.dropped.name) };
     }
     const [uri] = (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Images: ['png', 'jpg', 'jpeg'] }, title: `Choose the ${m.role} image` })) ?? [];
-    return uri && { name: basename(uri.fsPath), image: decodeImage(readFileSync(uri.fsPath), uri.fsPath) };
+    return uri && { name: basename(uri.fsPath), image: decodeImage(readUserFile(uri.fsPath, 'image'), uri.fsPath) };
   }
 
   private async run(m: Extract<StylePanelMessage, { type: 'run' }>, post: (m: StyleHostMessage) => void): Promise<void> {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readUserFile } from '../node/file-source';
 import * as vscode from 'vscode';
 import type { WeightMap } from '../core/runtime/weight-map';
 import { randomWeightsNotice, weightsNextTo, type PreparedInputs, type RunWeights } from '../core/runtime/preprocess';
@@ -203,7 +204,7 @@ async function runOnOrtWeb(runner: DiagramRunner, document: vscode.TextDocument,
   const doc = document.uri.toString();
   let held = exports.get(doc);
   if (held?.key !== key) {
-    const source = graph.format === 'onnx' ? readFileSync(document.uri.fsPath) : undefined;
+    const source = graph.format === 'onnx' ? readUserFile(document.uri.fsPath, 'model') : undefined;
     held = { key, model: onnxModelBytes(analyze(graph), weights.weights, source) };
     exports.set(doc, held);
   }

@@ -1,18 +1,23 @@
 import * as vscode from 'vscode';
+import { READ_LIMITS, tooLargeReason, type FileKind } from '../core/formats/limits';
 import { bytesSource, SourceError, siblingNameProblem, type ModelSource, type SiblingFile } from '../core/formats/source';
 
 // A model file read through vscode.workspace.fs, so it opens wherever the workspace lives (local,
 // Remote-SSH, WSL, code-server, virtual file systems). A model file is untrusted input: the files
 // it names next to itself (external data, shards) are read with the guards every host applies.
 
-/** workspace.fs reads whole files into one buffer: refuse what Node cannot hold rather than fail halfway. */
-export const MAX_READ_BYTES = 2 ** 31 - 1;
-
-/** Reads a model file's bytes, its size checked first. */
-export async function readModelBytes(uri: vscode.Uri): Promise<Uint8Array> {
+/**
+ * A file the user opened or chose (a model, an image), read through workspace.fs: a file (not a
+ * folder; workspace.fs shows no FIFOs or devices as files), its size checked against its kind's cap first.
+ */
+export async function readWorkspaceFile(uri: vscode.Uri, kind: FileKind): Promise<Uint8Array> {
+  const name = vscode.workspace.asRelativePath(uri);
   const stat = await vscode.workspace.fs.stat(uri);
-  if (stat.size > MAX_READ_BYTES) throw new SourceError(vscode.workspace.asRelativePath(uri), `${stat.size} bytes is more than CNN Lens reads into memory (${MAX_READ_BYTES})`);
-  return vscode.workspace.fs.readFile(uri);
+  if (!(stat.type & vscode.FileType.File)) throw new SourceError(name, 'is not a regular file; CNN Lens reads only regular files');
+  if (stat.size > READ_LIMITS[kind].bytes) throw new SourceError(name, tooLargeReason(stat.size, kind));
+  const data = await vscode.workspace.fs.readFile(uri);
+  if (data.length > READ_LIMITS[kind].bytes) throw new SourceError(name, tooLargeReason(data.length, kind));
+  return data;
 }
 
 /** The model file at `uri`, whose bytes were read already. */
@@ -47,7 +52,8 @@ async function openSibling(model: vscode.Uri, relativeName: string): Promise<Sib
       if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
         throw new SourceError(relativeName, `bytes ${offset}..${offset + length} are outside the file (${size} bytes)`);
       }
-      if (size > MAX_READ_BYTES) throw new SourceError(relativeName, `${size} bytes is more than CNN Lens reads into memory (${MAX_READ_BYTES})`);
+      // workspace.fs reads whole files into one buffer: refuse what the weights cap does not allow rather than fail halfway.
+      if (size > READ_LIMITS.weights.bytes) throw new SourceError(relativeName, tooLargeReason(size, 'weights'));
       // workspace.fs has no ranged read: read the file once, then serve every range from it.
       const data = await (whole ??= Promise.resolve(vscode.workspace.fs.readFile(target)));
       if (data.length !== size) throw new SourceError(relativeName, 'changed while it was being read');

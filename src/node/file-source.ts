@@ -1,19 +1,25 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, relative, resolve, sep, isAbsolute } from 'node:path';
+import { MAX_ONE_READ, READ_LIMITS, tooLargeReason, type FileKind } from '../core/formats/limits';
 import { siblingNameProblem, SourceError, type ModelSource, type SiblingFile } from '../core/formats/source';
 
 // Model files on disk as ModelSources, with the guards a model file (untrusted input) needs before
 // anything it names is read: siblings stay inside the model's folder (no `..`, no absolute paths,
 // no symbolic link, no folder that resolves elsewhere), only regular files are opened (a FIFO would
-// block the read forever, /dev/zero never ends), and sizes are checked before a byte is read.
+// block the read forever, /dev/zero never ends), and sizes are checked before a byte is read, each
+// kind of file against its own cap (src/core/formats/limits.ts). Every file CNN Lens reads from
+// disk comes through here: readUserFile for the files a user names, fileSource for a model and the
+// siblings it names.
 
 /** The most bytes one read may take: Node's own limit for one buffer read from a file (2 GiB). */
-export const MAX_READ_BYTES = 2 ** 31 - 1;
+export const MAX_READ_BYTES = MAX_ONE_READ;
 
 export interface FileSourceOptions {
   /** Siblings must resolve inside this folder (default: the model's folder). */
   readonly root?: string;
-  /** The most bytes one read may take (default MAX_READ_BYTES); tests lower it. */
+  /** What the file is, for its size cap (default 'model'; its siblings are 'weights'). */
+  readonly kind?: FileKind;
+  /** The most bytes one read may take (default: the kind's cap); tests lower it. */
   readonly maxBytes?: number;
 }
 
@@ -42,7 +48,8 @@ function kindOf(st: Stats): string {
 
 const notRegular = (name: string, st: Stats): SourceError => new SourceError(name, `is ${kindOf(st)}, not a regular file; CNN Lens reads only regular files`);
 
-function tooLarge(name: string, bytes: number, maxBytes: number): SourceError {
+function tooLarge(name: string, bytes: number, maxBytes: number, kind: FileKind): SourceError {
+  if (maxBytes === READ_LIMITS[kind].bytes) return new SourceError(name, tooLargeReason(bytes, kind));
   return new SourceError(name, `${bytes.toLocaleString('en-US')} bytes to read is more than the ${maxBytes.toLocaleString('en-US')}-byte limit of one read`);
 }
 
@@ -72,7 +79,7 @@ function readRange(path: string, name: string, offset: number, length: number, f
 }
 
 /** A regular file's facts, following links (a path the user named: their link, their choice). */
-function statUserFile(path: string, maxBytes: number): Stats {
+function statUserFile(path: string, maxBytes: number, kind: FileKind): Stats {
   let st: Stats;
   try {
     st = statSync(path);
@@ -80,15 +87,18 @@ function statUserFile(path: string, maxBytes: number): Stats {
     throw new SourceError(path, errnoReason(e), (e as NodeJS.ErrnoException).code === 'ENOENT');
   }
   if (!st.isFile()) throw notRegular(path, st);
-  if (st.size > maxBytes) throw tooLarge(path, st.size, maxBytes);
+  if (st.size > maxBytes) throw tooLarge(path, st.size, maxBytes, kind);
   return st;
 }
 
-/** A whole file the user named (an input image, a label file, a weights file): a regular file within the size limit. */
-export function readUserFile(path: string, maxBytes = MAX_READ_BYTES): Uint8Array {
-  const st = statUserFile(path, maxBytes);
+/** A whole file the user named (an input image, a label file, a tensor): a regular file within its kind's cap. */
+export function readUserFile(path: string, kind: FileKind, maxBytes = READ_LIMITS[kind].bytes): Uint8Array {
+  const st = statUserFile(path, maxBytes, kind);
   return readRange(path, path, 0, st.size, OPEN_FLAGS, st);
 }
+
+/** A file the user named, as UTF-8 text (a label file, a style network's model.json, a preset index). */
+export const readUserText = (path: string, kind: FileKind): string => utf8.decode(readUserFile(path, kind));
 
 const inside = (folder: string, path: string): boolean => {
   const rel = relative(folder, path);
@@ -115,10 +125,27 @@ function siblingFile(folder: string, root: string, relativeName: string, maxByte
     size: st.size,
     read: async (offset = 0, length = st.size - offset) => {
       if (offset < 0 || length < 0) throw new SourceError(relativeName, `cannot read ${length} bytes at offset ${offset}`);
-      if (length > maxBytes) throw tooLarge(relativeName, length, maxBytes);
+      if (length > maxBytes) throw tooLarge(relativeName, length, maxBytes, 'weights');
       return readRange(path, relativeName, offset, length, OPEN_FLAGS | NO_FOLLOW, st);
     },
   };
+}
+
+/**
+ * A file next to the model read now, whole, with the sibling guards and `kind`'s cap (labels.txt
+ * beside a model); undefined when there is none.
+ */
+export function readSiblingSync(modelPath: string, relativeName: string, kind: FileKind): Uint8Array | undefined {
+  const folder = dirname(resolve(modelPath));
+  let file: SiblingFile;
+  try {
+    file = siblingFile(folder, folder, relativeName, READ_LIMITS[kind].bytes);
+  } catch (e) {
+    if (e instanceof SourceError && e.missing) return undefined;
+    throw e;
+  }
+  if (file.size > READ_LIMITS[kind].bytes) throw tooLarge(relativeName, file.size, READ_LIMITS[kind].bytes, kind);
+  return readRange(resolve(folder, relativeName), relativeName, 0, file.size, OPEN_FLAGS | NO_FOLLOW);
 }
 
 /**
@@ -128,7 +155,7 @@ function siblingFile(folder: string, root: string, relativeName: string, maxByte
 export function siblingsOf(modelPath: string, options: FileSourceOptions = {}): ModelSource['sibling'] {
   const folder = dirname(resolve(modelPath));
   const root = resolve(options.root ?? folder);
-  const maxBytes = options.maxBytes ?? MAX_READ_BYTES;
+  const maxBytes = options.maxBytes ?? READ_LIMITS.weights.bytes;
   return async (relativeName) => siblingFile(folder, root, relativeName, maxBytes);
 }
 
@@ -137,7 +164,8 @@ export function siblingsOf(modelPath: string, options: FileSourceOptions = {}): 
  * the size limit: else a SourceError) and read when first asked for; `sibling()` applies the guards.
  */
 export function fileSource(path: string, options: FileSourceOptions = {}): ModelSource {
-  const st = statUserFile(path, options.maxBytes ?? MAX_READ_BYTES);
+  const kind = options.kind ?? 'model';
+  const st = statUserFile(path, options.maxBytes ?? READ_LIMITS[kind].bytes, kind);
   let bytes: Uint8Array | undefined;
   let text: string | undefined;
   const read = () => (bytes ??= readRange(path, path, 0, st.size, OPEN_FLAGS, st));

@@ -10,7 +10,7 @@ import { readUserFile } from './file-source';
 export function readImage(path: string, options: ReadImageOptions = {}): ReadImageResult {
   let bytes: Uint8Array;
   try {
-    bytes = readUserFile(path);
+    bytes = readUserFile(path, 'image');
   } catch (e) {
     if (e instanceof SourceError) throw new ImageError(path, `cannot read ${path}: ${e.reason}`);
     throw e;

@@ -2,18 +2,16 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SourceError } from '../core/formats/source';
 import { IMAGENET_CLASSES, LabelsError, parseLabels, type Labels } from '../core/runtime/labels';
-import { readUserFile } from './file-source';
+import { readSiblingSync, readUserText } from './file-source';
 
 // Label files on disk: the one the user names, labels.txt next to the model, or the ImageNet names
 // CNN Lens ships (see src/core/runtime/labels.ts for what a label file is).
-
-const utf8 = new TextDecoder('utf-8');
 
 /** Reads a label file (a regular file within the size limit): one class name per line. */
 export function readLabelFile(file: string): string[] {
   let text: string;
   try {
-    text = utf8.decode(readUserFile(file));
+    text = readUserText(file, 'labels');
   } catch (e) {
     if (e instanceof SourceError) throw new LabelsError(file, `cannot read the label file (${e.reason})`);
     throw e;
@@ -33,8 +31,16 @@ export function imagenetLabelsFile(): string {
  */
 export function resolveLabels(options: { readonly file?: string; readonly modelFile: string; readonly classes: readonly number[] }): Labels | undefined {
   if (options.file) return { names: readLabelFile(options.file), source: options.file };
+  // labels.txt beside the model is one of its siblings: a regular file inside its folder, no link.
   const beside = join(dirname(options.modelFile), 'labels.txt');
-  if (existsSync(beside)) return { names: readLabelFile(beside), source: beside };
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = readSiblingSync(options.modelFile, 'labels.txt', 'labels');
+  } catch (e) {
+    if (e instanceof SourceError) throw new LabelsError(beside, `cannot read the label file (${e.reason})`);
+    throw e;
+  }
+  if (bytes) return { names: parseLabels(new TextDecoder('utf-8').decode(bytes), beside), source: beside };
   if (options.classes.includes(IMAGENET_CLASSES)) return { names: readLabelFile(imagenetLabelsFile()), source: 'media/labels/imagenet.txt (ImageNet)' };
   return undefined;
 }

@@ -67,7 +67,7 @@ describe('file sources: siblings stay regular files inside the model\u2019s fold
     if (process.platform === 'win32') this.skip();
     execFileSync('mkfifo', [join(dir, 'model', 'pipe.bin')]);
     await refused(fileSource(model).sibling('pipe.bin'), 'pipe.bin', /FIFO/);
-    assert.throws(() => readUserFile(join(dir, 'model', 'pipe.bin')), (e: unknown) => e instanceof SourceError && /FIFO/.test(e.reason));
+    assert.throws(() => readUserFile(join(dir, 'model', 'pipe.bin'), 'image'), (e: unknown) => e instanceof SourceError && /FIFO/.test(e.reason));
     mkdirSync(join(dir, 'model', 'folder.bin'));
     await refused(fileSource(model).sibling('folder.bin'), 'folder.bin', /a folder/);
   });

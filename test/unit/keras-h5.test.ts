@@ -112,8 +112,8 @@ describe('Keras whole-model files: bad input gets a message naming the file and 
     ['small_net.h5', /small_net\.h5 holds only weights .*no model_config attribute.*open the model's architecture, small_net\.json/],
     ['truncated.h5', /truncated\.h5 is cut short: its HDF5 superblock declares \d+ bytes, the file has \d+/],
     ['bomb.keras', /bomb\.keras cannot be read as a \.keras archive: entry "config\.json" declares 100 MiB uncompressed, more than the 64 MiB/],
-    ['liar.keras', /liar\.keras cannot be read as a \.keras archive: entry "config\.json" inflates past the 100 bytes it declares/],
-    ['climb.keras', /climb\.keras cannot be read as a \.keras archive: entry "\.\.\/x" is refused \(the name leaves/],
+    ['liar.keras', /liar\.keras cannot be read as a \.keras archive: entry "config\.json" inflates past its declared 100 bytes/],
+    ['climb.keras', /climb\.keras cannot be read as a \.keras archive: entry "\.\.\/x" the archive holds an entry with a name that climbs out of the archive/],
     ['not_keras.keras', /not_keras\.keras is a zip archive but not a Keras archive: it has no config\.json .* this one holds readme\.txt, data\/values\.csv/],
   ];
   for (const [file, message] of cases) {

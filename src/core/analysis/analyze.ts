@@ -12,10 +12,15 @@ import type { Analysis, AnalysisOptions, AssumedDim, NodeAnalysis, Totals } from
 // everything else is still counted.
 
 const BYTES_PER_FLOAT32 = 4;
-/** Above this many elements a single tensor cannot be allocated by TensorFlow.js (2^31 - 1). */
+/** Above this many elements a single tensor cannot be allocated by TensorFlow.js or indexed by ONNX Runtime (2^31 - 1). */
 const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
+/** Above this a parameter count is no longer an exact integer in a double: no real layer comes near. */
+const MAX_LAYER_PARAMS = Number.MAX_SAFE_INTEGER;
 
 type Value = readonly number[] | undefined;
+
+/** A size no framework allocates: reported as 'huge-tensor'. */
+class TooLarge extends ShapeError {}
 
 export function analyze(graph: Graph, options: AnalysisOptions = {}): Analysis {
   const diagnostics: Diagnostic[] = [...graph.diagnostics];
@@ -73,12 +78,18 @@ export function analyze(graph: Graph, options: AnalysisOptions = {}): Analysis {
           macs = op.macs?.(ins, out, node.attrs) ?? 0;
           flops = op.flops(ins, out, node.attrs);
         }
-        if (numel(out) > MAX_TENSOR_ELEMENTS) problem(node, 'warning', 'huge-tensor', `output ${formatShape(out)} has ${numel(out).toExponential(2)} elements, more than one tensor can hold (2^31)`);
+        // Sizes no framework allocates are errors (the CLI exits 1), not warnings with figures that mean nothing.
+        if (numel(out) > MAX_TENSOR_ELEMENTS) throw new TooLarge(`output ${formatShape(out)} has ${numel(out).toExponential(2)} elements, more than one tensor can hold (2^31)`);
+        if (counts.trainable + counts.nonTrainable > MAX_LAYER_PARAMS) throw new TooLarge(`${(counts.trainable + counts.nonTrainable).toExponential(2)} parameters, more than can be counted exactly (2^53)`);
       } catch (e) {
-        if (!(e instanceof ShapeError)) throw e;
         outs = [];
         value = undefined;
-        problem(node, 'error', 'shape', e.message);
+        counts = { trainable: 0, nonTrainable: 0, bytes: 0 };
+        macs = 0;
+        flops = 0;
+        // An op rule that fails on input nobody foresaw is still this layer's problem, not an exception for the user.
+        if (e instanceof ShapeError) problem(node, 'error', e instanceof TooLarge ? 'huge-tensor' : 'shape', e.message);
+        else problem(node, 'error', 'internal', `CNN Lens could not analyse this layer (${(e as Error).message})`);
       }
     }
     shapes.set(node.id, outs);

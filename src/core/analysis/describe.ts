@@ -3,6 +3,7 @@ import type { Analysis } from './types';
 import { bytes, grouped, human, percent, shapeText } from './units';
 import { runtimeWeights } from './stored-weights';
 import { totalsPhrases, totalsText, unknownsOf, type TotalsFacts } from './totals-text';
+import { markdownCode, markdownText } from '../text/escape';
 
 // Text about the model for the editor: what a hover, an inlay hint and a CodeLens say. Pure
 // functions of the analysis, so the editor glue stays thin and these are unit-tested.
@@ -23,16 +24,17 @@ export function hoverMarkdown(analysis: Analysis, id: string): string {
   const a = analysis.byId.get(id);
   if (!node || !a) return '';
   const t = analysis.totals;
-  const shared = node.sharesWeightsWith ? ` (weights shared with \`${node.sharesWeightsWith}\`)` : '';
+  // Names from the file only as code spans or escaped text: nothing in a hover can become a link or an image.
+  const shared = node.sharesWeightsWith ? ` (weights shared with ${markdownCode(node.sharesWeightsWith)})` : '';
   // An op CNN Lens does not know, or no output shape: what it costs is not known (its stored weights, where the file has them, are).
   const unknownCosts = node.op === 'Unknown' || !a.outputShape;
   const unknownParams = unknownCosts && !node.inputs.some((r) => analysis.graph.nodes.find((n) => n.id === r.node)?.op === 'Constant');
   const lines = [
-    `**${node.id}** · \`${node.sourceClass}\`${node.op === 'Unknown' ? ' (not understood by CNN Lens)' : ''}`,
+    `**${markdownText(node.id)}** · ${markdownCode(node.sourceClass)}${node.op === 'Unknown' ? ' (not understood by CNN Lens)' : ''}`,
     '',
     '| | |',
     '|---|---|',
-    ...a.inputShapes.map((s, i) => `| input${a.inputShapes.length > 1 ? ` ${i + 1}` : ''} | \`${shapeText(s)}\` from \`${node.inputs[i]?.node}\` |`),
+    ...a.inputShapes.map((s, i) => `| input${a.inputShapes.length > 1 ? ` ${i + 1}` : ''} | \`${shapeText(s)}\` from ${markdownCode(node.inputs[i]?.node ?? '?')} |`),
     `| output | \`${shapeText(a.outputShape)}\` |`,
     unknownParams
       ? '| params | unknown (not counted in the totals) |'
@@ -41,7 +43,7 @@ export function hoverMarkdown(analysis: Analysis, id: string): string {
     `| FLOPs | ${unknownCosts ? 'unknown' : human(a.flops)} |`,
     `| memory | weights ${bytes(a.weightBytes)}, output ${bytes(a.activationBytes)} |`,
   ];
-  const problems = analysis.diagnostics.filter((d) => d.node === id).map((d) => `⚠ ${d.message}`);
+  const problems = analysis.diagnostics.filter((d) => d.node === id).map((d) => `⚠ ${markdownText(d.message)}`);
   // Shares of totals that leave layers out: say which totals they are.
   const facts = totalsFacts(analysis);
   const partial = unknownsOf(facts).layers.length ? [`Model: ${totalsText(facts)}`] : [];

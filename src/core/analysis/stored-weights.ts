@@ -13,7 +13,8 @@ export interface StoredWeights {
 }
 
 const storedDtype = (spec: WeightSpec): string => spec.quantization?.dtype ?? spec.dtype;
-const storedBytes = (spec: WeightSpec): number => spec.shape.reduce((p, d) => p * d, 1) * (DTYPE_BYTES[storedDtype(spec) as DType] ?? 4);
+// (A manifest is the file's word: a spec without a list shape counts nothing here; its loader refuses it by name.)
+const storedBytes = (spec: WeightSpec): number => (Array.isArray(spec.shape) ? spec.shape.reduce((p, d) => p * d, 1) : 0) * (DTYPE_BYTES[storedDtype(spec) as DType] ?? 4);
 
 /** The manifest's bytes per owning node id; empty when the graph has no manifest or keeps its weights as constants. Tensors no layer's name starts are left out. */
 export function storedWeightsByNode(graph: Graph): ReadonlyMap<string, StoredWeights> {
@@ -25,6 +26,7 @@ export function storedWeightsByNode(graph: Graph): ReadonlyMap<string, StoredWei
   const byLayer = new Map<string, string | null>();
   for (const n of graph.nodes) if (!n.sharesWeightsWith) byLayer.set(n.layer, byLayer.has(n.layer) ? null : n.id);
   for (const spec of graph.weights) {
+    if (typeof spec?.name !== 'string') continue; // a damaged manifest: its loader names the entry
     const parts = spec.name.split('/').slice(0, -1);
     let owner: string | undefined;
     for (let k = parts.length; k > 0 && !owner; k--) {

@@ -1,6 +1,7 @@
 import type { ModelReport } from './report-types';
 import { bytes, grouped, human, percent, shapeText } from './units';
 import { atLeast, atLeastGrouped, runtimeWeightsText, storedWeightsText, unknownNote, unknownsOf } from './totals-text';
+import { csvCell, escapeControl, markdownText } from '../text/escape';
 
 // The summary as text: a torchinfo-style table, CSV, or Markdown. One row model for all three.
 
@@ -25,8 +26,9 @@ function rows(report: ModelReport, exact: boolean): Row[] {
     const costs = !unknown.has(l.name);
     const params = costs || !!l.weights?.length;
     return {
-      layer: l.name,
-      type: l.type === 'Unknown' ? `${l.sourceClass}?` : l.type,
+      // Names from the file are shown, never obeyed: a table is read in a terminal or a Markdown viewer.
+      layer: escapeControl(l.name),
+      type: escapeControl(l.type === 'Unknown' ? `${l.sourceClass}?` : l.type),
       output: shapeText(l.outputShape),
       params: params ? count(l.params) : exact ? '' : '?',
       paramShare: params ? percent(l.params, report.totals.params) : '?',
@@ -48,7 +50,7 @@ export function renderTable(report: ModelReport): string {
   const costs = u.layers.length > 0;
   const runtime = runtimeWeightsText(report);
   return [
-    `Model: ${report.model.name} (${report.model.format})   input: ${inputs}`,
+    `Model: ${escapeControl(report.model.name)} (${report.model.format})   input: ${escapeControl(inputs)}`,
     rule,
     line(HEADERS),
     rule,
@@ -66,13 +68,12 @@ export function renderTable(report: ModelReport): string {
   ].join('\n');
 }
 
-const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 export function renderCsv(report: ModelReport): string {
   const header = ['layer', 'type', 'output_shape', 'params', 'trainable_params', 'macs', 'flops', 'weight_bytes', 'activation_bytes'];
   const lines = report.layers.map((l) =>
     [l.name, l.type === 'Unknown' ? l.sourceClass : l.type, shapeText(l.outputShape), l.params, l.trainableParams, l.macs ?? '', l.flops ?? '', l.weightBytes, l.activationBytes ?? '']
-      .map((v) => csvCell(String(v)))
+      .map((v) => csvCell(escapeControl(String(v))))
       .join(','),
   );
   return [header.join(','), ...lines].join('\n');
@@ -87,11 +88,11 @@ export function renderMarkdown(report: ModelReport): string {
   const costs = u.layers.length > 0;
   const runtime = runtimeWeightsText(report);
   return [
-    `### ${report.model.name}`,
+    `### ${markdownText(report.model.name)}`,
     '',
     `| ${keys.map((k) => HEADERS[k]).join(' | ')} |`,
     `|${keys.map((k) => (RIGHT_ALIGNED.has(k) ? '---:' : '---')).join('|')}|`,
-    ...body.map((r) => `| ${keys.map((k) => cell(r[k])).join(' | ')} |`),
+    ...body.map((r) => `| ${keys.map((k) => (k === 'layer' || k === 'type' ? markdownText(r[k]) : cell(r[k]))).join(' | ')} |`),
     '',
     `**Total params** ${atLeastGrouped(t.params, u.params)} (trainable ${grouped(t.trainableParams)}, non-trainable ${grouped(t.nonTrainableParams)}) · **MACs** ${atLeastGrouped(t.macs, costs)} · **FLOPs** ${atLeastGrouped(t.flops, costs)} · **Weights** ${storedWeightsText(report, u.params)}${runtime ? `, ${runtime}` : ''}${costs ? ` · **${unknownNote(u)}**: the totals leave them out` : ''}`,
   ].join('\n');

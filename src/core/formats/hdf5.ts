@@ -1,10 +1,18 @@
 import type * as H5 from 'h5wasm';
+import { bytesText, MAX_DATASET_BYTES } from './limits';
+import { SourceError } from './source';
 
 // The HDF5 library (h5wasm: the HDF5 C library compiled to WebAssembly), shared by the formats that
-// read HDF5: Keras weights files and whole-model `.h5` files. It loads asynchronously, once; after
-// that a file is opened synchronously, so a format's parse (which is synchronous) can read one.
-// h5wasm keeps files in its own in-memory file system, in Node and browsers alike: the bytes are
-// lent to it for the time of one read and removed after.
+// read HDF5: Keras weights files, whole-model `.h5` files and the inside of a `.keras`. It loads
+// asynchronously, once; after that a file is opened synchronously, so a format's parse (which is
+// synchronous) can read one. h5wasm keeps files in its own in-memory file system, in Node and
+// browsers alike: the bytes are lent to it for the time of one read and removed after.
+//
+// Datasets are read the guarded way: a dataset's size is known from its shape and element size
+// before a byte is read, and a small file can declare a huge sparse or compressed dataset (8 KB on
+// disk, 4 GB when read). So every read is checked first, one dataset against MAX_DATASET_BYTES, and
+// all the datasets of one file against a budget from the file's own size (weights are stored, not
+// generated: uncompressed Keras files hold every byte).
 
 export type H5Module = typeof H5;
 
@@ -15,6 +23,8 @@ let loaded: H5Module | undefined;
 export async function hdf5(): Promise<H5Module> {
   loading ??= import('h5wasm').then(async (m) => {
     await m.ready;
+    // HDF5's errors as exceptions (turned into a one-line reason by hdf5Reason), not its stack printed on stderr.
+    m.Module?.activate_throwing_error_handler?.();
     return (loaded = m);
   });
   return loading;
@@ -22,6 +32,39 @@ export async function hdf5(): Promise<H5Module> {
 
 /** h5wasm if it has loaded (`await hdf5()` first), else undefined. */
 export const loadedHdf5 = (): H5Module | undefined => loaded;
+
+/**
+ * One line for an exception from HDF5: its error stack ("HDF5-DIAG: … #000: … in H5Fopen(): unable
+ * to open file … #005: … in H5F_open(): file signature not found") as its first and innermost reasons.
+ */
+export function hdf5Reason(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!message.startsWith('HDF5-DIAG')) return message;
+  const reasons = [...message.matchAll(/#\d+: .* in \w+\(\): (.*)/g)].map((m) => m[1].trim());
+  if (!reasons.length) return message.split('\n')[0];
+  return reasons.length === 1 ? reasons[0] : `${reasons[0]}: ${reasons[reasons.length - 1]}`;
+}
+
+/** What may be read from one HDF5 file, in bytes: its own size twice over (compression), plus 64 MiB. */
+export const datasetBudgetFor = (fileBytes: number): number => 2 * fileBytes + 64 * 1024 * 1024;
+
+/** An open HDF5 file and the guarded way to read its datasets. */
+export interface Hdf5File {
+  /** The file's name, for messages. */
+  readonly name: string;
+  readonly root: H5.File;
+  /**
+   * A dataset's values (h5wasm's typed array or number), after checking its declared size against
+   * the limits: a SourceError naming `where` when it is too large, before anything is allocated.
+   */
+  readDataset(ds: H5.Dataset, where: string): H5.Dataset['value'];
+}
+
+/** A dataset's declared bytes: its shape's product times its element size. */
+export function declaredBytes(ds: H5.Dataset): number {
+  const elements = (ds.shape ?? []).reduce((p, d) => p * d, 1);
+  return elements * Math.max(1, ds.metadata.size);
+}
 
 let scratch = 0;
 /** Opens HDF5 bytes read-only with a loaded h5wasm, runs `body`, and always closes and removes the in-memory copy. */
@@ -44,9 +87,27 @@ export function withHdf5Sync<T>(h5: H5Module, bytes: Uint8Array, body: (file: H5
   }
 }
 
-/** Loads h5wasm if needed, then as withHdf5Sync. */
-export async function withHdf5<T>(bytes: Uint8Array, body: (file: H5.File) => T): Promise<T> {
-  return withHdf5Sync(await hdf5(), bytes, body);
+/** Opens HDF5 bytes read-only as `file` (for messages) and runs `body` with the guarded dataset reader. */
+export async function withHdf5<T>(bytes: Uint8Array, file: string, body: (h5: Hdf5File) => T): Promise<T> {
+  let left = datasetBudgetFor(bytes.length);
+  return withHdf5Sync(await hdf5(), bytes, (root) =>
+    body({
+      name: file,
+      root,
+      readDataset(ds, where) {
+        const size = declaredBytes(ds);
+        const shape = `(${(ds.shape ?? []).join(', ')})`;
+        if (!Number.isFinite(size) || size > MAX_DATASET_BYTES) {
+          throw new SourceError(file, `${where}: the dataset's shape ${shape} declares ${size.toLocaleString('en-US')} bytes, more than the ${bytesText(MAX_DATASET_BYTES)} CNN Lens reads of one dataset`);
+        }
+        if (size > left) {
+          throw new SourceError(file, `${where}: the dataset's shape ${shape} declares ${size.toLocaleString('en-US')} bytes, more than the file (${bytes.length.toLocaleString('en-US')} bytes) can hold; a sparse or generated dataset is refused`);
+        }
+        left -= size;
+        return ds.value;
+      },
+    }),
+  );
 }
 
 /** The 8-byte signature every HDF5 file starts with (at offset 0 for files Keras and h5py write). */

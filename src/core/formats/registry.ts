@@ -14,9 +14,10 @@ import { recogniseUnread, UNREAD_CODE, unreadMessage } from './unread';
 // against it by a test), and the webview (which learns a model's format from the report).
 
 // Binary formats first: their detection reads leading bytes, the text formats' decodes the file as
-// text. Order matters where two formats share a name ending: a TF.js graph model and a layers model
-// are both model.json, so the graph model's detect (which refuses layers models) asks first.
-export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, tfjsGraphFormat, kerasFormat, caffeFormat];
+// text. A TF.js graph model and a layers model are both model.json and each one's detect refuses the
+// other; where content decides nothing (a damaged JSON), the name ending goes to the first format
+// that claims it, so Keras / TF.js layers (whose parser says what is wrong with a JSON model) comes first.
+export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, kerasFormat, tfjsGraphFormat, caffeFormat];
 
 const extensionOf = (name: string): string => /(\.[^./\\]+)$/.exec(name.toLowerCase())?.[1] ?? '';
 

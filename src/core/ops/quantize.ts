@@ -1,5 +1,5 @@
 import { int } from './attrs';
-import { defineOp } from './op';
+import { defineOp, ShapeError } from './op';
 import { numel } from './tensor-math';
 
 // ONNX's quantisation boundaries in QDQ models: QuantizeLinear / DequantizeLinear around each
@@ -18,7 +18,15 @@ const boundary = (kind: string, summary: string, label: string, flopsPerElement:
     arity: { min: 2, max: 3 },
     operands: ['data', 'static', 'static'],
     label: () => label,
-    shape: ([x]) => x,
+    // Garbage parameters make every value NaN or infinite at run time: refused here, as no framework would run them.
+    shape: ([x], _, values) => {
+      const [, scale, zeroPoint] = values;
+      const badScale = scale?.find((v) => !Number.isFinite(v) || v === 0);
+      if (badScale !== undefined) throw new ShapeError(`scale ${badScale} is not a finite non-zero number`);
+      const badZero = zeroPoint?.find((v) => !Number.isFinite(v));
+      if (badZero !== undefined) throw new ShapeError(`zero point ${badZero} is not a finite number`);
+      return x;
+    },
     flops: (_, out) => flopsPerElement * numel(out),
   });
 

@@ -1,6 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { MAX_IMAGE_PIXELS } from '../formats/limits';
 
 // Images in and out of the runtime: PNG (pngjs) and JPEG (jpeg-js) decoded to RGBA bytes, and RGBA
 // bytes encoded as PNG (thumbnails, the bundled sample). Both codecs are pure JavaScript: nothing
@@ -21,8 +22,6 @@ export class ImageError extends Error {
   }
 }
 
-/** Refuse images whose decoded pixels would not fit comfortably in memory (jpeg-js's own guard too). */
-const MAX_PIXELS = 100e6;
 
 export function imageKind(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
   if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
@@ -30,17 +29,38 @@ export function imageKind(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
   return undefined;
 }
 
-/** Decodes a PNG or JPEG (recognised by its bytes, not its name) to RGBA. */
+/** Width and height from the header alone (PNG IHDR, JPEG SOFn), without decoding. */
+export function imageHeaderSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  const kind = imageKind(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (kind === 'png' && bytes.length >= 24) return { width: view.getUint32(16), height: view.getUint32(20) };
+  if (kind === 'jpeg') {
+    let i = 2;
+    while (i + 9 < bytes.length) {
+      if (bytes[i] !== 0xff) return undefined;
+      const marker = bytes[i + 1];
+      const len = view.getUint16(i + 2);
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { height: view.getUint16(i + 5), width: view.getUint16(i + 7) };
+      i += 2 + len;
+    }
+  }
+  return undefined;
+}
+
+/** Decodes a PNG or JPEG (recognised by its bytes, not its name) to RGBA; its header's size is checked first. */
 export function decodeImage(bytes: Uint8Array, file = 'the image'): RgbaImage {
   const kind = imageKind(bytes);
   if (!kind) throw new ImageError(file, 'not a PNG or JPEG image (its first bytes are neither signature)');
+  const size = imageHeaderSize(bytes);
+  if (size && size.width * size.height > MAX_IMAGE_PIXELS) {
+    throw new ImageError(file, `its header says ${size.width}×${size.height} (${((size.width * size.height) / 1e6).toFixed(0)} MP), more than the ${MAX_IMAGE_PIXELS / (1024 * 1024)} MP CNN Lens decodes; downscale it first`);
+  }
   try {
     if (kind === 'png') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      if (png.width * png.height > MAX_PIXELS) throw new Error(`${png.width}×${png.height} is too large`);
       return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
     }
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 1024 });
     return { width: img.width, height: img.height, data: img.data };
   } catch (e) {
     throw new ImageError(file, `the ${kind === 'png' ? 'PNG' : 'JPEG'} cannot be decoded: ${(e as Error).message}`);

@@ -169,8 +169,11 @@ export interface PreparedInputs {
 }
 
 /** An input file's bytes as an input: a .npy array by its name, else an image (and a .npy by its leading bytes: see prepareInputs). */
+/** What an input file is, by its name: a .npy array, else an image (its bytes say which kind). */
+export const inputFileKind = (file: string): 'npy' | 'image' => (/\.npy$/i.test(file) ? 'npy' : 'image');
+
 export function inputSourceFor(file: string, bytes: Uint8Array): InputSource {
-  return /\.npy$/i.test(file) ? { kind: 'npy', file, bytes } : { kind: 'image', file, bytes };
+  return { kind: inputFileKind(file), file, bytes };
 }
 
 /** Builds the model's inputs: one source per input in `graph.inputs` order; missing ones are seeded random. */
@@ -246,8 +249,9 @@ export interface WeightsNextTo {
 
 /** The weights next to a model: a TF.js model.json's own shards, or `<name>.weights.h5` / `<name>.h5` / `<name>.keras` beside it. */
 export async function weightsNextTo(model: ModelSource): Promise<WeightsNextTo | undefined> {
-  // A manifest that lists shards (an empty one, `"weightsManifest": []`, is a bare architecture: seeded random weights).
-  if (/"weightsManifest"\s*:\s*\[\s*[^\]\s]/.test(model.text())) return { name: model.name, open: async () => model };
+  // A manifest, unless it is an empty list (`"weightsManifest": []`: a bare architecture, seeded random
+  // weights); a manifest that is not a list is read, so that its loader says what is wrong with it.
+  if (/"weightsManifest"\s*:(?!\s*\[\s*\])/.test(model.text())) return { name: model.name, open: async () => model };
   const stem = baseName(model.name).replace(/\.[^.]*$/, '');
   for (const candidate of [`${stem}.weights.h5`, `${stem}.h5`, `${stem}.keras`]) {
     let file: SiblingFile;

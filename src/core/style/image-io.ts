@@ -1,6 +1,8 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { MAX_IMAGE_PIXELS as MAX_DECODE_PIXELS } from '../formats/limits';
+import { imageHeaderSize, imageKind as sniffImage } from '../runtime/image';
 
 // Image files for style transfer: PNG and JPEG in (sniffed from their first bytes, never from the
 // name), PNG out. Images are 8-bit RGB in memory (alpha is composited over white). Huge images are
@@ -22,33 +24,6 @@ export class ImageError extends Error {
     super(message);
     this.name = 'ImageError';
   }
-}
-
-/** Above this many pixels an image is not decoded at all (RGBA at 64 MP is already 256 MB). */
-export const MAX_DECODE_PIXELS = 64 * 1024 * 1024;
-
-export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  return undefined;
-}
-
-/** Width and height from the header alone (PNG IHDR, JPEG SOFn), without decoding. */
-export function imageHeaderSize(bytes: Uint8Array): { width: number; height: number } | undefined {
-  const kind = sniffImage(bytes);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (kind === 'png' && bytes.length >= 24) return { width: view.getUint32(16), height: view.getUint32(20) };
-  if (kind === 'jpeg') {
-    let i = 2;
-    while (i + 9 < bytes.length) {
-      if (bytes[i] !== 0xff) return undefined;
-      const marker = bytes[i + 1];
-      const len = view.getUint16(i + 2);
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { height: view.getUint16(i + 5), width: view.getUint16(i + 7) };
-      i += 2 + len;
-    }
-  }
-  return undefined;
 }
 
 /** Decodes PNG or JPEG bytes to RGB. `file` names the source in errors. */

@@ -1,5 +1,5 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { readFileSync } from 'node:fs';
+import { readUserText } from '../file-source';
 import { join } from 'node:path';
 import { randomLossNetwork, RANDOM_SEED, vggLossNetwork, type LossNetwork } from '../../core/style/loss-network';
 import { weightsSource } from '../weights-files';
@@ -13,7 +13,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 function zooVgg16Json(): string {
   for (const dir of [join(ROOT, 'models'), join(__dirname, 'models'), join(__dirname, '..', 'models')]) {
     try {
-      return readFileSync(join(dir, 'vgg16.json'), 'utf8');
+      return readUserText(join(dir, 'vgg16.json'), 'style');
     } catch {
       // next
     }

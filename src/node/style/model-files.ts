@@ -1,11 +1,11 @@
 import type * as tfc from '@tensorflow/tfjs-core';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SourceError } from '../../core/formats/source';
 import type { WeightMap } from '../../core/runtime/weight-map';
 import { loadTransformModel, StyleModelError, type TransformModel } from '../../core/style/fast';
 import { layersModelFiles, modelMetadata, type SaveModelOptions } from '../../core/style/transform-net';
-import { fileSource } from '../file-source';
+import { fileSource, readUserText } from '../file-source';
 
 // Transformation networks on disk: a TF.js layers model.json and its shard, written by Train mode
 // and read by Fast mode.
@@ -22,7 +22,7 @@ export function saveLayersModel(dir: string, topology: Record<string, unknown>, 
 /** model.json's CNN Lens metadata (style, loss network, step); {} when the file has none or cannot be read. */
 export function readModelMetadata(modelJsonPath: string): Record<string, unknown> {
   try {
-    return modelMetadata(readFileSync(modelJsonPath, 'utf8'));
+    return modelMetadata(readUserText(modelJsonPath, 'style'));
   } catch {
     return {};
   }
@@ -32,7 +32,7 @@ export function readModelMetadata(modelJsonPath: string): Record<string, unknown
 export async function loadTransformModelFile(tf: typeof tfc, modelJsonPath: string): Promise<TransformModel> {
   let source;
   try {
-    source = fileSource(modelJsonPath);
+    source = fileSource(modelJsonPath, { kind: 'style' });
   } catch (e) {
     if (e instanceof SourceError) throw new StyleModelError(modelJsonPath, `cannot read the style model ${modelJsonPath}: ${e.reason}`);
     throw e;

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readUserText } from '../file-source';
 import { join } from 'node:path';
 import type { LossWeights } from '../../core/style/optimise';
 
@@ -42,7 +43,7 @@ export function listPresets(): ResolvedPreset[] {
   const dir = stylesDir();
   let index: { presets?: { name: string; lossNetwork?: string }[] } = {};
   try {
-    index = JSON.parse(readFileSync(join(dir, 'presets.json'), 'utf8'));
+    index = JSON.parse(readUserText(join(dir, 'presets.json'), 'style'));
   } catch {
     // no index yet (before training): the table alone
   }

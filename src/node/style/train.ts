@@ -1,7 +1,8 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 // Gradients are registered by a side-effect import in tfjs-core (the union bundle @tensorflow/tfjs does it for you).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { readUserText } from '../file-source';
 import { join } from 'node:path';
 import { forwardSync } from '../../core/style/forward';
 import { fitLongerSide, imageToTensor, resizeImage, type RgbImage } from '../../core/style/image-io';
@@ -85,8 +86,8 @@ export async function trainTransformNet(tf: typeof tfc, net: LossNetwork, option
   let start = 0;
   let params: TransformParams;
   if (options.resume !== false && existsSync(metaPath) && existsSync(modelPath)) {
-    const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
-    const saved = JSON.parse(readFileSync(modelPath, 'utf8'));
+    const meta = JSON.parse(readUserText(metaPath, 'style'));
+    const saved = JSON.parse(readUserText(modelPath, 'style'));
     const savedAnalysis = analyzeTransformNet(JSON.stringify(saved.modelTopology), modelPath, size, size);
     const loaded = await loadWeights(modelPath, savedAnalysis, { tf });
     params = initTransformParams(tf, analysis, seed, loaded.weights);

@@ -2,7 +2,7 @@ import type { Diagnostic, Graph } from '../../ir';
 import { isHdf5, loadedHdf5 } from '../hdf5';
 import { parseKeras } from '../keras/parse';
 import { baseName, type ModelSource } from '../source';
-import { isZip, listZipEntries } from '../zip-entries';
+import { isZip, openZip } from '../zip';
 import { upgradeKeras1 } from './keras1';
 import { NoKerasConfig, readArchiveConfig, readH5Config, type KerasConfig } from './read-config';
 
@@ -19,7 +19,7 @@ export function looksLikeKerasFile(source: ModelSource): boolean {
   if (!isZip(bytes)) return false;
   if (/\.keras$/i.test(source.name)) return true;
   try {
-    return listZipEntries(bytes, source.name).some((e) => e.name === 'config.json');
+    return openZip(bytes, source.name).entries.some((e) => e.name === 'config.json');
   } catch {
     return false; // a damaged zip with another name is not claimed; one named .keras is, and parse says why it cannot be read
   }

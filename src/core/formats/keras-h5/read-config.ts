@@ -1,6 +1,7 @@
 import { hdf5DeclaredSize, isH5Group, stringsAttr, withHdf5Sync, type H5Module } from '../hdf5';
-import { baseName } from '../source';
-import { listZipEntries, readZipEntry, ZipError } from '../zip-entries';
+import { bytesText } from '../limits';
+import { baseName, SourceError } from '../source';
+import { openZip, type ZipEntry } from '../zip';
 
 // The architecture inside a whole-model Keras file, read without touching the weights:
 //   Keras 2 `.h5` (`model.save('m.h5')`): root attributes model_config (the model's JSON),
@@ -65,25 +66,31 @@ export function readH5Config(h5: H5Module, bytes: Uint8Array, file: string): Ker
 /** config.json and metadata.json from a Keras 3 `.keras` archive. */
 export function readArchiveConfig(bytes: Uint8Array, file: string): KerasConfig {
   try {
-    const entries = listZipEntries(bytes, file);
-    const config = entries.find((e) => e.name === 'config.json');
+    const zip = openZip(bytes, file);
+    const entry = (name: string): ZipEntry | undefined => zip.entries.find((e) => e.name === name);
+    const config = entry('config.json');
     if (!config) {
-      const names = entries.slice(0, 6).map((e) => e.name).join(', ') + (entries.length > 6 ? ', …' : '');
+      const names = zip.entries.slice(0, 6).map((e) => e.name).join(', ') + (zip.entries.length > 6 ? ', …' : '');
       throw new NoKerasConfig(`${file} is a zip archive but not a Keras archive: it has no config.json (a .keras file holds config.json, metadata.json and model.weights.h5; this one holds ${names || 'nothing'})`);
     }
     const utf8 = new TextDecoder();
-    const json = utf8.decode(readZipEntry(bytes, config, file, MAX_CONFIG_BYTES));
-    const metadataEntry = entries.find((e) => e.name === 'metadata.json');
+    // Only the JSON entries are unpacked to draw, each within the size a config can have; the weights stay packed.
+    const text = (e: ZipEntry): string => {
+      if (e.size > MAX_CONFIG_BYTES) throw new SourceError(`${file} (${e.name})`, `declares ${bytesText(e.size)} uncompressed, more than the ${bytesText(MAX_CONFIG_BYTES)} a Keras config is read to`);
+      return utf8.decode(zip.read(e.name));
+    };
+    const json = text(config);
+    const metadataEntry = entry('metadata.json');
     let metadata: { keras_version?: unknown } = {};
     try {
-      if (metadataEntry) metadata = JSON.parse(utf8.decode(readZipEntry(bytes, metadataEntry, file, MAX_CONFIG_BYTES)));
+      if (metadataEntry) metadata = JSON.parse(text(metadataEntry));
     } catch (e) {
-      if (e instanceof ZipError) throw e;
+      if (e instanceof SourceError) throw e;
       // metadata.json only tells the Keras version; a damaged one does not stop the drawing.
     }
     return { json, kerasVersion: typeof metadata.keras_version === 'string' ? metadata.keras_version : undefined };
   } catch (e) {
-    if (e instanceof ZipError) throw new NoKerasConfig(`${file} cannot be read as a .keras archive: ${e.reason}`);
+    if (e instanceof SourceError) throw new NoKerasConfig(`${file} cannot be read as a .keras archive: ${e.file === file ? '' : `entry "${e.file.slice(file.length + 2, -1)}" `}${e.reason}`);
     throw e;
   }
 }

@@ -1,6 +1,7 @@
 import type { ModelFormat } from '../format';
 import { planKerasEdit } from './edits';
 import { KERAS_VOCABULARY } from './names';
+import { MAX_TEXT_MODEL_BYTES } from '../limits';
 import { looksLikeKerasModel, parseKeras } from './parse';
 
 // Keras 2 and 3 JSON (`model.to_json()`, a .keras archive's config.json) and TF.js layers models
@@ -12,7 +13,8 @@ export const kerasFormat: ModelFormat = {
   extensions: ['.json'],
   produces: ['keras2-json', 'keras3-json', 'tfjs-layers', 'json'],
   binary: false,
-  detect: (source) => looksLikeKerasModel(source.text()),
+  // A .json too large to parse is claimed by its name, so that what the user hears is the size limit.
+  detect: (source) => looksLikeKerasModel(source.text()) || (/\.json$/i.test(source.name) && source.text().length > MAX_TEXT_MODEL_BYTES),
   parse: (source) => parseKeras(source.text(), source.name),
   edits: { plan: planKerasEdit, vocabulary: KERAS_VOCABULARY },
 };

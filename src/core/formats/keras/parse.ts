@@ -4,7 +4,9 @@ import { getOp } from '../../ops';
 import { items, parseJson, prop, rangeOf, str, valueOf, type JsonNode } from './json-tree';
 import { declaredInitializers } from './initializers';
 import { CLASS_ALIASES, configKeys, KERAS_KINDS, MODEL_CLASSES } from './names';
-import { sortTopologically } from '../topology';
+import { cycleText, moreCyclesText, sortTopologically } from '../topology';
+import { MAX_EXPANDED_LAYERS, MAX_GRAPH_NODES } from '../limits';
+import { BoundedDiagnostics, UniqueIds } from '../bounded';
 
 // Keras and TF.js layers models, in every JSON form they are saved in:
 //   Keras 2  `model.to_json()`           {class_name, config:{layers:[…inbound_nodes: [[[name, i, t, {}]]]]}}
@@ -46,12 +48,18 @@ interface Scope {
 class KerasReader {
   readonly nodes: MutableNode[] = [];
   readonly groups: IRGroup[] = [];
-  readonly diagnostics: Diagnostic[] = [];
+  readonly problems = new BoundedDiagnostics();
   /** Inner input nodes of nested calls stand for outer tensors: id → the tensor it stands for. */
   private readonly aliases = new Map<string, TensorRef>();
-  private readonly ids = new Set<string>();
+  private readonly ids = new UniqueIds('~');
   /** Keras 3's `build_config.input_shape` of single-input layers, by node id: what an opaque layer before them outputs. */
   readonly buildInputShapes = new Map<string, TensorShape>();
+  /** Inner input nodes that stand for outer tensors (see bindToFeed). */
+  readonly fed = new Set<string>();
+  /** Layers created, nested expansions included: a few KB of nesting can ask for 2^depth (checked against MAX_EXPANDED_LAYERS). */
+  private expanded = 0;
+  private expansionRefused = false;
+  private tooManyLayers = false;
 
   /** Reads one model object; returns its input node ids (or aliases) and output tensors. */
   readModel(model: JsonNode, scope: Scope): { inputs: string[]; outputs: TensorRef[] } {
@@ -154,7 +162,7 @@ class KerasReader {
 
   /** An inner model's input node stands for the outer tensor fed to it: drop the node, keep an alias. */
   private bindToFeed(inputId: string, feed: TensorRef | undefined): void {
-    this.nodes.splice(this.nodes.findIndex((n) => n.id === inputId), 1);
+    this.fed.add(inputId); // dropped from the nodes once reading ends (a splice per call would be quadratic)
     this.aliases.set(inputId, feed ?? { node: `${inputId}#unfed`, index: 0 });
   }
 
@@ -165,6 +173,13 @@ class KerasReader {
 
   private readNested(layer: JsonNode, call: number, scope: Scope, feeds: readonly TensorRef[]): TensorRef[] {
     const name = layerName(layer);
+    if (this.expanded > MAX_EXPANDED_LAYERS) {
+      if (!this.expansionRefused) {
+        this.report('error', 'nesting', `nested model "${name}" is not expanded: the nested models' calls expand to more than ${MAX_EXPANDED_LAYERS.toLocaleString('en-US')} layers (a model nested in itself, or called many times at every level)`, undefined, rangeOf(layer));
+      }
+      this.expansionRefused = true;
+      return [];
+    }
     const id = this.uniqueId(`${scope.prefix}${name}${call ? `@${call + 1}` : ''}`);
     this.groups.push({ id, name, kind: 'model', parent: scope.group, range: rangeOf(layer) });
     if (call > 0) {
@@ -187,7 +202,13 @@ class KerasReader {
       const outputs = this.readNested(layer, call, scope, inputs ?? []);
       return outputs.length ? { outputs, isInput: false } : undefined;
     }
+    if (this.nodes.length >= MAX_GRAPH_NODES) {
+      if (!this.tooManyLayers) this.report('error', 'size', `the model has more than ${MAX_GRAPH_NODES.toLocaleString('en-US')} layers, more than CNN Lens analyses; the rest are not read`, undefined, rangeOf(layer));
+      this.tooManyLayers = true;
+      return undefined;
+    }
     const id = this.uniqueId(`${scope.prefix}${name}${call ? `@${call + 1}` : ''}`);
+    this.expanded++;
     const kind = CLASS_ALIASES[className] ?? className;
     const op = KERAS_KINDS.has(kind) ? getOp(kind) : undefined;
     const node: MutableNode = {
@@ -232,15 +253,14 @@ class KerasReader {
   }
 
   private uniqueId(wanted: string): string {
-    let id = wanted;
-    for (let n = 2; this.ids.has(id); n++) id = `${wanted}~${n}`;
+    const id = this.ids.take(wanted);
     if (id !== wanted) this.report('warning', 'duplicate-name', `two layers are named "${wanted}"; the second is shown as "${id}"`, id);
-    this.ids.add(id);
     return id;
   }
 
+  /** Records a problem; past MAX_REPORTED_ERRORS of one code they are counted (see BoundedDiagnostics). */
   report(severity: Diagnostic['severity'], code: string, message: string, node?: string, range?: SourceRange): void {
-    this.diagnostics.push({ severity, code, message: node ? `${node}: ${message}` : message, node, range });
+    this.problems.add({ severity, code, message: node ? `${node}: ${message}` : message, node, range });
   }
 
   /** Follows alias chains so every edge points at a real node. */
@@ -353,12 +373,16 @@ function declareOpaqueShapes(nodes: IRNode[], reader: KerasReader): IRNode[] {
     const seen = nodes.filter((c) => c.inputs.length === 1 && c.inputs[0].node === node.id).map((c) => reader.buildInputShapes.get(c.id));
     const shape = seen[0];
     if (!shape || seen.some((s) => JSON.stringify(s) !== JSON.stringify(shape))) return node;
-    const diagnostic = reader.diagnostics.findIndex((d) => d.node === node.id && d.code === 'unknown-layer');
-    if (diagnostic >= 0) {
-      const d = reader.diagnostics[diagnostic];
-      reader.diagnostics[diagnostic] = { ...d, message: d.message.replace(/; shapes and costs after it are unknown$/, `; its output shape [${shape.map((x) => x ?? 'batch').join(', ')}] is the one the next layer was built with (build_config), its own parameters are unknown`) };
-    }
     return { ...node, declaredShapes: [shape] };
+  });
+}
+
+/** An opaque layer whose output shape came from build_config says so, instead of "shapes after it are unknown". */
+function noteBuildShapes(diagnostics: Diagnostic[], nodes: readonly IRNode[]): Diagnostic[] {
+  const declared = new Map(nodes.filter((n) => n.op === 'Unknown' && n.declaredShapes?.[0]).map((n) => [n.id, n.declaredShapes![0]!]));
+  return diagnostics.map((d) => {
+    const shape = d.code === 'unknown-layer' && d.node !== undefined ? declared.get(d.node) : undefined;
+    return shape ? { ...d, message: d.message.replace(/; shapes and costs after it are unknown$/, `; its output shape [${shape.map((x) => x ?? 'batch').join(', ')}] is the one the next layer was built with (build_config), its own parameters are unknown`) } : d;
   });
 }
 
@@ -387,11 +411,15 @@ export function parseKeras(text: string, fileName: string): Graph {
   }
   const reader = new KerasReader();
   const { inputs, outputs } = reader.readModel(model, { prefix: '' });
-  const nodes = declareOpaqueShapes(reader.nodes.map((n): IRNode => ({ ...n, inputs: n.inputs.map((r) => reader.resolveAliases(r)) })), reader);
+  const nodes = declareOpaqueShapes(reader.nodes.filter((n) => !reader.fed.has(n.id)).map((n): IRNode => ({ ...n, inputs: n.inputs.map((r) => reader.resolveAliases(r)) })), reader);
   const sorted = sortTopologically(nodes);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   for (const cycle of sorted.cycles) {
-    reader.report('error', 'cycle', `layers form a cycle: ${cycle.join(' → ')} → ${cycle[0]}; a network must be acyclic`, cycle[0], nodes.find((n) => n.id === cycle[0])?.range);
+    reader.report('error', 'cycle', `layers form a cycle: ${cycleText(cycle)}; a network must be acyclic`, cycle[0], byId.get(cycle[0])?.range);
   }
+  const diagnostics = noteBuildShapes(reader.problems.finish(), nodes);
+  // The count of the rest is the last word on cycles (the cap of report() would count it as one more).
+  if (sorted.moreCycles) diagnostics.push({ severity: 'error', code: 'cycle', message: `layers form cycles: ${moreCyclesText(sorted.moreCycles)}` });
   return {
     name: str(prop(prop(model, 'config'), 'name')) ?? modelName,
     format,
@@ -399,7 +427,7 @@ export function parseKeras(text: string, fileName: string): Graph {
     inputs,
     outputs: outputs.map((r) => reader.resolveAliases(r)),
     groups: reader.groups,
-    diagnostics: [...jsonProblems, ...reader.diagnostics],
+    diagnostics: [...jsonProblems, ...diagnostics],
     weights,
   };
 }

@@ -6,8 +6,8 @@ import { baseName, SourceError, type ModelSource } from '../source';
 import type { Graph, IRGroup, IRNode } from '../../ir';
 import { asAnalysis, bindWeights, ownerId, weightSlots, WeightsError, type FoundWeight, type LoadedWeights, type LoadOptions, type WeightSlot } from '../../runtime/weights';
 import { halfToFloat } from '../../runtime/half-float';
-import { isH5Dataset, isH5Group, isHdf5, stringsAttr, withHdf5 } from '../hdf5';
-import { isZip, listZipEntries, readZipEntry, ZipError } from '../zip-entries';
+import { hdf5Reason, isH5Dataset, isH5Group, isHdf5, stringsAttr, withHdf5, type Hdf5File } from '../hdf5';
+import { isZip, openZip } from '../zip';
 
 // Keras weights in HDF5, read with h5wasm (the HDF5 C library compiled to WebAssembly).
 //
@@ -32,10 +32,10 @@ export function kerasSnakeCase(name: string): string {
 }
 
 /** A dataset as a tensor: floats as float32 (float64, float16 and bfloat16 converted), integers as int32. */
-function datasetTensor(tf: typeof tfc, ds: H5.Dataset, where: string): tfc.Tensor {
+function datasetTensor(tf: typeof tfc, h5: Hdf5File, ds: H5.Dataset, where: string): tfc.Tensor {
   const shape = ds.shape ?? [];
   const meta = ds.metadata;
-  const value = ds.value;
+  const value = h5.readDataset(ds, where);
   const bf16 = 'dtype' in ds.attrs && ds.attrs.dtype.value === 'bfloat16';
   if (bf16 && (value instanceof Uint16Array || value instanceof Int16Array)) {
     const bits = new Uint32Array(value.length);
@@ -53,18 +53,20 @@ function datasetTensor(tf: typeof tfc, ds: H5.Dataset, where: string): tfc.Tenso
   }
   // h5wasm returns a Float16Array where the runtime has one.
   if (value && ArrayBuffer.isView(value) && meta.type === 1) return tf.tensor(Float32Array.from(value as unknown as ArrayLike<number>), shape, 'float32');
-  throw new WeightsError(where, [], `${where}: dataset type (class ${meta.type}, ${meta.size} bytes) is not a number type CNN Lens reads`);
+  throw new WeightsError(h5.name, [], `${h5.name}: ${where}: dataset type (class ${meta.type}, ${meta.size} bytes) is not a number type CNN Lens reads`);
 }
 
 const stripIndex = (name: string): string => name.replace(/:\d+$/, '');
 
 interface Reading {
+  /** The open file, whose datasets are read through its size checks. */
+  readonly h5: Hdf5File;
   readonly found: FoundWeight[];
   readonly unplaced: string[];
 }
 
 /** Keras 2: layer groups named after layers, weights named `layer/weight:0`. */
-function readKeras2(tf: typeof tfc, root: H5.Group, analysis: Analysis, slots: ReadonlyMap<string, WeightSlot>, file: string, out: Reading): void {
+function readKeras2(tf: typeof tfc, root: H5.Group, analysis: Analysis, slots: ReadonlyMap<string, WeightSlot>, out: Reading): void {
   const layerNames = stringsAttr(root, 'layer_names') ?? [];
   const groupIds = new Set(analysis.graph.groups.map((g) => g.id));
   for (const layer of layerNames) {
@@ -81,7 +83,7 @@ function readKeras2(tf: typeof tfc, root: H5.Group, analysis: Analysis, slots: R
         out.unplaced.push(`layer "${layer}" lists weight "${wn}", but the file has no dataset for it`);
         return undefined;
       }
-      return datasetTensor(tf, ds, `${file}: ${layer}/${wn}`);
+      return datasetTensor(tf, out.h5, ds, `${layer}/${wn}`);
     };
     const slot = slots.get(layer);
     if (slot && !groupIds.has(layer)) {
@@ -182,7 +184,7 @@ function readKeras3Level(tf: typeof tfc, layers: H5.Group, path: string, scope: 
     for (const name of names) {
       const ds = vars.get(name);
       if (!isH5Dataset(ds)) continue;
-      out.found.push({ owner, index: Number(name), origin: `${path}/${key}/vars/${name}`, tensor: datasetTensor(tf, ds, `${path}/${key}/vars/${name}`) });
+      out.found.push({ owner, index: Number(name), origin: `${path}/${key}/vars/${name}`, tensor: datasetTensor(tf, out.h5, ds, `${path}/${key}/vars/${name}`) });
     }
   };
   for (const m of members) {
@@ -228,26 +230,27 @@ export async function readKerasHdf5(bytes: Uint8Array, model: Graph | Analysis, 
   const tf = options.tf ?? tfcore;
   const analysis = asAnalysis(model);
   const slots = weightSlots(analysis);
-  const out: Reading = { found: [], unplaced: [] };
+  const found: FoundWeight[] = [];
+  const unplaced: string[] = [];
   let layout: 'keras2' | 'keras3';
   try {
-    await withHdf5(bytes, (h5) => {
-      const found = kerasLayout(h5);
-      if (!found) throw new WeightsError(file, [], `${file} is an HDF5 file but not Keras weights (no layer_names attribute, model_weights group or layers group)`);
-      layout = found.layout;
-      if (found.layout === 'keras2') readKeras2(tf, found.group, analysis, slots, file, out);
-      else readKeras3Level(tf, found.layers, 'layers', undefined, analysis, out);
+    await withHdf5(bytes, file, (h5) => {
+      const out: Reading = { h5, found, unplaced };
+      const kind = kerasLayout(h5.root);
+      if (!kind) throw new WeightsError(file, [], `${file} is an HDF5 file but not Keras weights (no layer_names attribute, model_weights group or layers group)`);
+      layout = kind.layout;
+      if (kind.layout === 'keras2') readKeras2(tf, kind.group, analysis, slots, out);
+      else readKeras3Level(tf, kind.layers, 'layers', undefined, analysis, out);
     });
   } catch (e) {
-    for (const f of out.found) f.tensor.dispose();
+    for (const f of found) f.tensor.dispose();
     if (e instanceof WeightsError) throw e;
-    throw new WeightsError(file, [], `${file} cannot be read as HDF5 (${(e as Error).message})`);
+    if (e instanceof SourceError) throw new WeightsError(file, [], `${file}: ${e.reason}`);
+    throw new WeightsError(file, [], `${file} cannot be read as HDF5 (${hdf5Reason(e)})`);
   }
-  return { weights: bindWeights(analysis, out.found, file, out.unplaced), layout: layout! };
+  return { weights: bindWeights(analysis, found, file, unplaced), layout: layout! };
 }
 
-/** The largest model.weights.h5 inflated from a .keras archive (h5wasm's memory is 32-bit). */
-const MAX_WEIGHTS_BYTES = 2 * 2 ** 30;
 
 /** Loads a Keras 2 `.h5` (weights or full model), a Keras 3 `.weights.h5`, or a `.keras` archive. */
 export async function loadKerasWeights(source: ModelSource, model: Graph | Analysis, options: LoadOptions = {}): Promise<LoadedWeights> {
@@ -260,16 +263,17 @@ export async function loadKerasWeights(source: ModelSource, model: Graph | Analy
   }
   const name = baseName(path);
   if (isZip(bytes)) {
+    // Only the one entry is unpacked, after the archive's names and declared sizes passed the checks.
     let h5: Uint8Array;
     try {
-      const entries = listZipEntries(bytes, path);
-      const entry = entries.find((e) => e.name === 'model.weights.h5');
-      if (!entry) {
-        throw new WeightsError(path, [], entries.some((e) => e.name === 'model.weights.npz') ? `${path} stores its weights as model.weights.npz, which CNN Lens does not read; save with the default HDF5 weights` : `${path} holds no model.weights.h5: not a Keras 3 .keras archive`);
+      const zip = openZip(bytes, path);
+      const names = new Set(zip.entries.map((e) => e.name));
+      if (!names.has('model.weights.h5')) {
+        throw new WeightsError(path, [], names.has('model.weights.npz') ? `${path} stores its weights as model.weights.npz, which CNN Lens does not read; save with the default HDF5 weights` : `${path} holds no model.weights.h5: not a Keras 3 .keras archive`);
       }
-      h5 = readZipEntry(bytes, entry, path, MAX_WEIGHTS_BYTES);
+      h5 = zip.read('model.weights.h5');
     } catch (e) {
-      if (e instanceof ZipError) throw new WeightsError(path, [], `${path} is not a readable .keras (zip) archive: ${e.reason}`);
+      if (e instanceof SourceError) throw new WeightsError(path, [], `${e.file}: ${e.reason}`);
       throw e;
     }
     const { weights } = await readKerasHdf5(h5, model, `${path} (model.weights.h5)`, options);

@@ -94,6 +94,46 @@ function concatBytes(parts: readonly Uint8Array[]): ArrayBuffer {
   return out.buffer;
 }
 
+/** Most elements one tensor may have: what a framework indexes with 32-bit integers. */
+const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * The manifest as the file has it, checked entry by entry before any shard is opened: groups with a
+ * list of shard paths and of weights, each weight a name, a shape of non-negative integers, a dtype,
+ * and quantisation parameters that are finite numbers. The error names the entry that is wrong.
+ */
+export function checkManifest(raw: unknown, file: string): ManifestGroup[] {
+  const fail = (where: string, what: string): never => {
+    throw new WeightsError(file, [], `${file}: weightsManifest${where} ${what}`);
+  };
+  if (!Array.isArray(raw)) return fail('', 'is not a list of weight groups');
+  raw.forEach((group: unknown, g) => {
+    const at = `[${g}]`;
+    if (typeof group !== 'object' || group === null) fail(at, 'is not an object with "paths" and "weights"');
+    const { paths, weights } = group as { paths?: unknown; weights?: unknown };
+    if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) fail(`${at}.paths`, 'is not a list of file names');
+    if (!Array.isArray(weights)) return fail(`${at}.weights`, 'is not a list of weights');
+    weights.forEach((w: unknown, k) => {
+      const where = `${at}.weights[${k}]`;
+      const spec = (typeof w === 'object' && w !== null ? w : {}) as Record<string, unknown>;
+      if (typeof spec.name !== 'string') fail(where, 'has no name');
+      const named = `${where} ("${String(spec.name)}")`;
+      if (!Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) fail(named, `has shape ${JSON.stringify(spec.shape)}, not a list of non-negative integers`);
+      const elements = (spec.shape as number[]).reduce((p, d) => p * d, 1);
+      if (elements > MAX_TENSOR_ELEMENTS) fail(named, `has ${elements.toLocaleString('en-US')} elements, more than a tensor can hold (2^31 − 1)`);
+      if (typeof spec.dtype !== 'string') fail(named, 'has no dtype');
+      const q = spec.quantization as Record<string, unknown> | undefined;
+      if (q !== undefined) {
+        if (typeof q !== 'object' || q === null || typeof q.dtype !== 'string') fail(named, 'has a quantization without a dtype');
+        for (const key of ['scale', 'min']) {
+          if (q[key] !== undefined && (typeof q[key] !== 'number' || !Number.isFinite(q[key]))) fail(named, `has quantization ${key} ${JSON.stringify(q[key])}, not a finite number: its values would be NaN or infinite`);
+        }
+      }
+    });
+  });
+  return raw as ManifestGroup[];
+}
+
 const describeQuantisation = (specs: readonly WeightSpec[]): string => {
   const kinds = new Set(specs.map((s) => (s.quantization ? `${s.quantization.dtype}-quantised` : s.dtype)));
   return [...kinds].join(', ');
@@ -111,8 +151,8 @@ export async function loadTfjsWeights(source: ModelSource, model: Graph | Analys
   } catch (e) {
     throw new WeightsError(modelJsonPath, [], `${modelJsonPath}: cannot read the weights manifest (${(e as Error).message})`);
   }
-  const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest)) throw new WeightsError(modelJsonPath, [], `${modelJsonPath} has no weightsManifest: a TF.js model.json without weights`);
+  if (json.weightsManifest === undefined) throw new WeightsError(modelJsonPath, [], `${modelJsonPath} has no weightsManifest: a TF.js model.json without weights`);
+  const manifest = checkManifest(json.weightsManifest, modelJsonPath);
 
   const slots = weightSlots(analysis);
   const byLayer = new Map<string, string[]>();
@@ -124,9 +164,15 @@ export async function loadTfjsWeights(source: ModelSource, model: Graph | Analys
   try {
     for (const group of manifest) {
       const shards: Uint8Array[] = [];
+      const expected = group.weights.reduce((n, spec) => n + spec.shape.reduce((p, d) => p * d, 1) * bytesPerElement(spec, modelJsonPath), 0);
+      let held = 0;
       for (const p of group.paths) {
         try {
-          shards.push(await (await source.sibling(p)).read());
+          const shard = await source.sibling(p);
+          // Sizes first: shards larger than the manifest accounts for are not read at all.
+          held += shard.size;
+          if (held > expected) throw new WeightsError(modelJsonPath, [], `${modelJsonPath}: the shards of weight group ${group.paths.join(', ')} hold more than the ${expected.toLocaleString('en-US')} bytes its manifest accounts for: shards and manifest do not belong together`);
+          shards.push(await shard.read());
         } catch (e) {
           if (!(e instanceof SourceError)) throw e;
           throw new WeightsError(modelJsonPath, [], `${modelJsonPath}: weight shard ${p} cannot be read (${e.reason})`);

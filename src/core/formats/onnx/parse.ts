@@ -2,7 +2,10 @@ import { DTYPE_BYTES, type AttrValue, type Attrs, type DType, type Diagnostic, t
 import { getOp } from '../../ops';
 import { normaliseAttrs } from '../../ops/attrs';
 import { siblingNameProblem, type ModelSource } from '../source';
-import { sortTopologically } from '../topology';
+import { cycleText, moreCyclesText, sortTopologically } from '../topology';
+import { BoundedDiagnostics, UniqueIds } from '../bounded';
+import { MAX_GRAPH_NODES } from '../limits';
+import { countGraphNodes } from './wire-count';
 import { nameScopeGroups } from './name-scopes';
 import type { OnnxInputView, OnnxNodeView, OnnxTensorAttr } from './node-view';
 import { mapOnnxNode } from './ops-map';
@@ -74,6 +77,9 @@ export function parseOnnx(source: ModelSource): Graph {
   const fail = (message: string): Graph => ({ name: baseName.replace(/\.onnx$/i, ''), format: 'onnx', nodes: [], inputs: [], outputs: [], groups: [], diagnostics: [{ severity: 'error', code: 'onnx', message: `${source.name}: ${message}` }] });
   let model: ModelMessage;
   try {
+    // Counted on the wire before decoding: six million nodes would take gigabytes as objects.
+    const nodes = countGraphNodes(source.bytes());
+    if (nodes > MAX_GRAPH_NODES) return fail(`the graph has ${nodes.toLocaleString('en-US')} nodes, more than the ${MAX_GRAPH_NODES.toLocaleString('en-US')} CNN Lens analyses`);
     model = ModelProto.decode(source.bytes()) as unknown as ModelMessage;
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
@@ -84,14 +90,14 @@ export function parseOnnx(source: ModelSource): Graph {
 }
 
 class OnnxReader {
-  private readonly diagnostics: Diagnostic[] = [];
+  private readonly problems = new BoundedDiagnostics();
   private readonly nodes: IRNode[] = [];
   private readonly constants: Record<string, IRTensor> = {};
   /** ONNX value name → the IR output that produces it. */
   private readonly producers = new Map<string, TensorRef>();
   /** ONNX value name → what the file declares about it (graph inputs, outputs, value_info, initializers). */
   private readonly declared = new Map<string, { shape?: TensorShape; dtype?: OnnxInputView['dtype'] }>();
-  private readonly ids = new Set<string>();
+  private readonly ids = new UniqueIds('@');
   private readonly opset: number;
   private readonly opsets = new Map<string, number>();
 
@@ -129,7 +135,10 @@ class OnnxReader {
     const outputs = (graph.output ?? []).map((o) => this.producers.get(o.name ?? '')).filter((r): r is TensorRef => !!r);
     for (const o of graph.output ?? []) if (!this.producers.has(o.name ?? '')) this.report('error', 'missing-input', `graph output "${o.name}" is produced by no node`);
     const sorted = sortTopologically(this.nodes);
-    for (const cycle of sorted.cycles) this.report('error', 'cycle', `nodes form a cycle: ${cycle.join(' → ')} → ${cycle[0]}; a network must be acyclic`, cycle[0]);
+    for (const cycle of sorted.cycles) this.report('error', 'cycle', `nodes form a cycle: ${cycleText(cycle)}; a network must be acyclic`, cycle[0]);
+    const diagnostics = this.problems.finish();
+    // The count of the rest is the last word on cycles (the cap of report() would count it as one more).
+    if (sorted.moreCycles) diagnostics.push({ severity: 'error', code: 'cycle', message: `${this.source.name}: nodes form cycles: ${moreCyclesText(sorted.moreCycles)}` });
     const { groups, groupOf } = nameScopeGroups(sorted.nodes.filter((n) => n.op !== 'Constant' && n.op !== 'Input').map((n) => n.id));
     const grouped = sorted.nodes.map((n) => (groupOf.has(n.id) ? { ...n, group: groupOf.get(n.id) } : n));
     return {
@@ -139,7 +148,7 @@ class OnnxReader {
       inputs,
       outputs,
       groups: groups as IRGroup[],
-      diagnostics: this.diagnostics,
+      diagnostics,
       constants: this.constants,
       symbolicDims: Object.keys(symbolicDims).length ? symbolicDims : undefined,
     };
@@ -280,14 +289,11 @@ class OnnxReader {
   }
 
   private uniqueId(name: string): string {
-    let id = name;
-    for (let k = 2; this.ids.has(id); k++) id = `${name}@${k}`;
-    this.ids.add(id);
-    return id;
+    return this.ids.take(name);
   }
 
   private report(severity: Diagnostic['severity'], code: string, message: string, node?: string): void {
-    this.diagnostics.push({ severity, code, message: `${this.source.name}: ${node ? `${node}: ` : ''}${message}`, node });
+    this.problems.add({ severity, code, message: `${this.source.name}: ${node ? `${node}: ` : ''}${message}`, node });
   }
 }
 
