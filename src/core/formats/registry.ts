@@ -3,6 +3,7 @@ import type { ModelFormat } from './format';
 import { kerasFormat } from './keras';
 import { kerasFileFormat } from './keras-h5';
 import { onnxFormat } from './onnx';
+import { pytorchFormat } from './pytorch';
 import { tfjsGraphFormat } from './tfjs-graph';
 import { textSource, type ModelSource } from './source';
 import { tfliteFormat } from './tflite';
@@ -15,7 +16,7 @@ import { recogniseUnread, UNREAD_CODE, unreadMessage } from './unread';
 // Binary formats first: their detection reads leading bytes, the text formats' decodes the file as
 // text. Order matters where two formats share a name ending: a TF.js graph model and a layers model
 // are both model.json, so the graph model's detect (which refuses layers models) asks first.
-export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, tfjsGraphFormat, kerasFormat];
+export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, pytorchFormat, tfjsGraphFormat, kerasFormat];
 
 const extensionOf = (name: string): string => /(\.[^./\\]+)$/.exec(name.toLowerCase())?.[1] ?? '';
 
