@@ -16,6 +16,8 @@ The cache lives outside the repository and is never committed. It holds
   traced.pt             torch.jit.trace of resnet18
   scripted.pt           torch.jit.script of mobilenet_v2
   hostile.pkl           a pickle whose __reduce__ asks for os.system (never run by CNN Lens)
+  hostile4.pkl          the same with builtins.eval, pickle protocol 4 (STACK_GLOBAL, FRAME, MEMOIZE)
+  whole_model.pt        torch.save(model): the module pickled whole, which needs torchvision's class
 and index.json: per file, torch's own counts (sum(p.numel() for p in model.parameters()), the
 buffers' numel) and every state_dict tensor's name, shape, dtype and bytes; stamp.json holds this
 script's sha256 and the library versions. A fresh stamp with every file present does nothing.
@@ -43,6 +45,11 @@ def script_hash():
         return hashlib.sha256(f.read()).hexdigest()
 
 
+class HostileEval:
+    def __reduce__(self):
+        return (eval, ("open('/tmp/cnn-lens-pwned', 'w')",))
+
+
 class Hostile:
     """Unpickling this calls os.system: the file CNN Lens must refuse, naming the global."""
 
@@ -66,7 +73,7 @@ def main():
     out = cache_dir()
     os.makedirs(out, exist_ok=True)
     stamp_path = os.path.join(out, 'stamp.json')
-    names = ['resnet18.pth', 'mobilenet_v2.pth', 'checkpoint.pt', 'legacy.pth', 'half.pth', 'traced.pt', 'scripted.pt', 'hostile.pkl', 'index.json']
+    names = ['resnet18.pth', 'mobilenet_v2.pth', 'checkpoint.pt', 'legacy.pth', 'half.pth', 'traced.pt', 'scripted.pt', 'hostile.pkl', 'hostile4.pkl', 'whole_model.pt', 'index.json']
     stamp = {'script': script_hash(), 'torch': torch.__version__, 'torchvision': torchvision.__version__}
     if '--force' not in sys.argv and os.path.exists(stamp_path) and all(os.path.exists(os.path.join(out, n)) for n in names):
         with open(stamp_path) as f:
@@ -105,6 +112,9 @@ def main():
     entry('scripted.pt', mobilenet, mobilenet.state_dict())
     with open(os.path.join(out, 'hostile.pkl'), 'wb') as f:
         pickle.dump({'conv.weight': Hostile()}, f, protocol=2)
+    with open(os.path.join(out, 'hostile4.pkl'), 'wb') as f:
+        pickle.dump({'conv.weight': HostileEval()}, f, protocol=4)
+    torch.save(resnet, os.path.join(out, 'whole_model.pt'))
     with open(os.path.join(out, 'index.json'), 'w') as f:
         json.dump(index, f, indent=1)
     with open(stamp_path, 'w') as f:

@@ -70,6 +70,17 @@ describe('PyTorch .pt / .pth files', function () {
     assert.ok(!existsSync(marker));
   });
 
+  it('builtins.eval in a protocol 4 pickle, and torch.save(model) of a whole module: refused, naming the global', () => {
+    const marker = '/tmp/cnn-lens-pwned';
+    rmSync(marker, { force: true });
+    const hostile = errorsOf('hostile4.pth', new Uint8Array(readFileSync(join(dir, 'hostile4.pkl'))));
+    assert.match(hostile[0].message, /^hostile4\.pth: it asks for the Python global builtins\.eval, .*hostile/);
+    assert.ok(!existsSync(marker));
+    const whole = open('whole_model.pt').diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(whole.length, 1);
+    assert.match(whole[0].message, /^whole_model\.pt: it asks for the Python global torchvision\.models\.resnet\.ResNet, .*save model\.state_dict\(\) instead/);
+  });
+
   it('a truncated zip and a zip missing a storage: a message naming the file and the reason', () => {
     const bytes = new Uint8Array(readFileSync(join(dir, 'mobilenet_v2.pth')));
     const cut = errorsOf('cut.pth', bytes.subarray(0, bytes.length >> 1));
