@@ -1,6 +1,6 @@
 import { DTYPE_BYTES } from '../../ir';
 import { listZipEntries, readZipEntry, ZipError, type ZipEntry } from '../zip-entries';
-import { PickleError, type PyValue } from './pickle';
+import { PickleError, type PyGlobal, type PyValue } from './pickle';
 import { isObject, isTensor, readTorchPickle, type TorchTensor } from './torch-pickle';
 
 // A .pt / .pth file read into its named tensors: a zip archive (torch.save since 1.6: data.pkl and
@@ -40,6 +40,8 @@ export const isLegacyTorch = (b: Uint8Array): boolean => LEGACY_MAGIC.every((x, 
 
 /** data.pkl is small (names and shapes); a larger one is not a model's. */
 const MAX_PICKLE_BYTES = 256 * 2 ** 20;
+/** A TorchScript class's code file, read for its `__buffers__` line. */
+const MAX_CODE_BYTES = 16 * 2 ** 20;
 /** BatchNorm's statistics and counters, under the names torch.nn gives them. */
 const BUFFER_NAMES = new Set(['running_mean', 'running_var', 'num_batches_tracked']);
 const isBuffer = (name: string, t: TorchTensor): boolean => BUFFER_NAMES.has(name.slice(name.lastIndexOf('.') + 1)) || (!t.parameter && /int|bool/.test(t.storage.dtype) && !name.endsWith('weight'));
@@ -66,7 +68,7 @@ function readZip(bytes: Uint8Array, file: string): TorchModel {
   if (!data) throw new TorchFileError('it is a zip archive without data.pkl, so not a file torch.save or torch.jit.save wrote');
   const prefix = data.name.slice(0, -'data.pkl'.length);
   const script = entries.some((e) => e.name === `${prefix}constants.pkl` || e.name.startsWith(`${prefix}code/`));
-  const model = fromValue(readTorchPickle(readZipEntry(bytes, data, file, MAX_PICKLE_BYTES)).value, script);
+  const model = fromValue(readTorchPickle(readZipEntry(bytes, data, file, MAX_PICKLE_BYTES)).value, script && buffersFromCode(bytes, file, entries, prefix));
   const sizes = new Map(entries.map((e) => [e.name, e.size]));
   for (const { name, tensor } of model.entries) {
     const path = `${prefix}data/${tensor.storage.key}`;
@@ -106,12 +108,36 @@ const tensorsOf = (v: PyValue): [string, TorchTensor][] | undefined => {
   return tensors.length && tensors.length >= all.length / 2 ? tensors : undefined;
 };
 
-function fromValue(value: PyValue, script: boolean): TorchModel {
+/** A TorchScript class's buffer names, as its code declares them; undefined where the code is not there to say. */
+type BufferNames = (type: PyGlobal) => ReadonlySet<string> | undefined;
+
+/**
+ * TorchScript writes each module class to code/<its module path>.py with `__buffers__ = ["running_mean", …]`:
+ * which tensors are buffers, whatever their names (the files are small text; a damaged one falls back on the names).
+ */
+function buffersFromCode(bytes: Uint8Array, file: string, entries: readonly ZipEntry[], prefix: string): BufferNames {
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  return (type) => {
+    const entry = byName.get(`${prefix}code/${type.module.replace(/\./g, '/')}.py`);
+    if (!entry) return undefined;
+    try {
+      const code = new TextDecoder().decode(readZipEntry(bytes, entry, file, MAX_CODE_BYTES));
+      const at = code.indexOf(`class ${type.name}(Module):`);
+      const next = at < 0 ? -1 : code.indexOf('\nclass ', at + 1);
+      const declared = at < 0 ? null : /__buffers__ = \[([^\]]*)\]/.exec(code.slice(at, next < 0 ? undefined : next));
+      return declared ? new Set([...declared[1].matchAll(/"([^"]+)"/g)].map((m) => m[1])) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+function fromValue(value: PyValue, script: false | BufferNames): TorchModel {
   if (script) {
     if (!isObject(value)) throw new TorchFileError('its data.pkl holds no TorchScript module');
     const entries: TorchEntry[] = [];
     const classes = new Map<string, string>();
-    walkModule(value, '', entries, classes);
+    walkModule(value, '', entries, classes, script);
     return { kind: 'torchscript', entries, classes };
   }
   const direct = tensorsOf(value);
@@ -128,13 +154,14 @@ function fromValue(value: PyValue, script: boolean): TorchModel {
   throw new TorchFileError('it holds no state_dict (a dict of tensors), nor a checkpoint dict with one');
 }
 
-function walkModule(module: PyValue, path: string, entries: TorchEntry[], classes: Map<string, string>) {
+function walkModule(module: PyValue, path: string, entries: TorchEntry[], classes: Map<string, string>, buffers: BufferNames) {
   if (!isObject(module)) return;
   classes.set(path, module.type.name);
   if (!(module.state instanceof Map)) return;
+  const declared = buffers(module.type);
   for (const [k, v] of module.state) {
     const name = path ? `${path}.${String(k)}` : String(k);
-    if (isTensor(v)) entries.push({ name, tensor: v, buffer: isBuffer(name, v) });
-    else if (isObject(v)) walkModule(v, name, entries, classes);
+    if (isTensor(v)) entries.push({ name, tensor: v, buffer: declared ? declared.has(String(k)) : isBuffer(name, v) });
+    else if (isObject(v)) walkModule(v, name, entries, classes, buffers);
   }
 }
