@@ -3,9 +3,11 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { analyze } from '../../src/core/analysis/analyze';
+import type { Analysis } from '../../src/core/analysis/types';
 import { summary } from '../../src/cli/summary';
-import { detectFormat, parseSource } from '../../src/core/formats/registry';
+import { detectFormat, parseModel, parseSource } from '../../src/core/formats/registry';
 import { bytesSource } from '../../src/core/formats/source';
+import { MODELS } from '../support/fixtures';
 import { ensurePytorchFixtures, pytorchTruth } from '../support/pytorch-fixtures';
 
 // PyTorch files written by torch.save and torch.jit.save (Debian's torch 1.13, torchvision 0.14):
@@ -105,6 +107,22 @@ describe('PyTorch .pt / .pth files', function () {
     const bytes = new Uint8Array(readFileSync(join(dir, 'hostile.pkl')));
     for (let n = 0; n < bytes.length; n++) assert.equal(errorsOf('x.pt', bytes.subarray(0, n)).length, 1);
   });
+
+  // Conformance: the zoo's Keras files of the same torchvision networks. Keras's BatchNormalization
+  // holds γ, β (trainable) and the moving mean and variance (not); torch's BatchNorm2d the same four
+  // plus num_batches_tracked, one int64 buffer each: that is the whole difference, module by module.
+  for (const [file, json] of [['resnet18.pth', 'resnet18.json'], ['mobilenet_v2.pth', 'mobilenet_v2.json']]) {
+    it(`${file} = Keras models/${json}: trainable equal; non-trainable + 1 per BatchNorm (num_batches_tracked); every layer's parameters equal`, () => {
+      const keras = analyze(parseModel(readFileSync(join(MODELS, json), 'utf8'), json));
+      const torch = analyze(open(file));
+      const counters = Object.keys(torch.graph.constants ?? {}).filter((n) => n.endsWith('.num_batches_tracked')).length;
+      assert.equal(torch.totals.trainableParams, keras.totals.trainableParams);
+      assert.equal(torch.totals.nonTrainableParams, keras.totals.nonTrainableParams + counters);
+      const perLayer = (a: Analysis, less: (id: string) => number) => a.nodes.filter((n) => n.params > 0).map((n) => n.params - less(n.id)).sort((x, y) => x - y);
+      const hasCounter = (id: string) => (torch.graph.constants?.[`${id}.num_batches_tracked`] ? 1 : 0);
+      assert.deepEqual(perLayer(torch, hasCounter), perLayer(keras, () => 0));
+    });
+  }
 
   it('cnn-lens summary on a state_dict: the module table and torch\u2019s parameter count', () => {
     const out = summary([join(dir, 'resnet18.pth')]);
