@@ -7,6 +7,7 @@ import type { Analysis } from '../../src/core/analysis/types';
 import { summary } from '../../src/cli/summary';
 import { detectFormat, parseModel, parseSource } from '../../src/core/formats/registry';
 import { bytesSource } from '../../src/core/formats/source';
+import { listZipEntries } from '../../src/core/formats/zip-entries';
 import { MODELS } from '../support/fixtures';
 import { ensurePytorchFixtures, pytorchTruth } from '../support/pytorch-fixtures';
 
@@ -101,6 +102,23 @@ describe('PyTorch .pt / .pth files', function () {
     const errors = errorsOf('legacy.pth', bytes.subarray(0, bytes.length - 1000));
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /^legacy\.pth: the file is cut short in the storage of tensor "[\w.]+"$/);
+  });
+
+  it('a data.pkl with bytes changed at random: a graph or one message, never an exception', () => {
+    const bytes = new Uint8Array(readFileSync(join(dir, 'mobilenet_v2.pth')));
+    const pkl = listZipEntries(bytes, 'm.pth').find((e) => e.name.endsWith('/data.pkl'))!;
+    assert.equal(pkl.method, 0, 'torch stores data.pkl uncompressed');
+    const start = pkl.localHeader + 30 + (bytes[pkl.localHeader + 26] | (bytes[pkl.localHeader + 27] << 8)) + (bytes[pkl.localHeader + 28] | (bytes[pkl.localHeader + 29] << 8));
+    let seed = 14;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 60; i++) {
+      const at = start + (next() % pkl.size);
+      const was = bytes[at];
+      bytes[at] = next() % 256;
+      const graph = parseSource(bytesSource('m.pth', bytes));
+      assert.ok(graph.nodes.length > 0 || graph.diagnostics.filter((d) => d.severity === 'error').length === 1, `byte ${at}`);
+      bytes[at] = was;
+    }
   });
 
   it('every prefix of a small pickle gives a message, never an exception', () => {

@@ -154,14 +154,16 @@ function fromValue(value: PyValue, script: false | BufferNames): TorchModel {
   throw new TorchFileError('it holds no state_dict (a dict of tensors), nor a checkpoint dict with one');
 }
 
-function walkModule(module: PyValue, path: string, entries: TorchEntry[], classes: Map<string, string>, buffers: BufferNames) {
-  if (!isObject(module)) return;
+/** Depth first through the submodules; a module met twice (the memo lets a hostile pickle make a cycle) is walked once. */
+function walkModule(module: PyValue, path: string, entries: TorchEntry[], classes: Map<string, string>, buffers: BufferNames, seen = new Set<PyValue>()) {
+  if (!isObject(module) || seen.has(module)) return;
+  seen.add(module);
   classes.set(path, module.type.name);
   if (!(module.state instanceof Map)) return;
   const declared = buffers(module.type);
   for (const [k, v] of module.state) {
     const name = path ? `${path}.${String(k)}` : String(k);
     if (isTensor(v)) entries.push({ name, tensor: v, buffer: declared ? declared.has(String(k)) : isBuffer(name, v) });
-    else if (isObject(v)) walkModule(v, name, entries, classes, buffers);
+    else if (isObject(v)) walkModule(v, name, entries, classes, buffers, seen);
   }
 }
