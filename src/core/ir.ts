@@ -112,6 +112,8 @@ export interface IRTensor {
   readonly byteLength: number;
   /** Decoded values of small tensors (shapes, axes, scales), for folding shape arithmetic; absent for large ones and external data. */
   readonly values?: readonly number[];
+  /** False for a tensor stored but not learned (a PyTorch buffer: BatchNorm's running statistics): counted as non-trainable wherever it enters. */
+  readonly trainable?: false;
   /** Where the bytes are: `file` (relative to the model) for external data, else inside the model file. */
   readonly location?: { readonly file?: string; readonly offset: number; readonly length: number };
 }

@@ -88,10 +88,18 @@ describe('diagram webview (Chromium)', function () {
 
   /** Clicks a node, panning it into view first (the SVG does not scroll, so off-screen nodes need it). */
   async function clickNode(page: Page, id: string, opts: { dbl?: boolean } = {}): Promise<void> {
-    await page.evaluate((n) => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal(n), id);
     const node = page.locator(`svg.diagram .node[data-id="${id}"]`);
-    if (opts.dbl) await node.dblclick();
-    else await node.click();
+    // A relayout still under way (after an edit) can move the node out of sight again: reveal it again then.
+    for (let attempt = 1; ; attempt++) {
+      await page.evaluate((n) => (window as unknown as { __cnnLens: { reveal(id: string): void } }).__cnnLens.reveal(n), id);
+      try {
+        if (opts.dbl) await node.dblclick({ timeout: 5_000 });
+        else await node.click({ timeout: 5_000 });
+        return;
+      } catch (e) {
+        if (attempt === 4) throw e;
+      }
+    }
   }
 
   async function open(fixture: string, theme: Theme = 'light', size = { width: 1440, height: 900 }): Promise<{ page: Page; context: BrowserContext }> {

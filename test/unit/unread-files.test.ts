@@ -16,7 +16,6 @@ import { comingFormats, supportedFormats, unreadBinaryExtensions, UNREAD_CODE } 
 const PYTHON = '/usr/bin/python3';
 // What every message says CNN Lens reads: the registry's formats, so the sentence grows as formats land.
 const READS = `CNN Lens reads ${supportedFormats(FORMATS)}.`;
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const WRITER = `
 import sys, os, struct, json
 out = sys.argv[1]
@@ -57,13 +56,16 @@ describe('files CNN Lens does not read get one clear message', () => {
   after(() => dir && rmSync(dir, { recursive: true, force: true }));
   const file = (name: string) => bytesSource(name, new Uint8Array(readFileSync(join(dir!, name))));
 
-  it('a PyTorch checkpoint (zip and legacy pickle): recognised, with the torch.onnx.export line', function () {
+  it('a PyTorch state_dict (zip and legacy pickle) is read by the PyTorch format, not answered as unread', function () {
     if (!dir) this.skip();
+    assert.ok(!comingFormats(FORMATS).includes('PyTorch (.pt, .pth)'));
     for (const name of ['resnet.pt', 'legacy.pth']) {
-      const message = only(parseSource(file(name)));
-      assert.match(message, new RegExp(`^${name.replace('.', '\\.')} is a PyTorch \\(\\.pt, \\.pth\\) model, a format CNN Lens does not read yet\\.`));
-      assert.match(message, new RegExp(escaped(READS)));
-      assert.match(message, /`torch\.onnx\.export\(model\.eval\(\), torch\.randn\(1, 3, 224, 224\), "(resnet|legacy)\.onnx"\)`/);
+      const graph = parseSource(file(name));
+      assert.equal(graph.format, 'pytorch-state-dict');
+      assert.ok(!graph.diagnostics.some((d) => d.code === UNREAD_CODE));
+      assert.deepEqual(graph.constants?.['conv.weight']?.shape, [2, 3]);
+      // Still the line that gives the graph, since a state_dict has none.
+      assert.match(graph.diagnostics[0].message, /`torch\.onnx\.export\(model\.eval\(\), torch\.randn\(1, 3, 224, 224\), "(resnet|legacy)\.onnx"\)`/);
     }
   });
 
@@ -119,12 +121,11 @@ describe('files CNN Lens does not read get one clear message', () => {
     assert.ok(!comingFormats([...FORMATS, strict]).includes(name));
   });
 
-  it('cnn-lens summary on a PyTorch file: the message alone on stderr, exit 1, no table of zeros', function () {
+  it('cnn-lens summary on a PyTorch file: its module table, exit 0', function () {
     if (!dir) this.skip();
     const out = summary([join(dir!, 'resnet.pt')]);
-    assert.equal(out.code, 1);
-    assert.equal(out.stdout, '');
-    assert.match(out.stderr, /resnet\.pt: error: resnet\.pt is a PyTorch \(\.pt, \.pth\) model, a format CNN Lens does not read yet\..*`torch\.onnx\.export/);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /^conv\s+Linear\?\s+\?\s+6\b/m);
   });
 
   it('real models are untouched: ONNX and Keras still parse', () => {

@@ -52,7 +52,7 @@ export function countParameters(
     const count = elements(tensor.shape);
     const slot = typeof role === 'object' ? declared?.find((w) => w.name === role.weight) : undefined;
     if (slot && elements(slot.shape) !== count) report?.(`${role === 'data' ? 'input' : (role as { weight: string }).weight} "${tensor.name}" has ${count} values ${formatShape(tensor.shape)}, the op expects ${elements(slot.shape)} ${formatShape(slot.shape)}`);
-    if (slot && !slot.trainable) nonTrainable += count;
+    if ((slot && !slot.trainable) || tensor.trainable === false) nonTrainable += count;
     else trainable += count;
     bytes += tensor.byteLength;
   });

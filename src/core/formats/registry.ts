@@ -4,6 +4,7 @@ import { caffeFormat } from './caffe';
 import { kerasFormat } from './keras';
 import { kerasFileFormat } from './keras-h5';
 import { onnxFormat } from './onnx';
+import { pytorchFormat } from './pytorch';
 import { tfjsGraphFormat } from './tfjs-graph';
 import { textSource, type ModelSource } from './source';
 import { tfliteFormat } from './tflite';
@@ -17,7 +18,7 @@ import { recogniseUnread, UNREAD_CODE, unreadMessage } from './unread';
 // text. A TF.js graph model and a layers model are both model.json and each one's detect refuses the
 // other; where content decides nothing (a damaged JSON), the name ending goes to the first format
 // that claims it, so Keras / TF.js layers (whose parser says what is wrong with a JSON model) comes first.
-export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, kerasFormat, tfjsGraphFormat, caffeFormat];
+export const FORMATS: readonly ModelFormat[] = [onnxFormat, tfliteFormat, kerasFileFormat, pytorchFormat, kerasFormat, tfjsGraphFormat, caffeFormat];
 
 const extensionOf = (name: string): string => /(\.[^./\\]+)$/.exec(name.toLowerCase())?.[1] ?? '';
 

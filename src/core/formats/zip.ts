@@ -30,6 +30,8 @@ export interface ZipReader {
 export const isZip = (b: Uint8Array): boolean => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && ((b[2] === 3 && b[3] === 4) || (b[2] === 5 && b[3] === 6));
 
 export type ZipLimits = { readonly [K in keyof typeof ZIP_LIMITS]: number };
+/** For archives whose big entries are never unpacked (a PyTorch checkpoint's storages): no size limits, the entries read checked by the caller. */
+export const ZIP_ENTRY_LIMITS_OFF: ZipLimits = { ...ZIP_LIMITS, entryBytes: Number.MAX_SAFE_INTEGER, totalBytes: Number.MAX_SAFE_INTEGER };
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 const CENTRAL_HEADER = 0x02014b50;
