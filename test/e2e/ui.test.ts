@@ -398,7 +398,7 @@ describe('CNN Lens in a real VS Code (code-server + Chromium)', function () {
     // Selecting a node shows its inspector with its name and output shape. Selected as a keyboard user
     // does, by search: in this half-width group the families legend sits over the node (issue 11).
     const conv = report.layers.find((l) => l.name === '/layer1/layer1.0/conv1/Conv')!;
-    const search = f.locator('vscode-textfield[aria-label="Search layers by name or type"] input');
+    const search = f.locator('vscode-textfield[aria-label="Search layer names (type: followed by a type filters by type)"] input');
     await search.fill(conv.name);
     await search.press('Enter');
     await until('the inspector', async () => norm(await f.locator('[data-testid="inspector-name"]').textContent()) === conv.name);
@@ -608,6 +608,8 @@ describe('no dead ends (code-server at 1440×900, the diagram to the side)', fun
   it('a. Run Model on Image with no diagram open; "Open Diagram" in its notification shows the thumbnails and the labels hint', async () => {
     const analysis = analyzeText(readFileSync(TINY, 'utf8'), TINY);
     await wb!.quickOpen('tiny-cnn.json');
+    // The command is offered once the model is analysed (the status bar's totals come with the context key).
+    await until('the model totals in the status bar', async () => /\bparams\b/.test(norm(await wb!.page.locator('.part.statusbar').textContent())), 60_000);
     await wb!.runCommand('CNN Lens: Run Model on Image…');
     await wb!.pick('shapes.png', /shapes\.png/);
     const toast = wb!.page.locator('.notification-toast', { hasText: 'CNN Lens: activations of' }).first();

@@ -54,13 +54,19 @@ export function parseSource(source: ModelSource): Graph {
 /** Parses model text (an editor's document, a test's fixture). */
 export const parseModel = (text: string, fileName: string): Graph => parseSource(textSource(fileName, text));
 
+/** The source's format with what its parse needs loaded (h5wasm for Keras .h5): hosts that parse synchronously await this first. */
+export async function preparedFormat(source: ModelSource): Promise<ModelFormat | undefined> {
+  const format = detectFormat(source);
+  await format?.prepare?.();
+  return format;
+}
+
 /**
  * What hosts call on open: loads the detected format's parser where it loads asynchronously (its
  * `prepare`), parses, then adds the problems only the sibling files show (its `checkFiles`).
  */
 export async function parseSourceWithFiles(source: ModelSource): Promise<Graph> {
-  const format = detectFormat(source);
-  await format?.prepare?.();
+  const format = await preparedFormat(source);
   const graph = format?.parseWithFiles ? await format.parseWithFiles(source) : parseSource(source);
   const extra = await formatOfGraph(graph)?.checkFiles?.(source, graph);
   return extra?.length ? { ...graph, diagnostics: [...graph.diagnostics, ...extra] } : graph;

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { analyze, type Analysis } from '../../core';
-import { parseSource } from '../../core/formats/registry';
+import { parseSource, preparedFormat } from '../../core/formats/registry';
 import { bytesSource, textSource } from '../../core/formats/source';
 import { NODES_PER_SLICE, type AnalysisReply, type AnalysisRequest } from './protocol';
 
@@ -13,7 +13,7 @@ import { NODES_PER_SLICE, type AnalysisReply, type AnalysisRequest } from './pro
 /** The replies of the analysis being sent, after the one the host has. */
 let unsent: AnalysisReply[] = [];
 
-parentPort!.on('message', (request: AnalysisRequest) => {
+parentPort!.on('message', async (request: AnalysisRequest) => {
   if ('next' in request) {
     const reply = unsent.shift();
     if (reply?.id === request.id) parentPort!.postMessage(reply);
@@ -23,6 +23,8 @@ parentPort!.on('message', (request: AnalysisRequest) => {
   let replies: AnalysisReply[];
   try {
     const source = 'text' in input ? textSource(input.name, input.text) : bytesSource(input.name, input.bytes);
+    // (The sibling files are not here: the host adds their problems; a format's parser library is.)
+    await preparedFormat(source);
     replies = inSlices(id, analyze(parseSource(source)));
   } catch (e) {
     replies = [{ id, error: e instanceof Error ? e.message : String(e) }];

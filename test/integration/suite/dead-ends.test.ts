@@ -78,19 +78,19 @@ describe('no dead ends', function () {
     assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled), 'an untitled document was opened');
   });
 
-  it('a TFLite file opens in the read-only diagram, and the Problems panel says what to do', async () => {
-    // A FlatBuffer with TFLite's file identifier ("TFL3" after the root offset).
-    const file = vscode.Uri.file(join(dir, 'mobilenet.tflite'));
-    writeFileSync(file.fsPath, Uint8Array.from([0x0c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33, 0, 0, 0, 0, 0x04, 0, 0x04, 0, 0x04, 0, 0, 0]));
+  it('a safetensors file (weights only, not read) opens in the read-only diagram, and the Problems panel says what to do', async () => {
+    // An 8-byte header length, then the JSON header: the safetensors layout.
+    const file = vscode.Uri.file(join(dir, 'weights.safetensors'));
+    writeFileSync(file.fsPath, Uint8Array.from([2, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d]));
     await vscode.commands.executeCommand('vscode.open', file);
-    await waitFor('the read-only diagram of the .tflite file', () => diagramOf(file));
+    await waitFor('the read-only diagram of the .safetensors file', () => diagramOf(file));
     const problems = await waitFor('its problem', () => {
       const d = vscode.languages.getDiagnostics(file);
       return d.length ? d : undefined;
     });
     assert.equal(problems.length, 1);
-    assert.match(problems[0].message, /^mobilenet\.tflite is a TensorFlow Lite \(\.tflite\) model, a format CNN Lens does not read yet\. CNN Lens reads ONNX/);
-    assert.match(problems[0].message, /`python -m tf2onnx\.convert --tflite mobilenet\.tflite --output mobilenet\.onnx`$/);
+    assert.match(problems[0].message, /^weights\.safetensors is a safetensors \(\.safetensors\) model, a format CNN Lens does not read yet\. CNN Lens reads ONNX/);
+    assert.match(problems[0].message, /`torch\.onnx\.export\(model\.eval\(\), torch\.randn\(1, 3, 224, 224\), "weights\.onnx"\)`$/);
   });
 
   it('a JSON file that is not a model opens in the diagram with its message (no endless wait, no exception)', async () => {
