@@ -10,7 +10,8 @@ import { KerasGraphBuilder } from './keras-json';
 //
 // `johnsonNetJson` builds the paper/supplementary layout of models/johnson_transform_net.json
 // (reflection pad → c9s1 → d → d → R×blocks (valid 3×3 convs, centre-cropped shortcut) → u → u →
-// c9s1-3 → tanh) with settable widths. widths [32, 64, 128] and 5 blocks is the zoo net
+// c9s1-3 → tanh) with settable widths, except that u is nearest ×2 + reflection-padded 3×3 conv
+// (not a strided transposed conv: see `up`) and c9s1-3 pads by reflection too. widths [32, 64, 128] and 5 blocks is the zoo net
 // (1,679,235 trainable parameters). Our shipped presets use [16, 32, 64] and 5 blocks — a
 // narrower variant (≈ 421 K parameters, ≈ 0.84 MB as float16) that trains in minutes on a CPU.
 // The reflection pad is 8·blocks px per side, so the output has the input's size (for H, W
@@ -43,11 +44,18 @@ export function johnsonNetJson(options: JohnsonOptions = {}): Record<string, unk
     const s = b.add('Cropping2D', `res${i}_crop`, { cropping: [[2, 2], [2, 2]], data_format: 'channels_last' }, [x]);
     x = b.add('Add', `res${i}_add`, {}, [s, y]);
   }
-  const deconv = (name: string, input: string, filters: number) =>
-    b.add('Conv2DTranspose', name, { filters, kernel_size: [3, 3], strides: [2, 2], padding: 'same', data_format: 'channels_last', dilation_rate: [1, 1], activation: 'linear', use_bias: true, output_padding: null }, [input]);
-  x = relu('deconv1_relu', bn('deconv1_bn', deconv('deconv1', x, c2)));
-  x = relu('deconv2_relu', bn('deconv2_bn', deconv('deconv2', x, c1)));
-  x = b.conv('conv_out', x, 3, 9);
+  // Upsampling by resize-then-convolve (Odena et al. 2016): nearest ×2, then a 3×3 convolution on
+  // a reflection-padded map. A strided transposed convolution overlaps its kernel unevenly (a 3×3
+  // kernel at stride 2 covers odd and even output pixels 4 : 2 : 1 times), the checkerboard mesh
+  // the first presets show; nearest-then-conv treats every output pixel alike.
+  const reflect = (name: string, input: string, p: number) => b.add('ReflectionPadding2D', name, { padding: [[p, p], [p, p]] }, [input]);
+  const up = (name: string, input: string, filters: number) => {
+    const u = b.add('UpSampling2D', `${name}_up`, { size: [2, 2], interpolation: 'nearest', data_format: 'channels_last' }, [input]);
+    return b.conv(`${name}_conv`, reflect(`${name}_pad`, u, 1), filters, 3, 1, 'valid');
+  };
+  x = relu('up1_relu', bn('up1_bn', up('up1', x, c2)));
+  x = relu('up2_relu', bn('up2_bn', up('up2', x, c1)));
+  x = b.conv('conv_out', reflect('conv_out_pad', x, 4), 3, 9, 1, 'valid');
   x = b.add('Activation', 'tanh', { activation: 'tanh' }, [x]);
   x = b.add('Rescaling', 'scaled_tanh', { scale: 127.5, offset: 127.5 }, [x]);
   return b.toJson(x);
@@ -71,25 +79,29 @@ let variableRun = 0;
 
 /** Seeded initial weights (Keras defaults: Glorot-uniform kernels, zero biases, γ = 1, β = 0). */
 export function initTransformParams(tf: typeof tfc, analysis: Analysis, seed: number, from?: WeightMap): TransformParams {
-  const init = from ?? randomWeights(tf, analysis.graph, analysis, seed);
+  // From saved weights, layers they lack start from the seeded initialisation: an older preset
+  // (transposed-conv upsampling) warm-starts the encoder, residual blocks and output conv it shares.
+  // The caller keeps `from`'s tensors; the seeded ones are ours to hand over or dispose.
+  const seeded = randomWeights(tf, analysis.graph, analysis, seed);
   const trainable = new Map<string, Record<string, tfc.Variable>>();
   const frozen = new Map<string, Record<string, tfc.Tensor>>();
   const run = ++variableRun;
-  for (const [id, w] of init) {
-    const node = analysis.byId.get(id);
+  for (const [id, own] of seeded) {
+    const saved = from?.get(id);
+    const w = saved ?? own;
+    if (saved) Object.values(own).forEach((t) => t.dispose());
+    if (!analysis.byId.has(id)) continue;
     const t: Record<string, tfc.Variable> = {};
     const f: Record<string, tfc.Tensor> = {};
     for (const [name, tensor] of Object.entries(w)) {
-      if (name === 'moving_mean' || name === 'moving_variance') f[name] = from ? tensor.clone() : tensor;
+      if (name === 'moving_mean' || name === 'moving_variance') f[name] = saved ? tensor.clone() : tensor;
       else {
         t[name] = tf.variable(tensor, true, `style_t${run}/${id}/${name}`);
-        if (!from) tensor.dispose();
+        if (!saved) tensor.dispose();
       }
     }
-    if (node) {
-      trainable.set(id, t);
-      if (Object.keys(f).length) frozen.set(id, f);
-    }
+    trainable.set(id, t);
+    if (Object.keys(f).length) frozen.set(id, f);
   }
   return { analysis, trainable, frozen };
 }
